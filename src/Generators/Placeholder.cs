@@ -1,0 +1,1 @@
+// placeholder so the project compiles until the generator lands

@@ -1,0 +1,39 @@
+using System;
+using System.Threading.Tasks;
+using Faustish.Transport;
+
+namespace Faustish.Agents;
+
+/// <summary>
+/// One agent bound to one partition. The generator derives a class per agent whose
+/// <see cref="ProcessBatch"/> is the consumer loop: decode key and value with generated code, call the user's
+/// method, report each record done. Tables and topics the agent received are bound to this partition's work.
+/// </summary>
+public abstract class AgentPartition
+{
+    protected AgentPartition(AgentPartitionContext context) => Context = context ?? throw new ArgumentNullException(nameof(context));
+
+    public AgentPartitionContext Context { get; }
+
+    /// <summary>Processes every record of <paramref name="batch"/> in order.</summary>
+    public abstract void ProcessBatch(RecordBatch batch);
+
+    /// <summary>
+    /// Finishes a <see cref="ValueTask"/> the user's method returned. Agents run on their own worker thread,
+    /// and events of a partition are processed one after another, so waiting here keeps the order.
+    /// </summary>
+    protected static void Complete(ValueTask pending)
+    {
+        if (!pending.IsCompletedSuccessfully)
+        {
+            pending.AsTask().GetAwaiter().GetResult();
+        }
+    }
+
+    /// <inheritdoc cref="Complete(ValueTask)"/>
+    protected static void Complete(Task pending)
+    {
+        ArgumentNullException.ThrowIfNull(pending);
+        pending.GetAwaiter().GetResult();
+    }
+}

@@ -1,0 +1,23 @@
+using System;
+
+namespace Faustish;
+
+/// <summary>
+/// Declares a topic: a named, partitioned stream of keyed records. Put it on a
+/// <c>sealed partial class</c> that derives from <see cref="Topic{TKey, TValue}"/>.
+/// </summary>
+/// <example>
+/// <code>
+/// [Topic("page-views", Partitions = 4)]
+/// public sealed partial class PageViews : Topic&lt;string, PageView&gt;;
+/// </code>
+/// </example>
+[AttributeUsage(AttributeTargets.Class, Inherited = false)]
+public sealed class TopicAttribute(string name) : Attribute
+{
+    /// <summary>The topic's name on the transport (Kafka topic name, or embedded log name).</summary>
+    public string Name { get; } = name;
+
+    /// <summary>How many partitions the topic has. Records are routed by Kafka's murmur2 partitioner.</summary>
+    public int Partitions { get; init; } = 1;
+}

@@ -1,0 +1,19 @@
+using System.Collections.Generic;
+
+namespace Faustish.Tables;
+
+/// <summary>A store in a dictionary: for tests, and for tables small enough to rebuild from the changelog at each start.</summary>
+public sealed class InMemoryStore<TKey, TValue> : IStateStore<TKey, TValue> where TKey : notnull
+{
+    private readonly Dictionary<TKey, TValue> _entries = [];
+
+    public bool TryGet(TKey key, out TValue value) => _entries.TryGetValue(key, out value!);
+
+    public void Put(TKey key, TValue value) => _entries[key] = value;
+
+    public bool Delete(TKey key) => _entries.Remove(key);
+
+    public IEnumerable<KeyValuePair<TKey, TValue>> Scan() => _entries;
+
+    public void Dispose() => _entries.Clear();
+}

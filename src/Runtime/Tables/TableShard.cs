@@ -1,0 +1,204 @@
+using System;
+using System.Buffers;
+using System.Collections.Generic;
+using System.Numerics;
+using System.Runtime.CompilerServices;
+using System.Threading;
+using Faustish.Transport;
+
+namespace Faustish.Tables;
+
+/// <summary>The untyped face of a table partition, for the runtime's bookkeeping.</summary>
+public interface ITableShard : IDisposable
+{
+    TableDefinition Definition { get; }
+
+    int Partition { get; }
+
+    /// <summary>The user's table instance bound to this partition.</summary>
+    object Table { get; }
+
+    /// <summary>Keys written since the last flush.</summary>
+    int PendingWrites { get; }
+
+    /// <summary>Applies changelog records from <paramref name="reader"/> until it runs dry. Returns how many were applied.</summary>
+    long Restore(IPartitionReader reader, CancellationToken cancellationToken);
+
+    /// <summary>Sends the latest value of every key written since the last flush to the changelog (a tombstone for deleted keys).</summary>
+    void FlushChangelog(IRecordProducer producer, TopicPartition changelog);
+
+    /// <summary>Reads a value by its encoded key and renders it as JSON text, for people.</summary>
+    bool TryFormat(ReadOnlySpan<byte> key, out string json);
+
+    /// <summary>Every entry rendered for people: (key, value as JSON).</summary>
+    IEnumerable<(string Key, string Value)> FormatAll();
+}
+
+/// <summary>
+/// One partition of a table: its store, plus the write cache that makes the changelog carry only the latest
+/// value of each key per commit (Kafka Streams' record cache), so a hot counter costs one changelog record
+/// per commit interval, not one per increment.
+/// </summary>
+public sealed class TableShard<TKey, TValue> : ITableShard where TKey : notnull
+{
+    private readonly IStateStore<TKey, TValue> _store;
+    private readonly HashSet<TKey> _dirty = [];
+    private readonly ArrayBufferWriter<byte> _key = new(256);
+    private readonly ArrayBufferWriter<byte> _value = new(1024);
+    private readonly Table<TKey, TValue> _table;
+
+    public TableShard(TableDefinition<TKey, TValue> definition, int partition, IStateStore<TKey, TValue> store)
+    {
+        Definition = definition ?? throw new ArgumentNullException(nameof(definition));
+        _store = store ?? throw new ArgumentNullException(nameof(store));
+        Partition = partition;
+        _table = definition.CreateTable(this);
+    }
+
+    public TableDefinition<TKey, TValue> Definition { get; }
+
+    TableDefinition ITableShard.Definition => Definition;
+
+    public int Partition { get; }
+
+    public object Table => _table;
+
+    public int PendingWrites => _dirty.Count;
+
+    public bool TryGet(TKey key, out TValue value) => _store.TryGet(key, out value);
+
+    public void Put(TKey key, TValue value)
+    {
+        _store.Put(key, value);
+        _dirty.Add(key);
+    }
+
+    public bool Delete(TKey key)
+    {
+        _dirty.Add(key);
+        return _store.Delete(key);
+    }
+
+    /// <summary>Adds to a numeric value (missing is zero) and returns the sum.</summary>
+    public TValue Add(TKey key, TValue by)
+    {
+        _store.TryGet(key, out var current);
+        var sum = Sum(current, by);
+        Put(key, sum);
+        return sum;
+    }
+
+    public IEnumerable<KeyValuePair<TKey, TValue>> Scan() => _store.Scan();
+
+    public long Restore(IPartitionReader reader, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(reader);
+        var batch = new RecordBatch();
+        long applied = 0;
+        while (reader.Fetch(batch, 4096, TimeSpan.Zero, cancellationToken))
+        {
+            for (var i = 0; i < batch.Count; i++)
+            {
+                ref readonly var record = ref batch[i];
+                var key = Definition.KeyCodec.Read(batch.KeyOf(in record));
+                if (record.ValueIsNull)
+                {
+                    _store.Delete(key);
+                }
+                else
+                {
+                    _store.Put(key, Definition.ValueCodec.Read(batch.ValueOf(in record)));
+                }
+
+                applied++;
+            }
+        }
+
+        return applied;
+    }
+
+    public void FlushChangelog(IRecordProducer producer, TopicPartition changelog)
+    {
+        ArgumentNullException.ThrowIfNull(producer);
+        if (_dirty.Count == 0)
+        {
+            return;
+        }
+
+        foreach (var key in _dirty)
+        {
+            _key.ResetWrittenCount();
+            _value.ResetWrittenCount();
+            Definition.KeyCodec.Write(_key, key);
+            var exists = _store.TryGet(key, out var value);
+            if (exists)
+            {
+                Definition.ValueCodec.Write(_value, value);
+            }
+
+            producer.Produce(changelog, _key.WrittenSpan, keyIsNull: false, _value.WrittenSpan, valueIsNull: !exists, timestampMs: 0);
+        }
+
+        _dirty.Clear();
+    }
+
+    public bool TryFormat(ReadOnlySpan<byte> key, out string json)
+    {
+        if (_store.TryGet(Definition.KeyCodec.Read(key), out var value))
+        {
+            json = FormatValue(value);
+            return true;
+        }
+
+        json = "";
+        return false;
+    }
+
+    public IEnumerable<(string Key, string Value)> FormatAll()
+    {
+        foreach (var (key, value) in _store.Scan())
+        {
+            _key.ResetWrittenCount();
+            Definition.KeyCodec.Write(_key, key);
+            yield return (Topics.CodecText.Format(Definition.KeyCodec, _key.WrittenSpan), FormatValue(value));
+        }
+    }
+
+    public void Dispose() => _store.Dispose();
+
+    private string FormatValue(TValue value)
+    {
+        _value.ResetWrittenCount();
+        Definition.ValueCodec.Write(_value, value);
+        return Topics.CodecText.Format(Definition.ValueCodec, _value.WrittenSpan);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static TValue Sum(TValue a, TValue b)
+    {
+        // The JIT folds these checks away for each value type it specialises on.
+        if (typeof(TValue) == typeof(long))
+        {
+            return Add<long>(a, b);
+        }
+
+        if (typeof(TValue) == typeof(int))
+        {
+            return Add<int>(a, b);
+        }
+
+        if (typeof(TValue) == typeof(double))
+        {
+            return Add<double>(a, b);
+        }
+
+        throw new NotSupportedException($"Increment needs a numeric table value; {typeof(TValue)} is not one.");
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static TValue Add<TNumber>(TValue a, TValue b) where TNumber : INumber<TNumber>
+    {
+        var sum = Unsafe.As<TValue, TNumber>(ref a) + Unsafe.As<TValue, TNumber>(ref b);
+        return Unsafe.As<TNumber, TValue>(ref sum);
+    }
+}

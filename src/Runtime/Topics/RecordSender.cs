@@ -1,0 +1,62 @@
+using System;
+using System.Buffers;
+using Faustish.Routing;
+using Faustish.Topics;
+using Faustish.Transport;
+
+namespace Faustish;
+
+/// <summary>
+/// Encodes records and hands them to a producer, routed by Kafka's partitioner. One per worker thread
+/// (like its producer): it reuses its buffers, so sending allocates nothing once they have grown.
+/// </summary>
+public sealed class RecordSender
+{
+    private readonly IRecordProducer _producer;
+    private readonly TimeProvider _clock;
+    private readonly ArrayBufferWriter<byte> _key = new(256);
+    private readonly ArrayBufferWriter<byte> _value = new(1024);
+    private int _nextUnkeyedPartition;
+
+    public RecordSender(IRecordProducer producer, TimeProvider? clock = null)
+    {
+        _producer = producer ?? throw new ArgumentNullException(nameof(producer));
+        _clock = clock ?? TimeProvider.System;
+    }
+
+    /// <summary>The producer records go to.</summary>
+    public IRecordProducer Producer => _producer;
+
+    /// <summary>
+    /// Timestamp (Unix ms) of the event being processed, or null outside an agent. Records sent while it is
+    /// set carry it, as Kafka Streams forwards the input's timestamp.
+    /// </summary>
+    public long? EventTimestampMs { get; set; }
+
+    /// <summary>Encodes and produces a record; the partition comes from the key bytes.</summary>
+    public void Send<TKey, TValue>(TopicDefinition<TKey, TValue> topic, TKey key, TValue value, DateTimeOffset? timestamp = null)
+    {
+        ArgumentNullException.ThrowIfNull(topic);
+        _key.ResetWrittenCount();
+        _value.ResetWrittenCount();
+
+        var keyIsNull = key is null;
+        if (!keyIsNull)
+        {
+            topic.KeyCodec.Write(_key, key!);
+        }
+
+        var valueIsNull = value is null;
+        if (!valueIsNull)
+        {
+            topic.ValueCodec.Write(_value, value!);
+        }
+
+        // Records without a key spread round-robin, as Kafka's default partitioner does for null keys.
+        var partition = keyIsNull
+            ? _nextUnkeyedPartition++ % topic.Partitions
+            : KafkaPartitioner.Partition(_key.WrittenSpan, topic.Partitions);
+        var timestampMs = timestamp?.ToUnixTimeMilliseconds() ?? EventTimestampMs ?? _clock.GetUtcNow().ToUnixTimeMilliseconds();
+        _producer.Produce(new TopicPartition(topic.Name, partition), _key.WrittenSpan, keyIsNull, _value.WrittenSpan, valueIsNull, timestampMs);
+    }
+}

@@ -1,0 +1,114 @@
+using System;
+using System.Buffers;
+using System.Globalization;
+using System.Text;
+using Faustish.Serialization;
+
+namespace Faustish.Topics;
+
+/// <summary>What the runtime knows about a topic without knowing its types: name, partitions, type names.</summary>
+public abstract class TopicDefinition
+{
+    protected TopicDefinition(string name, int partitions)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(name);
+        ArgumentOutOfRangeException.ThrowIfLessThan(partitions, 1);
+        Name = name;
+        Partitions = partitions;
+    }
+
+    public string Name { get; }
+
+    public int Partitions { get; }
+
+    public abstract Type KeyType { get; }
+
+    public abstract Type ValueType { get; }
+
+    /// <summary>Encodes a key given as text (a CLI argument): strings as they are, numbers parsed, others as JSON.</summary>
+    public abstract byte[] EncodeKeyText(string text);
+
+    /// <summary>Encodes a value given as JSON text, checking it against the value type. Throws <see cref="RecordDecodeException"/> naming what is wrong.</summary>
+    public abstract byte[] EncodeValueText(string json);
+
+    /// <summary>Renders encoded key bytes as text for people (CLI, logs).</summary>
+    public abstract string FormatKey(ReadOnlySpan<byte> key);
+
+    /// <summary>Renders encoded value bytes as JSON text for people (CLI, logs).</summary>
+    public abstract string FormatValue(ReadOnlySpan<byte> value);
+}
+
+/// <summary>A topic's name, partition count and codecs. The generator emits one per <c>[Topic]</c> class.</summary>
+public sealed class TopicDefinition<TKey, TValue>(string name, int partitions, IRecordCodec<TKey> keyCodec, IRecordCodec<TValue> valueCodec)
+    : TopicDefinition(name, partitions)
+{
+    public IRecordCodec<TKey> KeyCodec { get; } = keyCodec ?? throw new ArgumentNullException(nameof(keyCodec));
+
+    public IRecordCodec<TValue> ValueCodec { get; } = valueCodec ?? throw new ArgumentNullException(nameof(valueCodec));
+
+    public override Type KeyType => typeof(TKey);
+
+    public override Type ValueType => typeof(TValue);
+
+    public override byte[] EncodeKeyText(string text) => CodecText.Encode(KeyCodec, text);
+
+    public override byte[] EncodeValueText(string json) => CodecText.Encode(ValueCodec, json);
+
+    public override string FormatKey(ReadOnlySpan<byte> key) => CodecText.Format(KeyCodec, key);
+
+    public override string FormatValue(ReadOnlySpan<byte> value) => CodecText.Format(ValueCodec, value);
+}
+
+/// <summary>Moves between text typed by people and a codec's bytes.</summary>
+public static class CodecText
+{
+    /// <summary>Parses <paramref name="text"/> as a <typeparamref name="T"/> and encodes it with <paramref name="codec"/>.</summary>
+    public static byte[] Encode<T>(IRecordCodec<T> codec, string text)
+    {
+        ArgumentNullException.ThrowIfNull(codec);
+        ArgumentNullException.ThrowIfNull(text);
+        var value = Parse(codec, text);
+        var buffer = new ArrayBufferWriter<byte>();
+        codec.Write(buffer, value);
+        return buffer.WrittenSpan.ToArray();
+    }
+
+    /// <summary>Parses text: JSON for JSON codecs, plain text for Kafka's primitive encodings.</summary>
+    public static T Parse<T>(IRecordCodec<T> codec, string text)
+    {
+        ArgumentNullException.ThrowIfNull(codec);
+        ArgumentNullException.ThrowIfNull(text);
+        object parsed = codec switch
+        {
+            PrimitiveCodecs.StringCodec => text,
+            PrimitiveCodecs.Int32Codec => ParseNumber(text, static s => int.Parse(s, NumberStyles.Integer, CultureInfo.InvariantCulture), "an int"),
+            PrimitiveCodecs.Int64Codec => ParseNumber(text, static s => long.Parse(s, NumberStyles.Integer, CultureInfo.InvariantCulture), "a long"),
+            PrimitiveCodecs.DoubleCodec => ParseNumber(text, static s => double.Parse(s, NumberStyles.Float, CultureInfo.InvariantCulture), "a double"),
+            _ => codec.Read(Encoding.UTF8.GetBytes(text))!,
+        };
+        return (T)parsed;
+    }
+
+    public static string Format<T>(IRecordCodec<T> codec, ReadOnlySpan<byte> bytes)
+    {
+        ArgumentNullException.ThrowIfNull(codec);
+        return codec switch
+        {
+            PrimitiveCodecs.StringCodec or PrimitiveCodecs.Int32Codec or PrimitiveCodecs.Int64Codec or PrimitiveCodecs.DoubleCodec =>
+                Convert.ToString(codec.Read(bytes), CultureInfo.InvariantCulture) ?? "",
+            _ => Encoding.UTF8.GetString(bytes),
+        };
+    }
+
+    private static object ParseNumber<TNumber>(string text, Func<string, TNumber> parse, string what) where TNumber : notnull
+    {
+        try
+        {
+            return parse(text.Trim());
+        }
+        catch (Exception ex) when (ex is FormatException or OverflowException)
+        {
+            throw new RecordDecodeException($"'{text}' is not {what}.", ex);
+        }
+    }
+}
