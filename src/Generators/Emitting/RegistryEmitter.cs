@@ -1,0 +1,58 @@
+using System.Collections.Immutable;
+using System.Linq;
+using Faustish.Generators.Model;
+
+namespace Faustish.Generators.Emitting;
+
+/// <summary>
+/// Emits the assembly's app model — every topic, table and agent — registered by a module initializer, so the
+/// runtime finds them at start without reflection.
+/// </summary>
+internal static class RegistryEmitter
+{
+    public const string HintName = "Faustish.AppModel.g.cs";
+
+    public static string Emit(ImmutableArray<TopicModel> topics, ImmutableArray<TableModel> tables, ImmutableArray<AgentModel> agents)
+    {
+        var writer = EmitHelpers.StartFile(null);
+        writer.Line("namespace Faustish.Generated;");
+        writer.Line();
+        writer.Line("/// <summary>The topics, tables and agents of this assembly.</summary>");
+        writer.Line(EmitHelpers.GeneratedCodeAttribute);
+        using (writer.Block("internal static class FaustishAppModel"))
+        {
+            writer.Line("/// <summary>Everything this assembly declares.</summary>");
+            writer.Line("public static global::Faustish.Agents.AppModel Model { get; } = new(");
+            writer.Indent();
+            WriteList(writer, topics.Select(t => t.Target.FullyQualifiedName + ".Definition").ToArray(), ",");
+            WriteList(writer, tables.Select(t => t.Target.FullyQualifiedName + ".Definition").ToArray(), ",");
+            WriteList(writer, agents.Select(a => a.Target.FullyQualifiedName + ".Definition").ToArray(), ");");
+            writer.Unindent();
+            writer.Line();
+            writer.Line("/// <summary>Adds this assembly's model to the app when the assembly loads.</summary>");
+            writer.Line("[global::System.Runtime.CompilerServices.ModuleInitializer]");
+            writer.Line("internal static void Register() => global::Faustish.Agents.AppModelRegistry.Register(Model);");
+        }
+
+        return writer.ToString();
+    }
+
+    private static void WriteList(Text.SourceWriter writer, string[] items, string terminator)
+    {
+        if (items.Length == 0)
+        {
+            writer.Line("[]" + terminator);
+            return;
+        }
+
+        writer.Line("[");
+        writer.Indent();
+        foreach (var item in items)
+        {
+            writer.Line(item + ",");
+        }
+
+        writer.Unindent();
+        writer.Line("]" + terminator);
+    }
+}

@@ -1,0 +1,79 @@
+using System;
+using System.Collections.Immutable;
+using System.Linq;
+using Faustish.Generators.Emitting;
+using Faustish.Generators.Model;
+using Faustish.Generators.Parsing;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp.Syntax;
+
+namespace Faustish.Generators;
+
+/// <summary>
+/// Finds <c>[Topic]</c>, <c>[Table]</c> and <c>[Agent]</c> classes and emits their definitions, the agents'
+/// consumer loops, and one app model per assembly. Targets the analyzers reject are skipped, so users read the
+/// analyzer's message rather than a compiler error in generated code.
+/// </summary>
+[Generator(LanguageNames.CSharp)]
+public sealed class FaustishGenerator : IIncrementalGenerator
+{
+    public void Initialize(IncrementalGeneratorInitializationContext context)
+    {
+        var topics = context.SyntaxProvider
+            .ForAttributeWithMetadataName(SymbolNames.TopicAttribute, IsClass, TopicParser.Parse)
+            .Where(static model => model is not null)
+            .Select(static (model, _) => model!)
+            .WithTrackingName(TrackingNames.Topics);
+
+        var tables = context.SyntaxProvider
+            .ForAttributeWithMetadataName(SymbolNames.TableAttribute, IsClass, TableParser.Parse)
+            .Where(static model => model is not null)
+            .Select(static (model, _) => model!)
+            .WithTrackingName(TrackingNames.Tables);
+
+        var agents = context.SyntaxProvider
+            .ForAttributeWithMetadataName(SymbolNames.AgentAttribute, IsClass, AgentParser.Parse)
+            .Where(static model => model is not null)
+            .Select(static (model, _) => model!)
+            .WithTrackingName(TrackingNames.Agents);
+
+        context.RegisterSourceOutput(topics, static (output, topic) =>
+            output.AddSource(EmitHelpers.HintName(topic.Target, "Topic"), TopicEmitter.Emit(topic)));
+        context.RegisterSourceOutput(tables, static (output, table) =>
+            output.AddSource(EmitHelpers.HintName(table.Target, "Table"), TableEmitter.Emit(table)));
+        context.RegisterSourceOutput(agents, static (output, agent) =>
+            output.AddSource(EmitHelpers.HintName(agent.Target, "Agent"), AgentEmitter.Emit(agent)));
+
+        var registry = topics.Collect().Select(static (items, _) => Sorted(items, static t => t.Target.FullyQualifiedName))
+            .Combine(tables.Collect().Select(static (items, _) => Sorted(items, static t => t.Target.FullyQualifiedName)))
+            .Combine(agents.Collect().Select(static (items, _) => Sorted(items, static a => a.Target.FullyQualifiedName)))
+            .Select(static (all, _) => new RegistryModel(all.Left.Left, all.Left.Right, all.Right))
+            .WithTrackingName(TrackingNames.Registry);
+
+        context.RegisterSourceOutput(registry, static (output, model) =>
+        {
+            if (model.Topics.Count + model.Tables.Count + model.Agents.Count > 0)
+            {
+                output.AddSource(RegistryEmitter.HintName, RegistryEmitter.Emit(
+                    model.Topics.AsImmutableArray(), model.Tables.AsImmutableArray(), model.Agents.AsImmutableArray()));
+            }
+        });
+    }
+
+    private static bool IsClass(SyntaxNode node, System.Threading.CancellationToken _) => node is ClassDeclarationSyntax;
+
+    // Sorted ordinally, so the output does not depend on the order files are seen in.
+    private static EquatableArray<T> Sorted<T>(ImmutableArray<T> items, Func<T, string> key) where T : IEquatable<T> =>
+        new(items.OrderBy(key, StringComparer.Ordinal));
+
+    private sealed record RegistryModel(EquatableArray<TopicModel> Topics, EquatableArray<TableModel> Tables, EquatableArray<AgentModel> Agents);
+}
+
+/// <summary>Names of the pipeline's steps, for incremental-caching tests.</summary>
+public static class TrackingNames
+{
+    public const string Topics = nameof(Topics);
+    public const string Tables = nameof(Tables);
+    public const string Agents = nameof(Agents);
+    public const string Registry = nameof(Registry);
+}

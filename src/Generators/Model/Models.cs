@@ -1,0 +1,59 @@
+namespace Faustish.Generators.Model;
+
+// The generator's models: plain values only (no ISymbol, SyntaxNode, Location or Compilation), so equal
+// inputs give equal models and the incremental pipeline caches everything an edit does not touch.
+
+/// <summary>Where a generated partial class goes.</summary>
+/// <param name="Namespace">Namespace, or empty for the global namespace.</param>
+/// <param name="ClassName">The class's simple name.</param>
+/// <param name="FullyQualifiedName">The <c>global::</c>-qualified name.</param>
+/// <param name="DisplayName">The name people read in messages (<c>Demo.CountViews</c>).</param>
+internal sealed record ClassTarget(string Namespace, string ClassName, string FullyQualifiedName, string DisplayName);
+
+/// <summary>A key or value type and the codec that encodes it.</summary>
+/// <param name="FullyQualifiedName">The type, <c>global::</c>-qualified, with its nullable annotation.</param>
+/// <param name="CodecExpression">An expression that yields its <c>IRecordCodec</c>.</param>
+/// <param name="IsUnmanaged">True when the type holds no references (a FASTER blittable store can hold it).</param>
+/// <param name="IsReferenceType">True for classes (null is a possible key or value).</param>
+internal sealed record RecordTypeRef(string FullyQualifiedName, string CodecExpression, bool IsUnmanaged, bool IsReferenceType);
+
+internal sealed record TopicModel(ClassTarget Target, string TopicName, int Partitions, RecordTypeRef Key, RecordTypeRef Value);
+
+internal sealed record TableModel(ClassTarget Target, string TableName, int Partitions, RecordTypeRef Key, RecordTypeRef Value);
+
+/// <summary>How the generated code obtains one of the agent's constructor arguments.</summary>
+internal enum DependencyKind
+{
+    /// <summary>The partition's instance of a [Table] class.</summary>
+    Table,
+
+    /// <summary>A [Topic] class bound to the partition's sender.</summary>
+    Topic,
+
+    /// <summary>Anything else, from dependency injection.</summary>
+    Service,
+}
+
+internal sealed record AgentDependency(DependencyKind Kind, string FullyQualifiedType);
+
+/// <summary>What the agent's processing method returns; the loop waits for anything but void.</summary>
+internal enum ProcessReturn
+{
+    Void,
+    ValueTask,
+    Task,
+}
+
+internal sealed record AgentModel(
+    ClassTarget Target,
+    string AgentName,
+    int Concurrency,
+    string TopicFullyQualifiedName,
+    RecordTypeRef Key,
+    RecordTypeRef Value,
+    string MethodName,
+    ProcessReturn Returns,
+    bool TakesEventContext,
+    bool KeyMayBeNull,
+    bool ValueMayBeNull,
+    EquatableArray<AgentDependency> Dependencies);

@@ -1,0 +1,299 @@
+using System;
+using System.Collections.Generic;
+using System.Diagnostics;
+using System.IO;
+using System.Threading;
+using Faustish.Hosting;
+using Faustish.Tables;
+using Faustish.Transport;
+using Microsoft.Extensions.Logging;
+
+namespace Faustish.Agents;
+
+/// <summary>
+/// One worker thread of an agent: a group consumer, a producer, and the partitions assigned to it, each with its
+/// own agent instance and table partitions. Its loop fetches a batch, runs the generated consumer loop on it,
+/// and commits on an interval: changelogs and outputs flushed first, then input positions, so what is committed
+/// was processed at least once and nothing committed is lost.
+/// </summary>
+public sealed class AgentWorker : IAssignmentListener, IDisposable
+{
+    private readonly AgentDefinition _agent;
+    private readonly AppTopology _topology;
+    private readonly ITransport _transport;
+    private readonly FaustishOptions _options;
+    private readonly IServiceProvider _services;
+    private readonly FaustishMetrics _metrics;
+    private readonly ILogger _logger;
+    private readonly IRecordProducer _producer;
+    private readonly RecordSender _sender;
+    private readonly RecordFailureHandler _failures;
+    private readonly AssignedPartition?[] _partitions;
+    private readonly List<TopicPartitionOffset> _positions = [];
+    private readonly RecordBatch _batch = new();
+    private IGroupConsumer? _consumer;
+    private long _lastCommitTicks;
+    private CancellationToken _stopping;
+
+    public AgentWorker(AgentDefinition agent, int index, AppTopology topology, ITransport transport, FaustishOptions options,
+        IServiceProvider services, FaustishMetrics metrics, ILogger logger)
+    {
+        _agent = agent ?? throw new ArgumentNullException(nameof(agent));
+        _topology = topology ?? throw new ArgumentNullException(nameof(topology));
+        _transport = transport ?? throw new ArgumentNullException(nameof(transport));
+        _options = options ?? throw new ArgumentNullException(nameof(options));
+        _services = services ?? throw new ArgumentNullException(nameof(services));
+        _metrics = metrics ?? throw new ArgumentNullException(nameof(metrics));
+        _logger = logger ?? throw new ArgumentNullException(nameof(logger));
+        Name = $"{agent.Name}#{index}";
+        _producer = transport.CreateProducer();
+        _sender = new RecordSender(_producer);
+        _failures = new RecordFailureHandler(options.ErrorPolicy, topology.DeadLetterTopic, _producer, metrics, logger);
+        _partitions = new AssignedPartition?[agent.Topic.Partitions];
+    }
+
+    public string Name { get; }
+
+    /// <summary>Records completed by this worker since it started.</summary>
+    public long Processed { get; private set; }
+
+    /// <summary>Joins the group. Partitions arrive (and their tables are restored) inside the first fetches.</summary>
+    public void Start(CancellationToken stopping)
+    {
+        _stopping = stopping;
+        _consumer = _transport.CreateGroupConsumer(_agent.GroupId(_topology.AppId), [_agent.Topic.Name], this);
+        _lastCommitTicks = Stopwatch.GetTimestamp();
+    }
+
+    /// <summary>Runs until <paramref name="stopping"/> is cancelled, then commits and leaves the group.</summary>
+    public void Run(CancellationToken stopping)
+    {
+        if (_consumer is null)
+        {
+            Start(stopping);
+        }
+
+        try
+        {
+            while (!stopping.IsCancellationRequested)
+            {
+                RunOnce();
+            }
+        }
+        finally
+        {
+            Stop();
+        }
+    }
+
+    /// <summary>One turn of the loop: fetch and process at most one batch, then commit if the interval has passed.</summary>
+    public bool RunOnce()
+    {
+        var consumer = _consumer ?? throw new InvalidOperationException("Call Start before RunOnce.");
+        var fetched = consumer.Fetch(_batch, _options.MaxBatchSize, _options.PollTimeout, _stopping);
+        if (fetched)
+        {
+            Process(_batch);
+        }
+
+        if (Stopwatch.GetElapsedTime(_lastCommitTicks) >= _options.CommitInterval)
+        {
+            Commit();
+        }
+
+        return fetched;
+    }
+
+    /// <summary>Commits, then leaves the group (which revokes and closes every partition).</summary>
+    public void Stop()
+    {
+        if (_consumer is null)
+        {
+            return;
+        }
+
+        try
+        {
+            Commit();
+            _consumer.Close();
+        }
+        finally
+        {
+            _consumer.Dispose();
+            _consumer = null;
+        }
+    }
+
+    /// <summary>
+    /// Makes everything processed so far durable: table changes to their changelogs, sends and changelogs flushed,
+    /// and only then the input positions.
+    /// </summary>
+    public void Commit()
+    {
+        _lastCommitTicks = Stopwatch.GetTimestamp();
+        _positions.Clear();
+        foreach (var partition in _partitions)
+        {
+            if (partition is null)
+            {
+                continue;
+            }
+
+            partition.FlushChangelogs(_producer);
+            if (partition.Context.Position >= 0 && partition.Context.Position != partition.CommittedPosition)
+            {
+                _positions.Add(new TopicPartitionOffset(_agent.Topic.Name, partition.Context.Source.Partition, partition.Context.Position));
+            }
+        }
+
+        _producer.Flush(_stopping.IsCancellationRequested ? CancellationToken.None : _stopping);
+        if (_positions.Count == 0)
+        {
+            return;
+        }
+
+        _consumer?.Commit(_positions);
+        foreach (var position in _positions)
+        {
+            _partitions[position.Partition]!.CommittedPosition = position.Offset;
+        }
+
+        _metrics.Commits.Add(1);
+    }
+
+    private void Process(RecordBatch batch)
+    {
+        var partition = _partitions[batch.Partition] ?? throw new InvalidOperationException(
+            $"{Name} fetched records of {batch.Topic}[{batch.Partition}], which is not assigned to it.");
+        var before = partition.Context.Processed;
+        try
+        {
+            partition.Agent.ProcessBatch(batch);
+        }
+        catch (AgentFailedException)
+        {
+            // Keep what was completed before the failing record, so a restart resumes exactly there.
+            Commit();
+            throw;
+        }
+        finally
+        {
+            _sender.EventTimestampMs = null;
+            var done = partition.Context.Processed - before;
+            Processed += done;
+            _metrics.RecordsProcessed.Add(done);
+        }
+    }
+
+    void IAssignmentListener.OnAssigned(IReadOnlyList<TopicPartition> partitions)
+    {
+        foreach (var topicPartition in partitions)
+        {
+            var started = Stopwatch.GetTimestamp();
+            var shards = new Dictionary<TableDefinition, ITableShard>();
+            long restored = 0;
+            try
+            {
+                foreach (var table in _agent.Tables)
+                {
+                    var directory = Path.Combine(_options.DataDirectory, "state", table.Name, topicPartition.Partition.ToString(System.Globalization.CultureInfo.InvariantCulture));
+                    var shard = table.OpenShard(topicPartition.Partition, _options.Store, new StoreOptions(directory, _options.StoreMemoryBytes));
+                    shards.Add(table, shard);
+                    using var reader = _transport.OpenReader(new TopicPartition(table.ChangelogTopic(_topology.AppId), topicPartition.Partition), Offsets.Beginning);
+                    restored += shard.Restore(reader, _stopping);
+                }
+            }
+            catch
+            {
+                foreach (var shard in shards.Values)
+                {
+                    shard.Dispose();
+                }
+
+                throw;
+            }
+
+            var context = new AgentPartitionContext(_agent, topicPartition, _sender, _services, shards, _failures);
+            _partitions[topicPartition.Partition] = new AssignedPartition(context, _agent.CreatePartition(context), shards, _topology.AppId)
+            {
+                CommittedPosition = -1,
+            };
+            _metrics.RecordsRestored.Add(restored);
+            _logger.LogInformation("{Worker} took {Partition}; restored {Records} changelog records into {Tables} table(s) in {Elapsed:F0} ms",
+                Name, topicPartition, restored, shards.Count, Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+        }
+    }
+
+    void IAssignmentListener.OnRevoked(IReadOnlyList<TopicPartition> partitions)
+    {
+        Commit();
+        Drop(partitions);
+    }
+
+    void IAssignmentListener.OnLost(IReadOnlyList<TopicPartition> partitions)
+    {
+        _logger.LogWarning("{Worker} lost {Partitions} without committing; their records since the last commit will be processed again", Name, partitions);
+        Drop(partitions);
+    }
+
+    private void Drop(IReadOnlyList<TopicPartition> partitions)
+    {
+        foreach (var topicPartition in partitions)
+        {
+            _partitions[topicPartition.Partition]?.Dispose();
+            _partitions[topicPartition.Partition] = null;
+            _logger.LogInformation("{Worker} released {Partition}", Name, topicPartition);
+        }
+    }
+
+    public void Dispose()
+    {
+        foreach (var partition in _partitions)
+        {
+            partition?.Dispose();
+        }
+
+        Array.Clear(_partitions);
+        _consumer?.Dispose();
+        _producer.Dispose();
+    }
+
+    /// <summary>A partition this worker owns: the agent instance, its context and its table shards.</summary>
+    private sealed class AssignedPartition(AgentPartitionContext context, AgentPartition agent, Dictionary<TableDefinition, ITableShard> shards, string appId) : IDisposable
+    {
+        private readonly (ITableShard Shard, TopicPartition Changelog)[] _changelogs = BuildChangelogs(shards, context.Source.Partition, appId);
+
+        public AgentPartitionContext Context { get; } = context;
+
+        public AgentPartition Agent { get; } = agent;
+
+        public long CommittedPosition { get; set; }
+
+        public void FlushChangelogs(IRecordProducer producer)
+        {
+            foreach (var (shard, changelog) in _changelogs)
+            {
+                shard.FlushChangelog(producer, changelog);
+            }
+        }
+
+        public void Dispose()
+        {
+            foreach (var shard in shards.Values)
+            {
+                shard.Dispose();
+            }
+        }
+
+        private static (ITableShard, TopicPartition)[] BuildChangelogs(Dictionary<TableDefinition, ITableShard> shards, int partition, string appId)
+        {
+            var changelogs = new List<(ITableShard, TopicPartition)>();
+            foreach (var (table, shard) in shards)
+            {
+                changelogs.Add((shard, new TopicPartition(table.ChangelogTopic(appId), partition)));
+            }
+
+            return [.. changelogs];
+        }
+    }
+}

@@ -1,0 +1,96 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using Faustish.Tables;
+using Faustish.Topics;
+using Faustish.Transport;
+
+namespace Faustish.Agents;
+
+/// <summary>
+/// The app's model checked and resolved: which agent owns each table, each table's partition count, and every
+/// topic the app needs (sources, changelogs, dead letters). Mistakes the analyzers report at compile time are
+/// caught here too, for models assembled by hand.
+/// </summary>
+public sealed class AppTopology
+{
+    private readonly Dictionary<TableDefinition, int> _tablePartitions = [];
+
+    public AppTopology(AppModel model, string appId)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        Model = model;
+        AppId = appId;
+        RejectDuplicates(model.Topics.Select(t => t.Name), "topic");
+        RejectDuplicates(model.Tables.Select(t => t.Name), "table");
+        RejectDuplicates(model.Agents.Select(a => a.Name), "agent");
+
+        foreach (var table in model.Tables.Concat(model.Agents.SelectMany(a => a.Tables)).Distinct())
+        {
+            var owners = model.Agents.Where(a => a.Tables.Contains(table)).ToList();
+            if (owners.Count > 1)
+            {
+                throw new InvalidOperationException(
+                    $"Table '{table.Name}' is taken by agents {string.Join(" and ", owners.Select(o => o.TypeName))}. " +
+                    "A table belongs to the one agent whose partitions it follows; give the other agent its own table, or send it the data through a topic.");
+            }
+
+            var partitions = owners.Count == 1 ? owners[0].Topic.Partitions : Math.Max(table.Partitions, 1);
+            if (owners.Count == 1 && table.Partitions != 0 && table.Partitions != partitions)
+            {
+                throw new InvalidOperationException(
+                    $"Table '{table.Name}' declares {table.Partitions} partitions but is written by agent {owners[0].TypeName}, whose topic " +
+                    $"'{owners[0].Topic.Name}' has {partitions}. A table must have its source's partition count: remove Partitions from [Table] or make them equal.");
+            }
+
+            _tablePartitions[table] = partitions;
+        }
+    }
+
+    public AppModel Model { get; }
+
+    public string AppId { get; }
+
+    public IEnumerable<TableDefinition> Tables => _tablePartitions.Keys;
+
+    /// <summary>The partition count of a table (its owner's topic's).</summary>
+    public int PartitionsOf(TableDefinition table) => _tablePartitions.TryGetValue(table, out var partitions)
+        ? partitions
+        : throw new InvalidOperationException($"Table '{table?.Name}' is not part of app '{AppId}'.");
+
+    public TableDefinition? FindTable(string name) => Tables.FirstOrDefault(t => t.Name == name);
+
+    public TopicDefinition? FindTopic(string name) =>
+        Model.Topics.Concat(Model.Agents.Select(a => a.Topic)).FirstOrDefault(t => t.Name == name);
+
+    /// <summary>The topic the app's dead letters go to.</summary>
+    public string DeadLetterTopic => $"{AppId}-dead-letters";
+
+    /// <summary>Every topic the app reads or writes, with its partitions.</summary>
+    public IReadOnlyList<TopicSpec> RequiredTopics()
+    {
+        var specs = new Dictionary<string, TopicSpec>(StringComparer.Ordinal);
+        foreach (var topic in Model.Topics.Concat(Model.Agents.Select(a => a.Topic)))
+        {
+            specs.TryAdd(topic.Name, new TopicSpec(topic.Name, topic.Partitions));
+        }
+
+        foreach (var (table, partitions) in _tablePartitions)
+        {
+            var changelog = table.ChangelogTopic(AppId);
+            specs.TryAdd(changelog, new TopicSpec(changelog, partitions, Compacted: true));
+        }
+
+        specs.TryAdd(DeadLetterTopic, new TopicSpec(DeadLetterTopic, 1));
+        return [.. specs.Values.OrderBy(s => s.Name, StringComparer.Ordinal)];
+    }
+
+    private static void RejectDuplicates(IEnumerable<string> names, string kind)
+    {
+        var duplicate = names.GroupBy(n => n, StringComparer.Ordinal).FirstOrDefault(g => g.Count() > 1);
+        if (duplicate is not null)
+        {
+            throw new InvalidOperationException($"Two {kind}s are named '{duplicate.Key}'. Names must be unique within an app; rename one.");
+        }
+    }
+}

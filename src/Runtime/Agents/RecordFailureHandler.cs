@@ -1,0 +1,74 @@
+using System;
+using System.Globalization;
+using Faustish.Hosting;
+using Faustish.Transport;
+using Microsoft.Extensions.Logging;
+
+namespace Faustish.Agents;
+
+/// <summary>
+/// Sends failed records to the dead-letter topic, unchanged, with why and where in their headers — or, for an
+/// agent's exception under <see cref="ErrorPolicy.Stop"/>, stops the agent naming the record. A bad record never
+/// stalls its partition silently and never takes the records around it down with it.
+/// </summary>
+public sealed class RecordFailureHandler(ErrorPolicy policy, string deadLetterTopic, IRecordProducer producer, FaustishMetrics metrics, ILogger logger)
+    : IRecordFailureHandler
+{
+    /// <summary>Header names on dead-lettered records.</summary>
+    public static class Headers
+    {
+        public const string Topic = "faustish.error.topic";
+        public const string Partition = "faustish.error.partition";
+        public const string Offset = "faustish.error.offset";
+        public const string Timestamp = "faustish.error.timestamp";
+        public const string Agent = "faustish.error.agent";
+        public const string Stage = "faustish.error.stage";
+        public const string Reason = "faustish.error.reason";
+        public const string ExceptionType = "faustish.error.exception";
+    }
+
+    public void OnDecodeFailed(AgentPartitionContext context, RecordBatch batch, in BatchRecord record, Exception exception)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        DeadLetter(context, batch, in record, "decode", exception);
+    }
+
+    public void OnProcessingFailed(AgentPartitionContext context, RecordBatch batch, in BatchRecord record, Exception exception)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        ArgumentNullException.ThrowIfNull(exception);
+        if (policy == ErrorPolicy.Stop)
+        {
+            throw new AgentFailedException(
+                $"Agent {context.Agent.TypeName} threw on record {context.Source}@{record.Offset}: {exception.GetType().Name}: {exception.Message} " +
+                "Processing stopped there; positions before it are committed, so a restart resumes at this record. " +
+                "Fix the agent, or set Faustish:ErrorPolicy=DeadLetter to move such records to the dead-letter topic and go on.",
+                exception);
+        }
+
+        DeadLetter(context, batch, in record, "process", exception);
+    }
+
+    private void DeadLetter(AgentPartitionContext context, RecordBatch batch, in BatchRecord record, string stage, Exception exception)
+    {
+        ArgumentNullException.ThrowIfNull(batch);
+        var source = context.Source;
+        RecordHeader[] headers =
+        [
+            .. batch.HeadersOf(in record),
+            RecordHeader.Utf8(Headers.Topic, source.Topic),
+            RecordHeader.Utf8(Headers.Partition, source.Partition.ToString(CultureInfo.InvariantCulture)),
+            RecordHeader.Utf8(Headers.Offset, record.Offset.ToString(CultureInfo.InvariantCulture)),
+            RecordHeader.Utf8(Headers.Timestamp, record.TimestampMs.ToString(CultureInfo.InvariantCulture)),
+            RecordHeader.Utf8(Headers.Agent, context.Agent.Name),
+            RecordHeader.Utf8(Headers.Stage, stage),
+            RecordHeader.Utf8(Headers.Reason, exception.Message),
+            RecordHeader.Utf8(Headers.ExceptionType, exception.GetType().FullName ?? exception.GetType().Name),
+        ];
+        producer.Produce(new TopicPartition(deadLetterTopic, 0), batch.KeyOf(in record), record.KeyIsNull,
+            batch.ValueOf(in record), record.ValueIsNull, record.TimestampMs, headers);
+        metrics.RecordsDeadLettered.Add(1);
+        logger.LogWarning(exception, "Record {Source}@{Offset} failed to {Stage} in agent {Agent} and went to {DeadLetters}: {Reason}",
+            source, record.Offset, stage, context.Agent.Name, deadLetterTopic, exception.Message);
+    }
+}

@@ -1,0 +1,246 @@
+using System;
+using System.Collections.Generic;
+using System.CommandLine;
+using System.Globalization;
+using System.IO;
+using System.Linq;
+using System.Reflection;
+using System.Threading;
+using System.Threading.Tasks;
+using Faustish.Agents;
+using Faustish.Hosting;
+using Faustish.Serialization;
+using Faustish.Transport;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace Faustish;
+
+/// <summary>
+/// The entry point of a Faustish app: <c>return await FaustishApp.RunAsync(args);</c> runs every agent and table
+/// of the assembly, with a command line: <c>worker</c> (the default), <c>send</c>, <c>agents</c>, <c>tables</c>,
+/// <c>table</c>. Settings come from <c>appsettings.json</c>, environment variables (<c>Faustish__AppId</c>) and options.
+/// </summary>
+public static class FaustishApp
+{
+    /// <summary>Runs the command line; <paramref name="configure"/> adds services (agents' dependencies, <see cref="IWorkerLifecycle"/> hooks).</summary>
+    public static Task<int> RunAsync(string[] args, Action<HostApplicationBuilder>? configure = null) =>
+        RunAsync(args, AppModelRegistry.Current, configure);
+
+    /// <summary>Runs the command line for an explicit model (tests, apps assembled by hand).</summary>
+    public static async Task<int> RunAsync(string[] args, AppModel model, Action<HostApplicationBuilder>? configure = null,
+        TextWriter? output = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(args);
+        ArgumentNullException.ThrowIfNull(model);
+        var cli = new Cli(model, configure, output ?? Console.Out);
+        var parsed = cli.Root.Parse(args);
+        return await parsed.InvokeAsync(cancellationToken: cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Builds the host that <c>worker</c> runs: settings, logging, DI, the runtime and the worker service.</summary>
+    public static IHost BuildHost(IReadOnlyDictionary<string, string?> settings, AppModel model, WorkerRunOptions run,
+        Action<HostApplicationBuilder>? configure = null)
+    {
+        ArgumentNullException.ThrowIfNull(settings);
+        ArgumentNullException.ThrowIfNull(model);
+        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { Args = [], DisableDefaults = false });
+        builder.Configuration.AddInMemoryCollection(settings);
+        builder.Services.AddSingleton(run);
+        builder.Services.AddSingleton(services => CreateRuntime(services.GetRequiredService<IConfiguration>(), model, services.GetRequiredService<ILoggerFactory>()));
+        builder.Services.AddHostedService<FaustishWorkerService>();
+        configure?.Invoke(builder);
+        return builder.Build();
+    }
+
+    internal static FaustishRuntime CreateRuntime(IConfiguration configuration, AppModel model, ILoggerFactory loggers)
+    {
+        var options = new FaustishOptions();
+        configuration.GetSection("Faustish").Bind(options);
+        options.Validate(Assembly.GetEntryAssembly()?.GetName().Name ?? "faustish-app");
+        return new FaustishRuntime(options, model, loggers);
+    }
+
+    private sealed class Cli
+    {
+        private readonly AppModel _model;
+        private readonly Action<HostApplicationBuilder>? _configure;
+        private readonly TextWriter _output;
+        private readonly Option<string?> _app = new("--app") { Description = "App id (prefix of groups, changelogs, dead letters). Default: the assembly name.", Recursive = true };
+        private readonly Option<string?> _dataDir = new("--data-dir") { Description = "Data directory of the embedded log and stores. Default: ./.faustish/<app>.", Recursive = true };
+        private readonly Option<ErrorPolicy?> _errorPolicy = new("--error-policy") { Description = "When an agent throws: Stop (default) or DeadLetter.", Recursive = true };
+        private readonly Option<Tables.StoreKind?> _store = new("--store") { Description = "Table stores: Faster (default) or Memory.", Recursive = true };
+
+        public Cli(AppModel model, Action<HostApplicationBuilder>? configure, TextWriter output)
+        {
+            _model = model;
+            _configure = configure;
+            _output = output;
+            var exitWhenIdle = new Option<bool>("--exit-when-idle") { Description = "Stop once all input is processed." };
+            var worker = new Command("worker", "Run every agent (the default command).") { exitWhenIdle };
+            worker.SetAction((parsed, cancellation) => RunWorkerAsync(parsed, parsed.GetValue(exitWhenIdle), cancellation));
+
+            var topicArgument = new Argument<string>("topic") { Description = "Topic to send to." };
+            var key = new Option<string?>("--key") { Description = "The key, as text: strings as they are, numbers as digits, other types as JSON." };
+            var value = new Option<string>("--value") { Description = "The value as JSON, checked against the topic's value type.", Required = true };
+            var send = new Command("send", "Send one record to a topic.") { topicArgument, key, value };
+            send.SetAction((parsed, cancellation) => SendAsync(parsed, parsed.GetValue(topicArgument)!, parsed.GetValue(key), parsed.GetValue(value)!, cancellation));
+
+            var agents = new Command("agents", "List the agents.");
+            agents.SetAction(parsed => ListAgents(parsed));
+            var tables = new Command("tables", "List the tables.");
+            tables.SetAction(parsed => ListTables(parsed));
+
+            var tableName = new Argument<string>("name") { Description = "Table name." };
+            var tableKey = new Argument<string?>("key") { Description = "A key; all entries when omitted.", Arity = ArgumentArity.ZeroOrOne };
+            var table = new Command("table", "Show a table's contents, rebuilt from its changelog (stop the worker first).") { tableName, tableKey };
+            table.SetAction((parsed, cancellation) => ShowTableAsync(parsed, parsed.GetValue(tableName)!, parsed.GetValue(tableKey), cancellation));
+
+            Root = new RootCommand("A Faustish stream-processing app.") { worker, send, agents, tables, table };
+            Root.Options.Add(_app);
+            Root.Options.Add(_dataDir);
+            Root.Options.Add(_errorPolicy);
+            Root.Options.Add(_store);
+            Root.SetAction((parsed, cancellation) => RunWorkerAsync(parsed, exitWhenIdle: false, cancellation));
+        }
+
+        public RootCommand Root { get; }
+
+        private Dictionary<string, string?> Settings(ParseResult parsed)
+        {
+            var settings = new Dictionary<string, string?>();
+            Add("Faustish:AppId", parsed.GetValue(_app));
+            Add("Faustish:DataDirectory", parsed.GetValue(_dataDir));
+            Add("Faustish:ErrorPolicy", parsed.GetValue(_errorPolicy)?.ToString());
+            Add("Faustish:Store", parsed.GetValue(_store)?.ToString());
+            return settings;
+
+            void Add(string name, string? value)
+            {
+                if (value is not null)
+                {
+                    settings[name] = value;
+                }
+            }
+        }
+
+        private async Task<int> RunWorkerAsync(ParseResult parsed, bool exitWhenIdle, CancellationToken cancellation)
+        {
+            Environment.ExitCode = 0;
+            using var host = BuildHost(Settings(parsed), _model, new WorkerRunOptions(exitWhenIdle), _configure);
+            try
+            {
+                await host.RunAsync(cancellation).ConfigureAwait(false);
+            }
+            finally
+            {
+                await host.Services.GetRequiredService<FaustishRuntime>().DisposeAsync().ConfigureAwait(false);
+            }
+
+            return Environment.ExitCode;
+        }
+
+        private async Task<int> WithRuntimeAsync(ParseResult parsed, Func<FaustishRuntime, Task<int>> action)
+        {
+            var configuration = new ConfigurationBuilder()
+                .AddJsonFile("appsettings.json", optional: true)
+                .AddEnvironmentVariables()
+                .AddInMemoryCollection(Settings(parsed))
+                .Build();
+            using var loggers = LoggerFactory.Create(logging => logging.AddConsole().SetMinimumLevel(LogLevel.Warning));
+            try
+            {
+                await using var runtime = CreateRuntime(configuration, _model, loggers);
+                return await action(runtime).ConfigureAwait(false);
+            }
+            catch (Exception exception) when (exception is InvalidOperationException or RecordDecodeException or IOException)
+            {
+                await Console.Error.WriteLineAsync($"error: {exception.Message}").ConfigureAwait(false);
+                return 2;
+            }
+        }
+
+        private Task<int> SendAsync(ParseResult parsed, string topicName, string? key, string value, CancellationToken cancellation) =>
+            WithRuntimeAsync(parsed, async runtime =>
+            {
+                var topic = runtime.Topology.FindTopic(topicName) ?? throw new InvalidOperationException(
+                    $"There is no topic '{topicName}' in this app. Topics: {string.Join(", ", runtime.Topology.RequiredTopics().Select(t => t.Name))}.");
+                var keyBytes = key is null ? null : topic.EncodeKeyText(key);
+                var valueBytes = topic.EncodeValueText(value);
+                await runtime.EnsureTopicsAsync(cancellation).ConfigureAwait(false);
+                var partition = keyBytes is null ? 0 : Routing.KafkaPartitioner.Partition(keyBytes, topic.Partitions);
+                using var producer = runtime.Transport.CreateProducer();
+                producer.Produce(new TopicPartition(topic.Name, partition), keyBytes, keyBytes is null, valueBytes, valueIsNull: false,
+                    DateTimeOffset.UtcNow.ToUnixTimeMilliseconds());
+                producer.Flush(cancellation);
+                await _output.WriteLineAsync($"sent to {topic.Name}[{partition}]").ConfigureAwait(false);
+                return 0;
+            });
+
+        private int ListAgents(ParseResult parsed)
+        {
+            var appId = Settings(parsed).GetValueOrDefault("Faustish:AppId") ?? "<app>";
+            foreach (var agent in _model.Agents.OrderBy(a => a.Name, StringComparer.Ordinal))
+            {
+                _output.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                    $"{agent.Name}  ({agent.TypeName})  topic={agent.Topic.Name} partitions={agent.Topic.Partitions} concurrency={agent.Concurrency} group={agent.GroupId(appId)} tables=[{string.Join(", ", agent.Tables.Select(t => t.Name))}]"));
+            }
+
+            return 0;
+        }
+
+        private int ListTables(ParseResult parsed)
+        {
+            var appId = Settings(parsed).GetValueOrDefault("Faustish:AppId") ?? "<app>";
+            var topology = new AppTopology(_model, appId);
+            foreach (var table in topology.Tables.OrderBy(t => t.Name, StringComparer.Ordinal))
+            {
+                var owner = _model.Agents.FirstOrDefault(a => a.Tables.Contains(table));
+                _output.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                    $"{table.Name}  key={table.KeyType.Name} value={table.ValueType.Name} partitions={topology.PartitionsOf(table)} agent={owner?.Name ?? "-"} changelog={table.ChangelogTopic(appId)}"));
+            }
+
+            return 0;
+        }
+
+        private Task<int> ShowTableAsync(ParseResult parsed, string name, string? key, CancellationToken cancellation) =>
+            WithRuntimeAsync(parsed, async runtime =>
+            {
+                var table = runtime.Topology.FindTable(name) ?? throw new InvalidOperationException(
+                    $"There is no table '{name}' in this app. Tables: {string.Join(", ", runtime.Topology.Tables.Select(t => t.Name))}.");
+                var shards = runtime.ReadTable(table, cancellation);
+                try
+                {
+                    if (key is null)
+                    {
+                        foreach (var (entryKey, entryValue) in shards.SelectMany(s => s.FormatAll()).OrderBy(e => e.Key, StringComparer.Ordinal))
+                        {
+                            await _output.WriteLineAsync($"{entryKey}\t{entryValue}").ConfigureAwait(false);
+                        }
+
+                        return 0;
+                    }
+
+                    var keyBytes = table.EncodeKeyText(key);
+                    var partition = Routing.KafkaPartitioner.Partition(keyBytes, Math.Max(shards.Count, 1));
+                    if (partition < shards.Count && shards[partition].TryFormat(keyBytes, out var json))
+                    {
+                        await _output.WriteLineAsync(json).ConfigureAwait(false);
+                        return 0;
+                    }
+
+                    await Console.Error.WriteLineAsync($"'{key}' is not in table '{name}'.").ConfigureAwait(false);
+                    return 1;
+                }
+                finally
+                {
+                    foreach (var shard in shards)
+                    {
+                        shard.Dispose();
+                    }
+                }
+            });
+    }
+}

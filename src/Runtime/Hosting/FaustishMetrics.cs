@@ -1,0 +1,32 @@
+using System.Diagnostics.Metrics;
+
+namespace Faustish.Hosting;
+
+/// <summary>
+/// The app's metrics, on meter <c>Faustish</c> (OpenTelemetry and Prometheus exporters subscribe by that name).
+/// Counters are added per batch, not per record, to stay off the hot path.
+/// </summary>
+public sealed class FaustishMetrics : System.IDisposable
+{
+    public const string MeterName = "Faustish";
+
+    private readonly Meter _meter = new(MeterName, "0.1.0");
+
+    public FaustishMetrics()
+    {
+        RecordsProcessed = _meter.CreateCounter<long>("faustish.records.processed", "{record}", "Records agents completed.");
+        RecordsDeadLettered = _meter.CreateCounter<long>("faustish.records.dead_lettered", "{record}", "Records sent to the dead-letter topic.");
+        Commits = _meter.CreateCounter<long>("faustish.commits", "{commit}", "Commits of outputs, changelogs and positions.");
+        RecordsRestored = _meter.CreateCounter<long>("faustish.table.records_restored", "{record}", "Changelog records replayed into tables.");
+    }
+
+    public Counter<long> RecordsProcessed { get; }
+
+    public Counter<long> RecordsDeadLettered { get; }
+
+    public Counter<long> Commits { get; }
+
+    public Counter<long> RecordsRestored { get; }
+
+    public void Dispose() => _meter.Dispose();
+}

@@ -1,0 +1,95 @@
+using System;
+using System.IO;
+using Faustish.Agents;
+using Faustish.Tables;
+
+namespace Faustish.Hosting;
+
+/// <summary>
+/// Settings of a Faustish app. Bound from configuration section <c>Faustish</c> (appsettings.json, environment
+/// variables <c>Faustish__AppId</c>, …) and from command-line options (<c>--app</c>, <c>--data-dir</c>, …).
+/// </summary>
+public sealed class FaustishOptions
+{
+    /// <summary>The app's id: prefix of consumer groups, changelog and dead-letter topics. Defaults to the entry assembly's name.</summary>
+    public string AppId { get; set; } = "";
+
+    /// <summary>Where the embedded transport and the table stores keep their files. Defaults to <c>./.faustish/{AppId}</c>.</summary>
+    public string DataDirectory { get; set; } = "";
+
+    /// <summary>How often progress is committed: outputs and changelogs flushed, then input positions. Never per message.</summary>
+    public TimeSpan CommitInterval { get; set; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>Most records fetched and processed in one batch.</summary>
+    public int MaxBatchSize { get; set; } = 2048;
+
+    /// <summary>How long a worker waits for new records before checking its commit timer and stop signal.</summary>
+    public TimeSpan PollTimeout { get; set; } = TimeSpan.FromMilliseconds(100);
+
+    /// <summary>What happens when an agent's method throws. Records that do not decode always go to the dead-letter topic.</summary>
+    public ErrorPolicy ErrorPolicy { get; set; } = ErrorPolicy.Stop;
+
+    /// <summary>How table partitions are stored.</summary>
+    public StoreKind Store { get; set; } = StoreKind.Faster;
+
+    /// <summary>In-memory budget of each table partition's store; beyond it FASTER spills to disk.</summary>
+    public long StoreMemoryBytes { get; set; } = 16L << 20;
+
+    /// <summary>The dead-letter topic: <c>{AppId}-dead-letters</c>.</summary>
+    public string DeadLetterTopic => $"{AppId}-dead-letters";
+
+    /// <summary>Fills defaults and rejects settings that cannot work, saying what to change.</summary>
+    public FaustishOptions Validate(string defaultAppId)
+    {
+        if (string.IsNullOrWhiteSpace(AppId))
+        {
+            AppId = Kebab(defaultAppId);
+        }
+
+        if (!IsValidName(AppId))
+        {
+            throw new InvalidOperationException(
+                $"App id '{AppId}' is not valid: use letters, digits, '.', '_' and '-' only (it prefixes topic names). Set --app or Faustish:AppId.");
+        }
+
+        if (string.IsNullOrWhiteSpace(DataDirectory))
+        {
+            DataDirectory = Path.Combine(".faustish", AppId);
+        }
+
+        DataDirectory = Path.GetFullPath(DataDirectory);
+        Require(CommitInterval > TimeSpan.Zero, $"CommitInterval must be positive (was {CommitInterval}). Set Faustish:CommitInterval, e.g. 00:00:01.");
+        Require(MaxBatchSize > 0, $"MaxBatchSize must be at least 1 (was {MaxBatchSize}). Set Faustish:MaxBatchSize.");
+        Require(PollTimeout > TimeSpan.Zero, $"PollTimeout must be positive (was {PollTimeout}). Set Faustish:PollTimeout.");
+        Require(StoreMemoryBytes >= 1 << 16, $"StoreMemoryBytes must be at least 65536 (was {StoreMemoryBytes}). Set Faustish:StoreMemoryBytes.");
+        return this;
+    }
+
+    internal static bool IsValidName(string name)
+    {
+        if (name.Length is 0 or > 200)
+        {
+            return false;
+        }
+
+        foreach (var c in name)
+        {
+            if (!(char.IsAsciiLetterOrDigit(c) || c is '.' or '_' or '-'))
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    private static string Kebab(string name) => name.Replace(' ', '-').ToLowerInvariant();
+
+    private static void Require(bool condition, string message)
+    {
+        if (!condition)
+        {
+            throw new InvalidOperationException(message);
+        }
+    }
+}

@@ -1,0 +1,100 @@
+using System;
+using System.Collections.Generic;
+using System.IO;
+using System.Linq;
+using System.Threading;
+using System.Threading.Tasks;
+using Faustish.Agents;
+using Faustish.Tables;
+using Faustish.Transport;
+using Microsoft.Extensions.Logging;
+
+namespace Faustish.Hosting;
+
+/// <summary>
+/// The running app: its settings, its checked topology and its transport. Workers, CLI commands and
+/// <see cref="IWorkerLifecycle"/> hooks all reach the app through it.
+/// </summary>
+public sealed class FaustishRuntime : IAsyncDisposable
+{
+    private readonly Func<FaustishOptions, ILoggerFactory, ITransport> _openTransport;
+    private readonly ILoggerFactory _loggers;
+    private ITransport? _transport;
+
+    public FaustishRuntime(FaustishOptions options, AppModel model, ILoggerFactory loggers,
+        Func<FaustishOptions, ILoggerFactory, ITransport>? openTransport = null)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(model);
+        Options = options;
+        _loggers = loggers ?? throw new ArgumentNullException(nameof(loggers));
+        Topology = new AppTopology(model, options.AppId);
+        _openTransport = openTransport ?? Transports.OpenEmbedded;
+    }
+
+    public FaustishOptions Options { get; }
+
+    public AppTopology Topology { get; }
+
+    public FaustishMetrics Metrics { get; } = new();
+
+    /// <summary>The transport, opened on first use.</summary>
+    public ITransport Transport => _transport ??= _openTransport(Options, _loggers);
+
+    /// <summary>Creates or checks every topic the app needs.</summary>
+    public ValueTask EnsureTopicsAsync(CancellationToken cancellationToken) =>
+        Transport.EnsureTopicsAsync(Topology.RequiredTopics(), cancellationToken);
+
+    /// <summary>
+    /// A sender for code outside agents (seeding, CLI). It is not thread-safe; call
+    /// <c>sender.Producer.Flush</c> to make what it sent durable, and dispose the producer when done.
+    /// </summary>
+    public RecordSender CreateSender() => new(Transport.CreateProducer());
+
+    /// <summary>
+    /// Rebuilds every partition of a table from its changelog, into memory, and returns the shards
+    /// (dispose them). This is how tools read state without a running worker.
+    /// </summary>
+    public IReadOnlyList<ITableShard> ReadTable(TableDefinition table, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(table);
+        var shards = new List<ITableShard>();
+        var changelog = table.ChangelogTopic(Options.AppId);
+        var partitions = Transport.GetPartitionCount(changelog) ?? 0;
+        for (var partition = 0; partition < partitions; partition++)
+        {
+            var shard = table.OpenShard(partition, StoreKind.Memory, new StoreOptions(Path.Combine(Options.DataDirectory, "tmp"), Options.StoreMemoryBytes));
+            using var reader = Transport.OpenReader(new TopicPartition(changelog, partition), Offsets.Beginning);
+            shard.Restore(reader, cancellationToken);
+            shards.Add(shard);
+        }
+
+        return shards;
+    }
+
+    /// <summary>Creates the workers of every agent (one per unit of concurrency).</summary>
+    public IReadOnlyList<AgentWorker> CreateWorkers(IServiceProvider services) =>
+        [.. Topology.Model.Agents.SelectMany(agent => Enumerable.Range(0, agent.Concurrency).Select(index =>
+            new AgentWorker(agent, index, Topology, Transport, Options, services, Metrics, _loggers.CreateLogger($"Faustish.Agents.{agent.Name}"))))];
+
+    public async ValueTask DisposeAsync()
+    {
+        if (_transport is not null)
+        {
+            await _transport.DisposeAsync().ConfigureAwait(false);
+            _transport = null;
+        }
+
+        Metrics.Dispose();
+    }
+}
+
+/// <summary>Hooks around a worker's run: seed data before agents start, report after they stop.</summary>
+public interface IWorkerLifecycle
+{
+    /// <summary>Runs after topics exist and before agents start.</summary>
+    Task OnStartingAsync(FaustishRuntime runtime, CancellationToken cancellationToken);
+
+    /// <summary>Runs after every agent committed and stopped, before the transport closes.</summary>
+    Task OnStoppedAsync(FaustishRuntime runtime, CancellationToken cancellationToken);
+}
