@@ -9,22 +9,26 @@ namespace Faustish;
 /// </summary>
 public abstract class Topic<TKey, TValue>
 {
+    // The generated partial class exposes the definition statically, as Definition.
+    private readonly TopicDefinition<TKey, TValue> _definition;
     private readonly RecordSender _sender;
 
     protected Topic(TopicDefinition<TKey, TValue> definition, RecordSender sender)
     {
-        Definition = definition ?? throw new ArgumentNullException(nameof(definition));
+        _definition = definition ?? throw new ArgumentNullException(nameof(definition));
         _sender = sender ?? throw new ArgumentNullException(nameof(sender));
     }
 
-    public TopicDefinition<TKey, TValue> Definition { get; }
+    /// <summary>The topic's name.</summary>
+    public string Name => _definition.Name;
 
-    public string Name => Definition.Name;
+    /// <summary>The topic's partition count.</summary>
+    public int Partitions => _definition.Partitions;
 
     /// <summary>
     /// Sends a record, routed to a partition by Kafka's murmur2 partitioner on the key bytes. Its timestamp is
     /// the event being processed's (inside an agent) or now, unless given.
     /// </summary>
     public void Send(TKey key, TValue value, DateTimeOffset? timestamp = null) =>
-        _sender.Send(Definition, key, value, timestamp);
+        _sender.Send(_definition, key, value, timestamp);
 }
