@@ -1,0 +1,160 @@
+using System;
+using System.IO;
+using System.Linq;
+
+namespace Faustish.Generators.Tests;
+
+/// <summary>
+/// The generated code of a representative app, compared with golden files in <c>Golden/</c>. When the generator
+/// changes on purpose, accept the new output with <c>FAUSTISH_ACCEPT_GOLDEN=1 dotnet test --filter GeneratorGolden</c>
+/// and review the diff like any other code change.
+/// </summary>
+public sealed class GeneratorGoldenTests
+{
+    public const string RepresentativeApp = """
+        using System;
+        using System.Collections.Generic;
+        using System.Threading.Tasks;
+        using Faustish;
+        using Faustish.Agents;
+
+        namespace Shop;
+
+        public sealed record Address(string Street, string City, string? PostCode);
+
+        public sealed record Customer(string Name, Address Address, List<string> Tags);
+
+        public enum Channel { Web, Store, Phone }
+
+        public sealed record Order(Guid Id, Customer Customer, decimal Total, Channel Channel, DateTimeOffset PlacedAt, OrderLine[] Lines);
+
+        public sealed record OrderLine(string Sku, int Quantity, decimal Price);
+
+        public readonly record struct Shipment(long OrderNumber, int Parcels, DateTimeOffset ShippedAt);
+
+        [Topic("orders", Partitions = 8)]
+        public sealed partial class Orders : Topic<string, Order>;
+
+        [Topic("shipments", Partitions = 8)]
+        public sealed partial class Shipments : Topic<long, Shipment>;
+
+        [Topic("big-orders", Partitions = 8)]
+        public sealed partial class BigOrders : Topic<string, Order>;
+
+        [Table("revenue-per-city")]
+        public sealed partial class RevenuePerCity : Table<string, decimal>;
+
+        [Table("orders-per-customer")]
+        public sealed partial class OrdersPerCustomer : Table<string, long>;
+
+        [Table("parcels")]
+        public sealed partial class Parcels : Table<long, long>;
+
+        [Agent(typeof(Orders))]
+        public sealed partial class TrackOrders(RevenuePerCity revenue, OrdersPerCustomer perCustomer, BigOrders bigOrders)
+        {
+            public void Process(string orderId, Order order)
+            {
+                revenue[order.Customer.Address.City] += order.Total;
+                perCustomer.Increment(order.Customer.Name);
+                if (order.Total > 1000m)
+                {
+                    bigOrders.Send(orderId, order);
+                }
+            }
+        }
+
+        [Agent(typeof(Shipments), Name = "count-parcels", Concurrency = 2)]
+        public sealed partial class CountParcels(Parcels parcels)
+        {
+            public ValueTask ProcessAsync(long orderNumber, Shipment shipment, EventContext context)
+            {
+                parcels.Increment(orderNumber, shipment.Parcels);
+                return ValueTask.CompletedTask;
+            }
+        }
+        """;
+
+    [Fact]
+    public void Generated_code_matches_the_golden_files()
+    {
+        var (files, output, _) = GeneratorHarness.Run(RepresentativeApp);
+        Assert.Empty(GeneratorHarness.Problems(output));
+
+        var folder = Path.Combine(GeneratorHarness.SourceFolder(), "Golden");
+        var accept = Environment.GetEnvironmentVariable("FAUSTISH_ACCEPT_GOLDEN") == "1";
+        if (accept)
+        {
+            foreach (var stale in Directory.EnumerateFiles(folder, "*.verified.cs"))
+            {
+                File.Delete(stale);
+            }
+        }
+
+        foreach (var (hintName, text) in files)
+        {
+            var golden = Path.Combine(folder, Path.ChangeExtension(hintName, null).Replace(".g", "", StringComparison.Ordinal) + ".verified.cs");
+            if (accept)
+            {
+                File.WriteAllText(golden, text);
+                continue;
+            }
+
+            Assert.True(File.Exists(golden), $"No golden file for {hintName}. Run with FAUSTISH_ACCEPT_GOLDEN=1 to create {golden}.");
+            Assert.Equal(File.ReadAllText(golden).ReplaceLineEndings("\n"), text.ReplaceLineEndings("\n"));
+        }
+
+        var expected = Directory.EnumerateFiles(folder, "*.verified.cs").Select(Path.GetFileName).Order(StringComparer.Ordinal).ToArray();
+        var produced = files.Keys.Select(h => Path.ChangeExtension(h, null).Replace(".g", "", StringComparison.Ordinal) + ".verified.cs").Order(StringComparer.Ordinal).ToArray();
+        Assert.Equal(expected, produced);
+    }
+
+    [Fact]
+    public void Generated_code_compiles_warning_free_with_warnings_as_errors()
+    {
+        var (_, output, diagnostics) = GeneratorHarness.Run(RepresentativeApp);
+        Assert.Empty(diagnostics);
+        var strict = output.WithOptions(output.Options.WithGeneralDiagnosticOption(Microsoft.CodeAnalysis.ReportDiagnostic.Error));
+        Assert.Empty(GeneratorHarness.Problems(strict));
+    }
+
+    [Fact]
+    public void A_class_that_is_not_partial_gets_no_generated_code()
+    {
+        var (files, _, diagnostics) = GeneratorHarness.Run("""
+            using Faustish;
+            [Topic("numbers")]
+            public sealed class Numbers : Topic<long, long>
+            {
+                public Numbers() : base(null!, null!) { }
+            }
+            """);
+        Assert.Empty(diagnostics);
+        Assert.DoesNotContain(files.Keys, k => k.Contains("Numbers", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void An_agent_whose_method_does_not_match_its_topic_gets_no_generated_code()
+    {
+        var (files, output, _) = GeneratorHarness.Run("""
+            using Faustish;
+            [Topic("numbers")]
+            public sealed partial class Numbers : Topic<long, long>;
+            [Agent(typeof(Numbers))]
+            public sealed partial class Wrong
+            {
+                public void Process(string key, long value) { }
+            }
+            """);
+        Assert.DoesNotContain(files.Keys, k => k.Contains("Wrong", StringComparison.Ordinal));
+        Assert.Empty(GeneratorHarness.Problems(output));
+    }
+
+    [Fact]
+    public void Agent_names_default_to_kebab_case()
+    {
+        Assert.Equal("count-page-views", Faustish.Generators.Parsing.AgentParser.KebabCase("CountPageViews"));
+        Assert.Equal("html-parser", Faustish.Generators.Parsing.AgentParser.KebabCase("HTMLParser"));
+        Assert.Equal("agent2", Faustish.Generators.Parsing.AgentParser.KebabCase("Agent2"));
+    }
+}
