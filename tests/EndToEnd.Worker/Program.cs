@@ -1,0 +1,1 @@
+return await Faustish.FaustishApp.RunAsync(args);
