@@ -1,0 +1,65 @@
+using System;
+using System.Diagnostics;
+using System.Linq;
+using System.Threading;
+using Faustish.EndToEnd.Worker;
+
+namespace Faustish.EndToEnd.Tests;
+
+/// <summary>
+/// The generated consumer loop allocates nothing per event (Mediator's MemAllocationTests style): after a warm-up,
+/// 100,000 events of a value type with only value-type fields, counted into a long-keyed table on the embedded
+/// transport, move the processing thread's allocation counter by no more than a small fixed allowance.
+/// </summary>
+public sealed class AllocationTests
+{
+    private const int WarmUp = 20_000;
+    private const int Measured = 100_000;
+    private const int Users = 1_000;
+
+    // Batch boundaries may touch lazily-created state once (e.g. a partition's first batch); nothing scales with events.
+    private const long Allowance = 16 * 1024;
+
+    [Fact]
+    public void Processing_100000_events_allocates_nothing_per_event()
+    {
+        using var app = new TestApp(TestApp.ClicksModel, o => o.MaxBatchSize = 1024);
+        var at = DateTimeOffset.UnixEpoch;
+        app.Send(sender =>
+        {
+            for (var i = 0; i < WarmUp + Measured; i++)
+            {
+                sender.Send(Clicks.Definition, i % Users, new Click(i % Users, i % 50, at.AddMilliseconds(i)));
+            }
+        });
+
+        var worker = app.Runtime.CreateWorkers(TestApp.Services)[0];
+        worker.Start(CancellationToken.None);
+        var deadline = Stopwatch.StartNew();
+        while (worker.Processed < WarmUp && deadline.Elapsed < TimeSpan.FromSeconds(60))
+        {
+            worker.RunOnce();
+        }
+
+        Assert.True(worker.Processed >= WarmUp, $"Warm-up processed only {worker.Processed} events.");
+        var before = GC.GetAllocatedBytesForCurrentThread();
+        var startProcessed = worker.Processed;
+        while (worker.Processed < WarmUp + Measured && deadline.Elapsed < TimeSpan.FromSeconds(120))
+        {
+            worker.RunOnce();
+        }
+
+        var allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+        var processed = worker.Processed - startProcessed;
+        worker.Stop();
+        worker.Dispose();
+
+        Assert.True(processed >= Measured - 1_024, $"Processed {processed} events, expected about {Measured}.");
+        Assert.True(allocated <= Allowance,
+            $"Processing {processed:N0} events allocated {allocated:N0} bytes ({(double)allocated / processed:F2} B/event); allowance is {Allowance:N0} bytes in all.");
+
+        var counts = app.ReadTable(ClicksPerUser.Definition);
+        Assert.Equal(Users, counts.Count);
+        Assert.Equal(WarmUp + Measured, counts.Values.Sum());
+    }
+}
