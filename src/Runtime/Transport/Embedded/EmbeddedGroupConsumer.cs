@@ -1,0 +1,248 @@
+using System;
+using System.Collections.Generic;
+using System.Diagnostics;
+using System.Threading;
+
+namespace Faustish.Transport.Embedded;
+
+/// <summary>A member of an embedded consumer group. Owned by one thread; rebalance callbacks run inside <see cref="Fetch"/>.</summary>
+internal sealed class EmbeddedGroupConsumer : IGroupConsumer
+{
+    private readonly EmbeddedTransport _transport;
+    private readonly GroupCoordinator _coordinator;
+    private readonly IAssignmentListener _listener;
+    private readonly string[] _topics;
+    private readonly ManualResetEventSlim _wake = new(initialState: false, spinCount: 1);
+    private PartitionCursor[] _cursors = [];
+    private TopicPartition[] _assignment = [];
+    private int _next;
+    private int _dirty = 1;
+    private long _recheckAt = long.MaxValue;
+    private bool _closed;
+
+    public EmbeddedGroupConsumer(EmbeddedTransport transport, GroupCoordinator coordinator, string[] topics, IAssignmentListener listener)
+    {
+        _transport = transport;
+        _coordinator = coordinator;
+        _topics = topics;
+        _listener = listener;
+        MemberId = coordinator.Join(this);
+    }
+
+    public int MemberId { get; }
+
+    /// <summary>Partitions taken away after a hand-over timeout, not yet reported. Guarded by the coordinator's lock.</summary>
+    internal List<TopicPartition> Lost { get; } = [];
+
+    internal IReadOnlyList<string> Topics => _topics;
+
+    public IReadOnlyList<TopicPartition> Assignment => _assignment;
+
+    internal bool Subscribes(string topic) => Array.IndexOf(_topics, topic) >= 0;
+
+    /// <summary>Asks the member to look at the group again on its next fetch, and wakes it if it waits.</summary>
+    internal void MarkDirty()
+    {
+        Volatile.Write(ref _dirty, 1);
+        _wake.Set();
+    }
+
+    public bool Fetch(RecordBatch batch, int maxRecords, TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(batch);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(maxRecords);
+        ObjectDisposedException.ThrowIf(_closed, this);
+        var deadline = FetchWait.Deadline(timeout);
+        var gate = _transport.Gate;
+        while (true)
+        {
+            gate.ThrowIfClosed();
+            if (Volatile.Read(ref _dirty) != 0 || Stopwatch.GetTimestamp() >= _recheckAt)
+            {
+                Rebalance();
+            }
+
+            _wake.Reset();
+            var cursors = _cursors;
+            if (cursors.Length > 0)
+            {
+                gate.Enter();
+                try
+                {
+                    for (var i = 0; i < cursors.Length; i++)
+                    {
+                        var index = (_next + i) % cursors.Length;
+                        var cursor = cursors[index];
+                        if (cursor.HasData && cursor.Fill(batch, maxRecords) > 0)
+                        {
+                            _next = index + 1;
+                            return true;
+                        }
+                    }
+                }
+                finally
+                {
+                    gate.Exit();
+                }
+            }
+
+            if (Volatile.Read(ref _dirty) != 0)
+            {
+                continue;
+            }
+
+            if (!FetchWait.Wait(_wake, deadline, _recheckAt, cancellationToken))
+            {
+                return false;
+            }
+        }
+    }
+
+    public void Commit(IReadOnlyList<TopicPartitionOffset> positions)
+    {
+        ArgumentNullException.ThrowIfNull(positions);
+        ObjectDisposedException.ThrowIf(_closed, this);
+        _transport.Gate.ThrowIfClosed();
+        if (positions.Count > 0)
+        {
+            _coordinator.Commit(this, positions);
+        }
+    }
+
+    public long? Committed(TopicPartition partition) => _coordinator.Committed(partition);
+
+    public void Close()
+    {
+        if (_closed)
+        {
+            return;
+        }
+
+        _closed = true;
+        if (_transport.Gate.IsClosed)
+        {
+            // The logs are closed already: leave without callbacks.
+            RemoveCursors(null);
+            _coordinator.Leave(this);
+            return;
+        }
+
+        try
+        {
+            ReportLost();
+            if (_assignment.Length > 0)
+            {
+                _listener.OnRevoked([.. _assignment]);
+            }
+        }
+        finally
+        {
+            RemoveCursors(null);
+            _coordinator.Leave(this);
+        }
+    }
+
+    public void Dispose() => Close();
+
+    private void Rebalance()
+    {
+        Interlocked.Exchange(ref _dirty, 0);
+        ReportLost();
+
+        var revoke = _coordinator.CollectRevocations(this);
+        if (revoke is not null)
+        {
+            try
+            {
+                _listener.OnRevoked(revoke);
+            }
+            finally
+            {
+                // Even if the listener failed, the partitions move on (their records are then processed again
+                // from the last commit: at-least-once).
+                RemoveCursors(revoke);
+                _coordinator.Release(this, revoke);
+            }
+        }
+
+        var assign = _coordinator.Acquire(this, out _recheckAt);
+        if (assign is not null)
+        {
+            AddCursors(assign);
+            _listener.OnAssigned(assign);
+        }
+    }
+
+    private void ReportLost()
+    {
+        var lost = _coordinator.TakeLost(this);
+        if (lost is null)
+        {
+            return;
+        }
+
+        lost.RemoveAll(p => Array.IndexOf(_assignment, p) < 0);
+        if (lost.Count > 0)
+        {
+            RemoveCursors(lost);
+            _listener.OnLost(lost);
+        }
+    }
+
+    private void AddCursors(List<TopicPartition> partitions)
+    {
+        var gate = _transport.Gate;
+        var cursors = new List<PartitionCursor>(_cursors);
+        gate.Enter();
+        try
+        {
+            foreach (var partition in partitions)
+            {
+                var log = _transport.GetLog(partition);
+                var start = _coordinator.Committed(partition) ?? Offsets.Beginning;
+                var cursor = log.OpenCursor(start == Offsets.Beginning ? log.BeginAddress : start);
+                log.AddWaiter(_wake);
+                cursors.Add(cursor);
+            }
+        }
+        finally
+        {
+            gate.Exit();
+            SetCursors(cursors);
+        }
+    }
+
+    /// <summary>Closes the cursors of <paramref name="partitions"/> (all when null).</summary>
+    private void RemoveCursors(List<TopicPartition>? partitions)
+    {
+        var kept = new List<PartitionCursor>(_cursors.Length);
+        foreach (var cursor in _cursors)
+        {
+            if (partitions is null || partitions.Contains(cursor.Partition))
+            {
+                cursor.Log.RemoveWaiter(_wake);
+                cursor.Dispose();
+            }
+            else
+            {
+                kept.Add(cursor);
+            }
+        }
+
+        SetCursors(kept);
+    }
+
+    private void SetCursors(List<PartitionCursor> cursors)
+    {
+        cursors.Sort(static (a, b) => GroupCoordinator.Compare(a.Partition, b.Partition));
+        var assignment = new TopicPartition[cursors.Count];
+        for (var i = 0; i < cursors.Count; i++)
+        {
+            assignment[i] = cursors[i].Partition;
+        }
+
+        _cursors = [.. cursors];
+        _assignment = assignment;
+        _next = 0;
+    }
+}

@@ -1,0 +1,389 @@
+using System;
+using System.Collections.Concurrent;
+using System.Collections.Generic;
+using System.Globalization;
+using System.IO;
+using System.Text;
+using System.Threading;
+using System.Threading.Tasks;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace Faustish.Transport.Embedded;
+
+/// <summary>
+/// The default transport: a durable log on local disk, for one process, with no server. It survives
+/// <c>kill -9</c>: flushed records and committed positions are never lost, and a crash never leaves a file
+/// half written.
+/// </summary>
+/// <remarks>
+/// <para>Layout of the data directory:</para>
+/// <list type="bullet">
+/// <item><c>faustish.lock</c>: held (FileShare.None) while the transport is open, so that only one transport
+/// of one process uses the directory.</item>
+/// <item><c>topics/{topic}/topic.meta</c>: the partition count and compaction flag.</item>
+/// <item><c>topics/{topic}/{partition}/</c>: the partition's FASTER <c>FasterLog</c> (files <c>log.N</c>
+/// and its commit records).</item>
+/// <item><c>groups/{group}.positions</c>: a consumer group's committed positions.</item>
+/// </list>
+/// <para>
+/// Offsets are positions, not counters: a record's offset is its logical address in its partition's log,
+/// and the next record's offset is larger by the record's size, not by one. Use an offset only as a
+/// position to read from or commit (always the <see cref="BatchRecord.NextOffset"/> of the last record
+/// processed); <c>high - low</c> of <see cref="GetWatermarks"/> is a number of bytes, not of records.
+/// </para>
+/// <para>
+/// Records become durable and visible to consumers and readers when a producer flushes (a FasterLog commit).
+/// A flush by any producer of a partition commits everything enqueued to it so far, so records of another
+/// producer may become visible before that producer flushes; only its own flush promises they are durable.
+/// </para>
+/// </remarks>
+public sealed class EmbeddedTransport : ITransport
+{
+    private const string LockFileName = "faustish.lock";
+
+    private readonly ConcurrentDictionary<string, TopicState> _topics = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, GroupCoordinator> _groups = new(StringComparer.Ordinal);
+    private readonly Lock _sync = new();
+    private readonly FileStream _lockFile;
+    private readonly string _topicsDirectory;
+    private readonly string _groupsDirectory;
+    private int _disposed;
+
+    private EmbeddedTransport(string dataDirectory, FileStream lockFile, EmbeddedTransportOptions options, ILogger logger)
+    {
+        DataDirectory = dataDirectory;
+        _lockFile = lockFile;
+        Options = options;
+        Logger = logger;
+        _topicsDirectory = Path.Combine(dataDirectory, "topics");
+        _groupsDirectory = Path.Combine(dataDirectory, "groups");
+        Gate = new OperationGate(dataDirectory);
+    }
+
+    /// <summary>The full path of the data directory.</summary>
+    public string DataDirectory { get; }
+
+    /// <inheritdoc />
+    public string Description => "embedded:" + DataDirectory;
+
+    internal EmbeddedTransportOptions Options { get; }
+
+    internal ILogger Logger { get; }
+
+    internal OperationGate Gate { get; }
+
+    /// <summary>
+    /// Opens (creating it if needed) the data directory <paramref name="dataDirectory"/> and holds it until
+    /// <see cref="DisposeAsync"/>. Throws <see cref="InvalidOperationException"/> at once if another transport,
+    /// in this process or another, holds it.
+    /// </summary>
+    public static EmbeddedTransport Open(string dataDirectory, EmbeddedTransportOptions? options = null, ILogger? logger = null)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(dataDirectory);
+        options = options?.Clone() ?? new EmbeddedTransportOptions();
+        options.Validate();
+        logger ??= NullLogger.Instance;
+
+        var directory = Path.GetFullPath(dataDirectory);
+        Directory.CreateDirectory(directory);
+        FileStream lockFile;
+        try
+        {
+            lockFile = new FileStream(Path.Combine(directory, LockFileName), FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None, bufferSize: 1);
+        }
+        catch (IOException e)
+        {
+            throw new InvalidOperationException(
+                $"Another Faustish worker is using {directory}; stop it or use another --data-dir.", e);
+        }
+
+        try
+        {
+            lockFile.SetLength(0);
+            lockFile.Write(Encoding.UTF8.GetBytes(Environment.ProcessId.ToString(CultureInfo.InvariantCulture) + "\n"));
+            lockFile.Flush();
+
+            var transport = new EmbeddedTransport(directory, lockFile, options, logger);
+            Directory.CreateDirectory(transport._topicsDirectory);
+            Directory.CreateDirectory(transport._groupsDirectory);
+            logger.LogInformation("Embedded transport opened on {Directory}.", directory);
+            return transport;
+        }
+        catch
+        {
+            lockFile.Dispose();
+            throw;
+        }
+    }
+
+    /// <inheritdoc />
+    public ValueTask EnsureTopicsAsync(IReadOnlyList<TopicSpec> topics, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(topics);
+        Gate.ThrowIfClosed();
+        for (var i = 0; i < topics.Count; i++)
+        {
+            var spec = topics[i];
+            ArgumentNullException.ThrowIfNull(spec, nameof(topics));
+            EmbeddedNames.ValidateTopic(spec.Name);
+            if (spec.Partitions < 1)
+            {
+                throw new ArgumentOutOfRangeException(nameof(topics), spec.Partitions,
+                    $"Topic '{spec.Name}' declares {spec.Partitions} partitions; declare at least 1.");
+            }
+        }
+
+        lock (_sync)
+        {
+            // Check everything before creating anything.
+            for (var i = 0; i < topics.Count; i++)
+            {
+                var spec = topics[i];
+                var existing = FindTopicLocked(spec.Name);
+                if (existing is not null && existing.Partitions != spec.Partitions)
+                {
+                    throw new InvalidOperationException(
+                        $"Topic '{spec.Name}' has {existing.Partitions} partitions on disk but the app declares {spec.Partitions}. " +
+                        $"Declare Partitions = {existing.Partitions}, or delete {existing.Directory} to start over (losing its records).");
+                }
+            }
+
+            for (var i = 0; i < topics.Count; i++)
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                var spec = topics[i];
+                var existing = FindTopicLocked(spec.Name);
+                if (existing is null)
+                {
+                    CreateTopicLocked(spec);
+                }
+                else if (existing.Compacted != spec.Compacted)
+                {
+                    existing.Compacted = spec.Compacted;
+                    existing.Save();
+                    Logger.LogInformation("Topic '{Topic}' is now {Kind}.", spec.Name, spec.Compacted ? "compacted" : "not compacted");
+                }
+            }
+        }
+
+        return ValueTask.CompletedTask;
+    }
+
+    /// <inheritdoc />
+    public int? GetPartitionCount(string topic)
+    {
+        ArgumentNullException.ThrowIfNull(topic);
+        return FindTopic(topic)?.Partitions;
+    }
+
+    /// <summary>Whether the topic is compacted, or null if it does not exist.</summary>
+    public bool? IsCompacted(string topic)
+    {
+        ArgumentNullException.ThrowIfNull(topic);
+        return FindTopic(topic)?.Compacted;
+    }
+
+    /// <inheritdoc />
+    public IRecordProducer CreateProducer()
+    {
+        Gate.ThrowIfClosed();
+        return new EmbeddedProducer(this);
+    }
+
+    /// <inheritdoc />
+    public IGroupConsumer CreateGroupConsumer(string groupId, IReadOnlyList<string> topics, IAssignmentListener listener)
+    {
+        EmbeddedNames.ValidateGroup(groupId);
+        ArgumentNullException.ThrowIfNull(topics);
+        ArgumentNullException.ThrowIfNull(listener);
+        Gate.ThrowIfClosed();
+        if (topics.Count == 0)
+        {
+            throw new ArgumentException($"A consumer of group '{groupId}' must subscribe to at least one topic.", nameof(topics));
+        }
+
+        var subscribed = new List<string>(topics.Count);
+        for (var i = 0; i < topics.Count; i++)
+        {
+            var topic = topics[i];
+            if (FindTopic(topic) is null)
+            {
+                throw MissingTopic(topic);
+            }
+
+            if (!subscribed.Contains(topic))
+            {
+                subscribed.Add(topic);
+            }
+        }
+
+        GroupCoordinator coordinator;
+        lock (_sync)
+        {
+            if (!_groups.TryGetValue(groupId, out coordinator!))
+            {
+                coordinator = new GroupCoordinator(this, groupId, Path.Combine(_groupsDirectory, groupId + ".positions"),
+                    Options.HandoverTimeout, Logger);
+                _groups.Add(groupId, coordinator);
+            }
+        }
+
+        return new EmbeddedGroupConsumer(this, coordinator, [.. subscribed], listener);
+    }
+
+    /// <inheritdoc />
+    public IPartitionReader OpenReader(TopicPartition partition, long fromOffset)
+    {
+        Gate.Enter();
+        try
+        {
+            var log = GetLog(partition);
+            var start = fromOffset switch
+            {
+                Offsets.Beginning => log.BeginAddress,
+                Offsets.End => log.CommittedUntil,
+                < 0 => throw new ArgumentOutOfRangeException(nameof(fromOffset), fromOffset,
+                    "Read from an offset, Offsets.Beginning or Offsets.End."),
+                _ => fromOffset,
+            };
+            if (start > log.Log.TailAddress)
+            {
+                throw new ArgumentOutOfRangeException(nameof(fromOffset), fromOffset,
+                    $"Offset {fromOffset} is beyond the end of {partition} (its high watermark is {log.CommittedUntil}).");
+            }
+
+            return new EmbeddedPartitionReader(this, log, start);
+        }
+        finally
+        {
+            Gate.Exit();
+        }
+    }
+
+    /// <inheritdoc />
+    public Watermarks GetWatermarks(TopicPartition partition)
+    {
+        Gate.Enter();
+        try
+        {
+            var log = GetLog(partition);
+            return new Watermarks(log.BeginAddress, log.CommittedUntil);
+        }
+        finally
+        {
+            Gate.Exit();
+        }
+    }
+
+    /// <summary>
+    /// Waits for operations in flight, commits records enqueued but not flushed, closes every reader, consumer
+    /// cursor and log, and releases the data directory. Producers, consumers and readers fail with
+    /// <see cref="ObjectDisposedException"/> afterwards (closing a consumer then runs no callbacks).
+    /// </summary>
+    public ValueTask DisposeAsync()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0)
+        {
+            return ValueTask.CompletedTask;
+        }
+
+        Gate.CloseAndDrain();
+        GroupCoordinator[] groups;
+        lock (_sync)
+        {
+            groups = [.. _groups.Values];
+        }
+
+        foreach (var group in groups)
+        {
+            group.WakeAll();
+        }
+
+        List<Exception>? errors = null;
+        foreach (var topic in _topics.Values)
+        {
+            foreach (var log in topic.OpenLogs())
+            {
+                try
+                {
+                    log.Close();
+                }
+                catch (Exception e) when (e is not OutOfMemoryException)
+                {
+                    Logger.LogError(e, "Closing the embedded log of {Partition} failed.", log.Partition);
+                    (errors ??= []).Add(e);
+                }
+            }
+        }
+
+        _lockFile.Dispose();
+        Logger.LogInformation("Embedded transport on {Directory} closed.", DataDirectory);
+        if (errors is not null)
+        {
+            throw new AggregateException($"Closing the embedded transport on {DataDirectory} failed for {errors.Count} partition(s).", errors);
+        }
+
+        return ValueTask.CompletedTask;
+    }
+
+    /// <summary>The log of a partition of an existing topic (opened on first use).</summary>
+    internal PartitionLog GetLog(TopicPartition partition)
+    {
+        var topic = FindTopic(partition.Topic) ?? throw MissingTopic(partition.Topic);
+        return topic.GetLog(partition.Partition, Options);
+    }
+
+    private TopicState? FindTopic(string name)
+    {
+        if (_topics.TryGetValue(name, out var topic))
+        {
+            return topic;
+        }
+
+        lock (_sync)
+        {
+            return FindTopicLocked(name);
+        }
+    }
+
+    private TopicState? FindTopicLocked(string name)
+    {
+        if (_topics.TryGetValue(name, out var topic))
+        {
+            return topic;
+        }
+
+        if (!EmbeddedNames.IsValid(name))
+        {
+            return null;
+        }
+
+        topic = TopicState.Load(name, Path.Combine(_topicsDirectory, name));
+        if (topic is not null)
+        {
+            _topics[name] = topic;
+        }
+
+        return topic;
+    }
+
+    private void CreateTopicLocked(TopicSpec spec)
+    {
+        var directory = Path.Combine(_topicsDirectory, spec.Name);
+        Directory.CreateDirectory(directory);
+        for (var p = 0; p < spec.Partitions; p++)
+        {
+            Directory.CreateDirectory(Path.Combine(directory, p.ToString(CultureInfo.InvariantCulture)));
+        }
+
+        var topic = new TopicState(spec.Name, directory, spec.Partitions, spec.Compacted);
+        topic.Save(); // The topic exists once its metadata file is in place.
+        DurableFile.SyncDirectory(_topicsDirectory);
+        _topics[spec.Name] = topic;
+        Logger.LogInformation("Created topic '{Topic}' with {Partitions} partitions in {Directory}.", spec.Name, spec.Partitions, directory);
+    }
+
+    private InvalidOperationException MissingTopic(string topic) =>
+        new($"Topic '{topic}' does not exist in {DataDirectory}. Declare it so that EnsureTopicsAsync creates it before it is used.");
+}
