@@ -12,6 +12,6 @@ public static class Transports
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(loggers);
-        throw new NotImplementedException("embedded transport lands with the transport branch");
+        return Faustish.Transport.Embedded.EmbeddedTransport.Open(options.DataDirectory, logger: loggers.CreateLogger("Faustish.Transport.Embedded"));
     }
 }
