@@ -302,6 +302,28 @@ public sealed class EmbeddedTransportTests : IDisposable
     }
 
     [Fact]
+    public async Task Disposing_the_transport_wakes_waiting_fetches()
+    {
+        var transport = Open();
+        await transport.EnsureTopicsAsync([new TopicSpec("t", 2)], CancellationToken.None);
+        var reader = transport.OpenReader(new TopicPartition("t", 0), Offsets.End);
+        var consumer = transport.CreateGroupConsumer("g", ["t"], new EmbeddedRecordingListener("a", []));
+        Assert.False(consumer.Fetch(new RecordBatch(), 1, TimeSpan.Zero, CancellationToken.None));
+        Assert.Equal(2, consumer.Assignment.Count);
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30)); // only a safety net
+        var readerWait = Task.Run(() => reader.Fetch(new RecordBatch(), 1, Timeout.InfiniteTimeSpan, timeout.Token));
+        var consumerWait = Task.Run(() => consumer.Fetch(new RecordBatch(), 1, Timeout.InfiniteTimeSpan, timeout.Token));
+        await Task.Delay(100);
+        await transport.DisposeAsync();
+
+        await Assert.ThrowsAsync<ObjectDisposedException>(() => readerWait);
+        await Assert.ThrowsAsync<ObjectDisposedException>(() => consumerWait);
+        Assert.False(timeout.IsCancellationRequested);
+        consumer.Close(); // after dispose: leaves without callbacks
+        reader.Dispose();
+    }
+
+    [Fact]
     public async Task Many_producers_on_many_threads_lose_nothing()
     {
         await using var transport = Open();
