@@ -18,6 +18,7 @@ internal sealed class EmbeddedGroupConsumer : IGroupConsumer
     private int _next;
     private int _dirty = 1;
     private long _recheckAt = long.MaxValue;
+    private bool _closing; // Close() has started: OnRevoked may still commit
     private bool _closed;
 
     public EmbeddedGroupConsumer(EmbeddedTransport transport, GroupCoordinator coordinator, string[] topics, IAssignmentListener listener)
@@ -51,7 +52,7 @@ internal sealed class EmbeddedGroupConsumer : IGroupConsumer
     {
         ArgumentNullException.ThrowIfNull(batch);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(maxRecords);
-        ObjectDisposedException.ThrowIf(_closed, this);
+        ObjectDisposedException.ThrowIf(_closing, this);
         var deadline = FetchWait.Deadline(timeout);
         var gate = _transport.Gate;
         while (true)
@@ -113,15 +114,16 @@ internal sealed class EmbeddedGroupConsumer : IGroupConsumer
 
     public void Close()
     {
-        if (_closed)
+        if (_closing)
         {
             return;
         }
 
-        _closed = true;
+        _closing = true;
         if (_transport.Gate.IsClosed)
         {
             // The logs are closed already: leave without callbacks.
+            _closed = true;
             RemoveCursors(null);
             _coordinator.Leave(this);
             return;
@@ -137,6 +139,7 @@ internal sealed class EmbeddedGroupConsumer : IGroupConsumer
         }
         finally
         {
+            _closed = true;
             RemoveCursors(null);
             _coordinator.Leave(this);
         }

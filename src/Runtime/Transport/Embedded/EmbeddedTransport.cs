@@ -92,7 +92,7 @@ public sealed class EmbeddedTransport : ITransport
         {
             lockFile = new FileStream(Path.Combine(directory, LockFileName), FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None, bufferSize: 1);
         }
-        catch (IOException e)
+        catch (IOException e) when (IsLockConflict(e))
         {
             throw new InvalidOperationException(
                 $"Another Faustish worker is using {directory}; stop it or use another --data-dir.", e);
@@ -383,6 +383,13 @@ public sealed class EmbeddedTransport : ITransport
         _topics[spec.Name] = topic;
         Logger.LogInformation("Created topic '{Topic}' with {Partitions} partitions in {Directory}.", spec.Name, spec.Partitions, directory);
     }
+
+    /// <summary>
+    /// Whether opening the lock file failed because someone holds it: EWOULDBLOCK from flock on Linux (11) and
+    /// macOS (35), a sharing or lock violation on Windows.
+    /// </summary>
+    private static bool IsLockConflict(IOException e) =>
+        e.HResult is 11 or 35 or unchecked((int)0x80070020) or unchecked((int)0x80070021);
 
     private InvalidOperationException MissingTopic(string topic) =>
         new($"Topic '{topic}' does not exist in {DataDirectory}. Declare it so that EnsureTopicsAsync creates it before it is used.");
