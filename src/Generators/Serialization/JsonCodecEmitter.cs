@@ -444,7 +444,20 @@ internal static class JsonCodecEmitter
             _w.WriteLine("/// <inheritdoc />");
             using (_w.Block($"public override {type} ReadJson(ref {Utf8Reader} reader)"))
             {
-                _w.WriteLine(_model.EnumAsString ? "return ReadName(ref reader);" : $"return ({type}){Reader}.Read{_model.EnumUnderlying}(ref reader);");
+                _w.WriteLine(_model.EnumAsString ? "return ReadName(ref reader);" : "return ReadNumber(ref reader);");
+            }
+
+            _w.WriteLine();
+            _w.WriteLine("/// <summary>Reads the underlying number; unlike other numbers, not from a string (as JsonSerializer).</summary>");
+            using (_w.Block($"public static {type} ReadNumber(ref {Utf8Reader} reader)"))
+            {
+                using (_w.Block($"if (reader.TokenType != {Token}.Number)"))
+                {
+                    _w.WriteLine($"return {Errors}.ThrowUnexpectedToken<{type}>(reader.TokenType, {Literal("a number (" + _model.DisplayName + ")")});");
+                }
+
+                _w.WriteLine();
+                _w.WriteLine($"return ({type}){Reader}.Read{_model.EnumUnderlying}(ref reader);");
             }
 
             _w.WriteLine();
@@ -507,7 +520,9 @@ internal static class JsonCodecEmitter
                 using (_w.Block("if (length >= 0)"))
                 {
                     _w.WriteLine("global::System.ReadOnlySpan<char> name = buffer.Slice(0, length);");
-                    foreach (var member in _model.EnumMembers)
+
+                    // Like JsonStringEnumConverter: declared names match ignoring case, [JsonStringEnumMemberName]s only exactly.
+                    foreach (var member in _model.EnumMembers.Where(m => m.JsonName == m.ClrName))
                     {
                         using (_w.Block($"if (global::System.MemoryExtensions.Equals(name, {Literal(member.JsonName)}, global::System.StringComparison.OrdinalIgnoreCase))"))
                         {
@@ -515,7 +530,7 @@ internal static class JsonCodecEmitter
                         }
                     }
 
-                    using (_w.Block($"if ({underlying}.TryParse(name, global::System.Globalization.NumberStyles.AllowLeadingSign, global::System.Globalization.CultureInfo.InvariantCulture, out {underlying} number))"))
+                    using (_w.Block($"if ({underlying}.TryParse(name, global::System.Globalization.NumberStyles.Integer, global::System.Globalization.CultureInfo.InvariantCulture, out {underlying} number))"))
                     {
                         _w.WriteLine($"return ({type})number;");
                     }
@@ -561,7 +576,7 @@ internal static class JsonCodecEmitter
                 case JsonShapeKind.Enum:
                     return shape.EnumAsString
                         ? $"{CodecClass(shape)}.ReadName(ref reader)"
-                        : $"({shape.TypeName}){Reader}.Read{shape.EnumUnderlying}(ref reader)";
+                        : $"{CodecClass(shape)}.ReadNumber(ref reader)";
                 case JsonShapeKind.Nullable:
                     return $"reader.TokenType == {Token}.Null ? default({shape.TypeName}) : {ReadExpression(shape.Element!)}";
                 case JsonShapeKind.Array or JsonShapeKind.Dictionary:
