@@ -4,6 +4,7 @@ using System.Linq;
 using Faustish.Generators.Emitting;
 using Faustish.Generators.Model;
 using Faustish.Generators.Parsing;
+using Faustish.Generators.Serialization;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp.Syntax;
 
@@ -37,10 +38,28 @@ public sealed class FaustishGenerator : IIncrementalGenerator
             .Select(static (model, _) => model!)
             .WithTrackingName(TrackingNames.Agents);
 
-        context.RegisterSourceOutput(topics, static (output, topic) =>
-            output.AddSource(EmitHelpers.HintName(topic.Target, "Topic"), TopicEmitter.Emit(topic)));
-        context.RegisterSourceOutput(tables, static (output, table) =>
-            output.AddSource(EmitHelpers.HintName(table.Target, "Table"), TableEmitter.Emit(table)));
+        // Every JSON codec the keys and values need, once each. Codec class names are settled over the whole set
+        // (two types may share a simple name), so topics and tables are emitted against it.
+        var codecs = topics.Select(static (topic, _) => topic.Codecs).Collect()
+            .Combine(tables.Select(static (table, _) => table.Codecs).Collect())
+            .Select(static (all, _) => all.Left.Concat(all.Right).SelectMany(static models => models)
+                .GroupBy(static model => model.TypeName, StringComparer.Ordinal)
+                .Select(static group => group.First())
+                .OrderBy(static model => model.TypeName, StringComparer.Ordinal)
+                .ToEquatableArray())
+            .WithTrackingName(TrackingNames.Codecs);
+
+        context.RegisterSourceOutput(codecs, static (output, models) =>
+        {
+            foreach (var file in JsonCodecEmitter.Emit(models))
+            {
+                output.AddSource(file.HintName, file.Source);
+            }
+        });
+        context.RegisterSourceOutput(topics.Combine(codecs), static (output, item) =>
+            output.AddSource(EmitHelpers.HintName(item.Left.Target, "Topic"), TopicEmitter.Emit(item.Left, JsonCodecNameTable.Create(item.Right))));
+        context.RegisterSourceOutput(tables.Combine(codecs), static (output, item) =>
+            output.AddSource(EmitHelpers.HintName(item.Left.Target, "Table"), TableEmitter.Emit(item.Left, JsonCodecNameTable.Create(item.Right))));
         context.RegisterSourceOutput(agents, static (output, agent) =>
             output.AddSource(EmitHelpers.HintName(agent.Target, "Agent"), AgentEmitter.Emit(agent)));
 
@@ -64,7 +83,7 @@ public sealed class FaustishGenerator : IIncrementalGenerator
 
     // Sorted ordinally, so the output does not depend on the order files are seen in.
     private static EquatableArray<T> Sorted<T>(ImmutableArray<T> items, Func<T, string> key) where T : IEquatable<T> =>
-        new(items.OrderBy(key, StringComparer.Ordinal));
+        items.OrderBy(key, StringComparer.Ordinal).ToEquatableArray();
 
     private sealed record RegistryModel(EquatableArray<TopicModel> Topics, EquatableArray<TableModel> Tables, EquatableArray<AgentModel> Agents);
 }
@@ -75,5 +94,6 @@ public static class TrackingNames
     public const string Topics = nameof(Topics);
     public const string Tables = nameof(Tables);
     public const string Agents = nameof(Agents);
+    public const string Codecs = nameof(Codecs);
     public const string Registry = nameof(Registry);
 }

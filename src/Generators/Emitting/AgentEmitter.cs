@@ -18,7 +18,7 @@ internal static class AgentEmitter
         using (writer.Block($"partial class {agent.Target.ClassName}"))
         {
             EmitDefinition(writer, agent);
-            writer.Line();
+            writer.WriteLine();
             EmitPartition(writer, agent);
         }
 
@@ -28,53 +28,53 @@ internal static class AgentEmitter
     private static void EmitDefinition(SourceWriter writer, AgentModel agent)
     {
         var tables = agent.Dependencies.Where(d => d.Kind == DependencyKind.Table).Select(d => d.FullyQualifiedType + ".Definition");
-        writer.Line($"/// <summary>Agent <c>{EmitHelpers.XmlText(agent.AgentName)}</c>: its topic, its tables, and how to build it for a partition.</summary>");
-        writer.Line(EmitHelpers.GeneratedCodeAttribute);
-        writer.Line("public static global::Faustish.Agents.AgentDefinition Definition { get; } = new(");
+        writer.WriteLine($"/// <summary>Agent <c>{EmitHelpers.XmlText(agent.AgentName)}</c>: its topic, its tables, and how to build it for a partition.</summary>");
+        writer.WriteLine(EmitHelpers.GeneratedCodeAttribute);
+        writer.WriteLine("public static global::Faustish.Agents.AgentDefinition Definition { get; } = new(");
         writer.Indent();
-        writer.Line($"name: {EmitHelpers.Literal(agent.AgentName)},");
-        writer.Line($"typeName: {EmitHelpers.Literal(agent.Target.DisplayName)},");
-        writer.Line($"topic: {agent.TopicFullyQualifiedName}.Definition,");
-        writer.Line($"tables: [{string.Join(", ", tables)}],");
-        writer.Line($"concurrency: {agent.Concurrency},");
-        writer.Line("createPartition: static context => new FaustishPartition(context));");
+        writer.WriteLine($"name: {EmitHelpers.Literal(agent.AgentName)},");
+        writer.WriteLine($"typeName: {EmitHelpers.Literal(agent.Target.DisplayName)},");
+        writer.WriteLine($"topic: {agent.TopicFullyQualifiedName}.Definition,");
+        writer.WriteLine($"tables: [{string.Join(", ", tables)}],");
+        writer.WriteLine($"concurrency: {agent.Concurrency},");
+        writer.WriteLine("createPartition: static context => new FaustishPartition(context));");
         writer.Unindent();
     }
 
     private static void EmitPartition(SourceWriter writer, AgentModel agent)
     {
-        writer.Line($"/// <summary>{EmitHelpers.XmlText(agent.Target.ClassName)} bound to one partition of its topic, with that partition's tables.</summary>");
-        writer.Line(EmitHelpers.GeneratedCodeAttribute);
+        writer.WriteLine($"/// <summary>{EmitHelpers.XmlText(agent.Target.ClassName)} bound to one partition of its topic, with that partition's tables.</summary>");
+        writer.WriteLine(EmitHelpers.GeneratedCodeAttribute);
         using (writer.Block("private sealed class FaustishPartition : global::Faustish.Agents.AgentPartition"))
         {
-            writer.Line($"private static readonly global::Faustish.Serialization.IRecordCodec<{agent.Key.FullyQualifiedName}> KeyCodec = {agent.TopicFullyQualifiedName}.Definition.KeyCodec;");
-            writer.Line($"private static readonly global::Faustish.Serialization.IRecordCodec<{agent.Value.FullyQualifiedName}> ValueCodec = {agent.TopicFullyQualifiedName}.Definition.ValueCodec;");
-            writer.Line();
-            writer.Line($"private readonly {agent.Target.FullyQualifiedName} _agent;");
-            writer.Line();
-            writer.Line($"public FaustishPartition({Context} context)");
-            writer.Line("    : base(context)");
+            writer.WriteLine($"private static readonly global::Faustish.Serialization.IRecordCodec<{agent.Key.FullyQualifiedName}> KeyCodec = {agent.TopicFullyQualifiedName}.Definition.KeyCodec;");
+            writer.WriteLine($"private static readonly global::Faustish.Serialization.IRecordCodec<{agent.Value.FullyQualifiedName}> ValueCodec = {agent.TopicFullyQualifiedName}.Definition.ValueCodec;");
+            writer.WriteLine();
+            writer.WriteLine($"private readonly {agent.Target.FullyQualifiedName} _agent;");
+            writer.WriteLine();
+            writer.WriteLine($"public FaustishPartition({Context} context)");
+            writer.WriteLine("    : base(context)");
             using (writer.Block())
             {
                 var arguments = agent.Dependencies.Select(Argument).ToArray();
                 if (arguments.Length == 0)
                 {
-                    writer.Line($"_agent = new {agent.Target.FullyQualifiedName}();");
+                    writer.WriteLine($"_agent = new {agent.Target.FullyQualifiedName}();");
                 }
                 else
                 {
-                    writer.Line($"_agent = new {agent.Target.FullyQualifiedName}(");
+                    writer.WriteLine($"_agent = new {agent.Target.FullyQualifiedName}(");
                     writer.Indent();
                     for (var i = 0; i < arguments.Length; i++)
                     {
-                        writer.Line(arguments[i] + (i == arguments.Length - 1 ? ");" : ","));
+                        writer.WriteLine(arguments[i] + (i == arguments.Length - 1 ? ");" : ","));
                     }
 
                     writer.Unindent();
                 }
             }
 
-            writer.Line();
+            writer.WriteLine();
             EmitLoop(writer, agent);
         }
     }
@@ -89,62 +89,62 @@ internal static class AgentEmitter
     private static void EmitLoop(SourceWriter writer, AgentModel agent)
     {
         var method = agent.Target.ClassName + "." + agent.MethodName;
-        writer.Line("/// <summary>Decodes and processes each record of <paramref name=\"batch\"/> in order.</summary>");
+        writer.WriteLine("/// <summary>Decodes and processes each record of <paramref name=\"batch\"/> in order.</summary>");
         using (writer.Block("public override void ProcessBatch(global::Faustish.Transport.RecordBatch batch)"))
         {
-            writer.Line("var context = Context;");
+            writer.WriteLine("var context = Context;");
             using (writer.Block("for (var i = 0; i < batch.Count; i++)"))
             {
-                writer.Line("ref readonly var record = ref batch[i];");
-                writer.Line($"{agent.Key.FullyQualifiedName} key;");
-                writer.Line($"{agent.Value.FullyQualifiedName} value;");
+                writer.WriteLine("ref readonly var record = ref batch[i];");
+                writer.WriteLine($"{agent.Key.FullyQualifiedName} key;");
+                writer.WriteLine($"{agent.Value.FullyQualifiedName} value;");
                 using (writer.Block("try"))
                 {
-                    writer.Line(agent.KeyMayBeNull
+                    writer.WriteLine(agent.KeyMayBeNull
                         ? "key = record.KeyIsNull ? default : KeyCodec.Read(batch.KeyOf(in record));"
                         : $"key = record.KeyIsNull ? throw MissingKey() : KeyCodec.Read(batch.KeyOf(in record));");
-                    writer.Line(agent.ValueMayBeNull
+                    writer.WriteLine(agent.ValueMayBeNull
                         ? "value = record.ValueIsNull ? default : ValueCodec.Read(batch.ValueOf(in record));"
                         : $"value = record.ValueIsNull ? throw MissingValue() : ValueCodec.Read(batch.ValueOf(in record));");
                 }
 
                 using (writer.Block("catch (global::Faustish.Serialization.RecordDecodeException exception)"))
                 {
-                    writer.Line("context.DecodeFailed(batch, in record, exception);");
-                    writer.Line("continue;");
+                    writer.WriteLine("context.DecodeFailed(batch, in record, exception);");
+                    writer.WriteLine("continue;");
                 }
 
-                writer.Line();
-                writer.Line("context.Begin(in record);");
+                writer.WriteLine();
+                writer.WriteLine("context.Begin(in record);");
                 using (writer.Block("try"))
                 {
                     var call = $"_agent.{agent.MethodName}(key, value{(agent.TakesEventContext ? ", context.Event" : "")})";
-                    writer.Line(agent.Returns == ProcessReturn.Void ? call + ";" : $"Complete({call});");
+                    writer.WriteLine(agent.Returns == ProcessReturn.Void ? call + ";" : $"Complete({call});");
                 }
 
                 using (writer.Block("catch (global::System.Exception exception)"))
                 {
-                    writer.Line("context.ProcessingFailed(batch, in record, exception);");
-                    writer.Line("continue;");
+                    writer.WriteLine("context.ProcessingFailed(batch, in record, exception);");
+                    writer.WriteLine("continue;");
                 }
 
-                writer.Line();
-                writer.Line("context.Complete(in record);");
+                writer.WriteLine();
+                writer.WriteLine("context.Complete(in record);");
             }
         }
 
         if (!agent.KeyMayBeNull)
         {
-            writer.Line();
-            writer.Line("private static global::Faustish.Serialization.RecordDecodeException MissingKey() =>");
-            writer.Line($"    new({EmitHelpers.Literal($"The record has no key, but {method} takes a non-null key.")});");
+            writer.WriteLine();
+            writer.WriteLine("private static global::Faustish.Serialization.RecordDecodeException MissingKey() =>");
+            writer.WriteLine($"    new({EmitHelpers.Literal($"The record has no key, but {method} takes a non-null key.")});");
         }
 
         if (!agent.ValueMayBeNull)
         {
-            writer.Line();
-            writer.Line("private static global::Faustish.Serialization.RecordDecodeException MissingValue() =>");
-            writer.Line($"    new({EmitHelpers.Literal($"The record has no value (a tombstone), but {method} takes a non-null value.")});");
+            writer.WriteLine();
+            writer.WriteLine("private static global::Faustish.Serialization.RecordDecodeException MissingValue() =>");
+            writer.WriteLine($"    new({EmitHelpers.Literal($"The record has no value (a tombstone), but {method} takes a non-null value.")});");
         }
     }
 }

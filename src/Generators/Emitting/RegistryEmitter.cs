@@ -15,23 +15,23 @@ internal static class RegistryEmitter
     public static string Emit(ImmutableArray<TopicModel> topics, ImmutableArray<TableModel> tables, ImmutableArray<AgentModel> agents)
     {
         var writer = EmitHelpers.StartFile(null);
-        writer.Line("namespace Faustish.Generated;");
-        writer.Line();
-        writer.Line("/// <summary>The topics, tables and agents of this assembly.</summary>");
-        writer.Line(EmitHelpers.GeneratedCodeAttribute);
+        writer.WriteLine("namespace Faustish.Generated;");
+        writer.WriteLine();
+        writer.WriteLine("/// <summary>The topics, tables and agents of this assembly.</summary>");
+        writer.WriteLine(EmitHelpers.GeneratedCodeAttribute);
         using (writer.Block("internal static class FaustishAppModel"))
         {
-            writer.Line("/// <summary>Everything this assembly declares.</summary>");
-            writer.Line("public static global::Faustish.Agents.AppModel Model { get; } = new(");
+            writer.WriteLine("/// <summary>Everything this assembly declares.</summary>");
+            writer.WriteLine("public static global::Faustish.Agents.AppModel Model { get; } = new(");
             writer.Indent();
             WriteList(writer, topics.Select(t => t.Target.FullyQualifiedName + ".Definition").ToArray(), ",");
             WriteList(writer, tables.Select(t => t.Target.FullyQualifiedName + ".Definition").ToArray(), ",");
             WriteList(writer, agents.Select(a => a.Target.FullyQualifiedName + ".Definition").ToArray(), ");");
             writer.Unindent();
-            writer.Line();
-            writer.Line("/// <summary>Adds this assembly's model to the app when the assembly loads.</summary>");
-            writer.Line("[global::System.Runtime.CompilerServices.ModuleInitializer]");
-            writer.Line("internal static void Register() => global::Faustish.Agents.AppModelRegistry.Register(Model);");
+            writer.WriteLine();
+            writer.WriteLine("/// <summary>Adds this assembly's model to the app when the assembly loads.</summary>");
+            writer.WriteLine("[global::System.Runtime.CompilerServices.ModuleInitializer]");
+            writer.WriteLine("internal static void Register() => global::Faustish.Agents.AppModelRegistry.Register(Model);");
         }
 
         return writer.ToString();
@@ -41,18 +41,18 @@ internal static class RegistryEmitter
     {
         if (items.Length == 0)
         {
-            writer.Line("[]" + terminator);
+            writer.WriteLine("[]" + terminator);
             return;
         }
 
-        writer.Line("[");
+        writer.WriteLine("[");
         writer.Indent();
         foreach (var item in items)
         {
-            writer.Line(item + ",");
+            writer.WriteLine(item + ",");
         }
 
         writer.Unindent();
-        writer.Line("]" + terminator);
+        writer.WriteLine("]" + terminator);
     }
 }

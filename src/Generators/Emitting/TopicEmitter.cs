@@ -1,33 +1,34 @@
 using Faustish.Generators.Model;
+using Faustish.Generators.Serialization;
 
 namespace Faustish.Generators.Emitting;
 
 /// <summary>Emits a topic's definition (name, partitions, codecs) and its constructor.</summary>
 internal static class TopicEmitter
 {
-    public static string Emit(TopicModel topic)
+    public static string Emit(TopicModel topic, JsonCodecNameTable codecs)
     {
         var key = topic.Key.FullyQualifiedName;
         var value = topic.Value.FullyQualifiedName;
         var writer = EmitHelpers.StartFile(topic.Target);
         using (writer.Block($"partial class {topic.Target.ClassName}"))
         {
-            writer.Line($"/// <summary>Topic <c>{EmitHelpers.XmlText(topic.TopicName)}</c>: {topic.Partitions} partition(s), its codecs.</summary>");
-            writer.Line(EmitHelpers.GeneratedCodeAttribute);
-            writer.Line($"public static global::Faustish.Topics.TopicDefinition<{key}, {value}> Definition {{ get; }} = new(");
+            writer.WriteLine($"/// <summary>Topic <c>{EmitHelpers.XmlText(topic.TopicName)}</c>: {topic.Partitions} partition(s), its codecs.</summary>");
+            writer.WriteLine(EmitHelpers.GeneratedCodeAttribute);
+            writer.WriteLine($"public static global::Faustish.Topics.TopicDefinition<{key}, {value}> Definition {{ get; }} = new(");
             writer.Indent();
-            writer.Line($"{EmitHelpers.Literal(topic.TopicName)},");
-            writer.Line($"{topic.Partitions},");
-            writer.Line($"{topic.Key.CodecExpression},");
-            writer.Line($"{topic.Value.CodecExpression});");
+            writer.WriteLine($"{EmitHelpers.Literal(topic.TopicName)},");
+            writer.WriteLine($"{topic.Partitions},");
+            writer.WriteLine($"{codecs.CodecExpression(topic.Key.Codec)},");
+            writer.WriteLine($"{codecs.CodecExpression(topic.Value.Codec)});");
             writer.Unindent();
-            writer.Line();
-            writer.Line("/// <summary>A handle that sends to this topic through <paramref name=\"sender\"/>.</summary>");
-            writer.Line(EmitHelpers.GeneratedCodeAttribute);
-            writer.Line($"public {topic.Target.ClassName}(global::Faustish.RecordSender sender)");
-            writer.Line("    : base(Definition, sender)");
-            writer.Line("{");
-            writer.Line("}");
+            writer.WriteLine();
+            writer.WriteLine("/// <summary>A handle that sends to this topic through <paramref name=\"sender\"/>.</summary>");
+            writer.WriteLine(EmitHelpers.GeneratedCodeAttribute);
+            writer.WriteLine($"public {topic.Target.ClassName}(global::Faustish.RecordSender sender)");
+            writer.WriteLine("    : base(Definition, sender)");
+            writer.WriteLine("{");
+            writer.WriteLine("}");
         }
 
         return writer.ToString();

@@ -1,3 +1,5 @@
+using Faustish.Generators.Serialization;
+
 namespace Faustish.Generators.Model;
 
 // The generator's models: plain values only (no ISymbol, SyntaxNode, Location or Compilation), so equal
@@ -12,14 +14,16 @@ internal sealed record ClassTarget(string Namespace, string ClassName, string Fu
 
 /// <summary>A key or value type and the codec that encodes it.</summary>
 /// <param name="FullyQualifiedName">The type, <c>global::</c>-qualified, with its nullable annotation.</param>
-/// <param name="CodecExpression">An expression that yields its <c>IRecordCodec</c>.</param>
+/// <param name="Codec">Which codec encodes it; resolved to code by <see cref="JsonCodecNameTable"/>.</param>
 /// <param name="IsUnmanaged">True when the type holds no references (a FASTER blittable store can hold it).</param>
 /// <param name="IsReferenceType">True for classes (null is a possible key or value).</param>
-internal sealed record RecordTypeRef(string FullyQualifiedName, string CodecExpression, bool IsUnmanaged, bool IsReferenceType);
+internal sealed record RecordTypeRef(string FullyQualifiedName, JsonCodecReference Codec, bool IsUnmanaged, bool IsReferenceType);
 
-internal sealed record TopicModel(ClassTarget Target, string TopicName, int Partitions, RecordTypeRef Key, RecordTypeRef Value);
+/// <param name="Codecs">The JSON codecs its key and value need (none for Kafka's primitive encodings).</param>
+internal sealed record TopicModel(ClassTarget Target, string TopicName, int Partitions, RecordTypeRef Key, RecordTypeRef Value, EquatableArray<JsonCodecModel> Codecs);
 
-internal sealed record TableModel(ClassTarget Target, string TableName, int Partitions, RecordTypeRef Key, RecordTypeRef Value);
+/// <param name="Codecs">The JSON codecs its key and value need (none for Kafka's primitive encodings).</param>
+internal sealed record TableModel(ClassTarget Target, string TableName, int Partitions, RecordTypeRef Key, RecordTypeRef Value, EquatableArray<JsonCodecModel> Codecs);
 
 /// <summary>How the generated code obtains one of the agent's constructor arguments.</summary>
 internal enum DependencyKind

@@ -1,24 +1,34 @@
+using System.Collections.Generic;
 using Faustish.Generators.Model;
+using Faustish.Generators.Serialization;
 using Microsoft.CodeAnalysis;
 
 namespace Faustish.Generators.Parsing;
 
-/// <summary>Describes a key or value type: its name, its codec, and what the store and loop need to know.</summary>
+/// <summary>Describes key and value types: their names, their codecs, and what the store and loop need to know.</summary>
 internal static class RecordTypes
 {
     public static RecordTypeRef Describe(ITypeSymbol type) => new(
         SymbolNames.Qualified(type),
-        CodecExpression(type),
+        JsonCodecModelBuilder.GetReference(type),
         type.IsUnmanagedType,
         type.IsReferenceType);
 
-    /// <summary>Kafka's primitive encodings for string, int, long and double; a generated JSON codec otherwise.</summary>
-    public static string CodecExpression(ITypeSymbol type) => type.SpecialType switch
+    /// <summary>
+    /// The JSON codec models a key and value type need, or false when the serializer cannot handle one of them
+    /// (an analyzer reports why; the generator emits nothing for the class).
+    /// </summary>
+    public static bool TryCodecs(ITypeSymbol key, ITypeSymbol value, out EquatableArray<JsonCodecModel> codecs)
     {
-        SpecialType.System_String => "global::Faustish.Serialization.PrimitiveCodecs.Utf8String",
-        SpecialType.System_Int32 => "global::Faustish.Serialization.PrimitiveCodecs.Int32BigEndian",
-        SpecialType.System_Int64 => "global::Faustish.Serialization.PrimitiveCodecs.Int64BigEndian",
-        SpecialType.System_Double => "global::Faustish.Serialization.PrimitiveCodecs.DoubleBigEndian",
-        _ => $"global::Faustish.Generated.Codecs.{type.Name}JsonCodec.Instance",
-    };
+        codecs = default;
+        if (!JsonCodecModelBuilder.TryBuild(key, out var keyCodecs, out _) || !JsonCodecModelBuilder.TryBuild(value, out var valueCodecs, out _))
+        {
+            return false;
+        }
+
+        var all = new List<JsonCodecModel>(keyCodecs);
+        all.AddRange(valueCodecs);
+        codecs = all.ToEquatableArray();
+        return true;
+    }
 }

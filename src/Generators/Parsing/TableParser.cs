@@ -25,8 +25,8 @@ internal static class TableParser
 
         // Windowed tables come with their own base class; a plain table ignores Window and Expires.
         var partitions = TopicParser.NamedInt(attribute, "Partitions") ?? 0;
-        return partitions < 0
+        return partitions < 0 || !RecordTypes.TryCodecs(types.Key, types.Value, out var codecs)
             ? null
-            : new TableModel(SymbolNames.Target(type), name, partitions, RecordTypes.Describe(types.Key), RecordTypes.Describe(types.Value));
+            : new TableModel(SymbolNames.Target(type), name, partitions, RecordTypes.Describe(types.Key), RecordTypes.Describe(types.Value), codecs);
     }
 }

@@ -24,9 +24,9 @@ internal static class TopicParser
         }
 
         var partitions = NamedInt(attribute, "Partitions") ?? 1;
-        return partitions < 1
+        return partitions < 1 || !RecordTypes.TryCodecs(types.Key, types.Value, out var codecs)
             ? null
-            : new TopicModel(SymbolNames.Target(type), name, partitions, RecordTypes.Describe(types.Key), RecordTypes.Describe(types.Value));
+            : new TopicModel(SymbolNames.Target(type), name, partitions, RecordTypes.Describe(types.Key), RecordTypes.Describe(types.Value), codecs);
     }
 
     internal static int? NamedInt(AttributeData attribute, string name)

@@ -1,63 +1,111 @@
 using System;
 using System.Text;
+using Microsoft.CodeAnalysis.Text;
 
 namespace Faustish.Generators.Text;
 
 /// <summary>
-/// Writes indented C# text. <see cref="Block"/> opens a brace and closes it when disposed, so emitters read
-/// like the code they produce.
+/// Builds C# source text line by line with indentation, so emitters read like the code they produce.
+/// <c>using (writer.Block("if (x)")) { ... }</c> writes the header, <c>{</c>, the indented body and <c>}</c>.
 /// </summary>
 internal sealed class SourceWriter
 {
-    private const string Indentation = "    ";
-    private readonly StringBuilder _text = new();
-    private int _depth;
+    private const string IndentUnit = "    ";
 
-    public SourceWriter Line(string line = "")
+    private readonly StringBuilder _builder = new();
+    private bool _atLineStart = true;
+
+    /// <summary>Current indentation level (four spaces each).</summary>
+    public int Indentation { get; private set; }
+
+    /// <summary>Writes text; every line of it (split on <c>\n</c>) is indented, blank lines stay empty.</summary>
+    public SourceWriter WriteLine(string text)
     {
-        if (line.Length > 0)
+        var start = 0;
+        while (true)
         {
-            for (var i = 0; i < _depth; i++)
+            var newline = text.IndexOf('\n', start);
+            var end = newline < 0 ? text.Length : newline;
+            AppendLineContent(text, start, end);
+            _builder.Append('\n');
+            _atLineStart = true;
+            if (newline < 0)
             {
-                _text.Append(Indentation);
+                return this;
             }
 
-            _text.Append(line);
+            start = newline + 1;
         }
-
-        _text.Append('\n');
-        return this;
     }
 
-    /// <summary>Writes several lines, each at the current indentation.</summary>
-    public SourceWriter Lines(string text)
+    /// <summary>Writes an empty line.</summary>
+    public SourceWriter WriteLine()
     {
-        foreach (var line in text.Replace("\r\n", "\n").Split('\n'))
-        {
-            Line(line);
-        }
-
+        _builder.Append('\n');
+        _atLineStart = true;
         return this;
     }
 
-    /// <summary>Writes <paramref name="header"/> (if any), then <c>{</c>; the returned scope writes <c>}</c>.</summary>
+    /// <summary>Writes text without ending the line (indenting it if the line is new).</summary>
+    public SourceWriter Write(string text)
+    {
+        AppendLineContent(text, 0, text.Length);
+        return this;
+    }
+
+    public SourceWriter Indent()
+    {
+        Indentation++;
+        return this;
+    }
+
+    public SourceWriter Unindent()
+    {
+        if (Indentation == 0)
+        {
+            throw new InvalidOperationException("Unindent without a matching Indent.");
+        }
+
+        Indentation--;
+        return this;
+    }
+
+    /// <summary>Writes <paramref name="header"/> (if any) and <c>{</c>; disposing the result writes the closing brace.</summary>
     public BlockScope Block(string? header = null, string closing = "}")
     {
         if (header is not null)
         {
-            Line(header);
+            WriteLine(header);
         }
 
-        Line("{");
-        _depth++;
+        WriteLine("{");
+        Indent();
         return new BlockScope(this, closing);
     }
 
-    public void Indent() => _depth++;
+    public override string ToString() => _builder.ToString();
 
-    public void Unindent() => _depth--;
+    public SourceText ToSourceText() => SourceText.From(_builder.ToString(), Encoding.UTF8);
 
-    public override string ToString() => _text.ToString();
+    private void AppendLineContent(string text, int start, int end)
+    {
+        if (end <= start)
+        {
+            return;
+        }
+
+        if (_atLineStart)
+        {
+            for (var i = 0; i < Indentation; i++)
+            {
+                _builder.Append(IndentUnit);
+            }
+
+            _atLineStart = false;
+        }
+
+        _builder.Append(text, start, end - start);
+    }
 
     /// <summary>Closes a <see cref="Block"/>.</summary>
     public readonly struct BlockScope : IDisposable
@@ -65,7 +113,7 @@ internal sealed class SourceWriter
         private readonly SourceWriter _writer;
         private readonly string _closing;
 
-        public BlockScope(SourceWriter writer, string closing)
+        internal BlockScope(SourceWriter writer, string closing)
         {
             _writer = writer;
             _closing = closing;
@@ -73,8 +121,8 @@ internal sealed class SourceWriter
 
         public void Dispose()
         {
-            _writer._depth--;
-            _writer.Line(_closing);
+            _writer.Unindent();
+            _writer.WriteLine(_closing);
         }
     }
 }

@@ -1,0 +1,74 @@
+using System;
+using System.Buffers;
+using System.Text.Json;
+
+namespace Faustish.Serialization.Json;
+
+/// <summary>
+/// Base of the JSON codecs the generator emits for record types. The JSON is what
+/// <see cref="JsonSerializer"/> reads and writes with <see cref="JsonSerializerDefaults.Web"/>
+/// (camelCase names, case-insensitive names on read, numbers readable from strings), so producers and
+/// consumers written with other tools interoperate.
+/// </summary>
+/// <remarks>
+/// <see cref="Write"/> reuses one <see cref="Utf8JsonWriter"/> per thread and <see cref="Read"/> reads from the
+/// span directly: neither allocates beyond what the value itself needs. Nested codecs call each other's
+/// <see cref="WriteJson"/> and <see cref="ReadJson"/>.
+/// </remarks>
+public abstract class JsonRecordCodec<T> : IRecordCodec<T>
+{
+    // Same limits as JsonSerializer's defaults: depth 64, no comments, no trailing commas.
+    private static readonly JsonReaderOptions ReaderOptions = new() { MaxDepth = 64 };
+
+    /// <summary>Writes <paramref name="value"/> as one JSON value.</summary>
+    public abstract void WriteJson(Utf8JsonWriter writer, T value);
+
+    /// <summary>
+    /// Reads one JSON value. The reader is on the value's first token; on return it is on the value's last token
+    /// (the same convention as <c>JsonConverter&lt;T&gt;.Read</c>).
+    /// </summary>
+    public abstract T ReadJson(ref Utf8JsonReader reader);
+
+    /// <inheritdoc />
+    public void Write(IBufferWriter<byte> output, T value)
+    {
+        ArgumentNullException.ThrowIfNull(output);
+        var writer = JsonWriterCache.Rent(output);
+        try
+        {
+            WriteJson(writer, value);
+            writer.Flush();
+        }
+        finally
+        {
+            JsonWriterCache.Return(writer);
+        }
+    }
+
+    /// <inheritdoc />
+    public T Read(ReadOnlySpan<byte> data)
+    {
+        var reader = new Utf8JsonReader(data, ReaderOptions);
+        try
+        {
+            if (!reader.Read())
+            {
+                JsonReadErrors.ThrowEmpty();
+            }
+
+            var value = ReadJson(ref reader);
+
+            // With isFinalBlock the reader itself rejects anything but whitespace after the value.
+            if (reader.Read())
+            {
+                JsonReadErrors.ThrowTrailingData();
+            }
+
+            return value;
+        }
+        catch (Exception exception) when (JsonReadErrors.IsDecodeFailure(exception))
+        {
+            throw JsonReadErrors.ToDecodeException(exception, data);
+        }
+    }
+}
