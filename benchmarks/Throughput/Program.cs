@@ -19,6 +19,7 @@ using PageViews;
 // alternating, and the medians are reported with their ratio (the machine is shared: compare within one run).
 var events = args.Length > 0 ? int.Parse(args[0], CultureInfo.InvariantCulture) : 1_000_000;
 var rounds = args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 5;
+var store = args.Length > 2 ? Enum.Parse<Faustish.Tables.StoreKind>(args[2], ignoreCase: true) : Faustish.Tables.StoreKind.Faster;
 var directory = Path.Combine(Path.GetTempPath(), "faustish-bench-" + Guid.NewGuid().ToString("N"));
 try
 {
@@ -29,16 +30,21 @@ try
         ["hand-written: JsonSerializer + Dictionary"] = [],
         ["hand-written: generated codec + Dictionary"] = [],
     };
+    // One unmeasured round first: JIT tiers, FASTER's pages and the OS page cache warm up for every contender alike.
+    RunAgent(directory, events, -1, store);
+    RunHandWritten(directory, events, useGeneratedCodec: false);
+    RunHandWritten(directory, events, useGeneratedCodec: true);
+    Console.WriteLine("  (warm-up done)");
     for (var round = 0; round < rounds; round++)
     {
-        results.ElementAt(0).Value.Add(RunAgent(directory, events, round));
+        results.ElementAt(0).Value.Add(RunAgent(directory, events, round, store));
         results.ElementAt(1).Value.Add(RunHandWritten(directory, events, useGeneratedCodec: false));
         results.ElementAt(2).Value.Add(RunHandWritten(directory, events, useGeneratedCodec: true));
     }
 
     var baseline = Median(results.ElementAt(1).Value);
     Console.WriteLine();
-    Console.WriteLine($"{events:N0} page-view events, 4 partitions, {rounds} rounds, {Environment.ProcessorCount} cores, .NET {Environment.Version}");
+    Console.WriteLine($"{events:N0} page-view events, 4 partitions, {rounds} rounds, {store} stores, {Environment.ProcessorCount} cores, .NET {Environment.Version}");
     Console.WriteLine($"{"contender",-55} {"median events/s",16} {"min",12} {"max",12} {"vs JsonSerializer loop",24}");
     foreach (var (name, rates) in results)
     {
@@ -56,8 +62,8 @@ static double Median(List<double> values)
     return sorted.Count % 2 == 1 ? sorted[sorted.Count / 2] : (sorted[(sorted.Count / 2) - 1] + sorted[sorted.Count / 2]) / 2;
 }
 
-static FaustishRuntime Open(string directory, string appId) => new(
-    new FaustishOptions { AppId = appId, DataDirectory = directory, CommitInterval = TimeSpan.FromSeconds(1) }.Validate(appId),
+static FaustishRuntime Open(string directory, string appId, Faustish.Tables.StoreKind store = Faustish.Tables.StoreKind.Faster) => new(
+    new FaustishOptions { AppId = appId, DataDirectory = directory, CommitInterval = TimeSpan.FromSeconds(1), Store = store }.Validate(appId),
     new AppModel([PageViewsTopic.Definition, Milestones.Definition], [PageCounts.Definition, PhoneCounts.Definition], [CountViews.Definition]),
     NullLoggerFactory.Instance);
 
@@ -80,10 +86,10 @@ static void Seed(string directory, int events)
 }
 
 // The example's agent, run by Faustish's worker: generated decode loop, FASTER tables, changelog, commits.
-static double RunAgent(string directory, int events, int round)
+static double RunAgent(string directory, int events, int round, Faustish.Tables.StoreKind store)
 {
     // A fresh app id per round: its own consumer group (reads from the start) and its own changelogs.
-    using var runtime = new Disposable(Open(directory, $"bench-{round}"));
+    using var runtime = new Disposable(Open(directory, round < 0 ? "warm-up" : $"bench-{round}", store));
     runtime.Value.EnsureTopicsAsync(CancellationToken.None).AsTask().GetAwaiter().GetResult();
     var worker = runtime.Value.CreateWorkers(new ServiceCollection().BuildServiceProvider()).Single();
     var clock = Stopwatch.StartNew();

@@ -2,6 +2,7 @@ using System;
 using System.Collections.Generic;
 using System.Diagnostics;
 using System.IO;
+using System.Linq;
 using System.Threading;
 using Faustish.Hosting;
 using Faustish.Tables;
@@ -187,41 +188,51 @@ public sealed class AgentWorker : IAssignmentListener, IDisposable
 
     void IAssignmentListener.OnAssigned(IReadOnlyList<TopicPartition> partitions)
     {
+        var started = Stopwatch.GetTimestamp();
+        long restored = 0;
         foreach (var topicPartition in partitions)
         {
-            var started = Stopwatch.GetTimestamp();
-            var shards = new Dictionary<TableDefinition, ITableShard>();
-            long restored = 0;
-            try
-            {
-                foreach (var table in _agent.Tables)
-                {
-                    var directory = Path.Combine(_options.DataDirectory, "state", table.Name, topicPartition.Partition.ToString(System.Globalization.CultureInfo.InvariantCulture));
-                    var shard = table.OpenShard(topicPartition.Partition, _options.Store, new StoreOptions(directory, _options.StoreMemoryBytes));
-                    shards.Add(table, shard);
-                    using var reader = _transport.OpenReader(new TopicPartition(table.ChangelogTopic(_topology.AppId), topicPartition.Partition), Offsets.Beginning);
-                    restored += shard.Restore(reader, _stopping);
-                }
-            }
-            catch
-            {
-                foreach (var shard in shards.Values)
-                {
-                    shard.Dispose();
-                }
-
-                throw;
-            }
-
-            var context = new AgentPartitionContext(_agent, topicPartition, _sender, _services, shards, _failures);
-            _partitions[topicPartition.Partition] = new AssignedPartition(context, _agent.CreatePartition(context), shards, _topology.AppId)
-            {
-                CommittedPosition = -1,
-            };
-            _metrics.RecordsRestored.Add(restored);
-            _logger.LogInformation("{Worker} took {Partition}; restored {Records} changelog records into {Tables} table(s) in {Elapsed:F0} ms",
-                Name, topicPartition, restored, shards.Count, Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+            restored += Assign(topicPartition);
         }
+
+        _metrics.RecordsRestored.Add(restored);
+        _logger.LogInformation("{Worker} took {Topic}[{Partitions}]; restored {Records} changelog records into {Tables} table(s) in {Elapsed:F0} ms",
+            Name, _agent.Topic.Name, string.Join(",", partitions.Select(p => p.Partition)), restored, _agent.Tables.Count,
+            Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+    }
+
+    /// <summary>Opens the partition's table shards, restores them from their changelogs, and builds its agent.</summary>
+    private long Assign(TopicPartition topicPartition)
+    {
+        var shards = new Dictionary<TableDefinition, ITableShard>();
+        long restored = 0;
+        try
+        {
+            foreach (var table in _agent.Tables)
+            {
+                var directory = Path.Combine(_options.DataDirectory, "state", table.Name, topicPartition.Partition.ToString(System.Globalization.CultureInfo.InvariantCulture));
+                var shard = table.OpenShard(topicPartition.Partition, _options.Store, new StoreOptions(directory, _options.StoreMemoryBytes));
+                shards.Add(table, shard);
+                using var reader = _transport.OpenReader(new TopicPartition(table.ChangelogTopic(_topology.AppId), topicPartition.Partition), Offsets.Beginning);
+                restored += shard.Restore(reader, _stopping);
+            }
+        }
+        catch
+        {
+            foreach (var shard in shards.Values)
+            {
+                shard.Dispose();
+            }
+
+            throw;
+        }
+
+        var context = new AgentPartitionContext(_agent, topicPartition, _sender, _services, shards, _failures);
+        _partitions[topicPartition.Partition] = new AssignedPartition(context, _agent.CreatePartition(context), shards, _topology.AppId)
+        {
+            CommittedPosition = -1,
+        };
+        return restored;
     }
 
     void IAssignmentListener.OnRevoked(IReadOnlyList<TopicPartition> partitions)
@@ -242,8 +253,9 @@ public sealed class AgentWorker : IAssignmentListener, IDisposable
         {
             _partitions[topicPartition.Partition]?.Dispose();
             _partitions[topicPartition.Partition] = null;
-            _logger.LogInformation("{Worker} released {Partition}", Name, topicPartition);
         }
+
+        _logger.LogInformation("{Worker} released {Topic}[{Partitions}]", Name, _agent.Topic.Name, string.Join(",", partitions.Select(p => p.Partition)));
     }
 
     public void Dispose()

@@ -129,16 +129,9 @@ public static class FaustishApp
         private async Task<int> RunWorkerAsync(ParseResult parsed, bool exitWhenIdle, CancellationToken cancellation)
         {
             Environment.ExitCode = 0;
+            // RunAsync disposes the host, and with it the runtime (a container-owned singleton) and its transport.
             using var host = BuildHost(Settings(parsed), _model, new WorkerRunOptions(exitWhenIdle), _configure);
-            try
-            {
-                await host.RunAsync(cancellation).ConfigureAwait(false);
-            }
-            finally
-            {
-                await host.Services.GetRequiredService<FaustishRuntime>().DisposeAsync().ConfigureAwait(false);
-            }
-
+            await host.RunAsync(cancellation).ConfigureAwait(false);
             return Environment.ExitCode;
         }
 
