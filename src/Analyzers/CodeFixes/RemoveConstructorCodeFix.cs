@@ -7,6 +7,7 @@ using Faustish.Analyzers.Diagnostics;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CodeActions;
 using Microsoft.CodeAnalysis.CodeFixes;
+using Microsoft.CodeAnalysis.CSharp;
 using Microsoft.CodeAnalysis.CSharp.Syntax;
 
 namespace Faustish.Analyzers.CodeFixes;
@@ -55,6 +56,29 @@ public sealed class RemoveConstructorCodeFix : CodeFixProvider
             }
 
             return document.WithSyntaxRoot(root.ReplaceNode(type, updated));
+        }
+
+        // When the constructor is the first member, the blank line that separated it from the next one goes too.
+        if (target.Parent is TypeDeclarationSyntax owner && owner.Members.IndexOf((MemberDeclarationSyntax)target) == 0 && owner.Members.Count > 1)
+        {
+            var next = owner.Members[1];
+            var trivia = next.GetLeadingTrivia();
+            var skip = 0;
+            for (var i = 0; i < trivia.Count; i++)
+            {
+                if (trivia[i].IsKind(SyntaxKind.EndOfLineTrivia))
+                {
+                    skip = i + 1;
+                }
+                else if (!trivia[i].IsKind(SyntaxKind.WhitespaceTrivia))
+                {
+                    break;
+                }
+            }
+
+            var updatedOwner = owner.ReplaceNode(next, next.WithLeadingTrivia(trivia.Skip(skip)));
+            updatedOwner = updatedOwner.RemoveNode(updatedOwner.Members[0], SyntaxRemoveOptions.KeepNoTrivia)!;
+            return document.WithSyntaxRoot(root.ReplaceNode(owner, updatedOwner));
         }
 
         return document.WithSyntaxRoot(root.RemoveNode(target, SyntaxRemoveOptions.KeepNoTrivia)!);
