@@ -1,0 +1,123 @@
+using System.Collections.Immutable;
+using Faustish.Analyzers.Diagnostics;
+using Faustish.Analyzers.Model;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.Diagnostics;
+
+namespace Faustish.Analyzers.Analyzers;
+
+/// <summary>[Topic] and [Table] arguments: names, partition counts, window specifications and retention.</summary>
+[DiagnosticAnalyzer(LanguageNames.CSharp)]
+public sealed class TopicTableAnalyzer : DiagnosticAnalyzer
+{
+    public override ImmutableArray<DiagnosticDescriptor> SupportedDiagnostics { get; } = ImmutableArray.Create(
+        DiagnosticDescriptors.InvalidTopicName,
+        DiagnosticDescriptors.TopicPartitionsLessThanOne,
+        DiagnosticDescriptors.InvalidTableName,
+        DiagnosticDescriptors.NegativeTablePartitions,
+        DiagnosticDescriptors.InvalidWindow,
+        DiagnosticDescriptors.InvalidExpires,
+        DiagnosticDescriptors.GraceExceedsRetention,
+        DiagnosticDescriptors.ExpiresWithoutWindow);
+
+    public override void Initialize(AnalysisContext context)
+    {
+        context.EnableConcurrentExecution();
+        context.ConfigureGeneratedCodeAnalysis(GeneratedCodeAnalysisFlags.None);
+        context.RegisterCompilationStartAction(start =>
+        {
+            if (FaustishSymbols.Get(start.Compilation) is not { } symbols)
+            {
+                return;
+            }
+
+            start.RegisterSymbolAction(c => Analyze(c, symbols), SymbolKind.NamedType);
+        });
+    }
+
+    private static void Analyze(SymbolAnalysisContext context, FaustishSymbols symbols)
+    {
+        var type = (INamedTypeSymbol)context.Symbol;
+        if (FaustishSymbols.FindAttribute(type, symbols.TopicAttribute) is { } topic)
+        {
+            AnalyzeTopic(context, type, topic);
+        }
+
+        if (FaustishSymbols.FindAttribute(type, symbols.TableAttribute) is { } table)
+        {
+            AnalyzeTable(context, type, table);
+        }
+    }
+
+    private static void AnalyzeTopic(SymbolAnalysisContext context, INamedTypeSymbol type, AttributeData attribute)
+    {
+        var name = AttributeReader.CtorString(attribute);
+        if (attribute.ConstructorArguments.Length == 1 && Names.ValidateTopicName(name) is { } problem)
+        {
+            context.ReportDiagnostic(Diagnostic.Create(DiagnosticDescriptors.InvalidTopicName,
+                AttributeReader.CtorLocation(attribute, type, context.CancellationToken), name ?? "null", problem));
+        }
+
+        if (AttributeReader.NamedInt(attribute, "Partitions") is { } partitions and < 1)
+        {
+            context.ReportDiagnostic(Diagnostic.Create(DiagnosticDescriptors.TopicPartitionsLessThanOne,
+                AttributeReader.NamedLocation(attribute, "Partitions", type, context.CancellationToken), name ?? type.Name, partitions));
+        }
+    }
+
+    private static void AnalyzeTable(SymbolAnalysisContext context, INamedTypeSymbol type, AttributeData attribute)
+    {
+        var name = AttributeReader.CtorString(attribute);
+        var display = name ?? type.Name;
+        var token = context.CancellationToken;
+        if (attribute.ConstructorArguments.Length == 1 && Names.ValidateTopicName(name) is { } problem)
+        {
+            context.ReportDiagnostic(Diagnostic.Create(DiagnosticDescriptors.InvalidTableName,
+                AttributeReader.CtorLocation(attribute, type, token), name ?? "null", problem));
+        }
+
+        if (AttributeReader.NamedInt(attribute, "Partitions") is { } partitions and < 0)
+        {
+            context.ReportDiagnostic(Diagnostic.Create(DiagnosticDescriptors.NegativeTablePartitions,
+                AttributeReader.NamedLocation(attribute, "Partitions", type, token), display, partitions));
+        }
+
+        var windowText = AttributeReader.NamedString(attribute, "Window");
+        var expiresText = AttributeReader.NamedString(attribute, "Expires");
+        WindowSpec? window = null;
+        if (windowText is not null)
+        {
+            window = WindowSpec.TryParse(windowText, out var error);
+            if (window is null)
+            {
+                context.ReportDiagnostic(Diagnostic.Create(DiagnosticDescriptors.InvalidWindow,
+                    AttributeReader.NamedLocation(attribute, "Window", type, token), windowText, display, error));
+            }
+        }
+
+        if (expiresText is null)
+        {
+            return;
+        }
+
+        var expiresLocation = AttributeReader.NamedLocation(attribute, "Expires", type, token);
+        if (!WindowSpec.TryParseDuration(expiresText.Trim(), out var retention, out var expiresError) || retention <= System.TimeSpan.Zero)
+        {
+            context.ReportDiagnostic(Diagnostic.Create(DiagnosticDescriptors.InvalidExpires, expiresLocation,
+                expiresText, display, expiresError ?? "retention must be greater than zero"));
+            return;
+        }
+
+        if (windowText is null)
+        {
+            context.ReportDiagnostic(Diagnostic.Create(DiagnosticDescriptors.ExpiresWithoutWindow, expiresLocation, display));
+            return;
+        }
+
+        if (window is { GraceText: { } graceText } && window.Grace > retention)
+        {
+            context.ReportDiagnostic(Diagnostic.Create(DiagnosticDescriptors.GraceExceedsRetention, expiresLocation,
+                display, expiresText.Trim(), graceText));
+        }
+    }
+}

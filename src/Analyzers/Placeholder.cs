@@ -1,1 +1,0 @@
-// placeholder so the project compiles until analyzers land

@@ -1,0 +1,199 @@
+using System.Threading.Tasks;
+using Faustish.Analyzers.Diagnostics;
+using Verifier = Faustish.Analyzers.Tests.Infrastructure.Verify<Faustish.Analyzers.Analyzers.TableWriteAnalyzer>;
+
+namespace Faustish.Analyzers.Tests;
+
+public sealed class TableWriteAnalyzerTests
+{
+    private const string Model = """
+        [Topic("page-views", Partitions = 4)]
+        public sealed partial class PageViews : Topic<string, PageView>;
+
+        [Topic("clicks", Partitions = 8)]
+        public sealed partial class Clicks : Topic<string, PageView>;
+
+        [Table("page-counts")]
+        public sealed partial class PageCounts : Table<string, long>;
+
+        [Table("fixed-counts", Partitions = 4)]
+        public sealed partial class FixedCounts : Table<string, long>;
+
+        [Table("baskets")]
+        public sealed partial class Baskets : Table<string, Basket>;
+
+        """;
+
+    [Fact]
+    public async Task Writes_from_the_agent_that_owns_the_table_are_not_reported()
+    {
+        await Verifier.AnalyzerAsync(Model + """
+            [Agent(typeof(PageViews))]
+            public sealed partial class CountViews(PageCounts counts, FixedCounts fixedCounts)
+            {
+                public void Process(string page, PageView view)
+                {
+                    counts[page] += 1;
+                    counts[page]++;
+                    counts[page] = counts[page] * 2;
+                    counts.Increment(page, 3);
+                    counts.Remove("old");
+                    fixedCounts[page] = 1;
+                    Bump(page);
+                }
+
+                private void Bump(string page) => counts.Increment(page);
+            }
+
+            public static class TableHelpers
+            {
+                public static void Add(Table<string, long> table, string key) => table[key] += 1;
+            }
+            """);
+    }
+
+    [Fact]
+    public async Task Writes_outside_an_agent_are_reported()
+    {
+        await Verifier.AnalyzerAsync(Model + """
+            public sealed class Admin(PageCounts counts)
+            {
+                public void Reset(string page)
+                {
+                    {|#0:counts[page] = 0|};
+                    {|#1:counts.Remove(page)|};
+                    {|#2:counts.Increment(page)|};
+                    {|#3:counts[page]++|};
+                    var read = counts[page];
+                }
+            }
+
+            [Agent(typeof(PageViews))]
+            public sealed partial class CountViews
+            {
+                public CountViews(PageCounts counts) { {|#4:counts["start"] = 1|}; }
+                public void Process(string page, PageView view) { }
+            }
+            """,
+            Verifier.Diagnostic(DiagnosticDescriptors.TableWrittenOutsideAgent).WithLocation(0).WithArguments("PageCounts", "Admin.Reset"),
+            Verifier.Diagnostic(DiagnosticDescriptors.TableWrittenOutsideAgent).WithLocation(1).WithArguments("PageCounts", "Admin.Reset"),
+            Verifier.Diagnostic(DiagnosticDescriptors.TableWrittenOutsideAgent).WithLocation(2).WithArguments("PageCounts", "Admin.Reset"),
+            Verifier.Diagnostic(DiagnosticDescriptors.TableWrittenOutsideAgent).WithLocation(3).WithArguments("PageCounts", "Admin.Reset"),
+            Verifier.Diagnostic(DiagnosticDescriptors.TableWrittenOutsideAgent).WithLocation(4).WithArguments("PageCounts", "CountViews.CountViews"));
+    }
+
+    [Fact]
+    public async Task Write_from_an_agent_whose_topic_has_another_partition_count_is_reported_with_both_counts()
+    {
+        await Verifier.AnalyzerAsync(Model + """
+            [Agent(typeof(Clicks))]
+            public sealed partial class CountClicks(FixedCounts counts)
+            {
+                public void Process(string page, PageView view) { {|#0:counts[page] += 1|}; }
+            }
+            """,
+            Verifier.Diagnostic(DiagnosticDescriptors.TablePartitionMismatch).WithLocation(0)
+                .WithArguments("FixedCounts", 4, "CountClicks", "Clicks", 8));
+    }
+
+    [Fact]
+    public async Task Table_written_by_agents_of_differently_partitioned_topics_is_reported_on_each()
+    {
+        await Verifier.AnalyzerAsync(Model + """
+            [Agent(typeof(PageViews))]
+            public sealed partial class CountViews(PageCounts counts)
+            {
+                public void Process(string page, PageView view) { {|#0:counts.Increment(page)|}; counts[page] += 1; }
+            }
+
+            [Agent(typeof(Clicks))]
+            public sealed partial class CountClicks(PageCounts counts)
+            {
+                public void Process(string page, PageView view) { {|#1:counts[page] += 1|}; }
+            }
+            """,
+            Verifier.Diagnostic(DiagnosticDescriptors.TableWritersPartitionMismatch).WithLocation(1)
+                .WithArguments("PageCounts", "CountClicks", "Clicks", 8, "CountViews", "PageViews", 4),
+            Verifier.Diagnostic(DiagnosticDescriptors.TableWritersPartitionMismatch).WithLocation(0)
+                .WithArguments("PageCounts", "CountViews", "PageViews", 4, "CountClicks", "Clicks", 8));
+    }
+
+    [Fact]
+    public async Task Two_agents_of_equally_partitioned_topics_are_not_reported()
+    {
+        await Verifier.AnalyzerAsync(Model + """
+            [Topic("more-views", Partitions = 4)]
+            public sealed partial class MoreViews : Topic<string, PageView>;
+
+            [Agent(typeof(PageViews))]
+            public sealed partial class CountViews(PageCounts counts)
+            {
+                public void Process(string page, PageView view) => counts[page] += 1;
+            }
+
+            [Agent(typeof(MoreViews))]
+            public sealed partial class CountMore(PageCounts counts)
+            {
+                public void Process(string page, PageView view) => counts[page] += 1;
+            }
+            """);
+    }
+
+    [Fact]
+    public async Task Changing_a_table_value_in_place_is_reported()
+    {
+        await Verifier.AnalyzerAsync(Model + """
+            [Agent(typeof(PageViews))]
+            public sealed partial class Collect(Baskets baskets)
+            {
+                public void Process(string page, PageView view)
+                {
+                    {|#0:baskets[view.User].Items.Add(page)|};
+                    {|#1:baskets[view.User].Count++|};
+                    var basket = baskets[view.User];
+                    {|#2:basket.Count = 3|};
+                    if (baskets.TryGetValue(page, out var other))
+                    {
+                        {|#3:other.Items.Clear()|};
+                    }
+                }
+            }
+            """,
+            Verifier.Diagnostic(DiagnosticDescriptors.TableValueMutatedInPlace).WithLocation(0).WithArguments("baskets"),
+            Verifier.Diagnostic(DiagnosticDescriptors.TableValueMutatedInPlace).WithLocation(1).WithArguments("baskets"),
+            Verifier.Diagnostic(DiagnosticDescriptors.TableValueMutatedInPlace).WithLocation(2).WithArguments("baskets"),
+            Verifier.Diagnostic(DiagnosticDescriptors.TableValueMutatedInPlace).WithLocation(3).WithArguments("baskets"));
+    }
+
+    [Fact]
+    public async Task Changing_a_value_and_writing_it_back_is_not_reported()
+    {
+        await Verifier.AnalyzerAsync(Model + """
+            [Agent(typeof(PageViews))]
+            public sealed partial class Collect(Baskets baskets, PageCounts counts)
+            {
+                public void Process(string page, PageView view)
+                {
+                    var basket = baskets[view.User];
+                    basket.Items.Add(page);
+                    basket.Count++;
+                    baskets[view.User] = basket;
+
+                    var fresh = new Basket();
+                    fresh.Count = 1;
+                    baskets[page] = fresh;
+
+                    var shared = baskets[page];
+                    Save(shared);
+                    shared.Count = 2;
+
+                    var total = counts[page];
+                    total++;
+                    var size = baskets[page].Items.Count;
+                }
+
+                private void Save(Basket basket) => baskets["x"] = basket;
+            }
+            """);
+    }
+}
