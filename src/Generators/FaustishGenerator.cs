@@ -20,17 +20,26 @@ public sealed class FaustishGenerator : IIncrementalGenerator
 {
     public void Initialize(IncrementalGeneratorInitializationContext context)
     {
-        var topics = context.SyntaxProvider
-            .ForAttributeWithMetadataName(SymbolNames.TopicAttribute, IsClass, TopicParser.Parse)
-            .Where(static model => model is not null)
-            .Select(static (model, _) => model!)
+        var parsedTopics = context.SyntaxProvider.ForAttributeWithMetadataName(SymbolNames.TopicAttribute, IsClass, TopicParser.Parse);
+        var topics = parsedTopics
+            .Where(static parsed => parsed.Model is not null)
+            .Select(static (parsed, _) => parsed.Model!)
             .WithTrackingName(TrackingNames.Topics);
 
-        var tables = context.SyntaxProvider
-            .ForAttributeWithMetadataName(SymbolNames.TableAttribute, IsClass, TableParser.Parse)
-            .Where(static model => model is not null)
-            .Select(static (model, _) => model!)
+        var parsedTables = context.SyntaxProvider.ForAttributeWithMetadataName(SymbolNames.TableAttribute, IsClass, TableParser.Parse);
+        var tables = parsedTables
+            .Where(static parsed => parsed.Model is not null)
+            .Select(static (parsed, _) => parsed.Model!)
             .WithTrackingName(TrackingNames.Tables);
+
+        // Classes the analyzers reject still get a constructor, so the build shows the analyzer's error, not CS7036.
+        var standIns = parsedTopics.Where(static parsed => parsed.StandIn is not null).Select(static (parsed, _) => parsed.StandIn!)
+            .Collect()
+            .Combine(parsedTables.Where(static parsed => parsed.StandIn is not null).Select(static (parsed, _) => parsed.StandIn!).Collect())
+            .SelectMany(static (all, _) => all.Left.AddRange(all.Right))
+            .WithTrackingName(TrackingNames.StandIns);
+        context.RegisterSourceOutput(standIns, static (output, standIn) =>
+            output.AddSource(EmitHelpers.HintName(standIn.Target, "StandIn"), StandInEmitter.Emit(standIn)));
 
         var agents = context.SyntaxProvider
             .ForAttributeWithMetadataName(SymbolNames.AgentAttribute, IsClass, AgentParser.Parse)
@@ -95,5 +104,6 @@ public static class TrackingNames
     public const string Tables = nameof(Tables);
     public const string Agents = nameof(Agents);
     public const string Codecs = nameof(Codecs);
+    public const string StandIns = nameof(StandIns);
     public const string Registry = nameof(Registry);
 }

@@ -15,9 +15,17 @@ internal static class GeneratorHarness
 {
     private static readonly CSharpParseOptions ParseOptions = new(LanguageVersion.Latest);
 
-    private static readonly ImmutableArray<MetadataReference> References =
+    /// <summary>
+    /// .NET 10's reference assemblies, except where the test's output folder has a newer copy: the runtime builds
+    /// against packages newer than the framework's (System.Text.Json 11 through Microsoft.Extensions.Hosting).
+    /// </summary>
+    public static readonly ImmutableArray<MetadataReference> References =
     [
-        .. Net100.References.All,
+        .. Net100.References.All.Select(r =>
+        {
+            var local = Path.Combine(AppContext.BaseDirectory, Path.GetFileName(r.FilePath ?? r.Display ?? ""));
+            return File.Exists(local) ? MetadataReference.CreateFromFile(local) : (MetadataReference)r;
+        }),
         MetadataReference.CreateFromFile(typeof(Faustish.TopicAttribute).Assembly.Location),
         MetadataReference.CreateFromFile(typeof(Microsoft.Extensions.DependencyInjection.ServiceProviderServiceExtensions).Assembly.Location),
         MetadataReference.CreateFromFile(typeof(Microsoft.Extensions.DependencyInjection.IServiceCollection).Assembly.Location),

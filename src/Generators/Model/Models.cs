@@ -19,6 +19,18 @@ internal sealed record ClassTarget(string Namespace, string ClassName, string Fu
 /// <param name="IsReferenceType">True for classes (null is a possible key or value).</param>
 internal sealed record RecordTypeRef(string FullyQualifiedName, JsonCodecReference Codec, bool IsUnmanaged, bool IsReferenceType);
 
+/// <summary>What a parser found: a usable model, a stand-in, or nothing (both null).</summary>
+internal readonly record struct Parsed<T>(T? Model, StandInModel? StandIn) where T : class;
+
+/// <summary>
+/// A <c>[Topic]</c> or <c>[Table]</c> class the generator cannot serve (an analyzer reports why). It still gets a
+/// constructor, so the class compiles and the build shows the analyzer's message instead of a compiler error.
+/// </summary>
+/// <param name="ParameterType">The constructor's parameter type, as the real constructor takes it.</param>
+/// <param name="BaseArguments">The base constructor call's arguments.</param>
+/// <param name="Reason">Why the class cannot be used, written as a comment.</param>
+internal sealed record StandInModel(ClassTarget Target, string ParameterType, string BaseArguments, string Reason);
+
 /// <param name="Codecs">The JSON codecs its key and value need (none for Kafka's primitive encodings).</param>
 internal sealed record TopicModel(ClassTarget Target, string TopicName, int Partitions, RecordTypeRef Key, RecordTypeRef Value, EquatableArray<JsonCodecModel> Codecs);
 

@@ -26,7 +26,7 @@ internal static class AgentParser
         }
 
         var concurrency = TopicParser.NamedInt(attribute, "Concurrency") ?? 1;
-        if (concurrency < 1 || !RecordTypes.TryCodecs(topicTypes.Key, topicTypes.Value, out _) || FindProcessingMethod(type) is not { } method ||
+        if (concurrency < 1 || !RecordTypes.TryCodecs(topicTypes.Key, topicTypes.Value, out _, out _) || FindProcessingMethod(type) is not { } method ||
             Describe(method, topicTypes.Key, topicTypes.Value) is not { } shape ||
             Dependencies(type) is not { } dependencies)
         {

@@ -18,11 +18,19 @@ internal static class RecordTypes
     /// The JSON codec models a key and value type need, or false when the serializer cannot handle one of them
     /// (an analyzer reports why; the generator emits nothing for the class).
     /// </summary>
-    public static bool TryCodecs(ITypeSymbol key, ITypeSymbol value, out EquatableArray<JsonCodecModel> codecs)
+    public static bool TryCodecs(ITypeSymbol key, ITypeSymbol value, out EquatableArray<JsonCodecModel> codecs, out string unsupportedReason)
     {
         codecs = default;
-        if (!JsonCodecModelBuilder.TryBuild(key, out var keyCodecs, out _) || !JsonCodecModelBuilder.TryBuild(value, out var valueCodecs, out _))
+        unsupportedReason = "";
+        if (!JsonCodecModelBuilder.TryBuild(key, out var keyCodecs, out var keyReason))
         {
+            unsupportedReason = $"its key type cannot be serialized: {keyReason}";
+            return false;
+        }
+
+        if (!JsonCodecModelBuilder.TryBuild(value, out var valueCodecs, out var valueReason))
+        {
+            unsupportedReason = $"its value type cannot be serialized: {valueReason}";
             return false;
         }
 

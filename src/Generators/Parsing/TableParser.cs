@@ -7,26 +7,34 @@ namespace Faustish.Generators.Parsing;
 /// <summary>Turns a <c>[Table]</c> class into a <see cref="TableModel"/>, or null when the analyzers will reject it.</summary>
 internal static class TableParser
 {
-    public static TableModel? Parse(GeneratorAttributeSyntaxContext context, CancellationToken cancellationToken)
+    /// <summary>The model of a usable table, a stand-in for one the analyzers reject, or neither (nothing to emit).</summary>
+    public static Parsed<TableModel> Parse(GeneratorAttributeSyntaxContext context, CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();
         if (context.TargetSymbol is not INamedTypeSymbol type || !SymbolNames.IsGeneratable(type) ||
             SymbolNames.BaseTypeArguments(type, SymbolNames.TableBase) is not { } types ||
             TopicParser.HasDeclaredConstructor(type))
         {
-            return null;
+            return default;
         }
 
         var attribute = context.Attributes[0];
-        if (attribute.ConstructorArguments.Length != 1 || attribute.ConstructorArguments[0].Value is not string name)
-        {
-            return null;
-        }
+        var name = attribute.ConstructorArguments.Length == 1 ? attribute.ConstructorArguments[0].Value as string : null;
 
         // Windowed tables come with their own base class; a plain table ignores Window and Expires.
         var partitions = TopicParser.NamedInt(attribute, "Partitions") ?? 0;
-        return partitions < 0 || !RecordTypes.TryCodecs(types.Key, types.Value, out var codecs)
-            ? null
-            : new TableModel(SymbolNames.Target(type), name, partitions, RecordTypes.Describe(types.Key), RecordTypes.Describe(types.Value), codecs);
+        string? reason = name is null ? "its [Table] attribute has no name"
+            : partitions < 0 ? $"it declares {partitions} partitions"
+            : null;
+        var codecs = default(EquatableArray<Serialization.JsonCodecModel>);
+        if (reason is null && !RecordTypes.TryCodecs(types.Key, types.Value, out codecs, out var unsupported))
+        {
+            reason = unsupported;
+        }
+
+        var shard = $"global::Faustish.Tables.TableShard<{SymbolNames.Qualified(types.Key)}, {SymbolNames.Qualified(types.Value)}>";
+        return reason is null
+            ? new(new TableModel(SymbolNames.Target(type), name!, partitions, RecordTypes.Describe(types.Key), RecordTypes.Describe(types.Value), codecs), null)
+            : new(null, new StandInModel(SymbolNames.Target(type), shard, "unused", reason));
     }
 }

@@ -7,26 +7,32 @@ namespace Faustish.Generators.Parsing;
 /// <summary>Turns a <c>[Topic]</c> class into a <see cref="TopicModel"/>, or null when the analyzers will reject it.</summary>
 internal static class TopicParser
 {
-    public static TopicModel? Parse(GeneratorAttributeSyntaxContext context, CancellationToken cancellationToken)
+    /// <summary>The model of a usable topic, a stand-in for one the analyzers reject, or neither (nothing to emit).</summary>
+    public static Parsed<TopicModel> Parse(GeneratorAttributeSyntaxContext context, CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();
         if (context.TargetSymbol is not INamedTypeSymbol type || !SymbolNames.IsGeneratable(type) ||
             SymbolNames.BaseTypeArguments(type, SymbolNames.TopicBase) is not { } types ||
             HasDeclaredConstructor(type))
         {
-            return null;
+            return default;
         }
 
         var attribute = context.Attributes[0];
-        if (attribute.ConstructorArguments.Length != 1 || attribute.ConstructorArguments[0].Value is not string name)
+        var name = attribute.ConstructorArguments.Length == 1 ? attribute.ConstructorArguments[0].Value as string : null;
+        var partitions = NamedInt(attribute, "Partitions") ?? 1;
+        string? reason = name is null ? "its [Topic] attribute has no name"
+            : partitions < 1 ? $"it declares {partitions} partitions; a topic has at least 1"
+            : null;
+        var codecs = default(EquatableArray<Serialization.JsonCodecModel>);
+        if (reason is null && !RecordTypes.TryCodecs(types.Key, types.Value, out codecs, out var unsupported))
         {
-            return null;
+            reason = unsupported;
         }
 
-        var partitions = NamedInt(attribute, "Partitions") ?? 1;
-        return partitions < 1 || !RecordTypes.TryCodecs(types.Key, types.Value, out var codecs)
-            ? null
-            : new TopicModel(SymbolNames.Target(type), name, partitions, RecordTypes.Describe(types.Key), RecordTypes.Describe(types.Value), codecs);
+        return reason is null
+            ? new(new TopicModel(SymbolNames.Target(type), name!, partitions, RecordTypes.Describe(types.Key), RecordTypes.Describe(types.Value), codecs), null)
+            : new(null, new StandInModel(SymbolNames.Target(type), "global::Faustish.RecordSender", "null!, unused", reason));
     }
 
     internal static int? NamedInt(AttributeData attribute, string name)

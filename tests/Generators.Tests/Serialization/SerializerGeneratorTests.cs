@@ -21,17 +21,7 @@ public sealed class SerializerGeneratorTests
 
         """;
 
-    // The runtime builds against packages newer than the framework's assemblies (System.Text.Json 11 through
-    // Microsoft.Extensions.Hosting): where the test's output folder has its own copy, reference that one.
-    private static readonly MetadataReference[] References =
-    [
-        .. Net100.References.All.Select(r =>
-        {
-            var local = System.IO.Path.Combine(AppContext.BaseDirectory, System.IO.Path.GetFileName(r.FilePath ?? r.Display ?? ""));
-            return System.IO.File.Exists(local) ? MetadataReference.CreateFromFile(local) : (MetadataReference)r;
-        }),
-        MetadataReference.CreateFromFile(typeof(TopicAttribute).Assembly.Location),
-    ];
+    private static readonly System.Collections.Immutable.ImmutableArray<MetadataReference> References = GeneratorHarness.References;
 
     private static CSharpCompilation Compile(string source) => CSharpCompilation.Create(
         "App",
