@@ -36,6 +36,9 @@ public sealed class AgentPartitionContext
     /// <summary>The event being processed.</summary>
     public EventContext Event { get; private set; }
 
+    /// <summary>Stream time of this partition: the largest timestamp of the events it processed (Unix ms), or -1.</summary>
+    public long StreamTimeMs { get; private set; } = -1;
+
     /// <summary>The offset to commit: just past the last record completed.</summary>
     public long Position { get; private set; } = -1;
 
@@ -58,6 +61,10 @@ public sealed class AgentPartitionContext
     {
         Event = new EventContext(Source.Topic, Source.Partition, record.Offset, record.TimestampMs);
         Sender.EventTimestampMs = record.TimestampMs;
+        if (record.TimestampMs > StreamTimeMs)
+        {
+            StreamTimeMs = record.TimestampMs;
+        }
     }
 
     /// <summary>Marks a record done; its next offset becomes the position to commit.</summary>

@@ -26,6 +26,7 @@ public sealed class AgentWorker : IAssignmentListener, IDisposable
     private readonly IServiceProvider _services;
     private readonly FaustishMetrics _metrics;
     private readonly ILogger _logger;
+    private readonly TimeProvider _clock;
     private readonly IRecordProducer _producer;
     private readonly RecordSender _sender;
     private readonly RecordFailureHandler _failures;
@@ -37,8 +38,9 @@ public sealed class AgentWorker : IAssignmentListener, IDisposable
     private CancellationToken _stopping;
 
     public AgentWorker(AgentDefinition agent, int index, AppTopology topology, ITransport transport, FaustishOptions options,
-        IServiceProvider services, FaustishMetrics metrics, ILogger logger)
+        IServiceProvider services, FaustishMetrics metrics, ILogger logger, TimeProvider? clock = null)
     {
+        _clock = clock ?? TimeProvider.System;
         _agent = agent ?? throw new ArgumentNullException(nameof(agent));
         _topology = topology ?? throw new ArgumentNullException(nameof(topology));
         _transport = transport ?? throw new ArgumentNullException(nameof(transport));
@@ -48,7 +50,7 @@ public sealed class AgentWorker : IAssignmentListener, IDisposable
         _logger = logger ?? throw new ArgumentNullException(nameof(logger));
         Name = $"{agent.Name}#{index}";
         _producer = transport.CreateProducer();
-        _sender = new RecordSender(_producer);
+        _sender = new RecordSender(_producer, _clock);
         _failures = new RecordFailureHandler(options.ErrorPolicy, topology.DeadLetterTopic, _producer, metrics, logger);
         _partitions = new AssignedPartition?[agent.Topic.Partitions];
     }
@@ -97,6 +99,7 @@ public sealed class AgentWorker : IAssignmentListener, IDisposable
             Process(_batch);
         }
 
+        Advance();
         if (Stopwatch.GetElapsedTime(_lastCommitTicks) >= _options.CommitInterval)
         {
             Commit();
@@ -160,6 +163,16 @@ public sealed class AgentWorker : IAssignmentListener, IDisposable
         }
 
         _metrics.Commits.Add(1);
+    }
+
+    /// <summary>Tells every table partition how far stream time and the wall clock have moved (windows close here).</summary>
+    private void Advance()
+    {
+        var now = _clock.GetUtcNow().ToUnixTimeMilliseconds();
+        foreach (var partition in _partitions)
+        {
+            partition?.Advance(now);
+        }
     }
 
     private void Process(RecordBatch batch)
@@ -280,6 +293,14 @@ public sealed class AgentWorker : IAssignmentListener, IDisposable
         public AgentPartition Agent { get; } = agent;
 
         public long CommittedPosition { get; set; }
+
+        public void Advance(long wallClockMs)
+        {
+            foreach (var (shard, _) in _changelogs)
+            {
+                shard.Advance(Context.StreamTimeMs, wallClockMs);
+            }
+        }
 
         public void FlushChangelogs(IRecordProducer producer)
         {

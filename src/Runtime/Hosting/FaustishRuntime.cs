@@ -38,6 +38,9 @@ public sealed class FaustishRuntime : IAsyncDisposable
 
     public FaustishMetrics Metrics { get; } = new();
 
+    /// <summary>The wall clock of workers and windows; tests put a fake one here to move time without sleeping.</summary>
+    public TimeProvider Clock { get; init; } = TimeProvider.System;
+
     /// <summary>The transport, opened on first use.</summary>
     public ITransport Transport => _transport ??= _openTransport(Options, _loggers);
 
@@ -75,7 +78,7 @@ public sealed class FaustishRuntime : IAsyncDisposable
     /// <summary>Creates the workers of every agent (one per unit of concurrency).</summary>
     public IReadOnlyList<AgentWorker> CreateWorkers(IServiceProvider services) =>
         [.. Topology.Model.Agents.SelectMany(agent => Enumerable.Range(0, agent.Concurrency).Select(index =>
-            new AgentWorker(agent, index, Topology, Transport, Options, services, Metrics, _loggers.CreateLogger($"Faustish.Agents.{agent.Name}"))))];
+            new AgentWorker(agent, index, Topology, Transport, Options, services, Metrics, _loggers.CreateLogger($"Faustish.Agents.{agent.Name}"), Clock)))];
 
     public async ValueTask DisposeAsync()
     {

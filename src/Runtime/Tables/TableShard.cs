@@ -32,6 +32,13 @@ public interface ITableShard : IDisposable
 
     /// <summary>Every entry rendered for people: (key, value as JSON).</summary>
     IEnumerable<(string Key, string Value)> FormatAll();
+
+    /// <summary>
+    /// Time moved on: the partition's stream time (the largest event timestamp processed, Unix ms; -1 before the
+    /// first event) and the wall clock. Called after every batch and every idle poll, before commits; windowed
+    /// tables expire and close windows here. Plain tables ignore it.
+    /// </summary>
+    void Advance(long streamTimeMs, long wallClockMs);
 }
 
 /// <summary>
@@ -162,6 +169,10 @@ public sealed class TableShard<TKey, TValue> : ITableShard where TKey : notnull
             Definition.KeyCodec.Write(_key, key);
             yield return (Topics.CodecText.Format(Definition.KeyCodec, _key.WrittenSpan), FormatValue(value));
         }
+    }
+
+    public void Advance(long streamTimeMs, long wallClockMs)
+    {
     }
 
     public void Dispose() => _store.Dispose();
