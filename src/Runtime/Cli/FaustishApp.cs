@@ -31,11 +31,11 @@ public static class FaustishApp
 
     /// <summary>Runs the command line for an explicit model (tests, apps assembled by hand).</summary>
     public static async Task<int> RunAsync(string[] args, AppModel model, Action<HostApplicationBuilder>? configure = null,
-        TextWriter? output = null, CancellationToken cancellationToken = default)
+        TextWriter? output = null, TextWriter? error = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(args);
         ArgumentNullException.ThrowIfNull(model);
-        var cli = new Cli(model, configure, output ?? Console.Out);
+        var cli = new Cli(model, configure, output ?? Console.Out, error ?? Console.Error);
         var parsed = cli.Root.Parse(args);
         return await parsed.InvokeAsync(cancellationToken: cancellationToken).ConfigureAwait(false);
     }
@@ -68,16 +68,18 @@ public static class FaustishApp
         private readonly AppModel _model;
         private readonly Action<HostApplicationBuilder>? _configure;
         private readonly TextWriter _output;
+        private readonly TextWriter _error;
         private readonly Option<string?> _app = new("--app") { Description = "App id (prefix of groups, changelogs, dead letters). Default: the assembly name.", Recursive = true };
         private readonly Option<string?> _dataDir = new("--data-dir") { Description = "Data directory of the embedded log and stores. Default: ./.faustish/<app>.", Recursive = true };
         private readonly Option<ErrorPolicy?> _errorPolicy = new("--error-policy") { Description = "When an agent throws: Stop (default) or DeadLetter.", Recursive = true };
         private readonly Option<Tables.StoreKind?> _store = new("--store") { Description = "Table stores: Faster (default) or Memory.", Recursive = true };
 
-        public Cli(AppModel model, Action<HostApplicationBuilder>? configure, TextWriter output)
+        public Cli(AppModel model, Action<HostApplicationBuilder>? configure, TextWriter output, TextWriter error)
         {
             _model = model;
             _configure = configure;
             _output = output;
+            _error = error;
             var exitWhenIdle = new Option<bool>("--exit-when-idle") { Description = "Stop once all input is processed." };
             var worker = new Command("worker", "Run every agent (the default command).") { exitWhenIdle };
             worker.SetAction((parsed, cancellation) => RunWorkerAsync(parsed, parsed.GetValue(exitWhenIdle), cancellation));
@@ -150,7 +152,7 @@ public static class FaustishApp
             }
             catch (Exception exception) when (exception is InvalidOperationException or RecordDecodeException or IOException)
             {
-                await Console.Error.WriteLineAsync($"error: {exception.Message}").ConfigureAwait(false);
+                await _error.WriteLineAsync($"error: {exception.Message}").ConfigureAwait(false);
                 return 2;
             }
         }
@@ -224,7 +226,7 @@ public static class FaustishApp
                         return 0;
                     }
 
-                    await Console.Error.WriteLineAsync($"'{key}' is not in table '{name}'.").ConfigureAwait(false);
+                    await _error.WriteLineAsync($"'{key}' is not in table '{name}'.").ConfigureAwait(false);
                     return 1;
                 }
                 finally
