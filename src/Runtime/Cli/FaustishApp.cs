@@ -46,7 +46,8 @@ public static class FaustishApp
     {
         ArgumentNullException.ThrowIfNull(settings);
         ArgumentNullException.ThrowIfNull(model);
-        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { Args = [], DisableDefaults = false });
+        // appsettings.json is read from the app's own folder, wherever it is started from.
+        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { Args = [], ContentRootPath = AppContext.BaseDirectory });
         builder.Configuration.AddInMemoryCollection(settings);
         builder.Services.AddSingleton(run);
         builder.Services.AddSingleton(services => CreateRuntime(services.GetRequiredService<IConfiguration>(), model, services.GetRequiredService<ILoggerFactory>()));
@@ -140,6 +141,7 @@ public static class FaustishApp
         private async Task<int> WithRuntimeAsync(ParseResult parsed, Func<FaustishRuntime, Task<int>> action)
         {
             var configuration = new ConfigurationBuilder()
+                .SetBasePath(AppContext.BaseDirectory)
                 .AddJsonFile("appsettings.json", optional: true)
                 .AddEnvironmentVariables()
                 .AddInMemoryCollection(Settings(parsed))

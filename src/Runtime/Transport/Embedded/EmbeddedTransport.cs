@@ -84,6 +84,7 @@ public sealed class EmbeddedTransport : ITransport
         options = options?.Clone() ?? new EmbeddedTransportOptions();
         options.Validate();
         logger ??= NullLogger.Instance;
+        ThreadPoolHeadroom.Ensure();
 
         var directory = Path.GetFullPath(dataDirectory);
         Directory.CreateDirectory(directory);
