@@ -306,6 +306,7 @@ public sealed class WindowedTableShard<TKey, TValue> : IWindowedShard where TKey
         }
 
         _dirty.Clear();
+        _timeMs = TimeMs;
         if (_timeMs != _flushedTimeMs)
         {
             Span<byte> time = stackalloc byte[9];
