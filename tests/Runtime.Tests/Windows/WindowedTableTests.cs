@@ -308,6 +308,48 @@ public sealed class WindowedTableTests
         Assert.Equal("a,b", names["k"].Value());
     }
 
+    [Fact]
+    public void Faster_stores_hold_windowed_keys_blittable_and_encoded()
+    {
+        var directory = System.IO.Path.Combine(System.IO.Path.GetTempPath(), "faustish-window-" + Guid.NewGuid().ToString("N"));
+        try
+        {
+            var options = new StoreOptions(System.IO.Path.Combine(directory, "blittable"), 1 << 20);
+            using (var blittable = new Faustish.Tables.Faster.FasterBlittableStore<WindowKey<long>, long>(options))
+            {
+                blittable.Put(new WindowKey<long>(7, 0, Minute), 3);
+                blittable.Put(new WindowKey<long>(7, Minute, 2 * Minute), 4);
+                Assert.True(blittable.TryGet(new WindowKey<long>(7, Minute, 2 * Minute), out var value));
+                Assert.Equal(4, value);
+                Assert.False(blittable.TryGet(new WindowKey<long>(8, Minute, 2 * Minute), out _));
+            }
+
+            var definition = new WindowedTableDefinition<string, long>("counts", 0, new WindowOptions("tumbling 1m", "1h"),
+                PrimitiveCodecs.Utf8String, PrimitiveCodecs.Int64BigEndian,
+                static o => new Faustish.Tables.Faster.FasterEncodedStore<WindowKey<string>, long>(o, new WindowKeyCodec<string>(PrimitiveCodecs.Utf8String), PrimitiveCodecs.Int64BigEndian),
+                static shard => new Counts(shard));
+            using var shard = (WindowedTableShard<string, long>)definition.OpenShard(0, StoreKind.Faster, new StoreOptions(System.IO.Path.Combine(directory, "encoded"), 1 << 20));
+            var context = new FakeWindowContext();
+            shard.Bind(context);
+            var table = (Counts)shard.Table;
+            for (var i = 0; i < 1_000; i++)
+            {
+                context.At(i * Second);
+                table[$"page-{i % 3}"] += 1;
+            }
+
+            Assert.Equal(17, table.Windows("page-1").Count);
+            Assert.Equal(1_000, new[] { "page-0", "page-1", "page-2" }.Sum(p => table.Windows(p).Sum(w => w.Value)));
+        }
+        finally
+        {
+            if (System.IO.Directory.Exists(directory))
+            {
+                System.IO.Directory.Delete(directory, recursive: true);
+            }
+        }
+    }
+
     private sealed class Names(WindowedTableShard<string, string> shard) : WindowedTable<string, string>(shard)
     {
         protected override string Merge(string accumulated, string value) => accumulated + "," + value;
