@@ -21,7 +21,7 @@ internal sealed class TestApp : IDisposable
 
     private readonly bool _ownsDirectory;
 
-    public TestApp(AppModel model, Action<FaustishOptions>? configure = null, string? directory = null)
+    public TestApp(AppModel model, Action<FaustishOptions>? configure = null, string? directory = null, TimeProvider? clock = null)
     {
         _ownsDirectory = directory is null;
         Directory = directory ?? NewDirectory();
@@ -29,7 +29,7 @@ internal sealed class TestApp : IDisposable
         configure?.Invoke(Options);
         Options.Validate("e2e");
         Model = model;
-        Runtime = new FaustishRuntime(Options, model, NullLoggerFactory.Instance);
+        Runtime = new FaustishRuntime(Options, model, NullLoggerFactory.Instance) { Clock = clock ?? TimeProvider.System };
         Runtime.EnsureTopicsAsync(CancellationToken.None).AsTask().GetAwaiter().GetResult();
     }
 

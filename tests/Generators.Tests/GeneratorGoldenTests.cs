@@ -50,12 +50,24 @@ public sealed class GeneratorGoldenTests
         [Table("parcels")]
         public sealed partial class Parcels : Table<long, long>;
 
+        [Table("orders-per-minute", Window = "tumbling 1m grace 10s", Expires = "1h")]
+        public sealed partial class OrdersPerMinute : WindowedTable<string, long>;
+
+        [Table("parcel-sessions", Window = "session 30m", Late = LateEvents.DeadLetter, CloseOn = WindowClose.StreamTime | WindowClose.WallClock)]
+        public sealed partial class ParcelSessions : WindowedTable<long, long>
+        {
+            protected override void OnWindowClosed(long orderNumber, Window window, long parcels)
+            {
+            }
+        }
+
         [Agent(typeof(Orders))]
-        public sealed partial class TrackOrders(RevenuePerCity revenue, OrdersPerCustomer perCustomer, BigOrders bigOrders)
+        public sealed partial class TrackOrders(RevenuePerCity revenue, OrdersPerCustomer perCustomer, BigOrders bigOrders, OrdersPerMinute perMinute)
         {
             public void Process(string orderId, Order order)
             {
                 revenue[order.Customer.Address.City] += order.Total;
+                perMinute[order.Customer.Name] += 1;
                 perCustomer.Increment(order.Customer.Name);
                 if (order.Total > 1000m)
                 {
@@ -65,11 +77,12 @@ public sealed class GeneratorGoldenTests
         }
 
         [Agent(typeof(Shipments), Name = "count-parcels", Concurrency = 2)]
-        public sealed partial class CountParcels(Parcels parcels)
+        public sealed partial class CountParcels(Parcels parcels, ParcelSessions sessions)
         {
             public ValueTask ProcessAsync(long orderNumber, Shipment shipment, EventContext context)
             {
                 parcels.Increment(orderNumber, shipment.Parcels);
+                sessions[orderNumber, shipment.ShippedAt] += shipment.Parcels;
                 return ValueTask.CompletedTask;
             }
         }

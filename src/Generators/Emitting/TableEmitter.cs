@@ -6,7 +6,10 @@ namespace Faustish.Generators.Emitting;
 /// <summary>Emits a table's definition (name, codecs, store and class factories) and its constructor.</summary>
 internal static class TableEmitter
 {
-    public static string Emit(TableModel table, JsonCodecNameTable codecs)
+    public static string Emit(TableModel table, JsonCodecNameTable codecs) =>
+        table.Window is { } window ? EmitWindowed(table, window, codecs) : EmitPlain(table, codecs);
+
+    private static string EmitPlain(TableModel table, JsonCodecNameTable codecs)
     {
         var key = table.Key.FullyQualifiedName;
         var value = table.Value.FullyQualifiedName;
@@ -37,4 +40,53 @@ internal static class TableEmitter
 
         return writer.ToString();
     }
+
+    private static string EmitWindowed(TableModel table, WindowModel window, JsonCodecNameTable codecs)
+    {
+        var key = table.Key.FullyQualifiedName;
+        var value = table.Value.FullyQualifiedName;
+        var windowKey = $"global::Faustish.Tables.Windows.WindowKey<{key}>";
+        var writer = EmitHelpers.StartFile(table.Target);
+        using (writer.Block($"partial class {table.Target.ClassName}"))
+        {
+            writer.WriteLine($"/// <summary>Windowed table <c>{EmitHelpers.XmlText(table.TableName)}</c>: its window, codecs and how its partitions are stored.</summary>");
+            writer.WriteLine(EmitHelpers.GeneratedCodeAttribute);
+            writer.WriteLine($"public static global::Faustish.Tables.Windows.WindowedTableDefinition<{key}, {value}> Definition {{ get; }} = new(");
+            writer.Indent();
+            writer.WriteLine($"{EmitHelpers.Literal(table.TableName)},");
+            writer.WriteLine($"{table.Partitions},");
+            writer.WriteLine($"new global::Faustish.Tables.Windows.WindowOptions({Text(window.Spec)}, {Text(window.Expires)}, " +
+                $"{EnumValue("LateEvents", window.Late, "Drop", "DeadLetter")}, {CloseOn(window.CloseOn)}, {EnumValue("WindowTime", window.RelativeTo, "Stream", "Now")}),");
+            writer.WriteLine($"{codecs.CodecExpression(table.Key.Codec)},");
+            writer.WriteLine($"{codecs.CodecExpression(table.Value.Codec)},");
+            // Windowed keys of keys without references stay blittable; others are stored encoded.
+            writer.WriteLine(table.Key.IsUnmanaged && table.Value.IsUnmanaged
+                ? $"static options => new global::Faustish.Tables.Faster.FasterBlittableStore<{windowKey}, {value}>(options),"
+                : $"static options => new global::Faustish.Tables.Faster.FasterEncodedStore<{windowKey}, {value}>(options, " +
+                  $"new global::Faustish.Tables.Windows.WindowKeyCodec<{key}>({codecs.CodecExpression(table.Key.Codec)}), {codecs.CodecExpression(table.Value.Codec)}),");
+            writer.WriteLine($"static shard => new {table.Target.ClassName}(shard));");
+            writer.Unindent();
+            writer.WriteLine();
+            writer.WriteLine(EmitHelpers.GeneratedCodeAttribute);
+            writer.WriteLine($"private {table.Target.ClassName}(global::Faustish.Tables.Windows.WindowedTableShard<{key}, {value}> shard)");
+            writer.WriteLine("    : base(shard)");
+            writer.WriteLine("{");
+            writer.WriteLine("}");
+        }
+
+        return writer.ToString();
+    }
+
+    private static string Text(string? text) => text is null ? "null" : EmitHelpers.Literal(text);
+
+    private static string EnumValue(string type, int value, params string[] names) =>
+        value >= 0 && value < names.Length ? $"global::Faustish.{type}.{names[value]}" : $"(global::Faustish.{type}){value.ToString(System.Globalization.CultureInfo.InvariantCulture)}";
+
+    private static string CloseOn(int flags) => flags switch
+    {
+        1 => "global::Faustish.WindowClose.StreamTime",
+        2 => "global::Faustish.WindowClose.WallClock",
+        3 => "global::Faustish.WindowClose.StreamTime | global::Faustish.WindowClose.WallClock",
+        _ => $"(global::Faustish.WindowClose){flags.ToString(System.Globalization.CultureInfo.InvariantCulture)}",
+    };
 }

@@ -35,7 +35,17 @@ internal sealed record StandInModel(ClassTarget Target, string ParameterType, st
 internal sealed record TopicModel(ClassTarget Target, string TopicName, int Partitions, RecordTypeRef Key, RecordTypeRef Value, EquatableArray<JsonCodecModel> Codecs);
 
 /// <param name="Codecs">The JSON codecs its key and value need (none for Kafka's primitive encodings).</param>
-internal sealed record TableModel(ClassTarget Target, string TableName, int Partitions, RecordTypeRef Key, RecordTypeRef Value, EquatableArray<JsonCodecModel> Codecs);
+/// <param name="Window">Set for tables derived from <c>WindowedTable&lt;,&gt;</c>.</param>
+internal sealed record TableModel(ClassTarget Target, string TableName, int Partitions, RecordTypeRef Key, RecordTypeRef Value, EquatableArray<JsonCodecModel> Codecs,
+    WindowModel? Window = null);
+
+/// <summary>A windowed table's settings as written in <c>[Table]</c>; the runtime parses and checks them at start.</summary>
+/// <param name="Spec">The <c>Window</c> text, or null.</param>
+/// <param name="Expires">The <c>Expires</c> text, or null.</param>
+/// <param name="Late">The <c>Late</c> enum's value.</param>
+/// <param name="CloseOn">The <c>CloseOn</c> flags' value.</param>
+/// <param name="RelativeTo">The <c>RelativeTo</c> enum's value.</param>
+internal sealed record WindowModel(string? Spec, string? Expires, int Late, int CloseOn, int RelativeTo);
 
 /// <summary>How the generated code obtains one of the agent's constructor arguments.</summary>
 internal enum DependencyKind

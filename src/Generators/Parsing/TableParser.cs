@@ -12,7 +12,7 @@ internal static class TableParser
     {
         cancellationToken.ThrowIfCancellationRequested();
         if (context.TargetSymbol is not INamedTypeSymbol type || !SymbolNames.IsGeneratable(type) ||
-            SymbolNames.BaseTypeArguments(type, SymbolNames.TableBase) is not { } types ||
+            (SymbolNames.BaseTypeArguments(type, SymbolNames.WindowedTableBase) ?? SymbolNames.BaseTypeArguments(type, SymbolNames.TableBase)) is not { } types ||
             TopicParser.HasDeclaredConstructor(type))
         {
             return default;
@@ -22,6 +22,11 @@ internal static class TableParser
         var name = attribute.ConstructorArguments.Length == 1 ? attribute.ConstructorArguments[0].Value as string : null;
 
         // Windowed tables come with their own base class; a plain table ignores Window and Expires.
+        var windowed = SymbolNames.BaseTypeArguments(type, SymbolNames.WindowedTableBase) is not null;
+        var window = windowed
+            ? new WindowModel(TopicParser.NamedString(attribute, "Window"), TopicParser.NamedString(attribute, "Expires"),
+                NamedEnum(attribute, "Late") ?? 0, NamedEnum(attribute, "CloseOn") ?? 1, NamedEnum(attribute, "RelativeTo") ?? 0)
+            : null;
         var partitions = TopicParser.NamedInt(attribute, "Partitions") ?? 0;
         string? reason = name is null ? "its [Table] attribute has no name"
             : partitions < 0 ? $"it declares {partitions} partitions"
@@ -32,9 +37,25 @@ internal static class TableParser
             reason = unsupported;
         }
 
-        var shard = $"global::Faustish.Tables.TableShard<{SymbolNames.Qualified(types.Key)}, {SymbolNames.Qualified(types.Value)}>";
+        var shard = windowed
+            ? $"global::Faustish.Tables.Windows.WindowedTableShard<{SymbolNames.Qualified(types.Key)}, {SymbolNames.Qualified(types.Value)}>"
+            : $"global::Faustish.Tables.TableShard<{SymbolNames.Qualified(types.Key)}, {SymbolNames.Qualified(types.Value)}>";
         return reason is null
-            ? new(new TableModel(SymbolNames.Target(type), name!, partitions, RecordTypes.Describe(types.Key), RecordTypes.Describe(types.Value), codecs), null)
+            ? new(new TableModel(SymbolNames.Target(type), name!, partitions, RecordTypes.Describe(types.Key), RecordTypes.Describe(types.Value), codecs, window), null)
             : new(null, new StandInModel(SymbolNames.Target(type), shard, "unused", reason));
+    }
+
+    /// <summary>An enum-typed named argument's underlying value.</summary>
+    private static int? NamedEnum(AttributeData attribute, string name)
+    {
+        foreach (var argument in attribute.NamedArguments)
+        {
+            if (argument.Key == name && argument.Value.Value is int value)
+            {
+                return value;
+            }
+        }
+
+        return null;
     }
 }

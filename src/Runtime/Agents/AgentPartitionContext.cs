@@ -2,12 +2,13 @@ using System;
 using System.Collections.Generic;
 using System.Runtime.CompilerServices;
 using Faustish.Tables;
+using Faustish.Tables.Windows;
 using Faustish.Transport;
 
 namespace Faustish.Agents;
 
 /// <summary>What one agent partition works with: its tables, its sender, its services, and its progress.</summary>
-public sealed class AgentPartitionContext
+public sealed class AgentPartitionContext : IWindowContext
 {
     private readonly IReadOnlyDictionary<TableDefinition, ITableShard> _shards;
     private readonly IRecordFailureHandler _failures;
@@ -21,6 +22,13 @@ public sealed class AgentPartitionContext
         Services = services ?? throw new ArgumentNullException(nameof(services));
         _shards = shards ?? throw new ArgumentNullException(nameof(shards));
         _failures = failures ?? throw new ArgumentNullException(nameof(failures));
+        foreach (var shard in shards.Values)
+        {
+            if (shard is IWindowedShard windowed)
+            {
+                windowed.Bind(this);
+            }
+        }
     }
 
     public AgentDefinition Agent { get; }
@@ -44,6 +52,15 @@ public sealed class AgentPartitionContext
 
     /// <summary>Records completed since the worker started this partition.</summary>
     public long Processed { get; private set; }
+
+    /// <summary>The batch being processed (set by the worker), so late events can be dead-lettered as they came.</summary>
+    public RecordBatch? Batch { get; set; }
+
+    long IWindowContext.EventTimeMs => Event.Topic is null ? StreamTimeMs : Event.TimestampMs;
+
+    long IWindowContext.WallClockMs => Sender.Clock.GetUtcNow().ToUnixTimeMilliseconds();
+
+    void IWindowContext.OnLateEvent(in LateEvent late) => _failures.OnLateEvent(this, in late);
 
     /// <summary>The user's table class of this partition for <paramref name="definition"/>.</summary>
     public T GetTable<T>(TableDefinition definition) where T : class
@@ -100,6 +117,14 @@ public interface IRecordFailureHandler
 
     /// <summary>Throws to stop the agent, or returns after dead-lettering the record.</summary>
     void OnProcessingFailed(AgentPartitionContext context, RecordBatch batch, in BatchRecord record, Exception exception);
+
+    /// <summary>
+    /// The event being processed came after a window of a windowed table closed: count it, and dead-letter the event
+    /// when the table asks for it and no window took it. Does nothing unless implemented.
+    /// </summary>
+    void OnLateEvent(AgentPartitionContext context, in LateEvent late)
+    {
+    }
 }
 
 /// <summary>What to do when an agent's method throws.</summary>

@@ -180,6 +180,7 @@ public sealed class AgentWorker : IAssignmentListener, IDisposable
         var partition = _partitions[batch.Partition] ?? throw new InvalidOperationException(
             $"{Name} fetched records of {batch.Topic}[{batch.Partition}], which is not assigned to it.");
         var before = partition.Context.Processed;
+        partition.Context.Batch = batch;
         try
         {
             partition.Agent.ProcessBatch(batch);

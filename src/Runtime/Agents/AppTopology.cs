@@ -27,6 +27,7 @@ public sealed class AppTopology
 
         foreach (var table in model.Tables.Concat(model.Agents.SelectMany(a => a.Tables)).Distinct())
         {
+            table.Validate();
             var owners = model.Agents.Where(a => a.Tables.Contains(table)).ToList();
             if (owners.Count > 1)
             {

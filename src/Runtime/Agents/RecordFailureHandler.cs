@@ -1,6 +1,8 @@
 using System;
+using System.Collections.Generic;
 using System.Globalization;
 using Faustish.Hosting;
+using Faustish.Tables.Windows;
 using Faustish.Transport;
 using Microsoft.Extensions.Logging;
 
@@ -25,6 +27,8 @@ public sealed class RecordFailureHandler(ErrorPolicy policy, string deadLetterTo
         public const string Stage = "faustish.error.stage";
         public const string Reason = "faustish.error.reason";
         public const string ExceptionType = "faustish.error.exception";
+        public const string Table = "faustish.error.table";
+        public const string Window = "faustish.error.window";
     }
 
     public void OnDecodeFailed(AgentPartitionContext context, RecordBatch batch, in BatchRecord record, Exception exception)
@@ -49,9 +53,44 @@ public sealed class RecordFailureHandler(ErrorPolicy policy, string deadLetterTo
         DeadLetter(context, batch, in record, "process", exception);
     }
 
+    public void OnLateEvent(AgentPartitionContext context, in LateEvent late)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        metrics.WindowLateEvents.Add(1, new KeyValuePair<string, object?>("table", late.Table));
+        logger.LogDebug("Event {Source}@{Offset} at {EventTime} came after window {Window} of table {Table} closed (table time {TableTime}); {Outcome}",
+            context.Source, context.Event.Offset, late.EventTimeMs, late.Window, late.Table, late.TableTimeMs,
+            late.Applied ? "it updated its open windows only" : late.Policy == LateEvents.DeadLetter ? "dead-lettered" : "dropped");
+        if (late.Applied || late.Policy != LateEvents.DeadLetter || context.Batch is not { } batch)
+        {
+            return;
+        }
+
+        for (var i = 0; i < batch.Count; i++)
+        {
+            ref readonly var record = ref batch[i];
+            if (record.Offset != context.Event.Offset)
+            {
+                continue;
+            }
+
+            var reason = $"The event at {late.EventTimeMs} came after window {late.Window} of table '{late.Table}' closed (grace passed; table time {late.TableTimeMs}).";
+            Produce(context, batch, in record, "late", reason, typeof(LateEvent).FullName!,
+                [RecordHeader.Utf8(Headers.Table, late.Table), RecordHeader.Utf8(Headers.Window, $"{late.Window.StartMs}-{late.Window.EndMs}")]);
+            return;
+        }
+    }
+
     private void DeadLetter(AgentPartitionContext context, RecordBatch batch, in BatchRecord record, string stage, Exception exception)
     {
         ArgumentNullException.ThrowIfNull(batch);
+        Produce(context, batch, in record, stage, exception.Message, exception.GetType().FullName ?? exception.GetType().Name, []);
+        logger.LogWarning(exception, "Record {Source}@{Offset} failed to {Stage} in agent {Agent} and went to {DeadLetters}: {Reason}",
+            context.Source, record.Offset, stage, context.Agent.Name, deadLetterTopic, exception.Message);
+    }
+
+    private void Produce(AgentPartitionContext context, RecordBatch batch, in BatchRecord record, string stage, string reason, string exceptionType,
+        RecordHeader[] extraHeaders)
+    {
         var source = context.Source;
         RecordHeader[] headers =
         [
@@ -62,13 +101,12 @@ public sealed class RecordFailureHandler(ErrorPolicy policy, string deadLetterTo
             RecordHeader.Utf8(Headers.Timestamp, record.TimestampMs.ToString(CultureInfo.InvariantCulture)),
             RecordHeader.Utf8(Headers.Agent, context.Agent.Name),
             RecordHeader.Utf8(Headers.Stage, stage),
-            RecordHeader.Utf8(Headers.Reason, exception.Message),
-            RecordHeader.Utf8(Headers.ExceptionType, exception.GetType().FullName ?? exception.GetType().Name),
+            RecordHeader.Utf8(Headers.Reason, reason),
+            RecordHeader.Utf8(Headers.ExceptionType, exceptionType),
+            .. extraHeaders,
         ];
         producer.Produce(new TopicPartition(deadLetterTopic, 0), batch.KeyOf(in record), record.KeyIsNull,
             batch.ValueOf(in record), record.ValueIsNull, record.TimestampMs, headers);
         metrics.RecordsDeadLettered.Add(1);
-        logger.LogWarning(exception, "Record {Source}@{Offset} failed to {Stage} in agent {Agent} and went to {DeadLetters}: {Reason}",
-            source, record.Offset, stage, context.Agent.Name, deadLetterTopic, exception.Message);
     }
 }

@@ -20,10 +20,24 @@ public sealed class TableAttribute(string name) : Attribute
     public int Partitions { get; init; }
 
     /// <summary>
-    /// Window specification for windowed tables, e.g. <c>"tumbling 1m"</c> or <c>"hopping 10m every 1m"</c>.
+    /// Window of a <see cref="WindowedTable{TKey, TValue}"/>: <c>tumbling &lt;size&gt;</c>, <c>hopping &lt;size&gt; every &lt;step&gt;</c>,
+    /// <c>sliding &lt;size&gt;</c> or <c>session &lt;gap&gt;</c>, optionally followed by <c>grace &lt;duration&gt;</c>; durations
+    /// like <c>500ms</c>, <c>30s</c>, <c>1m</c>, <c>2h</c>, <c>1d</c>. E.g. <c>"tumbling 1m grace 10s"</c>.
     /// </summary>
     public string? Window { get; init; }
 
-    /// <summary>Retention of a windowed table's windows, e.g. <c>"1h"</c>.</summary>
+    /// <summary>
+    /// Retention of a windowed table's windows, e.g. <c>"1h"</c>: windows are removed from the store and the changelog
+    /// once the table's time passes them by this much. Defaults to size + grace, and may not be shorter.
+    /// </summary>
     public string? Expires { get; init; }
+
+    /// <summary>What a windowed table does with events that come after their window closed (always counted).</summary>
+    public LateEvents Late { get; init; }
+
+    /// <summary>What closes a windowed table's windows: stream time (default), and optionally the wall clock as well.</summary>
+    public WindowClose CloseOn { get; init; } = WindowClose.StreamTime;
+
+    /// <summary>Which time <c>table[key]</c> refers to in a windowed table: the current event's (default) or the wall clock's.</summary>
+    public WindowTime RelativeTo { get; init; }
 }

@@ -18,6 +18,8 @@ public sealed class FaustishMetrics : System.IDisposable
         RecordsDeadLettered = _meter.CreateCounter<long>("faustish.records.dead_lettered", "{record}", "Records sent to the dead-letter topic.");
         Commits = _meter.CreateCounter<long>("faustish.commits", "{commit}", "Commits of outputs, changelogs and positions.");
         RecordsRestored = _meter.CreateCounter<long>("faustish.table.records_restored", "{record}", "Changelog records replayed into tables.");
+        WindowLateEvents = _meter.CreateCounter<long>("faustish.window.late_events", "{event}",
+            "Events that came after a window of a windowed table closed (tag: table); dropped or dead-lettered.");
     }
 
     public Counter<long> RecordsProcessed { get; }
@@ -27,6 +29,8 @@ public sealed class FaustishMetrics : System.IDisposable
     public Counter<long> Commits { get; }
 
     public Counter<long> RecordsRestored { get; }
+
+    public Counter<long> WindowLateEvents { get; }
 
     public void Dispose() => _meter.Dispose();
 }

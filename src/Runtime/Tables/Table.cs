@@ -15,16 +15,31 @@ namespace Faustish;
 /// </remarks>
 public abstract class Table<TKey, TValue> where TKey : notnull
 {
-    protected Table(TableShard<TKey, TValue> shard) => Shard = shard ?? throw new ArgumentNullException(nameof(shard));
+    private readonly TableShard<TKey, TValue>? _shard;
+
+    protected Table(TableShard<TKey, TValue> shard)
+    {
+        _shard = shard ?? throw new ArgumentNullException(nameof(shard));
+        Name = shard.Definition.Name;
+        Partition = shard.Partition;
+    }
+
+    /// <summary>For <see cref="WindowedTable{TKey, TValue}"/>, whose state is kept per window.</summary>
+    private protected Table(string name, int partition)
+    {
+        Name = name;
+        Partition = partition;
+    }
 
     /// <summary>The partition-local state behind this table instance.</summary>
-    protected internal TableShard<TKey, TValue> Shard { get; }
+    protected internal TableShard<TKey, TValue> Shard => _shard ?? throw new NotSupportedException(
+        $"Table '{Name}' is windowed: use its own members (table[key] += v, Increment, Windows(key)), not those of a plain table.");
 
     /// <summary>The table's name.</summary>
-    public string Name => Shard.Definition.Name;
+    public string Name { get; }
 
     /// <summary>The partition this instance holds.</summary>
-    public int Partition => Shard.Partition;
+    public int Partition { get; }
 
     /// <summary>Reads a value (<c>default</c> when missing) or writes one.</summary>
     public TValue this[TKey key]

@@ -37,6 +37,11 @@ public abstract class TableDefinition
     /// <summary>The changelog topic of this table in app <paramref name="appId"/>.</summary>
     public string ChangelogTopic(string appId) => $"{appId}-{Name}-changelog";
 
+    /// <summary>Checks the table's settings at start; throws <see cref="InvalidOperationException"/> saying what to change.</summary>
+    public virtual void Validate()
+    {
+    }
+
     /// <summary>Opens the store of one partition and wraps it in a shard.</summary>
     public abstract ITableShard OpenShard(int partition, StoreKind kind, StoreOptions options);
 

@@ -24,6 +24,9 @@ public sealed class RecordSender
         _clock = clock ?? TimeProvider.System;
     }
 
+    /// <summary>The wall clock that stamps records sent outside an event (and that windows read as "now").</summary>
+    public TimeProvider Clock => _clock;
+
     /// <summary>The producer records go to.</summary>
     public IRecordProducer Producer => _producer;
 

@@ -16,6 +16,8 @@ internal static class FaustishAppModel
         ],
         [
             global::Shop.OrdersPerCustomer.Definition,
+            global::Shop.OrdersPerMinute.Definition,
+            global::Shop.ParcelSessions.Definition,
             global::Shop.Parcels.Definition,
             global::Shop.RevenuePerCity.Definition,
         ],

@@ -11,7 +11,7 @@ partial class CountParcels
         name: "count-parcels",
         typeName: "Shop.CountParcels",
         topic: global::Shop.Shipments.Definition,
-        tables: [global::Shop.Parcels.Definition],
+        tables: [global::Shop.Parcels.Definition, global::Shop.ParcelSessions.Definition],
         concurrency: 2,
         createPartition: static context => new FaustishPartition(context));
 
@@ -28,7 +28,8 @@ partial class CountParcels
             : base(context)
         {
             _agent = new global::Shop.CountParcels(
-                context.GetTable<global::Shop.Parcels>(global::Shop.Parcels.Definition));
+                context.GetTable<global::Shop.Parcels>(global::Shop.Parcels.Definition),
+                context.GetTable<global::Shop.ParcelSessions>(global::Shop.ParcelSessions.Definition));
         }
 
         /// <summary>Decodes and processes each record of <paramref name="batch"/> in order.</summary>

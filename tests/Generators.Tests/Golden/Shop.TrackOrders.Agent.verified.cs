@@ -11,7 +11,7 @@ partial class TrackOrders
         name: "track-orders",
         typeName: "Shop.TrackOrders",
         topic: global::Shop.Orders.Definition,
-        tables: [global::Shop.RevenuePerCity.Definition, global::Shop.OrdersPerCustomer.Definition],
+        tables: [global::Shop.RevenuePerCity.Definition, global::Shop.OrdersPerCustomer.Definition, global::Shop.OrdersPerMinute.Definition],
         concurrency: 1,
         createPartition: static context => new FaustishPartition(context));
 
@@ -30,7 +30,8 @@ partial class TrackOrders
             _agent = new global::Shop.TrackOrders(
                 context.GetTable<global::Shop.RevenuePerCity>(global::Shop.RevenuePerCity.Definition),
                 context.GetTable<global::Shop.OrdersPerCustomer>(global::Shop.OrdersPerCustomer.Definition),
-                new global::Shop.BigOrders(context.Sender));
+                new global::Shop.BigOrders(context.Sender),
+                context.GetTable<global::Shop.OrdersPerMinute>(global::Shop.OrdersPerMinute.Definition));
         }
 
         /// <summary>Decodes and processes each record of <paramref name="batch"/> in order.</summary>

@@ -1,0 +1,73 @@
+using System;
+using Faustish.Serialization;
+using Faustish.Topics;
+
+namespace Faustish.Tables.Windows;
+
+/// <summary>A windowed table's <c>[Table]</c> settings, as written (parsed once, at start, into a <see cref="WindowSpec"/>).</summary>
+/// <param name="Window">The window, e.g. <c>"tumbling 1m grace 10s"</c>.</param>
+/// <param name="Expires">Retention, e.g. <c>"1h"</c>; null for size + grace.</param>
+/// <param name="Late">What happens to events after their window closed.</param>
+/// <param name="CloseOn">What closes windows: stream time, and optionally the wall clock.</param>
+/// <param name="RelativeTo">Which time <c>table[key]</c> refers to.</param>
+public sealed record WindowOptions(string? Window, string? Expires, LateEvents Late = LateEvents.Drop,
+    WindowClose CloseOn = WindowClose.StreamTime, WindowTime RelativeTo = WindowTime.Stream);
+
+/// <summary>A windowed table's name, window, codecs, and the factories the generator wires up for it.</summary>
+public sealed class WindowedTableDefinition<TKey, TValue> : TableDefinition where TKey : notnull
+{
+    private readonly Func<StoreOptions, IStateStore<WindowKey<TKey>, TValue>> _openFasterStore;
+    private readonly Func<WindowedTableShard<TKey, TValue>, WindowedTable<TKey, TValue>> _createTable;
+    private WindowSpec? _spec;
+
+    /// <param name="name">Table name.</param>
+    /// <param name="partitions">Declared partitions, or 0 to follow the source topic.</param>
+    /// <param name="window">The window settings from <c>[Table]</c>.</param>
+    /// <param name="keyCodec">Codec of the user's keys (the changelog key adds the window's bounds).</param>
+    /// <param name="valueCodec">Codec for values in the changelog.</param>
+    /// <param name="openFasterStore">Opens the FASTER store suited to the windowed key and the value types.</param>
+    /// <param name="createTable">Creates the user's table class around a shard.</param>
+    public WindowedTableDefinition(string name, int partitions, WindowOptions window, IRecordCodec<TKey> keyCodec, IRecordCodec<TValue> valueCodec,
+        Func<StoreOptions, IStateStore<WindowKey<TKey>, TValue>> openFasterStore,
+        Func<WindowedTableShard<TKey, TValue>, WindowedTable<TKey, TValue>> createTable)
+        : base(name, partitions)
+    {
+        Window = window ?? throw new ArgumentNullException(nameof(window));
+        KeyCodec = keyCodec ?? throw new ArgumentNullException(nameof(keyCodec));
+        ValueCodec = valueCodec ?? throw new ArgumentNullException(nameof(valueCodec));
+        WindowKeyCodec = new WindowKeyCodec<TKey>(keyCodec);
+        _openFasterStore = openFasterStore ?? throw new ArgumentNullException(nameof(openFasterStore));
+        _createTable = createTable ?? throw new ArgumentNullException(nameof(createTable));
+    }
+
+    public WindowOptions Window { get; }
+
+    /// <summary>The parsed window; throws <see cref="InvalidOperationException"/> saying what to change when it does not parse.</summary>
+    public WindowSpec Spec => _spec ??= WindowSpec.Parse(Name, Window.Window, Window.Expires);
+
+    public IRecordCodec<TKey> KeyCodec { get; }
+
+    public IRecordCodec<TValue> ValueCodec { get; }
+
+    /// <summary>Codec of store and changelog keys: the user's key plus the window's bounds.</summary>
+    public IRecordCodec<WindowKey<TKey>> WindowKeyCodec { get; }
+
+    public override Type KeyType => typeof(TKey);
+
+    public override Type ValueType => typeof(TValue);
+
+    public override void Validate() => _ = Spec;
+
+    public override ITableShard OpenShard(int partition, StoreKind kind, StoreOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        var spec = Spec;
+        IStateStore<WindowKey<TKey>, TValue> store = kind == StoreKind.Memory ? new InMemoryStore<WindowKey<TKey>, TValue>() : _openFasterStore(options);
+        return new WindowedTableShard<TKey, TValue>(this, spec, partition, store);
+    }
+
+    /// <summary>Creates the user's table class for a shard.</summary>
+    public WindowedTable<TKey, TValue> CreateTable(WindowedTableShard<TKey, TValue> shard) => _createTable(shard);
+
+    public override byte[] EncodeKeyText(string text) => CodecText.Encode(KeyCodec, text);
+}

@@ -1,0 +1,581 @@
+using System;
+using System.Buffers;
+using System.Buffers.Binary;
+using System.Collections.Generic;
+using System.Runtime.InteropServices;
+using System.Text;
+using System.Threading;
+using Faustish.Transport;
+
+namespace Faustish.Tables.Windows;
+
+/// <summary>A table shard that wants the context of the agent partition that writes it.</summary>
+public interface IWindowedShard : ITableShard
+{
+    /// <summary>Called once by the agent partition that owns the shard, before any event.</summary>
+    void Bind(IWindowContext context);
+}
+
+/// <summary>
+/// One partition of a windowed table. Values live in the store under (key, window start, window end); an in-memory
+/// index of each key's live windows (rebuilt from the store after restore, since FASTER cannot range-scan) gives
+/// iteration in time order, session merging, and two queues ordered by close and expiry time.
+/// </summary>
+/// <remarks>
+/// <para>The table's time <c>C</c> is the largest of: the partition's stream time, the time restored from the
+/// changelog, and — with <see cref="WindowClose.WallClock"/> — the wall clock. <see cref="Advance"/> closes every window
+/// whose close time is ≤ C (firing the close callback once) and then removes expired windows from store and changelog.</para>
+/// <para>The changelog carries, besides windowed entries, one record with an empty key whose value is C as of the
+/// flush. Restore reads it back, marks windows closed before it as closed without firing their callbacks, and
+/// expires what is past retention (writing tombstones again at the next flush), so recovery neither resurrects
+/// expired windows nor fires a close callback twice for windows closed before the last commit.</para>
+/// </remarks>
+public sealed class WindowedTableShard<TKey, TValue> : IWindowedShard where TKey : notnull
+{
+    private const byte TimeRecordVersion = 1;
+
+    private readonly IStateStore<WindowKey<TKey>, TValue> _store;
+    private readonly HashSet<WindowKey<TKey>> _dirty = [];
+    private readonly Dictionary<TKey, List<Slot>> _index = [];
+    private readonly PriorityQueue<WindowKey<TKey>, long> _closing = new();
+    private readonly PriorityQueue<WindowKey<TKey>, long> _expiring = new();
+    private readonly ArrayBufferWriter<byte> _key = new(256);
+    private readonly ArrayBufferWriter<byte> _value = new(1024);
+    private readonly WindowedTable<TKey, TValue> _table;
+    private long _timeMs = -1;
+    private long _flushedTimeMs = -1;
+    private long _wallClockMs = -1;
+
+    public WindowedTableShard(WindowedTableDefinition<TKey, TValue> definition, WindowSpec spec, int partition, IStateStore<WindowKey<TKey>, TValue> store)
+    {
+        Definition = definition ?? throw new ArgumentNullException(nameof(definition));
+        Spec = spec ?? throw new ArgumentNullException(nameof(spec));
+        _store = store ?? throw new ArgumentNullException(nameof(store));
+        Partition = partition;
+        _table = definition.CreateTable(this);
+    }
+
+    public WindowedTableDefinition<TKey, TValue> Definition { get; }
+
+    TableDefinition ITableShard.Definition => Definition;
+
+    public WindowSpec Spec { get; }
+
+    public int Partition { get; }
+
+    public object Table => _table;
+
+    public int PendingWrites => _dirty.Count;
+
+    /// <summary>The agent partition's context, once bound.</summary>
+    public IWindowContext? Context { get; private set; }
+
+    /// <summary>The table's time C (Unix ms; -1 before anything happened): see the remarks on the class.</summary>
+    public long TimeMs => Math.Max(_timeMs, Context?.StreamTimeMs ?? -1);
+
+    /// <summary>Events that missed a closed window, since the shard opened (also counted in <c>faustish.window.late_events</c>).</summary>
+    public long LateEvents { get; private set; }
+
+    /// <summary>Close callbacks fired since the shard opened.</summary>
+    public long ClosedWindows { get; private set; }
+
+    /// <summary>Live windows in the index (all keys).</summary>
+    public int WindowCount { get; private set; }
+
+    /// <summary>The time of the event being processed (or, outside an event, the table's time).</summary>
+    public long EventTimeMs => Context?.EventTimeMs ?? TimeMs;
+
+    /// <summary>The wall clock as the agent partition sees it (or as of the last <see cref="Advance"/>).</summary>
+    public long WallClockMs => Context?.WallClockMs ?? _wallClockMs;
+
+    /// <summary>The time <c>table[key]</c> refers to: the event's, or the wall clock's with <see cref="WindowTime.Now"/>.</summary>
+    public long ReferenceTimeMs => Definition.Window.RelativeTo == WindowTime.Now ? WallClockMs : EventTimeMs;
+
+    public void Bind(IWindowContext context) => Context = context ?? throw new ArgumentNullException(nameof(context));
+
+    /// <summary>
+    /// Applies a write at <paramref name="timeMs"/> to every open window containing it: merges <paramref name="operand"/>
+    /// into the window's value (<paramref name="merge"/>) or replaces it. Sessions merge as in Kafka Streams.
+    /// </summary>
+    public void Apply(TKey key, long timeMs, bool merge, TValue operand)
+    {
+        var now = TimeMs;
+        switch (Spec.Kind)
+        {
+            case WindowKind.Tumbling:
+            case WindowKind.Hopping:
+                Window? missed = null;
+                var applied = false;
+                for (var start = Spec.LastStart(timeMs); start > timeMs - Spec.SizeMs; start -= Spec.StepMs)
+                {
+                    var end = start + Spec.SizeMs;
+                    if (IsClosed(key, start, end, now))
+                    {
+                        missed = new Window(start, end);
+                        continue;
+                    }
+
+                    Write(key, start, end, merge, operand);
+                    applied = true;
+                }
+
+                if (missed is { } window)
+                {
+                    Late(timeMs, window, now, applied);
+                }
+
+                break;
+            case WindowKind.Sliding:
+                // One store entry per event time; the window ending there reaches back `size` and reads as their merge.
+                if (IsClosed(key, timeMs, timeMs, now))
+                {
+                    Late(timeMs, new Window(timeMs - Spec.SizeMs, timeMs), now, applied: false);
+                    return;
+                }
+
+                Write(key, timeMs, timeMs, merge, operand);
+                break;
+            default:
+                ApplySession(key, timeMs, merge, operand, now);
+                break;
+        }
+    }
+
+    /// <summary>The value of the latest window containing <paramref name="timeMs"/> (default when there is none).</summary>
+    public TValue ValueAt(TKey key, long timeMs)
+    {
+        switch (Spec.Kind)
+        {
+            case WindowKind.Tumbling:
+            case WindowKind.Hopping:
+                var start = Spec.LastStart(timeMs);
+                return _store.TryGet(new WindowKey<TKey>(key, start, start + Spec.SizeMs), out var value) ? value : default!;
+            case WindowKind.Sliding:
+                return SlidingValue(key, timeMs);
+            default:
+                if (_index.TryGetValue(key, out var slots))
+                {
+                    foreach (var slot in slots)
+                    {
+                        if (slot.Start <= timeMs && timeMs <= slot.End)
+                        {
+                            return _store.TryGet(new WindowKey<TKey>(key, slot.Start, slot.End), out var session) ? session : default!;
+                        }
+                    }
+                }
+
+                return default!;
+        }
+    }
+
+    /// <summary>The key's live windows and their values, in time order.</summary>
+    public IReadOnlyList<WindowedValue<TValue>> Windows(TKey key)
+    {
+        if (!_index.TryGetValue(key, out var slots))
+        {
+            return [];
+        }
+
+        var windows = new List<WindowedValue<TValue>>(slots.Count);
+        foreach (var slot in slots)
+        {
+            windows.Add(new WindowedValue<TValue>(WindowOf(slot), WindowValue(key, slot)));
+        }
+
+        return windows;
+    }
+
+    /// <summary>Every key that has live windows.</summary>
+    public IEnumerable<TKey> Keys() => _index.Keys;
+
+    /// <summary>Removes every window of a key (tombstones in the changelog). Returns whether there was any.</summary>
+    public bool Remove(TKey key)
+    {
+        if (!_index.Remove(key, out var slots))
+        {
+            return false;
+        }
+
+        foreach (var slot in slots)
+        {
+            var windowKey = new WindowKey<TKey>(key, slot.Start, slot.End);
+            _store.Delete(windowKey);
+            _dirty.Add(windowKey);
+        }
+
+        WindowCount -= slots.Count;
+        return true;
+    }
+
+    public bool ContainsKey(TKey key) => _index.ContainsKey(key);
+
+    public void Advance(long streamTimeMs, long wallClockMs)
+    {
+        _wallClockMs = wallClockMs;
+        var now = Math.Max(_timeMs, streamTimeMs);
+        if ((Definition.Window.CloseOn & WindowClose.WallClock) != 0)
+        {
+            now = Math.Max(now, wallClockMs);
+        }
+
+        _timeMs = now;
+        CloseAndExpire(now, fire: true);
+    }
+
+    public long Restore(IPartitionReader reader, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(reader);
+        var batch = new RecordBatch();
+        long applied = 0;
+        while (reader.Fetch(batch, 4096, TimeSpan.Zero, cancellationToken))
+        {
+            for (var i = 0; i < batch.Count; i++)
+            {
+                ref readonly var record = ref batch[i];
+                var keyBytes = batch.KeyOf(in record);
+                if (keyBytes.IsEmpty)
+                {
+                    var value = batch.ValueOf(in record);
+                    if (!record.ValueIsNull && value.Length >= 9 && value[0] == TimeRecordVersion)
+                    {
+                        _timeMs = Math.Max(_timeMs, BinaryPrimitives.ReadInt64BigEndian(value[1..]));
+                    }
+                }
+                else
+                {
+                    var key = Definition.WindowKeyCodec.Read(keyBytes);
+                    if (record.ValueIsNull)
+                    {
+                        _store.Delete(key);
+                    }
+                    else
+                    {
+                        _store.Put(key, Definition.ValueCodec.Read(batch.ValueOf(in record)));
+                    }
+                }
+
+                applied++;
+            }
+        }
+
+        RebuildIndex();
+        _flushedTimeMs = _timeMs;
+        return applied;
+    }
+
+    /// <summary>
+    /// Rebuilds the index from the store, then marks windows that closed before the table's time as closed (their
+    /// callbacks fired before the last commit) and removes expired ones. Restore calls it; a store recovered from
+    /// a local checkpoint can call it too.
+    /// </summary>
+    public void RebuildIndex()
+    {
+        _index.Clear();
+        _closing.Clear();
+        _expiring.Clear();
+        WindowCount = 0;
+        var keys = new List<WindowKey<TKey>>();
+        foreach (var (key, _) in _store.Scan())
+        {
+            keys.Add(key);
+        }
+
+        foreach (var key in keys)
+        {
+            AddSlot(key.Key, key.StartMs, key.EndMs);
+        }
+
+        CloseAndExpire(_timeMs, fire: false);
+    }
+
+    public void FlushChangelog(IRecordProducer producer, TopicPartition changelog)
+    {
+        ArgumentNullException.ThrowIfNull(producer);
+        foreach (var key in _dirty)
+        {
+            _key.ResetWrittenCount();
+            _value.ResetWrittenCount();
+            Definition.WindowKeyCodec.Write(_key, key);
+            var exists = _store.TryGet(key, out var value);
+            if (exists)
+            {
+                Definition.ValueCodec.Write(_value, value);
+            }
+
+            producer.Produce(changelog, _key.WrittenSpan, keyIsNull: false, _value.WrittenSpan, valueIsNull: !exists, timestampMs: Math.Max(key.EndMs, 0));
+        }
+
+        _dirty.Clear();
+        _timeMs = TimeMs;
+        if (_timeMs != _flushedTimeMs)
+        {
+            Span<byte> time = stackalloc byte[9];
+            time[0] = TimeRecordVersion;
+            BinaryPrimitives.WriteInt64BigEndian(time[1..], _timeMs);
+            producer.Produce(changelog, [], keyIsNull: false, time, valueIsNull: false, timestampMs: Math.Max(_timeMs, 0));
+            _flushedTimeMs = _timeMs;
+        }
+    }
+
+    public bool TryFormat(ReadOnlySpan<byte> key, out string json)
+    {
+        var windows = Windows(Definition.KeyCodec.Read(key));
+        if (windows.Count == 0)
+        {
+            json = "";
+            return false;
+        }
+
+        var text = new StringBuilder("[");
+        foreach (var window in windows)
+        {
+            text.Append(text.Length > 1 ? "," : "")
+                .Append("{\"start\":\"").Append(window.Window.Start.ToString("O", System.Globalization.CultureInfo.InvariantCulture))
+                .Append("\",\"end\":\"").Append(window.Window.End.ToString("O", System.Globalization.CultureInfo.InvariantCulture))
+                .Append("\",\"value\":").Append(FormatValue(window.Value)).Append('}');
+        }
+
+        json = text.Append(']').ToString();
+        return true;
+    }
+
+    public IEnumerable<(string Key, string Value)> FormatAll()
+    {
+        foreach (var key in new List<TKey>(_index.Keys))
+        {
+            _key.ResetWrittenCount();
+            Definition.KeyCodec.Write(_key, key);
+            var keyText = Topics.CodecText.Format(Definition.KeyCodec, _key.WrittenSpan);
+            foreach (var window in Windows(key))
+            {
+                yield return ($"{keyText} {window.Window}", FormatValue(window.Value));
+            }
+        }
+    }
+
+    public void Dispose() => _store.Dispose();
+
+    private void ApplySession(TKey key, long timeMs, bool merge, TValue operand, long now)
+    {
+        var gap = Spec.SizeMs;
+        var start = timeMs;
+        var end = timeMs;
+        var hasValue = false;
+        TValue merged = default!;
+        List<Slot>? overlapping = null;
+        if (_index.TryGetValue(key, out var slots))
+        {
+            foreach (var slot in slots)
+            {
+                if (slot.End < timeMs - gap || slot.Start > timeMs + gap)
+                {
+                    continue;
+                }
+
+                // A closed session is final: an event that would extend it is late.
+                if (slot.Closed)
+                {
+                    Late(timeMs, WindowOf(slot), now, applied: false);
+                    return;
+                }
+
+                (overlapping ??= []).Add(slot);
+                start = Math.Min(start, slot.Start);
+                end = Math.Max(end, slot.End);
+            }
+        }
+
+        if (Spec.CloseAt(start, end) <= now)
+        {
+            Late(timeMs, new Window(start, end), now, applied: false);
+            return;
+        }
+
+        if (overlapping is not null)
+        {
+            foreach (var slot in overlapping)
+            {
+                var old = new WindowKey<TKey>(key, slot.Start, slot.End);
+                if (_store.TryGet(old, out var value))
+                {
+                    merged = hasValue ? _table.MergeValues(merged, value) : value;
+                    hasValue = true;
+                }
+
+                if (slot.Start != start || slot.End != end)
+                {
+                    _store.Delete(old);
+                    _dirty.Add(old);
+                    RemoveSlot(key, slot.Start, slot.End);
+                }
+            }
+        }
+
+        var next = !merge ? operand : hasValue ? _table.MergeValues(merged, operand) : operand;
+        var windowKey = new WindowKey<TKey>(key, start, end);
+        _store.Put(windowKey, next);
+        _dirty.Add(windowKey);
+        AddSlot(key, start, end);
+    }
+
+    private void Write(TKey key, long start, long end, bool merge, TValue operand)
+    {
+        var windowKey = new WindowKey<TKey>(key, start, end);
+        var next = merge && _store.TryGet(windowKey, out var current) ? _table.MergeValues(current, operand) : operand;
+        _store.Put(windowKey, next);
+        _dirty.Add(windowKey);
+        AddSlot(key, start, end);
+    }
+
+    private void Late(long eventTimeMs, Window window, long now, bool applied)
+    {
+        LateEvents++;
+        Context?.OnLateEvent(new LateEvent(Definition.Name, Definition.Window.Late, eventTimeMs, window, now, applied));
+    }
+
+    private bool IsClosed(TKey key, long start, long end, long now)
+    {
+        if (Spec.CloseAt(start, end) <= now)
+        {
+            return true;
+        }
+
+        // Closed by the wall clock at the last Advance, while stream time lags behind.
+        return _index.TryGetValue(key, out var slots) && Find(slots, start, end) is var i and >= 0 && slots[i].Closed;
+    }
+
+    private void CloseAndExpire(long now, bool fire)
+    {
+        while (_closing.TryPeek(out var key, out var at) && at <= now)
+        {
+            _closing.Dequeue();
+            if (!_index.TryGetValue(key.Key, out var slots) || Find(slots, key.StartMs, key.EndMs) is not (var i and >= 0) || slots[i].Closed)
+            {
+                continue;
+            }
+
+            CollectionsMarshal.AsSpan(slots)[i].Closed = true;
+            if (fire)
+            {
+                var slot = slots[i];
+                ClosedWindows++;
+                _table.WindowClosed(key.Key, WindowOf(slot), WindowValue(key.Key, slot));
+            }
+        }
+
+        while (_expiring.TryPeek(out var key, out var at) && at <= now)
+        {
+            _expiring.Dequeue();
+            if (RemoveSlot(key.Key, key.StartMs, key.EndMs))
+            {
+                _store.Delete(key);
+                _dirty.Add(key);
+            }
+        }
+    }
+
+    private Window WindowOf(Slot slot) => Spec.Kind == WindowKind.Sliding ? new Window(slot.End - Spec.SizeMs, slot.End) : new Window(slot.Start, slot.End);
+
+    private TValue WindowValue(TKey key, Slot slot) => Spec.Kind == WindowKind.Sliding
+        ? SlidingValue(key, slot.End)
+        : _store.TryGet(new WindowKey<TKey>(key, slot.Start, slot.End), out var value) ? value : default!;
+
+    /// <summary>The merge of the key's event-time entries in <c>[time - size, time]</c>.</summary>
+    private TValue SlidingValue(TKey key, long timeMs)
+    {
+        TValue total = default!;
+        if (!_index.TryGetValue(key, out var slots))
+        {
+            return total;
+        }
+
+        var any = false;
+        foreach (var slot in slots)
+        {
+            if (slot.End < timeMs - Spec.SizeMs || slot.End > timeMs ||
+                !_store.TryGet(new WindowKey<TKey>(key, slot.Start, slot.End), out var value))
+            {
+                continue;
+            }
+
+            total = any ? _table.MergeValues(total, value) : value;
+            any = true;
+        }
+
+        return total;
+    }
+
+    private void AddSlot(TKey key, long start, long end)
+    {
+        if (!_index.TryGetValue(key, out var slots))
+        {
+            slots = new List<Slot>(2);
+            _index.Add(key, slots);
+        }
+
+        // Windows mostly arrive in time order: search from the end.
+        var at = slots.Count;
+        while (at > 0 && Compare(slots[at - 1], start, end) > 0)
+        {
+            at--;
+        }
+
+        if (at > 0 && slots[at - 1].Start == start && slots[at - 1].End == end)
+        {
+            return;
+        }
+
+        slots.Insert(at, new Slot(start, end));
+        WindowCount++;
+        var windowKey = new WindowKey<TKey>(key, start, end);
+        _closing.Enqueue(windowKey, Spec.CloseAt(start, end));
+        _expiring.Enqueue(windowKey, Spec.ExpireAt(start, end));
+    }
+
+    private bool RemoveSlot(TKey key, long start, long end)
+    {
+        if (!_index.TryGetValue(key, out var slots) || Find(slots, start, end) is not (var i and >= 0))
+        {
+            return false;
+        }
+
+        slots.RemoveAt(i);
+        WindowCount--;
+        if (slots.Count == 0)
+        {
+            _index.Remove(key);
+        }
+
+        return true;
+    }
+
+    private static int Find(List<Slot> slots, long start, long end)
+    {
+        for (var i = slots.Count - 1; i >= 0; i--)
+        {
+            if (slots[i].Start == start && slots[i].End == end)
+            {
+                return i;
+            }
+        }
+
+        return -1;
+    }
+
+    private static int Compare(Slot slot, long start, long end) =>
+        slot.Start != start ? slot.Start.CompareTo(start) : slot.End.CompareTo(end);
+
+    private string FormatValue(TValue value)
+    {
+        _value.ResetWrittenCount();
+        Definition.ValueCodec.Write(_value, value);
+        return Topics.CodecText.Format(Definition.ValueCodec, _value.WrittenSpan);
+    }
+
+    private struct Slot(long start, long end)
+    {
+        public readonly long Start = start;
+        public readonly long End = end;
+        public bool Closed;
+    }
+}
