@@ -30,6 +30,7 @@ public sealed class AgentWorker : IAssignmentListener, IDisposable
     private readonly IRecordProducer _producer;
     private readonly RecordSender _sender;
     private readonly RecordFailureHandler _failures;
+    private readonly TableStateManager _state;
     private readonly AssignedPartition?[] _partitions;
     private readonly List<TopicPartitionOffset> _positions = [];
     private readonly RecordBatch _batch = new();
@@ -38,7 +39,7 @@ public sealed class AgentWorker : IAssignmentListener, IDisposable
     private CancellationToken _stopping;
 
     public AgentWorker(AgentDefinition agent, int index, AppTopology topology, ITransport transport, FaustishOptions options,
-        IServiceProvider services, FaustishMetrics metrics, ILogger logger, TimeProvider? clock = null)
+        IServiceProvider services, FaustishMetrics metrics, ILogger logger, TimeProvider? clock = null, Tables.Faster.StoreMemoryBudget? storeMemory = null)
     {
         _clock = clock ?? TimeProvider.System;
         _agent = agent ?? throw new ArgumentNullException(nameof(agent));
@@ -53,12 +54,16 @@ public sealed class AgentWorker : IAssignmentListener, IDisposable
         _sender = new RecordSender(_producer, _clock);
         _failures = new RecordFailureHandler(options.ErrorPolicy, topology.DeadLetterTopic, _producer, metrics, logger);
         _partitions = new AssignedPartition?[agent.Topic.Partitions];
+        _state = new TableStateManager(transport, options, metrics, logger, storeMemory);
     }
 
     public string Name { get; }
 
     /// <summary>Records completed by this worker since it started.</summary>
     public long Processed { get; private set; }
+
+    /// <summary>Every table partition restore of this worker: checkpoint or full replay, and the changelog records replayed.</summary>
+    public IReadOnlyList<ShardRestore> Restores => _state.Restores;
 
     /// <summary>Joins the group. Partitions arrive (and their tables are restored) inside the first fetches.</summary>
     public void Start(CancellationToken stopping)
@@ -163,6 +168,7 @@ public sealed class AgentWorker : IAssignmentListener, IDisposable
         }
 
         _metrics.Commits.Add(1);
+        _state.CheckpointIfDue();
     }
 
     /// <summary>Tells every table partition how far stream time and the wall clock have moved (windows close here).</summary>
@@ -224,15 +230,14 @@ public sealed class AgentWorker : IAssignmentListener, IDisposable
         {
             foreach (var table in _agent.Tables)
             {
-                var directory = Path.Combine(_options.DataDirectory, "state", table.Name, topicPartition.Partition.ToString(System.Globalization.CultureInfo.InvariantCulture));
-                var shard = table.OpenShard(topicPartition.Partition, _options.Store, new StoreOptions(directory, _options.StoreMemoryBytes));
+                var shard = table.OpenShard(topicPartition.Partition, _options.Store, _state.StoreOptionsFor(table, topicPartition.Partition));
                 shards.Add(table, shard);
-                using var reader = _transport.OpenReader(new TopicPartition(table.ChangelogTopic(_topology.AppId), topicPartition.Partition), Offsets.Beginning);
-                restored += shard.Restore(reader, _stopping);
+                restored += _state.Restore(shard, new TopicPartition(table.ChangelogTopic(_topology.AppId), topicPartition.Partition), _stopping);
             }
         }
         catch
         {
+            _state.Release(topicPartition.Partition, checkpoint: false);
             foreach (var shard in shards.Values)
             {
                 shard.Dispose();
@@ -252,19 +257,20 @@ public sealed class AgentWorker : IAssignmentListener, IDisposable
     void IAssignmentListener.OnRevoked(IReadOnlyList<TopicPartition> partitions)
     {
         Commit();
-        Drop(partitions);
+        Drop(partitions, checkpoint: true);
     }
 
     void IAssignmentListener.OnLost(IReadOnlyList<TopicPartition> partitions)
     {
         _logger.LogWarning("{Worker} lost {Partitions} without committing; their records since the last commit will be processed again", Name, partitions);
-        Drop(partitions);
+        Drop(partitions, checkpoint: false);
     }
 
-    private void Drop(IReadOnlyList<TopicPartition> partitions)
+    private void Drop(IReadOnlyList<TopicPartition> partitions, bool checkpoint)
     {
         foreach (var topicPartition in partitions)
         {
+            _state.Release(topicPartition.Partition, checkpoint);
             _partitions[topicPartition.Partition]?.Dispose();
             _partitions[topicPartition.Partition] = null;
         }

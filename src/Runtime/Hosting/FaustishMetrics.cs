@@ -1,4 +1,5 @@
 using System.Diagnostics.Metrics;
+using System.Threading;
 
 namespace Faustish.Hosting;
 
@@ -11,6 +12,7 @@ public sealed class FaustishMetrics : System.IDisposable
     public const string MeterName = "Faustish";
 
     private readonly Meter _meter = new(MeterName, "0.1.0");
+    private long _restoreRemaining;
 
     public FaustishMetrics()
     {
@@ -20,6 +22,11 @@ public sealed class FaustishMetrics : System.IDisposable
         RecordsRestored = _meter.CreateCounter<long>("faustish.table.records_restored", "{record}", "Changelog records replayed into tables.");
         WindowLateEvents = _meter.CreateCounter<long>("faustish.window.late_events", "{event}",
             "Events that came after a window of a windowed table closed (tag: table); dropped or dead-lettered.");
+        Restores = _meter.CreateCounter<long>("faustish.table.restores", "{restore}",
+            "Table partition restores, tagged source=checkpoint (a local checkpoint plus the changelog after it) or source=changelog (a full replay).");
+        Checkpoints = _meter.CreateCounter<long>("faustish.table.checkpoints", "{checkpoint}", "Local checkpoints taken by table stores.");
+        _meter.CreateObservableGauge("faustish.table.restore_remaining", () => Volatile.Read(ref _restoreRemaining), "{offset}",
+            "Changelog offsets left to replay by the restores under way (byte positions on the embedded log, records on Kafka).");
     }
 
     public Counter<long> RecordsProcessed { get; }
@@ -31,6 +38,16 @@ public sealed class FaustishMetrics : System.IDisposable
     public Counter<long> RecordsRestored { get; }
 
     public Counter<long> WindowLateEvents { get; }
+
+    public Counter<long> Restores { get; }
+
+    public Counter<long> Checkpoints { get; }
+
+    /// <summary>Changelog offsets left to replay by the restores under way (the <c>faustish.table.restore_remaining</c> gauge).</summary>
+    public long RestoreRemaining => Volatile.Read(ref _restoreRemaining);
+
+    /// <summary>Moves the <c>faustish.table.restore_remaining</c> gauge.</summary>
+    internal void AddRestoreRemaining(long delta) => Interlocked.Add(ref _restoreRemaining, delta);
 
     public void Dispose() => _meter.Dispose();
 }

@@ -32,8 +32,25 @@ public sealed class FaustishOptions
     /// <summary>How table partitions are stored.</summary>
     public StoreKind Store { get; set; } = StoreKind.Faster;
 
-    /// <summary>In-memory budget of each table partition's store; beyond it FASTER spills to disk.</summary>
-    public long StoreMemoryBytes { get; set; } = 16L << 20;
+    /// <summary>
+    /// In-memory budget of all table stores of the process together, whatever the number of tables and partitions:
+    /// each open store gets an equal share, re-divided as partitions come and go; beyond it FASTER spills to disk.
+    /// Each store's hash index (about 4 MiB, more with millions of keys) comes on top.
+    /// </summary>
+    public long StoreMemoryBytes { get; set; } = 256L << 20;
+
+    /// <summary>
+    /// How often each table partition's store takes a local checkpoint (at a commit, never more often than commits),
+    /// so that a restart loads it and replays only the changelog after it. Stores also checkpoint when a partition is
+    /// released in an orderly way (stop, rebalance).
+    /// </summary>
+    public TimeSpan CheckpointInterval { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>How many checkpoints each store keeps (newest first); an older one stands in when a newer one is damaged.</summary>
+    public int CheckpointsKept { get; set; } = 2;
+
+    /// <summary>How often a long table restore logs its progress.</summary>
+    public TimeSpan RestoreProgressInterval { get; set; } = TimeSpan.FromSeconds(5);
 
     /// <summary>The dead-letter topic: <c>{AppId}-dead-letters</c>.</summary>
     public string DeadLetterTopic => $"{AppId}-dead-letters";
@@ -62,6 +79,9 @@ public sealed class FaustishOptions
         Require(MaxBatchSize > 0, $"MaxBatchSize must be at least 1 (was {MaxBatchSize}). Set Faustish:MaxBatchSize.");
         Require(PollTimeout > TimeSpan.Zero, $"PollTimeout must be positive (was {PollTimeout}). Set Faustish:PollTimeout.");
         Require(StoreMemoryBytes >= 1 << 16, $"StoreMemoryBytes must be at least 65536 (was {StoreMemoryBytes}). Set Faustish:StoreMemoryBytes.");
+        Require(CheckpointInterval > TimeSpan.Zero, $"CheckpointInterval must be positive (was {CheckpointInterval}). Set Faustish:CheckpointInterval, e.g. 00:00:30.");
+        Require(CheckpointsKept >= 1, $"CheckpointsKept must be at least 1 (was {CheckpointsKept}). Set Faustish:CheckpointsKept, e.g. 2.");
+        Require(RestoreProgressInterval > TimeSpan.Zero, $"RestoreProgressInterval must be positive (was {RestoreProgressInterval}). Set Faustish:RestoreProgressInterval.");
         return this;
     }
 

@@ -20,6 +20,7 @@ public sealed class FaustishRuntime : IAsyncDisposable
     private readonly Func<FaustishOptions, ILoggerFactory, ITransport> _openTransport;
     private readonly ILoggerFactory _loggers;
     private ITransport? _transport;
+    private Tables.Faster.StoreMemoryBudget? _storeMemory;
 
     public FaustishRuntime(FaustishOptions options, AppModel model, ILoggerFactory loggers,
         Func<FaustishOptions, ILoggerFactory, ITransport>? openTransport = null)
@@ -37,6 +38,9 @@ public sealed class FaustishRuntime : IAsyncDisposable
     public AppTopology Topology { get; }
 
     public FaustishMetrics Metrics { get; } = new();
+
+    /// <summary>The memory budget all table stores of this app's workers share (<see cref="FaustishOptions.StoreMemoryBytes"/>).</summary>
+    public Tables.Faster.StoreMemoryBudget StoreMemory => _storeMemory ??= new(Options.StoreMemoryBytes);
 
     /// <summary>The wall clock of workers and windows; tests put a fake one here to move time without sleeping.</summary>
     public TimeProvider Clock { get; init; } = TimeProvider.System;
@@ -78,7 +82,7 @@ public sealed class FaustishRuntime : IAsyncDisposable
     /// <summary>Creates the workers of every agent (one per unit of concurrency).</summary>
     public IReadOnlyList<AgentWorker> CreateWorkers(IServiceProvider services) =>
         [.. Topology.Model.Agents.SelectMany(agent => Enumerable.Range(0, agent.Concurrency).Select(index =>
-            new AgentWorker(agent, index, Topology, Transport, Options, services, Metrics, _loggers.CreateLogger($"Faustish.Agents.{agent.Name}"), Clock)))];
+            new AgentWorker(agent, index, Topology, Transport, Options, services, Metrics, _loggers.CreateLogger($"Faustish.Agents.{agent.Name}"), Clock, StoreMemory)))];
 
     public async ValueTask DisposeAsync()
     {

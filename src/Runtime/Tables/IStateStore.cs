@@ -22,5 +22,60 @@ public interface IStateStore<TKey, TValue> : IDisposable where TKey : notnull
 
 /// <summary>Where and how a store keeps its data.</summary>
 /// <param name="Directory">A folder owned by this store (created if missing).</param>
-/// <param name="MemoryBytes">Memory budget for this store's in-memory part; beyond it FASTER spills to disk.</param>
-public sealed record StoreOptions(string Directory, long MemoryBytes);
+/// <param name="MemoryBytes">
+/// Memory for this store's in-memory part when it has no <see cref="Budget"/>; beyond it FASTER spills to disk.
+/// </param>
+public sealed record StoreOptions(string Directory, long MemoryBytes)
+{
+    /// <summary>
+    /// A budget shared with the process's other stores (see <see cref="Faster.StoreMemoryBudget"/>); when set it
+    /// replaces <see cref="MemoryBytes"/>.
+    /// </summary>
+    public Faster.StoreMemoryBudget? Budget { get; init; }
+
+    /// <summary>
+    /// Keep files across runs for local checkpoints (<see cref="ICheckpointableStore"/>). Then the store opens empty
+    /// and its owner must call <see cref="ICheckpointableStore.RecoverFrom"/> or <see cref="ICheckpointableStore.Reset"/>
+    /// before using it. Without it, files of an earlier run are deleted at open (state comes from the changelog alone).
+    /// </summary>
+    public bool Checkpoints { get; init; }
+}
+
+/// <summary>A checkpoint found on disk, or the reason its manifest could not be read.</summary>
+/// <param name="Sequence">From the manifest's file name.</param>
+/// <param name="ManifestPath">The manifest file.</param>
+/// <param name="Manifest">The manifest, when it reads back whole.</param>
+/// <param name="Problem">Why the manifest is unusable, when it is.</param>
+public sealed record CheckpointCandidate(long Sequence, string ManifestPath, CheckpointManifest? Manifest, string? Problem);
+
+/// <summary>
+/// A store that keeps local checkpoints, each recording the changelog offset it covers, so that a restore loads the
+/// newest good one and replays only the changelog after it. Called on the store's owner thread only.
+/// </summary>
+public interface ICheckpointableStore
+{
+    /// <summary>The store's folder (checkpoints live under it).</summary>
+    string Directory { get; }
+
+    /// <summary>The checkpoints on disk, newest first, each with its manifest or the reason it does not read.</summary>
+    IReadOnlyList<CheckpointCandidate> ListCheckpoints();
+
+    /// <summary>
+    /// Checks the checkpoint's files against its manifest and loads it. On failure throws (an
+    /// <see cref="System.IO.InvalidDataException"/> for damaged files) and leaves the store empty, its files intact,
+    /// so an older checkpoint can still be tried.
+    /// </summary>
+    void RecoverFrom(CheckpointManifest checkpoint);
+
+    /// <summary>Empties the store and deletes all its files, checkpoints included (a full replay follows).</summary>
+    void Reset();
+
+    /// <summary>Deletes one checkpoint: its manifest first, then its files.</summary>
+    void DeleteCheckpoint(CheckpointCandidate checkpoint);
+
+    /// <summary>
+    /// Takes a checkpoint of the current contents, which must equal the changelog up to (not including)
+    /// <paramref name="changelogOffset"/>; keeps the newest <paramref name="keep"/> checkpoints and deletes older ones.
+    /// </summary>
+    CheckpointManifest Checkpoint(long changelogOffset, int keep);
+}

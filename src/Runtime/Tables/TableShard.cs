@@ -21,8 +21,14 @@ public interface ITableShard : IDisposable
     /// <summary>Keys written since the last flush.</summary>
     int PendingWrites { get; }
 
-    /// <summary>Applies changelog records from <paramref name="reader"/> until it runs dry. Returns how many were applied.</summary>
+    /// <summary>
+    /// Applies changelog records from <paramref name="reader"/> until it runs dry. Returns how many were applied.
+    /// Re-applying records the store already holds is harmless (each record is the latest value of its key).
+    /// </summary>
     long Restore(IPartitionReader reader, CancellationToken cancellationToken);
+
+    /// <summary>The store's local checkpoints, or null when its store keeps none (it is then always restored by a full replay).</summary>
+    ICheckpointableStore? LocalCheckpoints => null;
 
     /// <summary>Sends the latest value of every key written since the last flush to the changelog (a tombstone for deleted keys).</summary>
     void FlushChangelog(IRecordProducer producer, TopicPartition changelog);
@@ -71,6 +77,8 @@ public sealed class TableShard<TKey, TValue> : ITableShard where TKey : notnull
     public object Table => _table;
 
     public int PendingWrites => _dirty.Count;
+
+    public ICheckpointableStore? LocalCheckpoints => _store as ICheckpointableStore;
 
     public bool TryGet(TKey key, out TValue value) => _store.TryGet(key, out value);
 

@@ -1,53 +1,93 @@
 using System;
 using System.Collections.Generic;
 using System.IO;
-using System.Numerics;
+using System.Linq;
+using System.Threading;
+using Faustish.Transport.Embedded;
 using FASTER.core;
 
 namespace Faustish.Tables.Faster;
 
 /// <summary>
-/// A table partition's state in FASTER KV on local disk: hot keys in memory, the rest spilled to the log
-/// file. The store starts empty; the table's changelog restores it.
+/// A table partition's state in FASTER KV on local disk: hot keys in memory, the rest spilled to the log file.
+/// The in-memory part stays within its share of a <see cref="StoreMemoryBudget"/>.
 /// </summary>
-public abstract class FasterStore<TKey, TValue> : IStateStore<TKey, TValue> where TKey : notnull
+/// <remarks>
+/// <para>
+/// With <see cref="StoreOptions.Checkpoints"/> the store keeps its files across runs and takes full FASTER checkpoints
+/// (hash index plus a snapshot of the log's in-memory part) with a sidecar <see cref="CheckpointManifest"/> that
+/// records the changelog offset and a checksum of every checkpoint file. Layout of the store's folder:
+/// </para>
+/// <code>
+/// hlog.log.N, hlog.obj.log.N                   FASTER's log (shared by all checkpoints; records below a
+///                                             checkpoint's flushed address are never rewritten)
+/// checkpoints/index-checkpoints/{token}/…      FASTER's hash index checkpoint
+/// checkpoints/cpr-checkpoints/{token}/…        FASTER's log checkpoint metadata and snapshot
+/// checkpoints/manifest-{sequence:D12}.json     the sidecar, written last
+/// </code>
+/// <para>Without it the store starts empty every time and its files are deleted (state comes from the changelog).</para>
+/// </remarks>
+public abstract class FasterStore<TKey, TValue> : IStateStore<TKey, TValue>, ICheckpointableStore, IBudgetedStore where TKey : notnull
 {
     // 2^16 hash buckets (4 MiB of index) per partition; FASTER chains overflow buckets beyond that.
     private const long IndexBuckets = 1L << 16;
+    private const string CheckpointFolder = "checkpoints";
 
-    private readonly FasterKV<TKey, TValue> _store;
-    private readonly ClientSession<TKey, TValue, TValue, TValue, Empty, SimpleFunctions<TKey, TValue>> _session;
-    private readonly IDevice _log;
-    private readonly IDevice? _objectLog;
+    // FASTER keeps a couple of pages beyond its target (the tail page and the next one it allocates ahead);
+    // the target leaves room for them within the share.
+    private const int PagesKeptBeyondTarget = 4;
+
+    private readonly bool _needsObjectLog;
+    private readonly SerializerSettings<TKey, TValue>? _serializers;
+    private readonly StoreMemoryBudget _budget;
+    private readonly bool _keepFiles;
+    private readonly Lock _sync = new();
+    private FasterKV<TKey, TValue> _store = null!;
+    private ClientSession<TKey, TValue, TValue, TValue, Empty, SimpleFunctions<TKey, TValue>> _session = null!;
+    private IDevice _log = null!;
+    private IDevice? _objectLog;
+    private long _limitBytes = long.MaxValue;
+    private int _targetPages;
+    private long _nextSequence = 1;
     private bool _disposed;
 
     protected FasterStore(StoreOptions options, bool needsObjectLog, SerializerSettings<TKey, TValue>? serializers)
     {
         ArgumentNullException.ThrowIfNull(options);
-        // State is rebuilt from the changelog, so files left by an earlier run are stale: start clean.
-        if (Directory.Exists(options.Directory))
+        Directory = Path.GetFullPath(options.Directory);
+        _needsObjectLog = needsObjectLog;
+        _serializers = serializers;
+        _keepFiles = options.Checkpoints;
+        _budget = options.Budget ?? new StoreMemoryBudget(Math.Max(options.MemoryBytes, 1L << 16));
+        if (!_keepFiles)
         {
-            Directory.Delete(options.Directory, recursive: true);
+            // State is rebuilt from the changelog, so files left by an earlier run are stale: start clean.
+            DeleteFolder();
         }
 
-        Directory.CreateDirectory(options.Directory);
-        _log = Devices.CreateLogDevice(Path.Combine(options.Directory, "hlog.log"), preallocateFile: false, deleteOnClose: true);
-        _objectLog = needsObjectLog
-            ? Devices.CreateLogDevice(Path.Combine(options.Directory, "hlog.obj.log"), preallocateFile: false, deleteOnClose: true)
-            : null;
-
-        var memoryBits = Math.Clamp(BitOperations.Log2((ulong)Math.Max(options.MemoryBytes, 1L << 16)), 16, 40);
-        var logSettings = new LogSettings
-        {
-            LogDevice = _log,
-            ObjectLogDevice = _objectLog,
-            MemorySizeBits = memoryBits,
-            PageSizeBits = Math.Min(20, memoryBits - 2),
-            MutableFraction = 0.9,
-        };
-        _store = new FasterKV<TKey, TValue>(IndexBuckets, logSettings, serializerSettings: serializers);
-        _session = _store.For(new SimpleFunctions<TKey, TValue>()).NewSession<SimpleFunctions<TKey, TValue>>();
+        Open();
+        _budget.Register(this);
     }
+
+    /// <inheritdoc/>
+    public string Directory { get; }
+
+    /// <summary>Memory this store's log holds now (allocated pages and overflow pages), in bytes.</summary>
+    public long InMemoryBytes
+    {
+        get
+        {
+            lock (_sync)
+            {
+                return _disposed ? 0 : _store.Log.MemorySizeBytes;
+            }
+        }
+    }
+
+    /// <summary>The budget this store shares.</summary>
+    public StoreMemoryBudget Budget => _budget;
+
+    private string CheckpointDirectory => Path.Combine(Directory, CheckpointFolder);
 
     public bool TryGet(TKey key, out TValue value)
     {
@@ -74,6 +114,10 @@ public abstract class FasterStore<TKey, TValue> : IStateStore<TKey, TValue> wher
     public void Put(TKey key, TValue value)
     {
         _session.Upsert(ref key, ref value);
+        if (_store.Log.MemorySizeBytes > Volatile.Read(ref _limitBytes))
+        {
+            Evict();
+        }
     }
 
     public bool Delete(TKey key)
@@ -82,6 +126,10 @@ public abstract class FasterStore<TKey, TValue> : IStateStore<TKey, TValue> wher
         if (existed)
         {
             _session.Delete(ref key);
+            if (_store.Log.MemorySizeBytes > Volatile.Read(ref _limitBytes))
+            {
+                Evict();
+            }
         }
 
         return existed;
@@ -96,6 +144,136 @@ public abstract class FasterStore<TKey, TValue> : IStateStore<TKey, TValue> wher
         }
     }
 
+    /// <inheritdoc/>
+    public IReadOnlyList<CheckpointCandidate> ListCheckpoints()
+    {
+        if (!System.IO.Directory.Exists(CheckpointDirectory))
+        {
+            return [];
+        }
+
+        var candidates = new List<CheckpointCandidate>();
+        foreach (var path in System.IO.Directory.EnumerateFiles(CheckpointDirectory, "manifest-*.json"))
+        {
+            if (CheckpointManifest.SequenceOf(Path.GetFileName(path)) is not { } sequence)
+            {
+                continue;
+            }
+
+            try
+            {
+                var manifest = CheckpointManifest.Read(path);
+                candidates.Add(manifest.Sequence == sequence
+                    ? new CheckpointCandidate(sequence, path, manifest, null)
+                    : new CheckpointCandidate(sequence, path, null, $"manifest '{Path.GetFileName(path)}' says sequence {manifest.Sequence}"));
+            }
+            catch (Exception e) when (e is InvalidDataException or IOException or UnauthorizedAccessException)
+            {
+                candidates.Add(new CheckpointCandidate(sequence, path, null, e.Message));
+            }
+        }
+
+        candidates.Sort((a, b) => b.Sequence.CompareTo(a.Sequence));
+        return candidates;
+    }
+
+    /// <inheritdoc/>
+    public void RecoverFrom(CheckpointManifest checkpoint)
+    {
+        ArgumentNullException.ThrowIfNull(checkpoint);
+        RequireCheckpoints();
+        checkpoint.Verify(Directory);
+        lock (_sync)
+        {
+            try
+            {
+                _session.Dispose();
+                _store.Recover(checkpoint.Token, numPagesToPreload: Math.Max(1, _targetPages));
+                _session = NewSession();
+            }
+            catch
+            {
+                // FASTER may be half-way through: start over on the same files, so an older checkpoint can be tried.
+                Close();
+                Open();
+                ApplyShare(wait: false);
+                throw;
+            }
+
+            ApplyShare(wait: true);
+        }
+    }
+
+    /// <inheritdoc/>
+    public void Reset()
+    {
+        lock (_sync)
+        {
+            Close();
+            DeleteFolder();
+            Open();
+            ApplyShare(wait: false);
+        }
+    }
+
+    /// <inheritdoc/>
+    public void DeleteCheckpoint(CheckpointCandidate checkpoint)
+    {
+        ArgumentNullException.ThrowIfNull(checkpoint);
+        if (File.Exists(checkpoint.ManifestPath))
+        {
+            File.Delete(checkpoint.ManifestPath);
+            DurableFile.SyncDirectory(CheckpointDirectory);
+        }
+
+        if (checkpoint.Manifest is { } manifest)
+        {
+            DeleteTokenFolders(manifest.Token);
+        }
+    }
+
+    /// <inheritdoc/>
+    public CheckpointManifest Checkpoint(long changelogOffset, int keep)
+    {
+        RequireCheckpoints();
+        ArgumentOutOfRangeException.ThrowIfLessThan(keep, 1);
+        _session.CompletePending(wait: true);
+        var (taken, token) = _store.TakeFullCheckpointAsync(CheckpointType.Snapshot).AsTask().GetAwaiter().GetResult();
+        if (!taken)
+        {
+            throw new InvalidOperationException($"FASTER did not take a checkpoint of '{Directory}' (another one is in progress).");
+        }
+
+        // Everything the checkpoint needs must be durable before the manifest says it exists: the log below the
+        // checkpoint's flushed address and the checkpoint's own files.
+        foreach (var segment in System.IO.Directory.EnumerateFiles(Directory, "hlog*"))
+        {
+            SyncFile(segment);
+        }
+
+        var files = new List<CheckpointFile>();
+        foreach (var folder in TokenFolders(token))
+        {
+            foreach (var file in System.IO.Directory.EnumerateFiles(folder, "*", SearchOption.AllDirectories).Order(StringComparer.Ordinal))
+            {
+                SyncFile(file);
+                files.Add(CheckpointManifest.Describe(Directory, file));
+            }
+
+            DurableFile.SyncDirectory(folder);
+        }
+
+        if (files.Count == 0)
+        {
+            throw new InvalidOperationException($"FASTER reported checkpoint {token} of '{Directory}', but wrote no files for it.");
+        }
+
+        var manifest = new CheckpointManifest(_nextSequence++, token, changelogOffset, DateTimeOffset.UtcNow, files);
+        manifest.Write(Path.Combine(CheckpointDirectory, CheckpointManifest.FileName(manifest.Sequence)));
+        Prune(keep);
+        return manifest;
+    }
+
     public void Dispose()
     {
         if (_disposed)
@@ -103,12 +281,164 @@ public abstract class FasterStore<TKey, TValue> : IStateStore<TKey, TValue> wher
             return;
         }
 
-        _disposed = true;
+        _budget.Unregister(this);
+        lock (_sync)
+        {
+            _disposed = true;
+            Close();
+        }
+
+        GC.SuppressFinalize(this);
+    }
+
+    void IBudgetedStore.SetShare(long bytes)
+    {
+        lock (_sync)
+        {
+            var pageBytes = _budget.PageSizeBytes;
+            _targetPages = (int)Math.Max(1, (bytes / pageBytes) - PagesKeptBeyondTarget);
+            Volatile.Write(ref _limitBytes, Math.Max(bytes - pageBytes, 2 * pageBytes));
+            if (!_disposed)
+            {
+                ApplyShare(wait: _store.Log.MemorySizeBytes > bytes);
+            }
+        }
+    }
+
+    private void Evict()
+    {
+        lock (_sync)
+        {
+            ApplyShare(wait: true);
+        }
+    }
+
+    /// <summary>Leaves all but the target's pages empty; with <paramref name="wait"/>, flushes and evicts down to it now. Under the lock.</summary>
+    private void ApplyShare(bool wait)
+    {
+        var log = _store.Log;
+        var empty = Math.Clamp(log.BufferSize - _targetPages, 0, log.MaxEmptyPageCount);
+        log.SetEmptyPageCount(empty, wait);
+    }
+
+    private void Open()
+    {
+        System.IO.Directory.CreateDirectory(Directory);
+        var deleteOnClose = !_keepFiles;
+        _log = Devices.CreateLogDevice(Path.Combine(Directory, "hlog.log"), preallocateFile: false, deleteOnClose: deleteOnClose);
+        _objectLog = _needsObjectLog
+            ? Devices.CreateLogDevice(Path.Combine(Directory, "hlog.obj.log"), preallocateFile: false, deleteOnClose: deleteOnClose)
+            : null;
+        var logSettings = new LogSettings
+        {
+            LogDevice = _log,
+            ObjectLogDevice = _objectLog,
+            MemorySizeBits = _budget.MemorySizeBits,
+            PageSizeBits = _budget.PageSizeBits,
+            MutableFraction = 0.9,
+        };
+        var checkpointSettings = _keepFiles
+            ? new CheckpointSettings { CheckpointDir = CheckpointDirectory, RemoveOutdated = false }
+            : null;
+        _store = new FasterKV<TKey, TValue>(IndexBuckets, logSettings, checkpointSettings, _serializers);
+        _session = NewSession();
+        if (_keepFiles)
+        {
+            var checkpoints = ListCheckpoints();
+            _nextSequence = Math.Max(_nextSequence, (checkpoints.Count > 0 ? checkpoints[0].Sequence : 0) + 1);
+        }
+    }
+
+    private ClientSession<TKey, TValue, TValue, TValue, Empty, SimpleFunctions<TKey, TValue>> NewSession() =>
+        _store.For(new SimpleFunctions<TKey, TValue>()).NewSession<SimpleFunctions<TKey, TValue>>();
+
+    private void Close()
+    {
         _session.Dispose();
         _store.Dispose();
         _log.Dispose();
         _objectLog?.Dispose();
-        GC.SuppressFinalize(this);
+    }
+
+    private void DeleteFolder()
+    {
+        if (System.IO.Directory.Exists(Directory))
+        {
+            System.IO.Directory.Delete(Directory, recursive: true);
+        }
+    }
+
+    private void RequireCheckpoints()
+    {
+        if (!_keepFiles)
+        {
+            throw new InvalidOperationException($"The store in '{Directory}' was opened without checkpoints (StoreOptions.Checkpoints).");
+        }
+    }
+
+    /// <summary>Keeps the newest <paramref name="keep"/> manifests; deletes older ones and FASTER folders no kept manifest names.</summary>
+    private void Prune(int keep)
+    {
+        var candidates = ListCheckpoints();
+        var kept = new HashSet<Guid>();
+        for (var i = 0; i < candidates.Count; i++)
+        {
+            if (i < keep)
+            {
+                if (candidates[i].Manifest is { } manifest)
+                {
+                    kept.Add(manifest.Token);
+                }
+            }
+            else
+            {
+                DeleteCheckpoint(candidates[i]);
+            }
+        }
+
+        // Folders of checkpoints whose manifest was never written (a crash in between) or was deleted above.
+        foreach (var kind in System.IO.Directory.EnumerateDirectories(CheckpointDirectory))
+        {
+            foreach (var folder in System.IO.Directory.EnumerateDirectories(kind))
+            {
+                if (Guid.TryParse(Path.GetFileName(folder), out var token) && !kept.Contains(token))
+                {
+                    System.IO.Directory.Delete(folder, recursive: true);
+                }
+            }
+        }
+    }
+
+    private IEnumerable<string> TokenFolders(Guid token)
+    {
+        if (!System.IO.Directory.Exists(CheckpointDirectory))
+        {
+            yield break;
+        }
+
+        var name = token.ToString();
+        foreach (var kind in System.IO.Directory.EnumerateDirectories(CheckpointDirectory).Order(StringComparer.Ordinal))
+        {
+            var folder = Path.Combine(kind, name);
+            if (System.IO.Directory.Exists(folder))
+            {
+                yield return folder;
+            }
+        }
+    }
+
+    private void DeleteTokenFolders(Guid token)
+    {
+        foreach (var folder in TokenFolders(token).ToList())
+        {
+            System.IO.Directory.Delete(folder, recursive: true);
+        }
+    }
+
+    private static void SyncFile(string path)
+    {
+        using var stream = new FileStream(path, FileMode.Open, FileAccess.ReadWrite, FileShare.ReadWrite | FileShare.Delete, bufferSize: 1);
+        stream.Flush(flushToDisk: true);
     }
 }
 

@@ -1,0 +1,362 @@
+using System;
+using System.Collections.Generic;
+using System.Diagnostics;
+using System.Globalization;
+using System.IO;
+using System.Threading;
+using Faustish.Hosting;
+using Faustish.Tables.Faster;
+using Faustish.Transport;
+using Microsoft.Extensions.Logging;
+
+namespace Faustish.Tables;
+
+/// <summary>Where a restored table partition's state came from.</summary>
+public enum RestoreSource
+{
+    /// <summary>A local checkpoint, plus the changelog records after the offset it covers.</summary>
+    Checkpoint,
+
+    /// <summary>A full replay of the changelog into an empty store.</summary>
+    Changelog,
+}
+
+/// <summary>What one table partition's restore did.</summary>
+/// <param name="Table">Table name.</param>
+/// <param name="Partition">Table partition.</param>
+/// <param name="Source">Checkpoint plus tail, or full replay.</param>
+/// <param name="CheckpointSequence">The checkpoint loaded, if any.</param>
+/// <param name="FromOffset">The changelog offset replay started at (<see cref="Offsets.Beginning"/> for a full replay).</param>
+/// <param name="EndOffset">The changelog's high watermark when the restore began.</param>
+/// <param name="RecordsReplayed">Changelog records applied to the store.</param>
+/// <param name="Elapsed">How long the restore took, checkpoint loading included.</param>
+/// <param name="Reason">Why this source: in words, for people.</param>
+public sealed record ShardRestore(string Table, int Partition, RestoreSource Source, long? CheckpointSequence, long FromOffset, long EndOffset,
+    long RecordsReplayed, TimeSpan Elapsed, string Reason);
+
+/// <summary>
+/// Restores a worker's table partitions and checkpoints them. A restore loads the newest valid local checkpoint and
+/// replays only the changelog after the offset it covers; a damaged or unusable checkpoint falls back to the previous
+/// one, then to a full replay into an empty store, each with a log line saying which and why. Checkpoints are taken
+/// after commits (so the store holds exactly the changelog up to the offset recorded), on an interval and when a
+/// partition is released in an orderly way. Used on the worker's thread only.
+/// </summary>
+public sealed class TableStateManager
+{
+    private readonly ITransport _transport;
+    private readonly FaustishOptions _options;
+    private readonly FaustishMetrics _metrics;
+    private readonly ILogger _logger;
+    private readonly List<Entry> _entries = [];
+    private readonly List<ShardRestore> _restores = [];
+    private readonly bool _offsetsAreBytes;
+    private long _nextCheckpointTicks;
+    private bool _warnedAboutBudget;
+
+    public TableStateManager(ITransport transport, FaustishOptions options, FaustishMetrics metrics, ILogger logger, StoreMemoryBudget? budget = null)
+    {
+        _transport = transport ?? throw new ArgumentNullException(nameof(transport));
+        _options = options ?? throw new ArgumentNullException(nameof(options));
+        _metrics = metrics ?? throw new ArgumentNullException(nameof(metrics));
+        _logger = logger ?? throw new ArgumentNullException(nameof(logger));
+        Budget = budget ?? new StoreMemoryBudget(options.StoreMemoryBytes);
+        _offsetsAreBytes = transport is Transport.Embedded.EmbeddedTransport;
+        _nextCheckpointTicks = Stopwatch.GetTimestamp() + ToTicks(options.CheckpointInterval);
+    }
+
+    /// <summary>The memory budget the stores opened through <see cref="StoreOptionsFor"/> share.</summary>
+    public StoreMemoryBudget Budget { get; }
+
+    /// <summary>Every restore done so far, oldest first (tests and tools read the records replayed here).</summary>
+    public IReadOnlyList<ShardRestore> Restores => _restores;
+
+    /// <summary>Checkpoints taken so far.</summary>
+    public long CheckpointsTaken { get; private set; }
+
+    /// <summary>Where and how a table partition's store lives: its own folder, the shared budget, with checkpoints.</summary>
+    public StoreOptions StoreOptionsFor(TableDefinition table, int partition)
+    {
+        ArgumentNullException.ThrowIfNull(table);
+        var directory = Path.Combine(_options.DataDirectory, "state", table.Name, partition.ToString(CultureInfo.InvariantCulture));
+        return new StoreOptions(directory, _options.StoreMemoryBytes) { Budget = Budget, Checkpoints = true };
+    }
+
+    /// <summary>
+    /// Restores <paramref name="shard"/> (just opened, empty) from its newest valid checkpoint and the changelog after
+    /// it, or from the whole changelog, and keeps it for checkpoints until <see cref="Release"/>. Returns the number of
+    /// changelog records replayed.
+    /// </summary>
+    public long Restore(ITableShard shard, TopicPartition changelog, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(shard);
+        var started = Stopwatch.GetTimestamp();
+        var table = shard.Definition.Name;
+        var watermarks = _transport.GetWatermarks(changelog);
+        var store = shard.LocalCheckpoints;
+        var choice = store is null
+            ? new Choice(Offsets.Beginning, null, "its store keeps no local checkpoints")
+            : ChooseCheckpoint(table, shard.Partition, store, watermarks);
+
+        long records;
+        var first = choice.From == Offsets.Beginning ? watermarks.Low : choice.From;
+        using (var reader = new ProgressReader(_transport.OpenReader(changelog, choice.From), this, table, shard.Partition, first, watermarks.High))
+        {
+            records = shard.Restore(reader, cancellationToken);
+        }
+
+        var elapsed = Stopwatch.GetElapsedTime(started);
+        var source = choice.Sequence is null ? RestoreSource.Changelog : RestoreSource.Checkpoint;
+        _restores.Add(new ShardRestore(table, shard.Partition, source, choice.Sequence, choice.From, watermarks.High, records, elapsed, choice.Reason));
+        _metrics.Restores.Add(1, new KeyValuePair<string, object?>("source", source == RestoreSource.Checkpoint ? "checkpoint" : "changelog"));
+        if (source == RestoreSource.Checkpoint)
+        {
+            _logger.LogInformation("{Table}[{Partition}] restored from checkpoint {Sequence} ({Reason}) plus {Records:N0} changelog records after offset {Offset} in {Elapsed:F0} ms",
+                table, shard.Partition, choice.Sequence, choice.Reason, records, choice.From, elapsed.TotalMilliseconds);
+        }
+        else
+        {
+            _logger.LogInformation("{Table}[{Partition}] restored by a full replay of {Records:N0} changelog records ({Reason}) in {Elapsed:F0} ms",
+                table, shard.Partition, records, choice.Reason, elapsed.TotalMilliseconds);
+        }
+
+        if (store is not null && !_warnedAboutBudget && !Budget.ShareIsComfortable)
+        {
+            _warnedAboutBudget = true;
+            _logger.LogWarning("StoreMemoryBytes ({Budget:N0} bytes) leaves each of the {Stores} open stores only {Share:N0} bytes ({Pages} pages): they evict on nearly every write. Raise Faustish:StoreMemoryBytes.",
+                Budget.TotalBytes, Budget.Stores, Budget.ShareBytes, Budget.ShareBytes / Budget.PageSizeBytes);
+        }
+
+        _entries.Add(new Entry(shard, changelog) { CheckpointOffset = choice.Sequence is null ? long.MinValue : choice.From });
+        return records;
+    }
+
+    /// <summary>
+    /// Checkpoints every store that changed since its last checkpoint, when <see cref="FaustishOptions.CheckpointInterval"/>
+    /// has passed. Call right after a commit: the changelogs are flushed and no write is pending.
+    /// </summary>
+    public void CheckpointIfDue()
+    {
+        if (_entries.Count == 0 || Stopwatch.GetTimestamp() < _nextCheckpointTicks)
+        {
+            return;
+        }
+
+        CheckpointNow();
+    }
+
+    /// <summary>Checkpoints every store that changed since its last checkpoint now, whatever the interval. Call right after a commit.</summary>
+    public void CheckpointNow()
+    {
+        _nextCheckpointTicks = Stopwatch.GetTimestamp() + ToTicks(_options.CheckpointInterval);
+        foreach (var entry in _entries)
+        {
+            Checkpoint(entry);
+        }
+    }
+
+    /// <summary>
+    /// Forgets the table partitions of <paramref name="partition"/> before they are disposed; with
+    /// <paramref name="checkpoint"/> (an orderly release, after a commit) checkpoints them first.
+    /// </summary>
+    public void Release(int partition, bool checkpoint)
+    {
+        for (var i = _entries.Count - 1; i >= 0; i--)
+        {
+            var entry = _entries[i];
+            if (entry.Shard.Partition != partition)
+            {
+                continue;
+            }
+
+            if (checkpoint)
+            {
+                Checkpoint(entry);
+            }
+
+            _entries.RemoveAt(i);
+        }
+    }
+
+    private Choice ChooseCheckpoint(string table, int partition, ICheckpointableStore store, Watermarks watermarks)
+    {
+        var candidates = store.ListCheckpoints();
+        if (candidates.Count == 0)
+        {
+            store.Reset();
+            _logger.LogInformation("{Table}[{Partition}] has no local checkpoint: replaying its whole changelog", table, partition);
+            return new Choice(Offsets.Beginning, null, "no local checkpoint");
+        }
+
+        for (var i = 0; i < candidates.Count; i++)
+        {
+            var candidate = candidates[i];
+            var problem = candidate.Problem;
+            if (problem is null && candidate.Manifest is { } manifest)
+            {
+                if (manifest.ChangelogOffset > watermarks.High)
+                {
+                    problem = $"it covers the changelog up to offset {manifest.ChangelogOffset}, beyond the changelog's end ({watermarks.High}): the changelog lost records or was recreated";
+                }
+                else if (manifest.ChangelogOffset < watermarks.Low)
+                {
+                    problem = $"it covers the changelog up to offset {manifest.ChangelogOffset}, but the changelog now starts at {watermarks.Low}: the records in between are gone";
+                }
+                else
+                {
+                    try
+                    {
+                        store.RecoverFrom(manifest);
+                        // Newer checkpoints are unusable, and their files would be overwritten as the store moves on.
+                        for (var newer = 0; newer < i; newer++)
+                        {
+                            store.DeleteCheckpoint(candidates[newer]);
+                        }
+
+                        var reason = i == 0 ? "the newest" : $"the newest usable, after {i} unusable newer one(s)";
+                        return new Choice(manifest.ChangelogOffset, manifest.Sequence, reason);
+                    }
+                    catch (InvalidDataException e)
+                    {
+                        problem = e.Message;
+                    }
+                    catch (Exception e) when (e is not OutOfMemoryException and not OperationCanceledException)
+                    {
+                        problem = $"FASTER could not recover it ({e.GetType().Name}: {e.Message})";
+                    }
+                }
+            }
+
+            _logger.LogWarning("Checkpoint {Sequence} of {Table}[{Partition}] is unusable: {Problem}; {Next}", candidate.Sequence, table, partition,
+                problem ?? "its manifest is unreadable", i + 1 < candidates.Count ? "trying the previous checkpoint" : "falling back to a full replay of the changelog");
+        }
+
+        store.Reset();
+        return new Choice(Offsets.Beginning, null, $"all {candidates.Count} local checkpoint(s) unusable");
+    }
+
+    private void Checkpoint(Entry entry)
+    {
+        var store = entry.Shard.LocalCheckpoints;
+        if (store is null)
+        {
+            return;
+        }
+
+        var table = entry.Shard.Definition.Name;
+        if (entry.Shard.PendingWrites > 0)
+        {
+            // Only a store that equals its changelog up to an offset can be checkpointed; the next commit flushes these.
+            _logger.LogDebug("{Table}[{Partition}] has {Pending} unflushed writes: no checkpoint now", table, entry.Shard.Partition, entry.Shard.PendingWrites);
+            return;
+        }
+
+        try
+        {
+            var offset = _transport.GetWatermarks(entry.Changelog).High;
+            if (offset == entry.CheckpointOffset)
+            {
+                return;
+            }
+
+            var started = Stopwatch.GetTimestamp();
+            var manifest = store.Checkpoint(offset, _options.CheckpointsKept);
+            entry.CheckpointOffset = offset;
+            CheckpointsTaken++;
+            _metrics.Checkpoints.Add(1);
+            _logger.LogDebug("{Table}[{Partition}] checkpoint {Sequence} covers the changelog up to offset {Offset} ({Elapsed:F0} ms)",
+                table, entry.Shard.Partition, manifest.Sequence, offset, Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            // The changelog still holds everything: a restart replays more, nothing is lost.
+            _logger.LogWarning(e, "{Table}[{Partition}] could not take a checkpoint; a restart will replay more of the changelog", table, entry.Shard.Partition);
+        }
+    }
+
+    private static long ToTicks(TimeSpan interval) => (long)Math.Min(interval.TotalSeconds * Stopwatch.Frequency, long.MaxValue / 4);
+
+    private sealed record Choice(long From, long? Sequence, string Reason);
+
+    private sealed class Entry(ITableShard shard, TopicPartition changelog)
+    {
+        public ITableShard Shard { get; } = shard;
+
+        public TopicPartition Changelog { get; } = changelog;
+
+        /// <summary>The changelog offset the newest checkpoint covers (<see cref="long.MinValue"/> before any).</summary>
+        public long CheckpointOffset { get; set; }
+    }
+
+    /// <summary>Counts a restore's progress, moves the remaining-offsets gauge and logs progress every few seconds.</summary>
+    private sealed class ProgressReader : IPartitionReader
+    {
+        private readonly IPartitionReader _inner;
+        private readonly TableStateManager _owner;
+        private readonly string _table;
+        private readonly int _partition;
+        private readonly long _first;
+        private readonly long _end;
+        private readonly long _started = Stopwatch.GetTimestamp();
+        private long _nextReport;
+        private long _remaining;
+        private long _records;
+
+        public ProgressReader(IPartitionReader inner, TableStateManager owner, string table, int partition, long first, long end)
+        {
+            _inner = inner;
+            _owner = owner;
+            _table = table;
+            _partition = partition;
+            _first = first;
+            _end = end;
+            _remaining = Math.Max(0, end - first);
+            _owner._metrics.AddRestoreRemaining(_remaining);
+            _nextReport = _started + ToTicks(owner._options.RestoreProgressInterval);
+        }
+
+        public long Position => _inner.Position;
+
+        public bool Fetch(RecordBatch batch, int maxRecords, TimeSpan timeout, CancellationToken cancellationToken)
+        {
+            if (!_inner.Fetch(batch, maxRecords, timeout, cancellationToken))
+            {
+                return false;
+            }
+
+            _records += batch.Count;
+            var remaining = Math.Max(0, _end - _inner.Position);
+            _owner._metrics.AddRestoreRemaining(remaining - _remaining);
+            _remaining = remaining;
+            var now = Stopwatch.GetTimestamp();
+            if (now >= _nextReport)
+            {
+                _nextReport = now + ToTicks(_owner._options.RestoreProgressInterval);
+                Report(now);
+            }
+
+            return true;
+        }
+
+        public void Dispose()
+        {
+            _owner._metrics.AddRestoreRemaining(-_remaining);
+            _remaining = 0;
+            _inner.Dispose();
+        }
+
+        private void Report(long now)
+        {
+            var total = Math.Max(1, _end - _first);
+            var done = Math.Clamp(_inner.Position - _first, 0, total);
+            var seconds = Math.Max(1e-3, Stopwatch.GetElapsedTime(_started, now).TotalSeconds);
+            var rate = _records / seconds;
+            // Offsets are not records everywhere (byte positions on the embedded log): estimate records from the ratio so far.
+            var recordsLeft = done == 0 ? 0 : (long)((double)_records / done * (total - done));
+            var left = rate > 0 ? TimeSpan.FromSeconds(recordsLeft / rate) : TimeSpan.Zero;
+            _owner._logger.LogInformation(
+                "Restoring {Table}[{Partition}]: {Percent:F0}% of the changelog ({Done:N0} of {Total:N0} {Unit}), {Records:N0} records replayed at {Rate:N0} records/s; about {RecordsLeft:N0} records and {Left} left",
+                _table, _partition, 100.0 * done / total, done, total, _owner._offsetsAreBytes ? "bytes" : "offsets", _records, rate, recordsLeft,
+                left.ToString(@"hh\:mm\:ss", CultureInfo.InvariantCulture));
+        }
+    }
+}
