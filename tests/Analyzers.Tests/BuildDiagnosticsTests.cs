@@ -62,7 +62,7 @@ public sealed partial class BuildDiagnosticsTests(ITestOutputHelper output)
             public sealed partial class PageCounts : Table<string, long>;
 
             [Table("per-minute", Window = "tumbling 1x")] // expect: FSH0500
-            public sealed partial class PerMinute : Table<string, long>;
+            public sealed partial class PerMinute : WindowedTable<string, long>;
             """,
         ["Agents.cs"] = """
             using Faustish;

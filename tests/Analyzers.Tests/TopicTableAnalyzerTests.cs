@@ -87,7 +87,7 @@ public sealed class TopicTableAnalyzerTests
     {
         await Verifier.AnalyzerAsync($$"""
             [Table("w", Window = {|#0:"{{window}}"|})]
-            public sealed partial class W : Table<string, long>;
+            public sealed partial class W : WindowedTable<string, long>;
             """,
             Verifier.Diagnostic(DiagnosticDescriptors.InvalidWindow).WithLocation(0).WithArguments(window, "w", reason));
     }
@@ -96,13 +96,13 @@ public sealed class TopicTableAnalyzerTests
     [InlineData("tumbling 1m", "1h")]
     [InlineData("hopping 10m every 1m", "1d")]
     [InlineData("hopping 10m every 10m grace 30s", "1h")]
-    [InlineData("sliding 500ms grace 1s", "1s")]
+    [InlineData("sliding 500ms grace 1s", "2s")]
     [InlineData("session 30s", "2h")]
     public async Task Valid_windows_are_not_reported(string window, string expires)
     {
         await Verifier.AnalyzerAsync($$"""
             [Table("w", Window = "{{window}}", Expires = "{{expires}}")]
-            public sealed partial class W : Table<string, long>;
+            public sealed partial class W : WindowedTable<string, long>;
             """);
     }
 
@@ -111,20 +111,43 @@ public sealed class TopicTableAnalyzerTests
     {
         await Verifier.AnalyzerAsync("""
             [Table("w", Window = "tumbling 1m", Expires = {|#0:"one hour"|})]
-            public sealed partial class W : Table<string, long>;
+            public sealed partial class W : WindowedTable<string, long>;
             """,
             Verifier.Diagnostic(DiagnosticDescriptors.InvalidExpires).WithLocation(0)
                 .WithArguments("one hour", "w", "'one hour' is not a duration; write a number and a unit, e.g. 500ms, 30s, 1m, 2h, 1d"));
     }
 
     [Fact]
-    public async Task Grace_longer_than_retention_is_reported_with_both()
+    public async Task Retention_shorter_than_size_plus_grace_is_reported_with_both()
     {
         await Verifier.AnalyzerAsync("""
             [Table("w", Window = "tumbling 1m grace 2h", Expires = {|#0:"1h"|})]
-            public sealed partial class W : Table<string, long>;
+            public sealed partial class W : WindowedTable<string, long>;
+
+            [Table("v", Window = "tumbling 1m", Expires = {|#1:"30s"|})]
+            public sealed partial class V : WindowedTable<string, long>;
             """,
-            Verifier.Diagnostic(DiagnosticDescriptors.GraceExceedsRetention).WithLocation(0).WithArguments("w", "1h", "2h"));
+            Verifier.Diagnostic(DiagnosticDescriptors.GraceExceedsRetention).WithLocation(0).WithArguments("w", "1h", "1m + 2h grace"),
+            Verifier.Diagnostic(DiagnosticDescriptors.GraceExceedsRetention).WithLocation(1).WithArguments("v", "30s", "1m"));
+    }
+
+    [Fact]
+    public async Task A_window_on_a_plain_table_or_a_windowed_table_without_one_is_reported()
+    {
+        await Verifier.AnalyzerAsync("""
+            [Table("plain", Window = {|#0:"tumbling 1m"|})]
+            public sealed partial class Plain : Table<string, long>;
+
+            [Table("bare")]
+            public sealed partial class {|#1:Bare|} : WindowedTable<string, long>;
+
+            [Table("fine", Window = "hopping 10m every 1m")]
+            public sealed partial class Fine : WindowedTable<string, long>;
+            """,
+            Verifier.Diagnostic(DiagnosticDescriptors.WindowDoesNotMatchBase).WithLocation(0)
+                .WithArguments("plain", "sets Window but derives from Table, which ignores it; derive from WindowedTable<TKey, TValue> instead"),
+            Verifier.Diagnostic(DiagnosticDescriptors.WindowDoesNotMatchBase).WithLocation(1)
+                .WithArguments("bare", "derives from WindowedTable but sets no Window; add one, e.g. Window = \"tumbling 1m\""));
     }
 
     [Fact]

@@ -18,7 +18,8 @@ public sealed class TopicTableAnalyzer : DiagnosticAnalyzer
         DiagnosticDescriptors.InvalidWindow,
         DiagnosticDescriptors.InvalidExpires,
         DiagnosticDescriptors.GraceExceedsRetention,
-        DiagnosticDescriptors.ExpiresWithoutWindow);
+        DiagnosticDescriptors.ExpiresWithoutWindow,
+        DiagnosticDescriptors.WindowDoesNotMatchBase);
 
     public override void Initialize(AnalysisContext context)
     {
@@ -45,7 +46,7 @@ public sealed class TopicTableAnalyzer : DiagnosticAnalyzer
 
         if (FaustishSymbols.FindAttribute(type, symbols.TableAttribute) is { } table)
         {
-            AnalyzeTable(context, type, table);
+            AnalyzeTable(context, type, table, symbols);
         }
     }
 
@@ -65,7 +66,7 @@ public sealed class TopicTableAnalyzer : DiagnosticAnalyzer
         }
     }
 
-    private static void AnalyzeTable(SymbolAnalysisContext context, INamedTypeSymbol type, AttributeData attribute)
+    private static void AnalyzeTable(SymbolAnalysisContext context, INamedTypeSymbol type, AttributeData attribute, FaustishSymbols symbols)
     {
         var name = AttributeReader.CtorString(attribute);
         var display = name ?? type.Name;
@@ -95,6 +96,22 @@ public sealed class TopicTableAnalyzer : DiagnosticAnalyzer
             }
         }
 
+        if (symbols.WindowedTableBase is { } windowedBase)
+        {
+            var windowed = DerivesFrom(type, windowedBase);
+            if (windowed && windowText is null)
+            {
+                context.ReportDiagnostic(Diagnostic.Create(DiagnosticDescriptors.WindowDoesNotMatchBase, type.Locations[0], display,
+                    "derives from WindowedTable but sets no Window; add one, e.g. Window = \"tumbling 1m\""));
+            }
+            else if (!windowed && windowText is not null)
+            {
+                context.ReportDiagnostic(Diagnostic.Create(DiagnosticDescriptors.WindowDoesNotMatchBase,
+                    AttributeReader.NamedLocation(attribute, "Window", type, token), display,
+                    "sets Window but derives from Table, which ignores it; derive from WindowedTable<TKey, TValue> instead"));
+            }
+        }
+
         if (expiresText is null)
         {
             return;
@@ -114,10 +131,26 @@ public sealed class TopicTableAnalyzer : DiagnosticAnalyzer
             return;
         }
 
-        if (window is { GraceText: { } graceText } && window.Grace > retention)
+        if (window is not null && window.Size + window.Grace > retention)
         {
+            var lifetime = window.GraceText is null
+                ? WindowSpec.Format(window.Size)
+                : $"{WindowSpec.Format(window.Size)} + {window.GraceText} grace";
             context.ReportDiagnostic(Diagnostic.Create(DiagnosticDescriptors.GraceExceedsRetention, expiresLocation,
-                display, expiresText.Trim(), graceText));
+                display, expiresText.Trim(), lifetime));
         }
+    }
+
+    private static bool DerivesFrom(INamedTypeSymbol type, INamedTypeSymbol generic)
+    {
+        for (var current = type.BaseType; current is not null; current = current.BaseType)
+        {
+            if (SymbolEqualityComparer.Default.Equals(current.OriginalDefinition, generic))
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 }

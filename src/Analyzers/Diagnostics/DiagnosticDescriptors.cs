@@ -217,16 +217,22 @@ internal static class DiagnosticDescriptors
         "Expires is a positive duration such as '30s', '15m', '1h' or '7d'.");
 
     public static readonly DiagnosticDescriptor GraceExceedsRetention = Rule("FSH0502",
-        "Window grace exceeds retention",
-        "Table '{0}' keeps windows for {1} (Expires) but accepts late events for {2} (grace); windows would be dropped while still accepting events",
+        "Window retention is shorter than its size plus grace",
+        "Table '{0}' keeps windows for {1} (Expires), less than their size plus grace ({2}); windows would be dropped while still open or accepting late events",
         Configuration, DiagnosticSeverity.Error,
-        "Retention (Expires) must be at least the grace period, or late events update windows that are already gone.");
+        "Retention (Expires) must cover a window's whole life: its size (a session's gap) plus the grace period for late events. Otherwise windows disappear while events still update them.");
 
     public static readonly DiagnosticDescriptor ExpiresWithoutWindow = Rule("FSH0503",
         "Expires without Window",
         "Table '{0}' sets Expires but no Window; retention applies only to windowed tables",
         Configuration, DiagnosticSeverity.Error,
         "Expires is the retention of a windowed table's windows. A table without Window keeps its keys until they are removed.");
+
+    public static readonly DiagnosticDescriptor WindowDoesNotMatchBase = Rule("FSH0506",
+        "Window setting does not match the table's base class",
+        "Table '{0}' {1}",
+        Configuration, DiagnosticSeverity.Error,
+        "Windows belong to WindowedTable<TKey, TValue>: a Table<TKey, TValue> ignores Window, and a WindowedTable without Window cannot assign events to windows.");
 
     public static readonly DiagnosticDescriptor InvalidConcurrency = Rule("FSH0504",
         "Agent concurrency is less than one",

@@ -21,6 +21,7 @@ internal sealed class FaustishSymbols
         TopicBase = topicBase;
         TableBase = tableBase;
         TableExtensions = compilation.GetTypeByMetadataName("Faustish.TableExtensions");
+        WindowedTableBase = compilation.GetTypeByMetadataName("Faustish.WindowedTable`2");
         EventContext = compilation.GetTypeByMetadataName("Faustish.Agents.EventContext");
         Task = compilation.GetTypeByMetadataName("System.Threading.Tasks.Task");
         TaskOfT = compilation.GetTypeByMetadataName("System.Threading.Tasks.Task`1");
@@ -53,6 +54,9 @@ internal sealed class FaustishSymbols
 
     /// <summary>Faustish.Table`2 (unbound definition).</summary>
     public INamedTypeSymbol TableBase { get; }
+
+    /// <summary><c>Faustish.WindowedTable&lt;TKey, TValue&gt;</c>, when the referenced runtime has it.</summary>
+    public INamedTypeSymbol? WindowedTableBase { get; }
 
     public INamedTypeSymbol? TableExtensions { get; }
 

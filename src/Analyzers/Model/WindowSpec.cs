@@ -31,6 +31,22 @@ internal sealed class WindowSpec
     /// <summary>The grace as the user wrote it, or null when not given.</summary>
     public string? GraceText { get; }
 
+    /// <summary>A duration in the largest unit that writes it exactly: <c>90s</c>, <c>1m</c>, <c>2h</c>, <c>1500ms</c>.</summary>
+    public static string Format(TimeSpan duration)
+    {
+        var milliseconds = (long)duration.TotalMilliseconds;
+        (long Size, string Unit)[] units = [(86_400_000, "d"), (3_600_000, "h"), (60_000, "m"), (1_000, "s")];
+        foreach (var (size, unit) in units)
+        {
+            if (milliseconds != 0 && milliseconds % size == 0)
+            {
+                return (milliseconds / size).ToString(CultureInfo.InvariantCulture) + unit;
+            }
+        }
+
+        return milliseconds.ToString(CultureInfo.InvariantCulture) + "ms";
+    }
+
     /// <summary>Parses <paramref name="text"/>; on failure returns null and says why in <paramref name="error"/>.</summary>
     public static WindowSpec? TryParse(string text, out string? error)
     {
