@@ -83,6 +83,29 @@ public sealed class TableWriteAnalyzerTests
     }
 
     [Fact]
+    public async Task Windowed_table_writes_outside_an_agent_are_reported_and_reads_are_not()
+    {
+        await Verifier.AnalyzerAsync(Model + """
+            [Table("per-minute", Window = "tumbling 1m")]
+            public sealed partial class PerMinute : WindowedTable<string, long>;
+
+            public sealed class Janitor(PerMinute perMinute)
+            {
+                public void Poke(string page)
+                {
+                    {|#0:perMinute[page] = 3|};
+                    {|#1:perMinute.Increment(page)|};
+                    {|#2:perMinute.Remove(page)|};
+                    var read = perMinute[page].Current();
+                }
+            }
+            """,
+            Verifier.Diagnostic(DiagnosticDescriptors.TableWrittenOutsideAgent).WithLocation(0).WithArguments("PerMinute", "Janitor.Poke"),
+            Verifier.Diagnostic(DiagnosticDescriptors.TableWrittenOutsideAgent).WithLocation(1).WithArguments("PerMinute", "Janitor.Poke"),
+            Verifier.Diagnostic(DiagnosticDescriptors.TableWrittenOutsideAgent).WithLocation(2).WithArguments("PerMinute", "Janitor.Poke"));
+    }
+
+    [Fact]
     public async Task Write_from_an_agent_whose_topic_has_another_partition_count_is_reported_with_both_counts()
     {
         await Verifier.AnalyzerAsync(Model + """

@@ -162,8 +162,7 @@ public sealed class TableWriteAnalyzer : DiagnosticAnalyzer
                 return target.Instance;
             case IInvocationOperation invocation:
                 var method = invocation.TargetMethod;
-                if (method.Name == "Remove" && invocation.Instance is not null
-                    && SymbolEqualityComparer.Default.Equals(method.ContainingType.OriginalDefinition, symbols.TableBase))
+                if (method.Name is "Remove" or "Increment" && invocation.Instance is not null && IsTableType(method.ContainingType, symbols))
                 {
                     return invocation.Instance;
                 }
@@ -182,7 +181,12 @@ public sealed class TableWriteAnalyzer : DiagnosticAnalyzer
     }
 
     internal static bool IsTableIndexer(IPropertySymbol property, FaustishSymbols symbols) =>
-        property.IsIndexer && SymbolEqualityComparer.Default.Equals(property.ContainingType.OriginalDefinition, symbols.TableBase);
+        property.IsIndexer && IsTableType(property.ContainingType, symbols);
+
+    /// <summary><c>Table&lt;,&gt;</c> itself, or <c>WindowedTable&lt;,&gt;</c> (whose indexer, Increment and Remove write windows).</summary>
+    private static bool IsTableType(INamedTypeSymbol type, FaustishSymbols symbols) =>
+        SymbolEqualityComparer.Default.Equals(type.OriginalDefinition, symbols.TableBase)
+        || (symbols.WindowedTableBase is { } windowed && SymbolEqualityComparer.Default.Equals(type.OriginalDefinition, windowed));
 
     internal static IOperation Unwrap(IOperation operation)
     {
