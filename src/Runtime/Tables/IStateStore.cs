@@ -16,6 +16,16 @@ public interface IStateStore<TKey, TValue> : IDisposable where TKey : notnull
     /// <summary>Removes the key; returns whether it was there.</summary>
     bool Delete(TKey key);
 
+    /// <summary>
+    /// Adds <paramref name="delta"/> to a numeric value (missing counts as zero) in one store operation, when the
+    /// store can; returns false to let the caller read and write instead.
+    /// </summary>
+    bool TryAdd(TKey key, TValue delta, out TValue sum)
+    {
+        sum = default!;
+        return false;
+    }
+
     /// <summary>Every live entry, in no particular order (tools and HTTP views; not for hot paths).</summary>
     IEnumerable<KeyValuePair<TKey, TValue>> Scan();
 }

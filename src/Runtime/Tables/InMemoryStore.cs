@@ -1,4 +1,5 @@
 using System.Collections.Generic;
+using System.Runtime.InteropServices;
 
 namespace Faustish.Tables;
 
@@ -12,6 +13,20 @@ public sealed class InMemoryStore<TKey, TValue> : IStateStore<TKey, TValue> wher
     public void Put(TKey key, TValue value) => _entries[key] = value;
 
     public bool Delete(TKey key) => _entries.Remove(key);
+
+    public bool TryAdd(TKey key, TValue delta, out TValue sum)
+    {
+        if (!Numeric.IsNumeric<TValue>())
+        {
+            sum = default!;
+            return false;
+        }
+
+        ref var value = ref CollectionsMarshal.GetValueRefOrAddDefault(_entries, key, out _);
+        value = Numeric.Sum(value!, delta);
+        sum = value;
+        return true;
+    }
 
     public IEnumerable<KeyValuePair<TKey, TValue>> Scan() => _entries;
 

@@ -97,8 +97,14 @@ public sealed class TableShard<TKey, TValue> : ITableShard where TKey : notnull
     /// <summary>Adds to a numeric value (missing is zero) and returns the sum.</summary>
     public TValue Add(TKey key, TValue by)
     {
+        if (_store.TryAdd(key, by, out var sum))
+        {
+            _dirty.Add(key);
+            return sum;
+        }
+
         _store.TryGet(key, out var current);
-        var sum = Sum(current, by);
+        sum = Numeric.Sum(current, by);
         Put(key, sum);
         return sum;
     }
@@ -190,34 +196,5 @@ public sealed class TableShard<TKey, TValue> : ITableShard where TKey : notnull
         _value.ResetWrittenCount();
         Definition.ValueCodec.Write(_value, value);
         return Topics.CodecText.Format(Definition.ValueCodec, _value.WrittenSpan);
-    }
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static TValue Sum(TValue a, TValue b)
-    {
-        // The JIT folds these checks away for each value type it specialises on.
-        if (typeof(TValue) == typeof(long))
-        {
-            return Add<long>(a, b);
-        }
-
-        if (typeof(TValue) == typeof(int))
-        {
-            return Add<int>(a, b);
-        }
-
-        if (typeof(TValue) == typeof(double))
-        {
-            return Add<double>(a, b);
-        }
-
-        throw new NotSupportedException($"Increment needs a numeric table value; {typeof(TValue)} is not one.");
-    }
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static TValue Add<TNumber>(TValue a, TValue b) where TNumber : INumber<TNumber>
-    {
-        var sum = Unsafe.As<TValue, TNumber>(ref a) + Unsafe.As<TValue, TNumber>(ref b);
-        return Unsafe.As<TNumber, TValue>(ref sum);
     }
 }

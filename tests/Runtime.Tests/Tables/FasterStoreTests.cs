@@ -56,6 +56,30 @@ public sealed class FasterStoreTests : IDisposable
     }
 
     [Fact]
+    public void Increments_are_one_read_modify_write_and_start_from_zero()
+    {
+        using var longs = new FasterBlittableStore<long, long>(new StoreOptions(Path.Combine(_directory, "d"), 1 << 20));
+        using var strings = new FasterEncodedStore<string, double>(new StoreOptions(Path.Combine(_directory, "e"), 1 << 16),
+            PrimitiveCodecs.Utf8String, PrimitiveCodecs.DoubleBigEndian);
+        IStateStore<long, long> counts = longs;
+        IStateStore<string, double> sums = strings;
+        for (var i = 0; i < 30_000; i++)
+        {
+            Assert.True(counts.TryAdd(i % 100, 2, out _));
+            Assert.True(sums.TryAdd($"k{i % 3_000}", 0.5, out _));
+        }
+
+        Assert.True(counts.TryAdd(7, -1, out var seven));
+        Assert.Equal(599, seven);
+        Assert.True(longs.TryGet(99, out var last));
+        Assert.Equal(600, last);
+        Assert.True(strings.TryGet("k2999", out var half));
+        Assert.Equal(5.0, half);
+        IStateStore<string, string> text = new InMemoryStore<string, string>();
+        Assert.False(text.TryAdd("a", "b", out _));
+    }
+
+    [Fact]
     public void Opening_a_store_discards_files_of_an_earlier_run()
     {
         var folder = Path.Combine(_directory, "c");

@@ -120,6 +120,38 @@ public abstract class FasterStore<TKey, TValue> : IStateStore<TKey, TValue>, ICh
         }
     }
 
+    /// <summary>Read-modify-write in one FASTER operation: the functions add the delta in place (numeric values only).</summary>
+    public bool TryAdd(TKey key, TValue delta, out TValue sum)
+    {
+        if (!Numeric.IsNumeric<TValue>())
+        {
+            sum = default!;
+            return false;
+        }
+
+        TValue output = default!;
+        var status = _session.RMW(ref key, ref delta, ref output);
+        if (status.IsPending)
+        {
+            _session.CompletePendingWithOutputs(out var completed, wait: true);
+            using (completed)
+            {
+                while (completed.Next())
+                {
+                    output = completed.Current.Output;
+                }
+            }
+        }
+
+        if (_store.Log.MemorySizeBytes > Volatile.Read(ref _limitBytes))
+        {
+            Evict();
+        }
+
+        sum = output;
+        return true;
+    }
+
     public bool Delete(TKey key)
     {
         var existed = TryGet(key, out _);
@@ -349,8 +381,10 @@ public abstract class FasterStore<TKey, TValue> : IStateStore<TKey, TValue>, ICh
         }
     }
 
+    // Upserts replace values; read-modify-writes (TryAdd) add the input to the value in place.
     private ClientSession<TKey, TValue, TValue, TValue, Empty, SimpleFunctions<TKey, TValue>> NewSession() =>
-        _store.For(new SimpleFunctions<TKey, TValue>()).NewSession<SimpleFunctions<TKey, TValue>>();
+        _store.For(new SimpleFunctions<TKey, TValue>(static (input, current) => Numeric.IsNumeric<TValue>() ? Numeric.Sum(current, input) : input))
+            .NewSession<SimpleFunctions<TKey, TValue>>();
 
     private void Close()
     {
