@@ -112,7 +112,7 @@ public sealed class CrashTests(ITestOutputHelper output)
             return result with
             {
                 Report = result.Report +
-                    $"\ntransaction records aborted by recovery: {abortedAtRestart} partition range(s), after {restartsWithAborts} of {kills} kills (kills inside an open transaction)" +
+                    $"\ntransaction records aborted by recovery: {abortedAtRestart} partition range(s), after {restartsWithAborts} of {kills} kills (kills that left durable records of an open transaction; a kill before its records were flushed leaves nothing to abort)" +
                     $"\nkilling took {killing.TotalSeconds:F1} s, the whole run {started.Elapsed.TotalSeconds:F1} s",
             };
         }
