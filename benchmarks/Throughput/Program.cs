@@ -29,17 +29,20 @@ try
         ["faustish agent (CountViews: 2 FASTER tables + sends)"] = [],
         ["hand-written: JsonSerializer + Dictionary"] = [],
         ["hand-written: generated codec + Dictionary"] = [],
+        ["faustish agent, ExactlyOnce (transactions)"] = [],
     };
     // One unmeasured round first: JIT tiers, FASTER's pages and the OS page cache warm up for every contender alike.
     RunAgent(directory, events, -1, store);
     RunHandWritten(directory, events, useGeneratedCodec: false);
     RunHandWritten(directory, events, useGeneratedCodec: true);
+    RunAgent(directory, events, -2, store, ProcessingGuarantee.ExactlyOnce);
     Console.WriteLine("  (warm-up done)");
     for (var round = 0; round < rounds; round++)
     {
         results.ElementAt(0).Value.Add(RunAgent(directory, events, round, store));
         results.ElementAt(1).Value.Add(RunHandWritten(directory, events, useGeneratedCodec: false));
         results.ElementAt(2).Value.Add(RunHandWritten(directory, events, useGeneratedCodec: true));
+        results.ElementAt(3).Value.Add(RunAgent(directory, events, round, store, ProcessingGuarantee.ExactlyOnce));
     }
 
     var baseline = Median(results.ElementAt(1).Value);
@@ -50,6 +53,15 @@ try
     {
         Console.WriteLine($"{name,-55} {Median(rates),16:N0} {rates.Min(),12:N0} {rates.Max(),12:N0} {Median(rates) / baseline,23:F2}x");
     }
+
+    // The cost of exactly-once: the same agent and commit interval (1 s), each commit one transaction.
+    var atLeastOnce = Median(results.ElementAt(0).Value);
+    var exactlyOnce = Median(results.ElementAt(3).Value);
+    Console.WriteLine();
+    Console.WriteLine($"{"guarantee (CountViews, commit interval 1 s)",-55} {"median events/s",16}");
+    Console.WriteLine($"{"AtLeastOnce",-55} {atLeastOnce,16:N0}");
+    Console.WriteLine($"{"ExactlyOnce",-55} {exactlyOnce,16:N0}");
+    Console.WriteLine($"{"ExactlyOnce / AtLeastOnce",-55} {exactlyOnce / atLeastOnce,16:F2}x");
 }
 finally
 {
@@ -62,8 +74,9 @@ static double Median(List<double> values)
     return sorted.Count % 2 == 1 ? sorted[sorted.Count / 2] : (sorted[(sorted.Count / 2) - 1] + sorted[sorted.Count / 2]) / 2;
 }
 
-static FaustishRuntime Open(string directory, string appId, Faustish.Tables.StoreKind store = Faustish.Tables.StoreKind.Faster) => new(
-    new FaustishOptions { AppId = appId, DataDirectory = directory, CommitInterval = TimeSpan.FromSeconds(1), Store = store }.Validate(appId),
+static FaustishRuntime Open(string directory, string appId, Faustish.Tables.StoreKind store = Faustish.Tables.StoreKind.Faster,
+    ProcessingGuarantee guarantee = ProcessingGuarantee.AtLeastOnce) => new(
+    new FaustishOptions { AppId = appId, DataDirectory = directory, CommitInterval = TimeSpan.FromSeconds(1), Store = store, Guarantee = guarantee }.Validate(appId),
     new AppModel([PageViewsTopic.Definition, Milestones.Definition], [PageCounts.Definition, PhoneCounts.Definition], [CountViews.Definition]),
     NullLoggerFactory.Instance);
 
@@ -86,10 +99,12 @@ static void Seed(string directory, int events)
 }
 
 // The example's agent, run by Faustish's worker: generated decode loop, FASTER tables, changelog, commits.
-static double RunAgent(string directory, int events, int round, Faustish.Tables.StoreKind store)
+static double RunAgent(string directory, int events, int round, Faustish.Tables.StoreKind store,
+    ProcessingGuarantee guarantee = ProcessingGuarantee.AtLeastOnce)
 {
     // A fresh app id per round: its own consumer group (reads from the start) and its own changelogs.
-    using var runtime = new Disposable(Open(directory, round < 0 ? "warm-up" : $"bench-{round}", store));
+    var suffix = guarantee == ProcessingGuarantee.ExactlyOnce ? "-eos" : "";
+    using var runtime = new Disposable(Open(directory, (round < 0 ? $"warm-up{-round}" : $"bench-{round}") + suffix, store, guarantee));
     runtime.Value.EnsureTopicsAsync(CancellationToken.None).AsTask().GetAwaiter().GetResult();
     var worker = runtime.Value.CreateWorkers(new ServiceCollection().BuildServiceProvider()).Single();
     var clock = Stopwatch.StartNew();
@@ -102,7 +117,7 @@ static double RunAgent(string directory, int events, int round, Faustish.Tables.
     worker.Stop();
     var seconds = clock.Elapsed.TotalSeconds;
     worker.Dispose();
-    Report("faustish agent", worker.Processed, seconds);
+    Report(guarantee == ProcessingGuarantee.ExactlyOnce ? "faustish agent (ExactlyOnce)" : "faustish agent", worker.Processed, seconds);
     return worker.Processed / seconds;
 }
 

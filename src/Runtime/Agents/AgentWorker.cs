@@ -28,6 +28,7 @@ public sealed class AgentWorker : IAssignmentListener, IDisposable
     private readonly ILogger _logger;
     private readonly TimeProvider _clock;
     private readonly IRecordProducer _producer;
+    private readonly ITransactionalProducer? _transactional; // set under ProcessingGuarantee.ExactlyOnce
     private readonly RecordSender _sender;
     private readonly RecordFailureHandler _failures;
     private readonly TableStateManager _state;
@@ -50,7 +51,18 @@ public sealed class AgentWorker : IAssignmentListener, IDisposable
         _metrics = metrics ?? throw new ArgumentNullException(nameof(metrics));
         _logger = logger ?? throw new ArgumentNullException(nameof(logger));
         Name = $"{agent.Name}#{index}";
-        _producer = transport.CreateProducer();
+        if (options.Guarantee == ProcessingGuarantee.ExactlyOnce)
+        {
+            // One transactional producer per worker thread; its id is stable across restarts, so a replacement fences it.
+            var transactions = transport as ITransactionalTransport ?? throw new InvalidOperationException(
+                $"ProcessingGuarantee.ExactlyOnce needs a transport with transactions; {transport.Description} has none. Use the embedded log or Guarantee=AtLeastOnce.");
+            _transactional = transactions.CreateTransactionalProducer($"{topology.AppId}.{Name}");
+            _producer = _transactional;
+        }
+        else
+        {
+            _producer = transport.CreateProducer();
+        }
         _sender = new RecordSender(_producer, _clock);
         _failures = new RecordFailureHandler(options.ErrorPolicy, topology.DeadLetterTopic, _producer, metrics, logger);
         _partitions = new AssignedPartition?[agent.Topic.Partitions];
@@ -135,7 +147,8 @@ public sealed class AgentWorker : IAssignmentListener, IDisposable
 
     /// <summary>
     /// Makes everything processed so far durable: table changes to their changelogs, sends and changelogs flushed,
-    /// and only then the input positions.
+    /// and only then the input positions (at-least-once); or, under exactly-once, all three in one transaction,
+    /// which is aborted if the commit fails (the worker then fails: restart it to resume from the last commit).
     /// </summary>
     public void Commit()
     {
@@ -155,13 +168,34 @@ public sealed class AgentWorker : IAssignmentListener, IDisposable
             }
         }
 
-        _producer.Flush(_stopping.IsCancellationRequested ? CancellationToken.None : _stopping);
+        var cancellation = _stopping.IsCancellationRequested ? CancellationToken.None : _stopping;
+        if (_transactional is not null)
+        {
+            try
+            {
+                _transactional.CommitTransaction(_positions, _consumer, cancellation);
+            }
+            catch (Exception commitFailure) when (commitFailure is not OutOfMemoryException)
+            {
+                AbortAfterFailure(commitFailure);
+                throw;
+            }
+        }
+        else
+        {
+            _producer.Flush(cancellation);
+        }
+
         if (_positions.Count == 0)
         {
             return;
         }
 
-        _consumer?.Commit(_positions);
+        if (_transactional is null)
+        {
+            _consumer?.Commit(_positions);
+        }
+
         foreach (var position in _positions)
         {
             _partitions[position.Partition]!.CommittedPosition = position.Offset;
@@ -169,6 +203,24 @@ public sealed class AgentWorker : IAssignmentListener, IDisposable
 
         _metrics.Commits.Add(1);
         _state.CheckpointIfDue();
+    }
+
+    /// <summary>
+    /// Exactly-once: the transaction could not commit. Abort it, so its records are never visible; this worker's
+    /// tables and positions are ahead of what is committed, so it must not go on (its caller fails it, and a restart
+    /// restores the committed state).
+    /// </summary>
+    private void AbortAfterFailure(Exception reason)
+    {
+        try
+        {
+            _transactional!.AbortTransaction();
+            _logger.LogError(reason, "{Worker} aborted its transaction: {Reason}", Name, reason.Message);
+        }
+        catch (Exception abortFailure) when (abortFailure is not OutOfMemoryException)
+        {
+            _logger.LogError(abortFailure, "{Worker} could not abort its transaction after a failed commit ({Reason}); the transport aborts it when it next opens", Name, reason.Message);
+        }
     }
 
     /// <summary>Tells every table partition how far stream time and the wall clock have moved (windows close here).</summary>
@@ -264,6 +316,15 @@ public sealed class AgentWorker : IAssignmentListener, IDisposable
     {
         _logger.LogWarning("{Worker} lost {Partitions} without committing; their records since the last commit will be processed again", Name, partitions);
         Drop(partitions, checkpoint: false);
+        if (_transactional is not null)
+        {
+            // The open transaction holds work of the lost partitions, which their new owner redoes: it can never
+            // commit. Abort it; the kept partitions' tables and positions are now ahead of what is committed, so stop.
+            var lost = new InvalidOperationException(
+                $"{Name} lost {string.Join(", ", partitions)} (exactly-once): its open transaction was aborted and the worker stops; restart it to resume from the last commit.");
+            AbortAfterFailure(lost);
+            throw lost;
+        }
     }
 
     private void Drop(IReadOnlyList<TopicPartition> partitions, bool checkpoint)

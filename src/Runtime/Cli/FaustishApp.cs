@@ -74,6 +74,7 @@ public static class FaustishApp
         private readonly Option<string?> _dataDir = new("--data-dir") { Description = "Data directory of the embedded log and stores. Default: ./.faustish/<app>.", Recursive = true };
         private readonly Option<ErrorPolicy?> _errorPolicy = new("--error-policy") { Description = "When an agent throws: Stop (default) or DeadLetter.", Recursive = true };
         private readonly Option<Tables.StoreKind?> _store = new("--store") { Description = "Table stores: Faster (default) or Memory.", Recursive = true };
+        private readonly Option<ProcessingGuarantee?> _guarantee = new("--guarantee") { Description = "AtLeastOnce (default: a crash may apply recent records twice) or ExactlyOnce (tables, sends and positions commit together).", Recursive = true };
 
         public Cli(AppModel model, Action<HostApplicationBuilder>? configure, TextWriter output, TextWriter error)
         {
@@ -106,6 +107,7 @@ public static class FaustishApp
             Root.Options.Add(_dataDir);
             Root.Options.Add(_errorPolicy);
             Root.Options.Add(_store);
+            Root.Options.Add(_guarantee);
             Root.SetAction((parsed, cancellation) => RunWorkerAsync(parsed, exitWhenIdle: false, cancellation));
         }
 
@@ -118,6 +120,7 @@ public static class FaustishApp
             Add("Faustish:DataDirectory", parsed.GetValue(_dataDir));
             Add("Faustish:ErrorPolicy", parsed.GetValue(_errorPolicy)?.ToString());
             Add("Faustish:Store", parsed.GetValue(_store)?.ToString());
+            Add("Faustish:Guarantee", parsed.GetValue(_guarantee)?.ToString());
             return settings;
 
             void Add(string name, string? value)

@@ -17,7 +17,10 @@ public sealed class FaustishOptions
     /// <summary>Where the embedded transport and the table stores keep their files. Defaults to <c>./.faustish/{AppId}</c>.</summary>
     public string DataDirectory { get; set; } = "";
 
-    /// <summary>How often progress is committed: outputs and changelogs flushed, then input positions. Never per message.</summary>
+    /// <summary>
+    /// How often progress is committed: outputs and changelogs flushed, then input positions (at-least-once), or all
+    /// three in one transaction (exactly-once; outputs become visible to readers at each commit). Never per message.
+    /// </summary>
     public TimeSpan CommitInterval { get; set; } = TimeSpan.FromSeconds(1);
 
     /// <summary>Most records fetched and processed in one batch.</summary>
@@ -28,6 +31,15 @@ public sealed class FaustishOptions
 
     /// <summary>What happens when an agent's method throws. Records that do not decode always go to the dead-letter topic.</summary>
     public ErrorPolicy ErrorPolicy { get; set; } = ErrorPolicy.Stop;
+
+    /// <summary>
+    /// What a crash may do to results: <see cref="ProcessingGuarantee.AtLeastOnce"/> (the default: records processed
+    /// after the last commit are processed again, so table updates and sends can be applied twice) or
+    /// <see cref="ProcessingGuarantee.ExactlyOnce"/> (table changes, sends and input positions commit in one
+    /// transaction; after a crash, tables and outputs equal those of a run without it). Set <c>--guarantee</c> or
+    /// <c>Faustish:Guarantee</c>.
+    /// </summary>
+    public ProcessingGuarantee Guarantee { get; set; } = ProcessingGuarantee.AtLeastOnce;
 
     /// <summary>How table partitions are stored.</summary>
     public StoreKind Store { get; set; } = StoreKind.Faster;
@@ -78,6 +90,7 @@ public sealed class FaustishOptions
         Require(CommitInterval > TimeSpan.Zero, $"CommitInterval must be positive (was {CommitInterval}). Set Faustish:CommitInterval, e.g. 00:00:01.");
         Require(MaxBatchSize > 0, $"MaxBatchSize must be at least 1 (was {MaxBatchSize}). Set Faustish:MaxBatchSize.");
         Require(PollTimeout > TimeSpan.Zero, $"PollTimeout must be positive (was {PollTimeout}). Set Faustish:PollTimeout.");
+        Require(Enum.IsDefined(Guarantee), $"Guarantee must be AtLeastOnce or ExactlyOnce (was {Guarantee}). Set --guarantee or Faustish:Guarantee.");
         Require(StoreMemoryBytes >= 1 << 16, $"StoreMemoryBytes must be at least 65536 (was {StoreMemoryBytes}). Set Faustish:StoreMemoryBytes.");
         Require(CheckpointInterval > TimeSpan.Zero, $"CheckpointInterval must be positive (was {CheckpointInterval}). Set Faustish:CheckpointInterval, e.g. 00:00:30.");
         Require(CheckpointsKept >= 1, $"CheckpointsKept must be at least 1 (was {CheckpointsKept}). Set Faustish:CheckpointsKept, e.g. 2.");

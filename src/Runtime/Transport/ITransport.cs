@@ -65,6 +65,46 @@ public interface IRecordProducer : IDisposable
     void Flush(CancellationToken cancellationToken);
 }
 
+/// <summary>
+/// A transport whose producers can write transactions: records to any partitions plus a group's input positions,
+/// made visible together or not at all (<see cref="Hosting.ProcessingGuarantee.ExactlyOnce"/>). Its readers and
+/// consumers read committed records only.
+/// </summary>
+public interface ITransactionalTransport
+{
+    /// <summary>
+    /// Creates the transactional producer of <paramref name="transactionalId"/> (stable across restarts, e.g. the
+    /// worker's name). Creating one fences the previous producer of the same id: its commits fail from then on.
+    /// </summary>
+    ITransactionalProducer CreateTransactionalProducer(string transactionalId);
+}
+
+/// <summary>
+/// A producer whose records belong to a transaction: none is visible to readers until
+/// <see cref="CommitTransaction"/> succeeds, and none ever is after <see cref="AbortTransaction"/> or a crash.
+/// A transaction begins with the first record after a commit or abort. <see cref="IRecordProducer.Flush"/> makes
+/// records durable without making them visible. Not thread-safe: one per worker thread.
+/// </summary>
+public interface ITransactionalProducer : IRecordProducer
+{
+    /// <summary>The transactional id this producer was created with.</summary>
+    string TransactionalId { get; }
+
+    /// <summary>
+    /// Atomically commits the records produced since the last commit or abort together with
+    /// <paramref name="positions"/> (next offsets to read) of <paramref name="consumer"/>'s group, for partitions it
+    /// owns. On failure (I/O, a partition no longer owned, <see cref="ProducerFencedException"/>) nothing is
+    /// committed and the transaction stays open: call <see cref="AbortTransaction"/>.
+    /// </summary>
+    void CommitTransaction(IReadOnlyList<TopicPartitionOffset> positions, IGroupConsumer? consumer, CancellationToken cancellationToken);
+
+    /// <summary>Aborts the open transaction (if any): its records are never visible. Throws if the abort cannot be recorded.</summary>
+    void AbortTransaction();
+}
+
+/// <summary>A transactional producer was replaced by a newer one with the same transactional id; it can no longer commit.</summary>
+public sealed class ProducerFencedException(string message) : InvalidOperationException(message);
+
 /// <summary>Told when a group consumer gains or loses partitions. Called on the consumer's thread, inside <see cref="IGroupConsumer.Fetch"/>.</summary>
 public interface IAssignmentListener
 {

@@ -32,6 +32,10 @@ internal sealed class EmbeddedGroupConsumer : IGroupConsumer
 
     public int MemberId { get; }
 
+    internal GroupCoordinator Coordinator => _coordinator;
+
+    internal bool BelongsTo(EmbeddedTransport transport) => ReferenceEquals(_transport, transport);
+
     /// <summary>Partitions taken away after a hand-over timeout, not yet reported. Guarded by the coordinator's lock.</summary>
     internal List<TopicPartition> Lost { get; } = [];
 

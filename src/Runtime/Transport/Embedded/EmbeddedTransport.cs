@@ -24,7 +24,9 @@ namespace Faustish.Transport.Embedded;
 /// <item><c>topics/{topic}/topic.meta</c>: the partition count and compaction flag.</item>
 /// <item><c>topics/{topic}/{partition}/</c>: the partition's FASTER <c>FasterLog</c> (files <c>log.N</c>
 /// and its commit records).</item>
-/// <item><c>groups/{group}.positions</c>: a consumer group's committed positions.</item>
+/// <item><c>groups/{group}.positions</c>: a consumer group's committed positions (at-least-once commits).</item>
+/// <item><c>transactions.state</c>: the transaction journal (<see cref="TransactionJournal"/>): which transactions
+/// are committed or aborted, and the positions of groups that commit transactionally.</item>
 /// </list>
 /// <para>
 /// Offsets are positions, not counters: a record's offset is its logical address in its partition's log,
@@ -33,12 +35,17 @@ namespace Faustish.Transport.Embedded;
 /// processed); <c>high - low</c> of <see cref="GetWatermarks"/> is a number of bytes, not of records.
 /// </para>
 /// <para>
+/// Every consumer and reader reads committed records only (Kafka's read_committed): records of an open
+/// transaction, and every record after the first of them, wait until it is decided; records of aborted
+/// transactions are skipped.
+/// </para>
+/// <para>
 /// Records become durable and visible to consumers and readers when a producer flushes (a FasterLog commit).
 /// A flush by any producer of a partition commits everything enqueued to it so far, so records of another
 /// producer may become visible before that producer flushes; only its own flush promises they are durable.
 /// </para>
 /// </remarks>
-public sealed class EmbeddedTransport : ITransport
+public sealed class EmbeddedTransport : ITransport, ITransactionalTransport
 {
     private const string LockFileName = "faustish.lock";
 
@@ -72,6 +79,9 @@ public sealed class EmbeddedTransport : ITransport
     internal ILogger Logger { get; }
 
     internal OperationGate Gate { get; }
+
+    /// <summary>The transaction journal (<c>transactions.state</c>): decides transactions, holds transactional group positions.</summary>
+    internal TransactionJournal Journal { get; private set; } = null!;
 
     /// <summary>
     /// Opens (creating it if needed) the data directory <paramref name="dataDirectory"/> and holds it until
@@ -108,6 +118,16 @@ public sealed class EmbeddedTransport : ITransport
             var transport = new EmbeddedTransport(directory, lockFile, options, logger);
             Directory.CreateDirectory(transport._topicsDirectory);
             Directory.CreateDirectory(transport._groupsDirectory);
+            try
+            {
+                transport.Journal = TransactionJournal.Open(transport, directory);
+            }
+            catch
+            {
+                transport.CloseLogs();
+                throw;
+            }
+
             logger.LogInformation("Embedded transport opened on {Directory}.", directory);
             return transport;
         }
@@ -193,6 +213,16 @@ public sealed class EmbeddedTransport : ITransport
     }
 
     /// <inheritdoc />
+    public ITransactionalProducer CreateTransactionalProducer(string transactionalId)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(transactionalId);
+        Gate.ThrowIfClosed();
+        var producer = new EmbeddedProducer(this, transactionalId);
+        Journal.RegisterProducer(transactionalId, producer);
+        return producer;
+    }
+
+    /// <inheritdoc />
     public IGroupConsumer CreateGroupConsumer(string groupId, IReadOnlyList<string> topics, IAssignmentListener listener)
     {
         EmbeddedNames.ValidateGroup(groupId);
@@ -243,7 +273,7 @@ public sealed class EmbeddedTransport : ITransport
             var start = fromOffset switch
             {
                 Offsets.Beginning => log.BeginAddress,
-                Offsets.End => log.CommittedUntil,
+                Offsets.End => log.VisibleUntil,
                 < 0 => throw new ArgumentOutOfRangeException(nameof(fromOffset), fromOffset,
                     "Read from an offset, Offsets.Beginning or Offsets.End."),
                 _ => fromOffset,
@@ -251,7 +281,7 @@ public sealed class EmbeddedTransport : ITransport
             if (start > log.Log.TailAddress)
             {
                 throw new ArgumentOutOfRangeException(nameof(fromOffset), fromOffset,
-                    $"Offset {fromOffset} is beyond the end of {partition} (its high watermark is {log.CommittedUntil}).");
+                    $"Offset {fromOffset} is beyond the end of {partition} (its high watermark is {log.VisibleUntil}).");
             }
 
             return new EmbeddedPartitionReader(this, log, start);
@@ -269,7 +299,7 @@ public sealed class EmbeddedTransport : ITransport
         try
         {
             var log = GetLog(partition);
-            return new Watermarks(log.BeginAddress, log.CommittedUntil);
+            return new Watermarks(log.BeginAddress, log.VisibleUntil);
         }
         finally
         {
@@ -301,6 +331,19 @@ public sealed class EmbeddedTransport : ITransport
             group.WakeAll();
         }
 
+        var errors = CloseLogs();
+        _lockFile.Dispose();
+        Logger.LogInformation("Embedded transport on {Directory} closed.", DataDirectory);
+        if (errors is not null)
+        {
+            throw new AggregateException($"Closing the embedded transport on {DataDirectory} failed for {errors.Count} partition(s).", errors);
+        }
+
+        return ValueTask.CompletedTask;
+    }
+
+    private List<Exception>? CloseLogs()
+    {
         List<Exception>? errors = null;
         foreach (var topic in _topics.Values)
         {
@@ -318,14 +361,7 @@ public sealed class EmbeddedTransport : ITransport
             }
         }
 
-        _lockFile.Dispose();
-        Logger.LogInformation("Embedded transport on {Directory} closed.", DataDirectory);
-        if (errors is not null)
-        {
-            throw new AggregateException($"Closing the embedded transport on {DataDirectory} failed for {errors.Count} partition(s).", errors);
-        }
-
-        return ValueTask.CompletedTask;
+        return errors;
     }
 
     /// <summary>The log of a partition of an existing topic (opened on first use).</summary>

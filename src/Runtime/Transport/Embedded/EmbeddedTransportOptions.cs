@@ -12,7 +12,7 @@ public sealed class EmbeddedTransportOptions
 {
     /// <summary>
     /// Log page size, as a power of two (default 20 = 1 MiB; 12..30). One record must fit in a page with its
-    /// 24 bytes of framing: raise this for records of more than about a megabyte.
+    /// 32 bytes of framing (40 with RecordChecksums): raise this for records of more than about a megabyte.
     /// </summary>
     public int PageSizeBits { get; set; } = 20;
 

@@ -32,6 +32,7 @@ internal sealed class GroupCoordinator
     private readonly Dictionary<TopicPartition, Ownership> _partitions = [];
     private readonly long _handoverTicks;
     private int _nextMemberId;
+    private bool _journaled;
 
     public GroupCoordinator(EmbeddedTransport transport, string groupId, string positionsPath, TimeSpan handoverTimeout, ILogger logger)
     {
@@ -43,6 +44,15 @@ internal sealed class GroupCoordinator
             ? long.MaxValue
             : (long)(handoverTimeout.TotalSeconds * Stopwatch.Frequency);
         _committed = GroupPositionsFile.Load(positionsPath);
+        // A group that committed transactionally keeps its positions in the transaction journal from then on.
+        if (transport.Journal.PositionsOf(groupId) is { } journaled)
+        {
+            _journaled = true;
+            foreach (var (partition, offset) in journaled)
+            {
+                _committed[partition] = offset;
+            }
+        }
     }
 
     public string GroupId { get; }
@@ -198,25 +208,42 @@ internal sealed class GroupCoordinator
         }
     }
 
+    /// <summary>
+    /// Commits a transaction with positions of partitions <paramref name="member"/> owns: <paramref name="commit"/>
+    /// (the journal write that decides the transaction and records the positions) runs under the group's lock, so
+    /// no partition changes owner between the ownership check and the moment the outcome is visible.
+    /// </summary>
+    public void CommitTransaction(EmbeddedGroupConsumer member, IReadOnlyList<TopicPartitionOffset> positions, Action commit)
+    {
+        lock (_sync)
+        {
+            CheckOwnership(member, positions);
+            commit();
+            _journaled = true;
+            for (var i = 0; i < positions.Count; i++)
+            {
+                _committed[positions[i].TopicPartition] = positions[i].Offset;
+            }
+        }
+    }
+
     /// <summary>Durably records positions of partitions <paramref name="member"/> owns.</summary>
     public void Commit(EmbeddedGroupConsumer member, IReadOnlyList<TopicPartitionOffset> positions)
     {
         lock (_sync)
         {
-            for (var i = 0; i < positions.Count; i++)
+            CheckOwnership(member, positions);
+            if (_journaled)
             {
-                var position = positions[i];
-                if (position.Offset < 0)
+                // Positions of this group live in the journal (it committed transactionally before): keep them there,
+                // so that an older journal entry never shadows a newer commit.
+                _transport.Journal.Commit(producer: null, transactionId: 0, [], GroupId, positions);
+                for (var i = 0; i < positions.Count; i++)
                 {
-                    throw new ArgumentOutOfRangeException(nameof(positions), position,
-                        $"Cannot commit {position}: a committed position must be an offset (0 or more), not a special value.");
+                    _committed[positions[i].TopicPartition] = positions[i].Offset;
                 }
 
-                if (!_partitions.TryGetValue(position.TopicPartition, out var ownership) || ownership.Owner != member)
-                {
-                    throw new InvalidOperationException(
-                        $"Cannot commit {position} for group '{GroupId}': {position.TopicPartition} is not assigned to this consumer (it was revoked or lost in a rebalance, or never assigned). Its new owner will process its records.");
-                }
+                return;
             }
 
             var previous = new List<KeyValuePair<TopicPartition, long?>>(positions.Count);
@@ -246,6 +273,25 @@ internal sealed class GroupCoordinator
                 }
 
                 throw new IOException($"Could not commit the positions of group '{GroupId}' to '{_positionsPath}': {e.Message}", e);
+            }
+        }
+    }
+
+    private void CheckOwnership(EmbeddedGroupConsumer member, IReadOnlyList<TopicPartitionOffset> positions)
+    {
+        for (var i = 0; i < positions.Count; i++)
+        {
+            var position = positions[i];
+            if (position.Offset < 0)
+            {
+                throw new ArgumentOutOfRangeException(nameof(positions), position,
+                    $"Cannot commit {position}: a committed position must be an offset (0 or more), not a special value.");
+            }
+
+            if (!_partitions.TryGetValue(position.TopicPartition, out var ownership) || ownership.Owner != member)
+            {
+                throw new InvalidOperationException(
+                    $"Cannot commit {position} for group '{GroupId}': {position.TopicPartition} is not assigned to this consumer (it was revoked or lost in a rebalance, or never assigned). Its new owner will process its records.");
             }
         }
     }

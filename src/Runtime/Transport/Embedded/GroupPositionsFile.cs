@@ -90,7 +90,7 @@ internal static class GroupPositionsFile
         DurableFile.WriteAtomically(path, content);
     }
 
-    private static ulong Fnv1a64(ReadOnlySpan<byte> data)
+    internal static ulong Fnv1a64(ReadOnlySpan<byte> data)
     {
         var hash = 14695981039346656037UL;
         foreach (var b in data)

@@ -18,6 +18,12 @@ internal sealed class PartitionLog
     private ManualResetEventSlim[] _waiters = [];
     private bool _closed;
 
+    // Transactions (see TransactionJournal). Guarded by _txnSync: the open transactions with data in this
+    // partition and the first address each may use; the aborted transaction ids (copy on write).
+    private readonly Lock _txnSync = new();
+    private readonly List<(long TransactionId, long First)> _open = [];
+    private HashSet<long> _aborted = [];
+
     private PartitionLog(TopicPartition partition, string directory, IDevice device, FasterLog log, int maxEntrySize)
     {
         Partition = partition;
@@ -38,8 +44,92 @@ internal sealed class PartitionLog
 
     public long BeginAddress => Log.BeginAddress;
 
-    /// <summary>Everything below this address is durable and visible to readers.</summary>
+    /// <summary>Everything below this address is durable (flushed). Transactional records may still be invisible: see <see cref="VisibleUntil"/>.</summary>
     public long CommittedUntil => Volatile.Read(ref Log.CommittedUntilAddress);
+
+    /// <summary>
+    /// The last stable offset: readers (all read committed) return records below this address only. It is the
+    /// durable end, or the first address of the oldest transaction still open in this partition if that is lower,
+    /// so that a reader never moves past a record whose transaction is undecided. Computed under the same lock
+    /// <see cref="BeginTransactionalWrite"/> reads the tail under, so a transaction that opens concurrently is
+    /// either counted or starts above the durable end read here.
+    /// </summary>
+    public long VisibleUntil
+    {
+        get
+        {
+            lock (_txnSync)
+            {
+                var visible = CommittedUntil;
+                foreach (var (_, first) in _open)
+                {
+                    visible = Math.Min(visible, first);
+                }
+
+                return visible;
+            }
+        }
+    }
+
+    /// <summary>Ids of transactions aborted in this partition: their records are skipped by every reader, forever.</summary>
+    public HashSet<long> Aborted => Volatile.Read(ref _aborted);
+
+    /// <summary>
+    /// Registers transaction <paramref name="transactionId"/> as open in this partition before its first record is
+    /// enqueued, and returns the first address its records may occupy (the tail now).
+    /// </summary>
+    public long BeginTransactionalWrite(long transactionId)
+    {
+        lock (_txnSync)
+        {
+            var first = Log.TailAddress;
+            _open.Add((transactionId, first));
+            return first;
+        }
+    }
+
+    /// <summary>Everything below the returned address is decided: not part of an open transaction other than <paramref name="excluding"/>.</summary>
+    public long StableBound(long excluding)
+    {
+        lock (_txnSync)
+        {
+            var bound = Log.TailAddress;
+            foreach (var (id, first) in _open)
+            {
+                if (id != excluding)
+                {
+                    bound = Math.Min(bound, first);
+                }
+            }
+
+            return bound;
+        }
+    }
+
+    /// <summary>A transaction was decided (its outcome is durable): close it here, remembering it if aborted, and wake readers.</summary>
+    public void EndTransaction(long transactionId, bool aborted)
+    {
+        lock (_txnSync)
+        {
+            if (aborted && !_aborted.Contains(transactionId))
+            {
+                Volatile.Write(ref _aborted, new HashSet<long>(_aborted) { transactionId });
+            }
+
+            _open.RemoveAll(t => t.TransactionId == transactionId);
+        }
+
+        NotifyCommitted();
+    }
+
+    /// <summary>Sets the aborted transactions known from the journal (at open, before any reader).</summary>
+    public void LoadAborted(IEnumerable<long> transactionIds)
+    {
+        lock (_txnSync)
+        {
+            Volatile.Write(ref _aborted, new HashSet<long>(transactionIds));
+        }
+    }
 
     public static PartitionLog Open(TopicPartition partition, string directory, EmbeddedTransportOptions options)
     {

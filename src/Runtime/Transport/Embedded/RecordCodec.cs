@@ -6,24 +6,26 @@ namespace Faustish.Transport.Embedded;
 
 /// <summary>
 /// The form of one record inside a partition's log (one FasterLog entry per record), big-endian:
-/// <c>timestampMs:int64, keyLength:int32 (-1 = null), valueLength:int32 (-1 = null), headersLength:int32,
-/// key bytes, value bytes, headers (<see cref="RecordHeaderEncoding"/>)</c>.
+/// <c>timestampMs:int64, transactionId:int64 (0 = written outside any transaction), keyLength:int32 (-1 = null),
+/// valueLength:int32 (-1 = null), headersLength:int32, key bytes, value bytes, headers (<see cref="RecordHeaderEncoding"/>)</c>.
+/// Topic format 2 (<see cref="TopicState"/>); format 1 had no transaction id.
 /// </summary>
 internal static class RecordCodec
 {
-    public const int FixedSize = 20;
+    public const int FixedSize = 28;
 
     public static int SizeOf(int keyLength, int valueLength, int headersLength) =>
         FixedSize + keyLength + valueLength + headersLength;
 
     /// <summary>Writes a record into <paramref name="destination"/>, which is exactly <see cref="SizeOf"/> long.</summary>
-    public static void Write(Span<byte> destination, long timestampMs, ReadOnlySpan<byte> key, bool keyIsNull,
+    public static void Write(Span<byte> destination, long timestampMs, long transactionId, ReadOnlySpan<byte> key, bool keyIsNull,
         ReadOnlySpan<byte> value, bool valueIsNull, int headersLength, out Span<byte> headersDestination)
     {
         BinaryPrimitives.WriteInt64BigEndian(destination, timestampMs);
-        BinaryPrimitives.WriteInt32BigEndian(destination[8..], keyIsNull ? -1 : key.Length);
-        BinaryPrimitives.WriteInt32BigEndian(destination[12..], valueIsNull ? -1 : value.Length);
-        BinaryPrimitives.WriteInt32BigEndian(destination[16..], headersLength);
+        BinaryPrimitives.WriteInt64BigEndian(destination[8..], transactionId);
+        BinaryPrimitives.WriteInt32BigEndian(destination[16..], keyIsNull ? -1 : key.Length);
+        BinaryPrimitives.WriteInt32BigEndian(destination[20..], valueIsNull ? -1 : value.Length);
+        BinaryPrimitives.WriteInt32BigEndian(destination[24..], headersLength);
         var at = FixedSize;
         if (!keyIsNull)
         {
@@ -51,9 +53,9 @@ internal static class RecordCodec
         }
 
         timestampMs = BinaryPrimitives.ReadInt64BigEndian(entry);
-        var keyLength = BinaryPrimitives.ReadInt32BigEndian(entry[8..]);
-        var valueLength = BinaryPrimitives.ReadInt32BigEndian(entry[12..]);
-        var headersLength = BinaryPrimitives.ReadInt32BigEndian(entry[16..]);
+        var keyLength = BinaryPrimitives.ReadInt32BigEndian(entry[16..]);
+        var valueLength = BinaryPrimitives.ReadInt32BigEndian(entry[20..]);
+        var headersLength = BinaryPrimitives.ReadInt32BigEndian(entry[24..]);
         keyIsNull = keyLength == -1;
         valueIsNull = valueLength == -1;
         var keyBytes = keyIsNull ? 0L : keyLength;
@@ -67,6 +69,10 @@ internal static class RecordCodec
         value = entry.Slice(FixedSize + (int)keyBytes, (int)valueBytes);
         headers = entry.Slice(FixedSize + (int)keyBytes + (int)valueBytes, headersLength);
     }
+
+    /// <summary>The transaction id of an entry (0 when it was written outside any transaction, or is too short to tell).</summary>
+    public static long TransactionIdOf(ReadOnlySpan<byte> entry) =>
+        entry.Length < FixedSize ? 0 : BinaryPrimitives.ReadInt64BigEndian(entry[8..]);
 
     private static InvalidDataException Corrupt(TopicPartition partition, long offset, int length) =>
         new($"The embedded log of {partition} holds a malformed record at offset {offset} ({length} bytes). " +

@@ -13,7 +13,9 @@ namespace Faustish.Transport.Embedded;
 internal sealed class TopicState
 {
     public const string MetadataFileName = "topic.meta";
-    private const string FormatLine = "faustish-topic 1";
+    // Format 2: records carry a transaction id (RecordCodec). Format 1 topics are refused with a message.
+    private const string FormatLine = "faustish-topic 2";
+    private const string OldFormatLine = "faustish-topic 1";
 
     private readonly PartitionLog?[] _logs;
     private readonly Lock _sync = new();
@@ -100,6 +102,12 @@ internal sealed class TopicState
         var lines = File.ReadAllLines(path, Encoding.UTF8);
         int? partitions = null;
         bool? compacted = null;
+        if (lines.Length > 0 && lines[0] == OldFormatLine)
+        {
+            throw new InvalidDataException(
+                $"Topic '{name}' in '{directory}' was written by an older Faustish (topic format 1, records without transaction ids). Delete the topic's directory (losing its records) and let the app create it again.");
+        }
+
         if (lines.Length == 0 || lines[0] != FormatLine)
         {
             throw Damaged(path, "unknown format");
