@@ -81,7 +81,7 @@ public sealed class CrashTests(ITestOutputHelper output)
             // Bounded: at most 3 attempts per kill (an attempt that finds the input processed ends the loop).
             for (var attempt = 0; attempt < Kills * 3 && kills < Kills; attempt++)
             {
-                using var worker = ChildWorker.Start(directory, guarantee);
+                using var worker = ChildWorker.Start(directory, CrashEvents.Definition.Name, exitWhenIdle: true, settings: null, "--guarantee", guarantee.ToString());
                 worker.WaitUntilProcessing(TimeSpan.FromSeconds(60));
                 abortedAtRestart += worker.RecoveredAborts;
                 restartsWithAborts += worker.RecoveredAborts > 0 ? 1 : 0;
@@ -101,7 +101,7 @@ public sealed class CrashTests(ITestOutputHelper output)
             }
 
             var killing = started.Elapsed;
-            using (var last = ChildWorker.Start(directory, guarantee, exitWhenIdle: true))
+            using (var last = ChildWorker.Start(directory, CrashEvents.Definition.Name, exitWhenIdle: true, settings: null, "--guarantee", guarantee.ToString()))
             {
                 Assert.True(last.WaitForExit(TimeSpan.FromMinutes(3)), "The final worker did not finish within 3 minutes.");
                 Assert.True(last.ExitCode == 0, $"The final worker exited with {last.ExitCode}. Output:\n{last.Output}");
@@ -229,133 +229,4 @@ public sealed class CrashTests(ITestOutputHelper output)
 
     private sealed record Result(int Kills, int KeysCounted, int MissingCounts, long OverCounted, long OutputRecords,
         int MissingOutputs, long DuplicateOutputs, long WrongOutputs, int UnderCountedWindows, int OverCountedWindows, string Report);
-
-    /// <summary>A worker in a child process, its output drained as it comes so it never blocks on a full pipe.</summary>
-    private sealed class ChildWorker : IDisposable
-    {
-        private readonly Process _process;
-        private readonly System.Text.StringBuilder _output = new();
-        private readonly ManualResetEventSlim _processing = new();
-        private int _recoveredAborts;
-        private int _progress;
-
-        private ChildWorker(Process process)
-        {
-            _process = process;
-            _process.OutputDataReceived += (_, e) => Observe(e.Data);
-            _process.ErrorDataReceived += (_, e) => Observe(e.Data);
-            _process.BeginOutputReadLine();
-            _process.BeginErrorReadLine();
-        }
-
-        public bool HasExited => _process.HasExited;
-
-        public int ExitCode => _process.ExitCode;
-
-        /// <summary>Partition ranges of transactions the transport aborted when it opened (each was open at the kill before).</summary>
-        public int RecoveredAborts => Volatile.Read(ref _recoveredAborts);
-
-        public string Output
-        {
-            get
-            {
-                lock (_output)
-                {
-                    return _output.ToString();
-                }
-            }
-        }
-
-        public static ChildWorker Start(string directory, ProcessingGuarantee guarantee, bool exitWhenIdle = true)
-        {
-            var start = new ProcessStartInfo("dotnet")
-            {
-                ArgumentList = { typeof(CrashEvents).Assembly.Location, "worker", "--app", "e2e", "--data-dir", directory, "--guarantee", guarantee.ToString() },
-                RedirectStandardOutput = true,
-                RedirectStandardError = true,
-                UseShellExecute = false,
-            };
-            if (exitWhenIdle)
-            {
-                start.ArgumentList.Insert(2, "--exit-when-idle");
-            }
-
-            start.Environment["Faustish__CommitInterval"] = "00:00:00.050";
-            start.Environment["Faustish__MaxBatchSize"] = "500";
-            return new ChildWorker(Process.Start(start) ?? throw new InvalidOperationException("Could not start the worker process."));
-        }
-
-        /// <summary>Waits until a worker thread of the agent took its partitions (restored its table and is processing).</summary>
-        public void WaitUntilProcessing(TimeSpan timeout)
-        {
-            if (!_processing.Wait(timeout) && !_process.HasExited)
-            {
-                throw new TimeoutException($"The worker did not take a partition within {timeout}. Output so far:\n{Output}");
-            }
-        }
-
-        /// <summary>Waits until the worker reported <paramref name="lines"/> progress lines (of 5,000 events each), or exited.</summary>
-        public void WaitForProgress(int lines, TimeSpan timeout)
-        {
-            var waited = Stopwatch.StartNew();
-            while (Volatile.Read(ref _progress) < lines && !_process.HasExited && waited.Elapsed < timeout)
-            {
-                Thread.Sleep(2);
-            }
-        }
-
-        public void Kill() => _process.Kill(entireProcessTree: true); // SIGKILL on Linux: no commit, no cleanup.
-
-        public bool WaitForExit(TimeSpan timeout)
-        {
-            if (!_process.WaitForExit(timeout))
-            {
-                return false;
-            }
-
-            _process.WaitForExit(); // Flushes the redirected output.
-            return true;
-        }
-
-        public void Dispose()
-        {
-            if (!_process.HasExited)
-            {
-                _process.Kill(entireProcessTree: true);
-                _process.WaitForExit();
-            }
-
-            _process.Dispose();
-            _processing.Dispose();
-        }
-
-        private void Observe(string? line)
-        {
-            if (line is null)
-            {
-                return;
-            }
-
-            lock (_output)
-            {
-                _output.AppendLine(line);
-            }
-
-            if (line.StartsWith("crash-progress", StringComparison.Ordinal))
-            {
-                Interlocked.Increment(ref _progress);
-                return;
-            }
-
-            if (line.Contains("was open when the app stopped", StringComparison.Ordinal))
-            {
-                Interlocked.Increment(ref _recoveredAborts);
-            }
-
-            if (line.Contains("took crash-events[", StringComparison.Ordinal))
-            {
-                _processing.Set();
-            }
-        }
-    }
 }

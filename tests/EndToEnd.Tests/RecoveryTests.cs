@@ -98,7 +98,7 @@ public sealed class RecoveryTests(ITestOutputHelper output)
             var restoredFromCheckpoints = 0;
             for (var round = 0; round < 4; round++)
             {
-                using var worker = ChildWorker.Start(directory);
+                using var worker = ChildWorker.Start(directory, Clicks.Definition.Name, settings: new Dictionary<string, string> { ["CheckpointInterval"] = "00:00:00.200" });
                 worker.WaitUntilProcessing(TimeSpan.FromSeconds(60));
                 Thread.Sleep(random.Next(400, 1200));
                 if (!worker.HasExited)
@@ -114,7 +114,7 @@ public sealed class RecoveryTests(ITestOutputHelper output)
             // Right after the last kill: what a restart loads (checkpoint + tail) equals the whole changelog, key by key.
             var (fromCheckpoints, tail) = CompareRestoredStoresWithTheChangelog(directory);
 
-            using (var last = ChildWorker.Start(directory))
+            using (var last = ChildWorker.Start(directory, Clicks.Definition.Name, settings: new Dictionary<string, string> { ["CheckpointInterval"] = "00:00:00.200" }))
             {
                 Assert.True(last.WaitForExit(TimeSpan.FromMinutes(3)), "The final worker did not finish within 3 minutes.");
                 Assert.True(last.ExitCode == 0, $"The final worker exited with {last.ExitCode}. Output:\n{last.Output}");
@@ -188,103 +188,5 @@ public sealed class RecoveryTests(ITestOutputHelper output)
         }
 
         return count;
-    }
-
-    /// <summary>A worker in a child process, checkpointing often; its output is drained as it comes.</summary>
-    private sealed class ChildWorker : IDisposable
-    {
-        private readonly Process _process;
-        private readonly System.Text.StringBuilder _output = new();
-        private readonly ManualResetEventSlim _started = new();
-
-        private ChildWorker(Process process)
-        {
-            _process = process;
-            _process.OutputDataReceived += (_, e) => Observe(e.Data);
-            _process.ErrorDataReceived += (_, e) => Observe(e.Data);
-            _process.BeginOutputReadLine();
-            _process.BeginErrorReadLine();
-        }
-
-        public bool HasExited => _process.HasExited;
-
-        public int ExitCode => _process.ExitCode;
-
-        public string Output
-        {
-            get
-            {
-                lock (_output)
-                {
-                    return _output.ToString();
-                }
-            }
-        }
-
-        public static ChildWorker Start(string directory)
-        {
-            var start = new ProcessStartInfo("dotnet")
-            {
-                ArgumentList = { typeof(Clicks).Assembly.Location, "worker", "--exit-when-idle", "--app", "e2e", "--data-dir", directory },
-                RedirectStandardOutput = true,
-                RedirectStandardError = true,
-                UseShellExecute = false,
-            };
-            start.Environment["Faustish__CommitInterval"] = "00:00:00.050";
-            start.Environment["Faustish__MaxBatchSize"] = "500";
-            start.Environment["Faustish__CheckpointInterval"] = "00:00:00.200";
-            return new ChildWorker(Process.Start(start) ?? throw new InvalidOperationException("Could not start the worker process."));
-        }
-
-        public void WaitUntilProcessing(TimeSpan timeout)
-        {
-            if (!_started.Wait(timeout) && !_process.HasExited)
-            {
-                throw new TimeoutException($"The worker did not take a partition within {timeout}. Output so far:\n{Output}");
-            }
-        }
-
-        public void Kill() => _process.Kill(entireProcessTree: true); // SIGKILL on Linux: no commit, no checkpoint.
-
-        public bool WaitForExit(TimeSpan timeout)
-        {
-            if (!_process.WaitForExit(timeout))
-            {
-                return false;
-            }
-
-            _process.WaitForExit();
-            return true;
-        }
-
-        public void Dispose()
-        {
-            if (!_process.HasExited)
-            {
-                _process.Kill(entireProcessTree: true);
-                _process.WaitForExit();
-            }
-
-            _process.Dispose();
-            _started.Dispose();
-        }
-
-        private void Observe(string? line)
-        {
-            if (line is null)
-            {
-                return;
-            }
-
-            lock (_output)
-            {
-                _output.AppendLine(line);
-            }
-
-            if (line.Contains("took clicks[", StringComparison.Ordinal))
-            {
-                _started.Set();
-            }
-        }
     }
 }
