@@ -69,7 +69,15 @@ public sealed class FaustishWorkerService(
                 {
                     while (!stopWorkers.IsCancellationRequested)
                     {
-                        Volatile.Write(ref idle[i], worker.RunOnce() ? 0 : Math.Min(Volatile.Read(ref idle[i]) + 1, 1000));
+                        var fetched = worker.RunOnce();
+                        if (!fetched && run.ExitWhenIdle && Volatile.Read(ref idle[i]) == 0)
+                        {
+                            // Out of input: commit now, so what this worker sent reaches the agents downstream before
+                            // the app can be called idle (they wake on it and stop being idle).
+                            worker.Commit();
+                        }
+
+                        Volatile.Write(ref idle[i], fetched ? 0 : Math.Min(Volatile.Read(ref idle[i]) + 1, 1000));
                     }
                 }
                 finally
