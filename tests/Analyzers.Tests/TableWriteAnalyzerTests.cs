@@ -83,6 +83,27 @@ public sealed class TableWriteAnalyzerTests
     }
 
     [Fact]
+    public async Task A_global_table_may_be_written_by_agents_of_any_partition_count()
+    {
+        await Verifier.AnalyzerAsync(Model + """
+            [Table("rates", Partitions = 3)]
+            public sealed partial class Rates : GlobalTable<string, long>;
+
+            [Agent(typeof(PageViews))]
+            public sealed partial class A(Rates rates)
+            {
+                public void Process(string page, PageView view) => rates[page] = 1;
+            }
+
+            [Agent(typeof(Clicks))]
+            public sealed partial class B(Rates rates)
+            {
+                public void Process(string page, PageView view) => rates.Increment(page);
+            }
+            """);
+    }
+
+    [Fact]
     public async Task Windowed_table_writes_outside_an_agent_are_reported_and_reads_are_not()
     {
         await Verifier.AnalyzerAsync(Model + """

@@ -50,6 +50,9 @@ public sealed class GeneratorGoldenTests
         [Table("parcels")]
         public sealed partial class Parcels : Table<long, long>;
 
+        [Table("fx-rates")]
+        public sealed partial class FxRates : GlobalTable<string, decimal>;
+
         [Table("orders-per-minute", Window = "tumbling 1m grace 10s", Expires = "1h")]
         public sealed partial class OrdersPerMinute : WindowedTable<string, long>;
 

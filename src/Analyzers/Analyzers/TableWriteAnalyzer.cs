@@ -107,9 +107,9 @@ public sealed class TableWriteAnalyzer : DiagnosticAnalyzer
             return;
         }
 
-        if (Roles.TopicOfAgent(symbols, agent) is not { } topic || Roles.TopicPartitions(symbols, topic) is not { } topicPartitions)
+        if (symbols.IsGlobalTable(table) || Roles.TopicOfAgent(symbols, agent) is not { } topic || Roles.TopicPartitions(symbols, topic) is not { } topicPartitions)
         {
-            return;
+            return; // A global table is held whole by every worker: any agent may write it, whatever its partitions.
         }
 
         var tablePartitions = FaustishSymbols.FindAttribute(table, symbols.TableAttribute) is { } attribute ? AttributeReader.Partitions(attribute, 0) : 0;

@@ -22,6 +22,7 @@ internal sealed class FaustishSymbols
         TableBase = tableBase;
         TableExtensions = compilation.GetTypeByMetadataName("Faustish.TableExtensions");
         WindowedTableBase = compilation.GetTypeByMetadataName("Faustish.WindowedTable`2");
+        GlobalTableBase = compilation.GetTypeByMetadataName("Faustish.GlobalTable`2");
         EventContext = compilation.GetTypeByMetadataName("Faustish.Agents.EventContext");
         Task = compilation.GetTypeByMetadataName("System.Threading.Tasks.Task");
         TaskOfT = compilation.GetTypeByMetadataName("System.Threading.Tasks.Task`1");
@@ -57,6 +58,23 @@ internal sealed class FaustishSymbols
 
     /// <summary><c>Faustish.WindowedTable&lt;TKey, TValue&gt;</c>, when the referenced runtime has it.</summary>
     public INamedTypeSymbol? WindowedTableBase { get; }
+
+    /// <summary><c>Faustish.GlobalTable&lt;TKey, TValue&gt;</c>, when the referenced runtime has it.</summary>
+    public INamedTypeSymbol? GlobalTableBase { get; }
+
+    /// <summary>Whether <paramref name="table"/> is a global table (held whole by every worker; no co-partitioning).</summary>
+    public bool IsGlobalTable(INamedTypeSymbol table)
+    {
+        for (var current = table.BaseType; current is not null && GlobalTableBase is not null; current = current.BaseType)
+        {
+            if (SymbolEqualityComparer.Default.Equals(current.OriginalDefinition, GlobalTableBase))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
 
     public INamedTypeSymbol? TableExtensions { get; }
 

@@ -16,7 +16,9 @@ internal static class TableEmitter
         var writer = EmitHelpers.StartFile(table.Target);
         using (writer.Block($"partial class {table.Target.ClassName}"))
         {
-            writer.WriteLine($"/// <summary>Table <c>{EmitHelpers.XmlText(table.TableName)}</c>: its codecs and how its partitions are stored.</summary>");
+            writer.WriteLine(table.IsGlobal
+                ? $"/// <summary>Global table <c>{EmitHelpers.XmlText(table.TableName)}</c>, held whole by every worker: its codecs and store.</summary>"
+                : $"/// <summary>Table <c>{EmitHelpers.XmlText(table.TableName)}</c>: its codecs and how its partitions are stored.</summary>");
             writer.WriteLine(EmitHelpers.GeneratedCodeAttribute);
             writer.WriteLine($"public static global::Faustish.Tables.TableDefinition<{key}, {value}> Definition {{ get; }} = new(");
             writer.Indent();
@@ -28,7 +30,9 @@ internal static class TableEmitter
             writer.WriteLine(table.Key.IsUnmanaged && table.Value.IsUnmanaged
                 ? $"static options => new global::Faustish.Tables.Faster.FasterBlittableStore<{key}, {value}>(options),"
                 : $"static options => new global::Faustish.Tables.Faster.FasterEncodedStore<{key}, {value}>(options, {codecs.CodecExpression(table.Key.Codec)}, {codecs.CodecExpression(table.Value.Codec)}),");
-            writer.WriteLine($"static shard => new {table.Target.ClassName}(shard));");
+            writer.WriteLine(table.IsGlobal
+                ? $"static shard => new {table.Target.ClassName}(shard)) {{ IsGlobal = true }};"
+                : $"static shard => new {table.Target.ClassName}(shard));");
             writer.Unindent();
             writer.WriteLine();
             writer.WriteLine(EmitHelpers.GeneratedCodeAttribute);

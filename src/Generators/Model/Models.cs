@@ -36,8 +36,9 @@ internal sealed record TopicModel(ClassTarget Target, string TopicName, int Part
 
 /// <param name="Codecs">The JSON codecs its key and value need (none for Kafka's primitive encodings).</param>
 /// <param name="Window">Set for tables derived from <c>WindowedTable&lt;,&gt;</c>.</param>
+/// <param name="IsGlobal">A <c>GlobalTable</c>: every worker holds all of it.</param>
 internal sealed record TableModel(ClassTarget Target, string TableName, int Partitions, RecordTypeRef Key, RecordTypeRef Value, EquatableArray<JsonCodecModel> Codecs,
-    WindowModel? Window = null);
+    WindowModel? Window = null, bool IsGlobal = false);
 
 /// <summary>A windowed table's settings as written in <c>[Table]</c>; the runtime parses and checks them at start.</summary>
 /// <param name="Spec">The <c>Window</c> text, or null.</param>

@@ -12,6 +12,7 @@ internal static class SymbolNames
     public const string TopicBase = "Faustish.Topic`2";
     public const string TableBase = "Faustish.Table`2";
     public const string WindowedTableBase = "Faustish.WindowedTable`2";
+    public const string GlobalTableBase = "Faustish.GlobalTable`2";
     public const string EventContext = "Faustish.Agents.EventContext";
 
     public static readonly SymbolDisplayFormat FullyQualified =

@@ -41,7 +41,8 @@ internal static class TableParser
             ? $"global::Faustish.Tables.Windows.WindowedTableShard<{SymbolNames.Qualified(types.Key)}, {SymbolNames.Qualified(types.Value)}>"
             : $"global::Faustish.Tables.TableShard<{SymbolNames.Qualified(types.Key)}, {SymbolNames.Qualified(types.Value)}>";
         return reason is null
-            ? new(new TableModel(SymbolNames.Target(type), name!, partitions, RecordTypes.Describe(types.Key), RecordTypes.Describe(types.Value), codecs, window), null)
+            ? new(new TableModel(SymbolNames.Target(type), name!, partitions, RecordTypes.Describe(types.Key), RecordTypes.Describe(types.Value), codecs, window,
+                IsGlobal: SymbolNames.BaseTypeArguments(type, SymbolNames.GlobalTableBase) is not null), null)
             : new(null, new StandInModel(SymbolNames.Target(type), shard, "unused", reason));
     }
 

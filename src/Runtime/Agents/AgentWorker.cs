@@ -35,6 +35,7 @@ public sealed class AgentWorker : IAssignmentListener, IDisposable
     private readonly AssignedPartition?[] _partitions;
     private readonly List<TopicPartitionOffset> _positions = [];
     private readonly RecordBatch _batch = new();
+    private readonly Dictionary<TableDefinition, Tables.Global.GlobalTableReplica> _globals = [];
     private IGroupConsumer? _consumer;
     private long _lastCommitTicks;
     private CancellationToken _stopping;
@@ -81,6 +82,17 @@ public sealed class AgentWorker : IAssignmentListener, IDisposable
     public void Start(CancellationToken stopping)
     {
         _stopping = stopping;
+        foreach (var table in _agent.Tables)
+        {
+            if (table.IsGlobal && !_globals.ContainsKey(table))
+            {
+                var replica = new Tables.Global.GlobalTableReplica(table, _topology.AppId, _topology.PartitionsOf(table), _transport,
+                    new StoreOptions(Path.Combine(_options.DataDirectory, "state", table.Name, "global"), _options.StoreMemoryBytes), stopping);
+                _globals.Add(table, replica);
+                _logger.LogInformation("{Worker} holds global table '{Table}': restored {Records} changelog records", Name, table.Name, replica.Restored);
+            }
+        }
+
         _consumer = _transport.CreateGroupConsumer(_agent.GroupId(_topology.AppId), [_agent.Topic.Name], this);
         _lastCommitTicks = Stopwatch.GetTimestamp();
     }
@@ -168,6 +180,11 @@ public sealed class AgentWorker : IAssignmentListener, IDisposable
             }
         }
 
+        foreach (var global in _globals.Values)
+        {
+            global.FlushChangelog(_producer);
+        }
+
         var cancellation = _stopping.IsCancellationRequested ? CancellationToken.None : _stopping;
         if (_transactional is not null)
         {
@@ -231,6 +248,11 @@ public sealed class AgentWorker : IAssignmentListener, IDisposable
         {
             partition?.Advance(now);
         }
+
+        foreach (var global in _globals.Values)
+        {
+            global.CatchUp(_stopping);
+        }
     }
 
     private void Process(RecordBatch batch)
@@ -282,6 +304,12 @@ public sealed class AgentWorker : IAssignmentListener, IDisposable
         {
             foreach (var table in _agent.Tables)
             {
+                if (_globals.TryGetValue(table, out var global))
+                {
+                    shards.Add(table, global.Shard);
+                    continue;
+                }
+
                 var shard = table.OpenShard(topicPartition.Partition, _options.Store, _state.StoreOptionsFor(table, topicPartition.Partition));
                 shards.Add(table, shard);
                 restored += _state.Restore(shard, new TopicPartition(table.ChangelogTopic(_topology.AppId), topicPartition.Partition), _stopping);
@@ -290,9 +318,12 @@ public sealed class AgentWorker : IAssignmentListener, IDisposable
         catch
         {
             _state.Release(topicPartition.Partition, checkpoint: false);
-            foreach (var shard in shards.Values)
+            foreach (var (table, shard) in shards)
             {
-                shard.Dispose();
+                if (!table.IsGlobal)
+                {
+                    shard.Dispose();
+                }
             }
 
             throw;
@@ -347,6 +378,12 @@ public sealed class AgentWorker : IAssignmentListener, IDisposable
         }
 
         Array.Clear(_partitions);
+        foreach (var global in _globals.Values)
+        {
+            global.Dispose();
+        }
+
+        _globals.Clear();
         _consumer?.Dispose();
         _producer.Dispose();
     }
@@ -380,9 +417,13 @@ public sealed class AgentWorker : IAssignmentListener, IDisposable
 
         public void Dispose()
         {
-            foreach (var shard in shards.Values)
+            // Global tables belong to the worker, not to the partition.
+            foreach (var (table, shard) in shards)
             {
-                shard.Dispose();
+                if (!table.IsGlobal)
+                {
+                    shard.Dispose();
+                }
             }
         }
 
@@ -391,7 +432,10 @@ public sealed class AgentWorker : IAssignmentListener, IDisposable
             var changelogs = new List<(ITableShard, TopicPartition)>();
             foreach (var (table, shard) in shards)
             {
-                changelogs.Add((shard, new TopicPartition(table.ChangelogTopic(appId), partition)));
+                if (!table.IsGlobal)
+                {
+                    changelogs.Add((shard, new TopicPartition(table.ChangelogTopic(appId), partition)));
+                }
             }
 
             return [.. changelogs];

@@ -29,6 +29,13 @@ public sealed class AppTopology
         {
             table.Validate();
             var owners = model.Agents.Where(a => a.Tables.Contains(table)).ToList();
+            if (table.IsGlobal)
+            {
+                // Every worker holds a global table whole and any agent may write it: no owner, no co-partitioning.
+                _tablePartitions[table] = Math.Max(table.Partitions, 1);
+                continue;
+            }
+
             if (owners.Count > 1)
             {
                 throw new InvalidOperationException(

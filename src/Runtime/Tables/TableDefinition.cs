@@ -30,6 +30,9 @@ public abstract class TableDefinition
     /// <summary>Declared partition count, or 0 for "as the source topic of the agent that writes it".</summary>
     public int Partitions { get; }
 
+    /// <summary>A <see cref="GlobalTable{TKey, TValue}"/>: every worker holds all of it, and any agent may write it.</summary>
+    public bool IsGlobal { get; init; }
+
     public abstract Type KeyType { get; }
 
     public abstract Type ValueType { get; }

@@ -27,6 +27,16 @@ public interface ITableShard : IDisposable
     /// </summary>
     long Restore(IPartitionReader reader, CancellationToken cancellationToken);
 
+    /// <summary>The same, reusing <paramref name="batch"/> (for readers followed on every turn of a loop).</summary>
+    long Restore(IPartitionReader reader, RecordBatch batch, CancellationToken cancellationToken) => Restore(reader, cancellationToken);
+
+    /// <summary>
+    /// Makes <see cref="FlushChangelog"/> send each key to the changelog partition of its key among
+    /// <paramref name="partitions"/> (Kafka's partitioner), for shards that hold every partition (global tables).
+    /// </summary>
+    void RouteChangelogByKey(int partitions) =>
+        throw new NotSupportedException($"Table '{Definition.Name}' cannot be global: its shards hold one partition each.");
+
     /// <summary>The store's local checkpoints, or null when its store keeps none (it is then always restored by a full replay).</summary>
     ICheckpointableStore? LocalCheckpoints => null;
 
@@ -59,6 +69,7 @@ public sealed class TableShard<TKey, TValue> : ITableShard where TKey : notnull
     private readonly ArrayBufferWriter<byte> _key = new(256);
     private readonly ArrayBufferWriter<byte> _value = new(1024);
     private readonly Table<TKey, TValue> _table;
+    private int _routePartitions;
 
     public TableShard(TableDefinition<TKey, TValue> definition, int partition, IStateStore<TKey, TValue> store)
     {
@@ -111,10 +122,18 @@ public sealed class TableShard<TKey, TValue> : ITableShard where TKey : notnull
 
     public IEnumerable<KeyValuePair<TKey, TValue>> Scan() => _store.Scan();
 
-    public long Restore(IPartitionReader reader, CancellationToken cancellationToken)
+    public long Restore(IPartitionReader reader, CancellationToken cancellationToken) => Restore(reader, new RecordBatch(), cancellationToken);
+
+    public void RouteChangelogByKey(int partitions)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(partitions, 1);
+        _routePartitions = partitions;
+    }
+
+    public long Restore(IPartitionReader reader, RecordBatch batch, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(reader);
-        var batch = new RecordBatch();
+        ArgumentNullException.ThrowIfNull(batch);
         long applied = 0;
         while (reader.Fetch(batch, 4096, TimeSpan.Zero, cancellationToken))
         {
@@ -122,6 +141,13 @@ public sealed class TableShard<TKey, TValue> : ITableShard where TKey : notnull
             {
                 ref readonly var record = ref batch[i];
                 var key = Definition.KeyCodec.Read(batch.KeyOf(in record));
+                if (_dirty.Count > 0 && _dirty.Contains(key))
+                {
+                    // A global table's own write not yet flushed is newer than what the changelog brings now.
+                    applied++;
+                    continue;
+                }
+
                 if (record.ValueIsNull)
                 {
                     _store.Delete(key);
@@ -157,7 +183,10 @@ public sealed class TableShard<TKey, TValue> : ITableShard where TKey : notnull
                 Definition.ValueCodec.Write(_value, value);
             }
 
-            producer.Produce(changelog, _key.WrittenSpan, keyIsNull: false, _value.WrittenSpan, valueIsNull: !exists, timestampMs: 0);
+            var destination = _routePartitions > 0
+                ? new TopicPartition(changelog.Topic, Routing.KafkaPartitioner.Partition(_key.WrittenSpan, _routePartitions))
+                : changelog;
+            producer.Produce(destination, _key.WrittenSpan, keyIsNull: false, _value.WrittenSpan, valueIsNull: !exists, timestampMs: 0);
         }
 
         _dirty.Clear();

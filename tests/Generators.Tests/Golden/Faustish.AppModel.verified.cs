@@ -15,6 +15,7 @@ internal static class FaustishAppModel
             global::Shop.Shipments.Definition,
         ],
         [
+            global::Shop.FxRates.Definition,
             global::Shop.OrdersPerCustomer.Definition,
             global::Shop.OrdersPerMinute.Definition,
             global::Shop.ParcelSessions.Definition,
