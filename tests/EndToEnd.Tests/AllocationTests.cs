@@ -11,11 +11,14 @@ namespace Faustish.EndToEnd.Tests;
 /// 100,000 events of a value type with only value-type fields, counted into a long-keyed table on the embedded
 /// transport, move the processing thread's allocation counter by no more than a small fixed allowance.
 /// </summary>
-public sealed class AllocationTests
+public sealed class AllocationTests(Xunit.Abstractions.ITestOutputHelper output)
 {
     private const int WarmUp = 20_000;
     private const int Measured = 100_000;
     private const int Users = 1_000;
+
+    // Batches end past a round number; a little more input lets the measured run reach 100,000 whole.
+    private const int Slack = 4_096;
 
     // Batch boundaries may touch lazily-created state once (e.g. a partition's first batch); nothing scales with events.
     private const long Allowance = 16 * 1024;
@@ -27,7 +30,7 @@ public sealed class AllocationTests
         var at = DateTimeOffset.UnixEpoch;
         app.Send(sender =>
         {
-            for (var i = 0; i < WarmUp + Measured; i++)
+            for (var i = 0; i < WarmUp + Measured + Slack; i++)
             {
                 sender.Send(Clicks.Definition, i % Users, new Click(i % Users, i % 50, at.AddMilliseconds(i)));
             }
@@ -44,7 +47,7 @@ public sealed class AllocationTests
         Assert.True(worker.Processed >= WarmUp, $"Warm-up processed only {worker.Processed} events.");
         var before = GC.GetAllocatedBytesForCurrentThread();
         var startProcessed = worker.Processed;
-        while (worker.Processed < WarmUp + Measured && deadline.Elapsed < TimeSpan.FromSeconds(120))
+        while (worker.Processed - startProcessed < Measured && deadline.Elapsed < TimeSpan.FromSeconds(120))
         {
             worker.RunOnce();
         }
@@ -54,12 +57,13 @@ public sealed class AllocationTests
         worker.Stop();
         worker.Dispose();
 
-        Assert.True(processed >= Measured - 1_024, $"Processed {processed} events, expected about {Measured}.");
+        output.WriteLine($"{processed:N0} events processed after warm-up; {allocated:N0} bytes allocated on the processing thread ({(double)allocated / processed:F3} B/event)");
+        Assert.True(processed >= Measured, $"Processed {processed} events, expected at least {Measured}.");
         Assert.True(allocated <= Allowance,
             $"Processing {processed:N0} events allocated {allocated:N0} bytes ({(double)allocated / processed:F2} B/event); allowance is {Allowance:N0} bytes in all.");
 
         var counts = app.ReadTable(ClicksPerUser.Definition);
         Assert.Equal(Users, counts.Count);
-        Assert.Equal(WarmUp + Measured, counts.Values.Sum());
+        Assert.Equal(worker.Processed, counts.Values.Sum());
     }
 }
