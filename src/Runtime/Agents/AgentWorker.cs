@@ -185,7 +185,8 @@ public sealed class AgentWorker : IAssignmentListener, IDisposable
             global.FlushChangelog(_producer);
         }
 
-        var cancellation = _stopping.IsCancellationRequested ? CancellationToken.None : _stopping;
+        // A commit once started runs to its end: stopping mid-flush would only make Stop commit the same work again.
+        var cancellation = CancellationToken.None;
         if (_transactional is not null)
         {
             try

@@ -85,8 +85,13 @@ public sealed class FaustishWorkerService(
                     worker.Stop();
                 }
             }
-            catch (Exception exception) when (exception is not OperationCanceledException || !stopWorkers.IsCancellationRequested)
+            catch (OperationCanceledException) when (stopWorkers.IsCancellationRequested)
             {
+                // Stopping: Stop() above has committed what was processed.
+            }
+            catch (Exception exception)
+            {
+                // Never let a worker thread's exception end the process unlogged: record it and stop the app.
                 Interlocked.CompareExchange(ref failure, exception, null);
                 stopWorkers.Cancel();
             }
