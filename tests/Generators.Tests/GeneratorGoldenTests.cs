@@ -167,6 +167,40 @@ public sealed class GeneratorGoldenTests
     }
 
     [Fact]
+    public void An_agent_whose_table_or_topic_is_rejected_gets_no_code_so_no_error_points_into_generated_files()
+    {
+        var (files, output, _) = GeneratorHarness.Run("""
+            using Faustish;
+            public sealed record Order(string Customer, decimal Total);
+            [Topic("orders")]
+            public sealed partial class Orders : Topic<string, Order>;
+            [Table("spent")]
+            public sealed class Spent : Table<string, decimal> { public Spent() : base(null!) { } } // not partial: FSH0001
+            [Topic("alerts")]
+            public sealed partial class Alerts : Topic<string, System.Action>; // not serializable: FSH0400
+            [Agent(typeof(Orders))]
+            public sealed partial class UsesBadTable(Spent spent)
+            {
+                public void Process(string customer, Order order) => spent[customer] += order.Total;
+            }
+            [Agent(typeof(Orders))]
+            public sealed partial class UsesBadTopic(Alerts alerts)
+            {
+                public void Process(string customer, Order order) { }
+            }
+            [Agent(typeof(Alerts))]
+            public sealed partial class ReadsBadTopic
+            {
+                public void Process(string key, System.Action value) { }
+            }
+            """);
+
+        Assert.DoesNotContain(files.Keys, k => k.Contains("Uses", StringComparison.Ordinal) || k.Contains("ReadsBadTopic", StringComparison.Ordinal));
+        Assert.DoesNotContain(GeneratorHarness.Problems(output), d => d.Location.SourceTree?.FilePath.EndsWith(".g.cs", StringComparison.Ordinal) == true);
+        Assert.Contains(files.Keys, k => k.Contains("Orders.Topic", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public void Agent_names_default_to_kebab_case()
     {
         Assert.Equal("count-page-views", Faustish.Generators.Parsing.AgentParser.KebabCase("CountPageViews"));

@@ -19,7 +19,7 @@ internal static class AgentParser
 
         var attribute = context.Attributes[0];
         if (attribute.ConstructorArguments.Length != 1 || attribute.ConstructorArguments[0].Value is not INamedTypeSymbol topic ||
-            !SymbolNames.HasAttribute(topic, SymbolNames.TopicAttribute) ||
+            !TopicParser.IsServed(topic) ||
             SymbolNames.BaseTypeArguments(topic, SymbolNames.TopicBase) is not { } topicTypes)
         {
             return null;
@@ -131,6 +131,14 @@ internal static class AgentParser
             var kind = SymbolNames.HasAttribute(parameterType, SymbolNames.TableAttribute) ? DependencyKind.Table
                 : SymbolNames.HasAttribute(parameterType, SymbolNames.TopicAttribute) ? DependencyKind.Topic
                 : DependencyKind.Service;
+
+            // A table or topic the generator does not serve has no Definition or constructor to call: the analyzers
+            // report why, and the agent waits until it is fixed rather than break the build with generated code.
+            if ((kind == DependencyKind.Table && (parameterType is not INamedTypeSymbol table || !TableParser.IsServed(table))) ||
+                (kind == DependencyKind.Topic && (parameterType is not INamedTypeSymbol sent || !TopicParser.IsServed(sent))))
+            {
+                return null;
+            }
             dependencies.Add(new AgentDependency(kind, parameterType.WithNullableAnnotation(NullableAnnotation.None).ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat)));
         }
 

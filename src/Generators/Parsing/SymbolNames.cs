@@ -40,17 +40,19 @@ internal static class SymbolNames
         return null;
     }
 
-    public static bool HasAttribute(ITypeSymbol type, string attributeName)
+    public static bool HasAttribute(ITypeSymbol type, string attributeName) => FindAttribute(type, attributeName) is not null;
+
+    public static AttributeData? FindAttribute(ITypeSymbol type, string attributeName)
     {
         foreach (var attribute in type.GetAttributes())
         {
             if (attribute.AttributeClass is { } attributeClass && MetadataName(attributeClass) == attributeName)
             {
-                return true;
+                return attribute;
             }
         }
 
-        return false;
+        return null;
     }
 
     /// <summary>The generator handles top-level partial classes; the analyzers explain everything else.</summary>

@@ -11,14 +11,22 @@ internal static class TableParser
     public static Parsed<TableModel> Parse(GeneratorAttributeSyntaxContext context, CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();
-        if (context.TargetSymbol is not INamedTypeSymbol type || !SymbolNames.IsGeneratable(type) ||
+        return context.TargetSymbol is INamedTypeSymbol type ? Parse(type, context.Attributes[0]) : default;
+    }
+
+    /// <summary>Whether <paramref name="type"/> is a [Table] class the generator serves (so its Definition exists).</summary>
+    public static bool IsServed(INamedTypeSymbol type) =>
+        SymbolNames.FindAttribute(type, SymbolNames.TableAttribute) is { } attribute && Parse(type, attribute).Model is not null;
+
+    private static Parsed<TableModel> Parse(INamedTypeSymbol type, AttributeData attribute)
+    {
+        if (!SymbolNames.IsGeneratable(type) ||
             (SymbolNames.BaseTypeArguments(type, SymbolNames.WindowedTableBase) ?? SymbolNames.BaseTypeArguments(type, SymbolNames.TableBase)) is not { } types ||
             TopicParser.HasDeclaredConstructor(type))
         {
             return default;
         }
 
-        var attribute = context.Attributes[0];
         var name = attribute.ConstructorArguments.Length == 1 ? attribute.ConstructorArguments[0].Value as string : null;
 
         // Windowed tables come with their own base class; a plain table ignores Window and Expires.

@@ -11,14 +11,22 @@ internal static class TopicParser
     public static Parsed<TopicModel> Parse(GeneratorAttributeSyntaxContext context, CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();
-        if (context.TargetSymbol is not INamedTypeSymbol type || !SymbolNames.IsGeneratable(type) ||
+        return context.TargetSymbol is INamedTypeSymbol type ? Parse(type, context.Attributes[0]) : default;
+    }
+
+    /// <summary>Whether <paramref name="type"/> is a [Topic] class the generator serves (so its constructor and Definition exist).</summary>
+    public static bool IsServed(INamedTypeSymbol type) =>
+        SymbolNames.FindAttribute(type, SymbolNames.TopicAttribute) is { } attribute && Parse(type, attribute).Model is not null;
+
+    private static Parsed<TopicModel> Parse(INamedTypeSymbol type, AttributeData attribute)
+    {
+        if (!SymbolNames.IsGeneratable(type) ||
             SymbolNames.BaseTypeArguments(type, SymbolNames.TopicBase) is not { } types ||
             HasDeclaredConstructor(type))
         {
             return default;
         }
 
-        var attribute = context.Attributes[0];
         var name = attribute.ConstructorArguments.Length == 1 ? attribute.ConstructorArguments[0].Value as string : null;
         var partitions = NamedInt(attribute, "Partitions") ?? 1;
         string? reason = name is null ? "its [Topic] attribute has no name"
