@@ -185,13 +185,13 @@ public sealed class AgentWorker : IAssignmentListener, IDisposable
             global.FlushChangelog(_producer);
         }
 
-        // A commit once started runs to its end: stopping mid-flush would only make Stop commit the same work again.
-        var cancellation = CancellationToken.None;
+        // A commit once started runs to its end (no cancellation): stopping mid-flush would only make Stop commit the
+        // same work again.
         if (_transactional is not null)
         {
             try
             {
-                _transactional.CommitTransaction(_positions, _consumer, cancellation);
+                _transactional.CommitTransaction(_positions, _consumer, CancellationToken.None);
             }
             catch (Exception commitFailure) when (commitFailure is not OutOfMemoryException)
             {
@@ -201,7 +201,7 @@ public sealed class AgentWorker : IAssignmentListener, IDisposable
         }
         else
         {
-            _producer.Flush(cancellation);
+            _producer.Flush(CancellationToken.None);
         }
 
         if (_positions.Count == 0)
