@@ -22,7 +22,10 @@ public interface ITransport : IAsyncDisposable
     /// </summary>
     ValueTask EnsureTopicsAsync(IReadOnlyList<TopicSpec> topics, CancellationToken cancellationToken);
 
-    /// <summary>Partition count of an existing topic, or null if it does not exist.</summary>
+    /// <summary>
+    /// Partition count of an existing topic, or null if it does not exist. Throws <see cref="TimeoutException"/>
+    /// naming the topic and the brokers when the transport cannot answer in time.
+    /// </summary>
     int? GetPartitionCount(string topic);
 
     /// <summary>Creates a producer. Each worker thread uses its own.</summary>
@@ -34,7 +37,11 @@ public interface ITransport : IAsyncDisposable
     /// <summary>Opens a reader on one partition from <paramref name="fromOffset"/> (use <see cref="Offsets.Beginning"/>).</summary>
     IPartitionReader OpenReader(TopicPartition partition, long fromOffset);
 
-    /// <summary>The first offset still stored and the offset the next record will get.</summary>
+    /// <summary>
+    /// The first offset still stored and the offset the next record will get. Offsets are record offsets on every
+    /// transport: 0, 1, 2, … per partition. Throws <see cref="TimeoutException"/> naming the partition and the brokers
+    /// when the transport cannot answer in time.
+    /// </summary>
     Watermarks GetWatermarks(TopicPartition partition);
 }
 
@@ -61,8 +68,39 @@ public interface IRecordProducer : IDisposable
     void Produce(TopicPartition partition, ReadOnlySpan<byte> key, bool keyIsNull, ReadOnlySpan<byte> value, bool valueIsNull,
         long timestampMs, IReadOnlyList<RecordHeader>? headers = null);
 
-    /// <summary>Blocks until everything produced so far is durable, or throws saying why it is not.</summary>
+    /// <summary>
+    /// Blocks until everything produced so far is durable. Throws <see cref="DeliveryFailedException"/> listing every
+    /// record that could not be delivered (topic, partition, reason); whatever depended on them (a commit of input
+    /// positions) must then not happen.
+    /// </summary>
     void Flush(CancellationToken cancellationToken);
+}
+
+/// <summary>One record a producer could not deliver.</summary>
+/// <param name="Partition">Where it was going.</param>
+/// <param name="Reason">Why it failed, in the transport's words.</param>
+public readonly record struct DeliveryFailure(TopicPartition Partition, string Reason)
+{
+    public override string ToString() => $"{Partition}: {Reason}";
+}
+
+/// <summary>
+/// <see cref="IRecordProducer.Flush"/> found records that were not delivered. Nothing after them may be committed;
+/// the worker stops and a restart processes their input again.
+/// </summary>
+public sealed class DeliveryFailedException(IReadOnlyList<DeliveryFailure> failures)
+    : Exception(Describe(failures))
+{
+    /// <summary>Every failed delivery, in the order reported.</summary>
+    public IReadOnlyList<DeliveryFailure> Failures { get; } = failures;
+
+    private static string Describe(IReadOnlyList<DeliveryFailure> failures)
+    {
+        ArgumentNullException.ThrowIfNull(failures);
+        var shown = string.Join("; ", System.Linq.Enumerable.Take(failures, 5));
+        var more = failures.Count > 5 ? $" (and {failures.Count - 5} more)" : "";
+        return $"{failures.Count} record(s) could not be delivered: {shown}{more}.";
+    }
 }
 
 /// <summary>
@@ -92,8 +130,8 @@ public interface ITransactionalProducer : IRecordProducer
 
     /// <summary>
     /// Atomically commits the records produced since the last commit or abort together with
-    /// <paramref name="positions"/> (next offsets to read) of <paramref name="consumer"/>'s group, for partitions it
-    /// owns. On failure (I/O, a partition no longer owned, <see cref="ProducerFencedException"/>) nothing is
+    /// <paramref name="positions"/> (next offsets to read) of the group <paramref name="consumer"/> belongs to, for
+    /// partitions it owns (checked through <see cref="IGroupConsumer.Membership"/>). On failure (I/O, a partition no longer owned, <see cref="ProducerFencedException"/>) nothing is
     /// committed and the transaction stays open: call <see cref="AbortTransaction"/>.
     /// </summary>
     void CommitTransaction(IReadOnlyList<TopicPartitionOffset> positions, IGroupConsumer? consumer, CancellationToken cancellationToken);
@@ -108,7 +146,11 @@ public sealed class ProducerFencedException(string message) : InvalidOperationEx
 /// <summary>Told when a group consumer gains or loses partitions. Called on the consumer's thread, inside <see cref="IGroupConsumer.Fetch"/>.</summary>
 public interface IAssignmentListener
 {
-    /// <summary>New partitions are assigned. Restore their state before returning.</summary>
+    /// <summary>
+    /// New partitions are assigned. Return quickly: restoring state here would stall the whole group (Kafka evicts a
+    /// member that does not poll within <c>max.poll.interval.ms</c>). Pause the partitions
+    /// (<see cref="IGroupConsumer.Pause"/>) and restore them between fetches, then resume them.
+    /// </summary>
     void OnAssigned(IReadOnlyList<TopicPartition> partitions);
 
     /// <summary>Partitions are taken away after an orderly rebalance: commit their work before returning.</summary>
@@ -125,11 +167,30 @@ public interface IGroupConsumer : IDisposable
     IReadOnlyList<TopicPartition> Assignment { get; }
 
     /// <summary>
+    /// Who this consumer is in its group right now (group, member, generation): what a transactional commit sends
+    /// with its positions, so the transport can refuse positions of partitions the member no longer owns.
+    /// </summary>
+    GroupMembership Membership { get; }
+
+    /// <summary>
     /// Fills <paramref name="batch"/> with up to <paramref name="maxRecords"/> records of one assigned
     /// partition, waiting up to <paramref name="timeout"/> for data. Returns false when nothing arrived.
     /// Rebalance callbacks run inside this call.
     /// </summary>
     bool Fetch(RecordBatch batch, int maxRecords, TimeSpan timeout, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Stops returning records of <paramref name="partitions"/> (assigned ones; others are ignored) until
+    /// <see cref="Resume"/>, while the consumer stays in its group. A partition revoked and assigned again starts unpaused.
+    /// </summary>
+    void Pause(IReadOnlyList<TopicPartition> partitions);
+
+    /// <summary>Returns records of paused <paramref name="partitions"/> again, from where they stopped (or were sought to).</summary>
+    [System.Diagnostics.CodeAnalysis.SuppressMessage("Naming", "CA1716", Justification = "Kafka's own name for it; Faustish targets C#.")]
+    void Resume(IReadOnlyList<TopicPartition> partitions);
+
+    /// <summary>The next record fetched from the assigned partition <paramref name="position"/> names is the one at its offset.</summary>
+    void Seek(TopicPartitionOffset position);
 
     /// <summary>Durably records the next offsets to read. Call after the outputs of those records are flushed.</summary>
     void Commit(IReadOnlyList<TopicPartitionOffset> positions);
@@ -139,6 +200,16 @@ public interface IGroupConsumer : IDisposable
 
     /// <summary>Leaves the group, revoking all partitions (listener's <see cref="IAssignmentListener.OnRevoked"/> runs).</summary>
     void Close();
+}
+
+/// <summary>A group consumer's identity in its group at one moment.</summary>
+/// <param name="GroupId">The group.</param>
+/// <param name="MemberId">The member, as the group coordinator named it.</param>
+/// <param name="Generation">The group's generation (rebalance count) the member last joined.</param>
+public sealed record GroupMembership(string GroupId, string MemberId, int Generation)
+{
+    /// <summary>Transport-specific proof of membership (Kafka's consumer group metadata); null where none is needed.</summary>
+    internal object? TransportState { get; init; }
 }
 
 /// <summary>Reads one partition in order, outside any group (restores, tools, tests). Not thread-safe.</summary>

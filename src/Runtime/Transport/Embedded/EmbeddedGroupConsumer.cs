@@ -15,6 +15,8 @@ internal sealed class EmbeddedGroupConsumer : IGroupConsumer
     private readonly ManualResetEventSlim _wake = new(initialState: false, spinCount: 1);
     private PartitionCursor[] _cursors = [];
     private TopicPartition[] _assignment = [];
+    private readonly HashSet<TopicPartition> _paused = [];
+    private int _generation;
     private int _next;
     private int _dirty = 1;
     private long _recheckAt = long.MaxValue;
@@ -42,6 +44,57 @@ internal sealed class EmbeddedGroupConsumer : IGroupConsumer
     internal IReadOnlyList<string> Topics => _topics;
 
     public IReadOnlyList<TopicPartition> Assignment => _assignment;
+
+    public GroupMembership Membership => new(_coordinator.GroupId, MemberId.ToString(System.Globalization.CultureInfo.InvariantCulture), _generation);
+
+    public void Pause(IReadOnlyList<TopicPartition> partitions)
+    {
+        ArgumentNullException.ThrowIfNull(partitions);
+        foreach (var partition in partitions)
+        {
+            if (Array.IndexOf(_assignment, partition) >= 0)
+            {
+                _paused.Add(partition);
+            }
+        }
+    }
+
+    public void Resume(IReadOnlyList<TopicPartition> partitions)
+    {
+        ArgumentNullException.ThrowIfNull(partitions);
+        foreach (var partition in partitions)
+        {
+            _paused.Remove(partition);
+        }
+
+        _wake.Set();
+    }
+
+    public void Seek(TopicPartitionOffset position)
+    {
+        ObjectDisposedException.ThrowIf(_closing, this);
+        var index = Array.FindIndex(_cursors, c => c.Partition == position.TopicPartition);
+        if (index < 0)
+        {
+            throw new InvalidOperationException($"Cannot seek {position}: the partition is not assigned to this consumer.");
+        }
+
+        var gate = _transport.Gate;
+        gate.Enter();
+        try
+        {
+            var old = _cursors[index];
+            var cursor = old.Log.OpenCursor(position.Offset == Offsets.Beginning ? old.Log.BeginAddress : position.Offset);
+            var cursors = (PartitionCursor[])_cursors.Clone();
+            cursors[index] = cursor;
+            _cursors = cursors;
+            old.Dispose();
+        }
+        finally
+        {
+            gate.Exit();
+        }
+    }
 
     internal bool Subscribes(string topic) => Array.IndexOf(_topics, topic) >= 0;
 
@@ -78,7 +131,7 @@ internal sealed class EmbeddedGroupConsumer : IGroupConsumer
                     {
                         var index = (_next + i) % cursors.Length;
                         var cursor = cursors[index];
-                        if (cursor.HasData && cursor.Fill(batch, maxRecords) > 0)
+                        if (cursor.HasData && (_paused.Count == 0 || !_paused.Contains(cursor.Partition)) && cursor.Fill(batch, maxRecords) > 0)
                         {
                             _next = index + 1;
                             return true;
@@ -169,6 +222,7 @@ internal sealed class EmbeddedGroupConsumer : IGroupConsumer
                 // from the last commit: at-least-once).
                 RemoveCursors(revoke);
                 _coordinator.Release(this, revoke);
+                _generation++;
             }
         }
 
@@ -176,6 +230,7 @@ internal sealed class EmbeddedGroupConsumer : IGroupConsumer
         if (assign is not null)
         {
             AddCursors(assign);
+            _generation++;
             _listener.OnAssigned(assign);
         }
     }
@@ -227,6 +282,7 @@ internal sealed class EmbeddedGroupConsumer : IGroupConsumer
         {
             if (partitions is null || partitions.Contains(cursor.Partition))
             {
+                _paused.Remove(cursor.Partition);
                 cursor.Log.RemoveWaiter(_wake);
                 cursor.Dispose();
             }
