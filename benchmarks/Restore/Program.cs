@@ -96,13 +96,10 @@ static double FullReplay(ITransport transport, FaustishOptions options, TableDef
     var started = Stopwatch.StartNew();
     var storeOptions = new StoreOptions(Path.Combine(directory, "replay"), options.StoreMemoryBytes);
     using var shard = (TableShard<long, long>)table.OpenShard(0, StoreKind.Faster, storeOptions);
-    using (var reader = transport.OpenReader(changelog, Offsets.Beginning))
+    var replayed = ChangelogRestore.ReadAll(shard, transport, changelog, CancellationToken.None);
+    if (replayed != keys)
     {
-        var replayed = shard.Restore(reader, CancellationToken.None);
-        if (replayed != keys)
-        {
-            throw new InvalidOperationException($"Replayed {replayed} records, expected {keys}.");
-        }
+        throw new InvalidOperationException($"Replayed {replayed} records, expected {keys}.");
     }
 
     var elapsed = started.Elapsed.TotalMilliseconds;

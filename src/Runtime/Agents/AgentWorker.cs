@@ -33,6 +33,8 @@ public sealed class AgentWorker : IAssignmentListener, IDisposable
     private readonly RecordFailureHandler _failures;
     private readonly TableStateManager _state;
     private readonly AssignedPartition?[] _partitions;
+    private readonly RestoringPartition?[] _restoring;
+    private int _restoringCount;
     private readonly List<TopicPartitionOffset> _positions = [];
     private readonly RecordBatch _batch = new();
     private readonly Dictionary<TableDefinition, Tables.Global.GlobalTableReplica> _globals = [];
@@ -67,6 +69,7 @@ public sealed class AgentWorker : IAssignmentListener, IDisposable
         _sender = new RecordSender(_producer, _clock);
         _failures = new RecordFailureHandler(options.ErrorPolicy, topology.DeadLetterTopic, _producer, metrics, logger);
         _partitions = new AssignedPartition?[agent.Topic.Partitions];
+        _restoring = new RestoringPartition?[agent.Topic.Partitions];
         _state = new TableStateManager(transport, options, metrics, logger, storeMemory);
     }
 
@@ -118,11 +121,23 @@ public sealed class AgentWorker : IAssignmentListener, IDisposable
         }
     }
 
-    /// <summary>One turn of the loop: fetch and process at most one batch, then commit if the interval has passed.</summary>
+    /// <summary>
+    /// One turn of the loop: a slice of restore work if partitions are restoring, then fetch and process at most one
+    /// batch of the partitions that are live, then commit if the interval has passed. Returns whether it did any work
+    /// (false: idle, nothing arrived and nothing is restoring).
+    /// </summary>
     public bool RunOnce()
     {
         var consumer = _consumer ?? throw new InvalidOperationException("Call Start before RunOnce.");
-        var fetched = consumer.Fetch(_batch, _options.MaxBatchSize, _options.PollTimeout, _stopping);
+        var restoring = _restoringCount > 0;
+        if (restoring)
+        {
+            RestoreStep();
+        }
+
+        // While restoring, poll without waiting: the consumer keeps its place in the group and live partitions keep
+        // flowing, and the next restore slice follows at once.
+        var fetched = consumer.Fetch(_batch, _options.MaxBatchSize, restoring ? TimeSpan.Zero : _options.PollTimeout, _stopping);
         if (fetched)
         {
             Process(_batch);
@@ -134,8 +149,41 @@ public sealed class AgentWorker : IAssignmentListener, IDisposable
             Commit();
         }
 
-        return fetched;
+        return fetched || restoring;
     }
+
+    /// <summary>Whether any assigned partition is still restoring its tables.</summary>
+    public bool IsRestoring => _restoringCount > 0;
+
+    /// <summary>Runs the restores of newly assigned partitions for a bounded slice of time; resumes those that finish.</summary>
+    private void RestoreStep()
+    {
+        var deadline = Stopwatch.GetTimestamp() + (long)(RestoreSlice.TotalSeconds * Stopwatch.Frequency);
+        for (var p = 0; p < _restoring.Length && _restoringCount > 0; p++)
+        {
+            var pending = _restoring[p];
+            if (pending is null)
+            {
+                continue;
+            }
+
+            var left = TimeSpan.FromSeconds((double)(deadline - Stopwatch.GetTimestamp()) / Stopwatch.Frequency);
+            if (left <= TimeSpan.Zero)
+            {
+                return;
+            }
+
+            if (pending.Step(left, _stopping))
+            {
+                _restoring[p] = null;
+                _restoringCount--;
+                Activate(pending);
+            }
+        }
+    }
+
+    /// <summary>How long one restore slice may run before the worker polls its consumer again.</summary>
+    private TimeSpan RestoreSlice => _options.PollTimeout;
 
     /// <summary>Commits, then leaves the group (which revokes and closes every partition).</summary>
     public void Stop()
@@ -258,8 +306,22 @@ public sealed class AgentWorker : IAssignmentListener, IDisposable
 
     private void Process(RecordBatch batch)
     {
-        var partition = _partitions[batch.Partition] ?? throw new InvalidOperationException(
-            $"{Name} fetched records of {batch.Topic}[{batch.Partition}], which is not assigned to it.");
+        var partition = _partitions[batch.Partition];
+        if (partition is null)
+        {
+            if (_restoring[batch.Partition] is not null && batch.Count > 0)
+            {
+                // Records of a partition still restoring (a transport that delivered before the pause took hold): put
+                // them back, so they are processed once its tables are complete.
+                var source = new TopicPartition(batch.Topic, batch.Partition);
+                _consumer!.Pause([source]);
+                _consumer.Seek(new TopicPartitionOffset(batch.Topic, batch.Partition, batch[0].Offset));
+                return;
+            }
+
+            throw new InvalidOperationException($"{Name} fetched records of {batch.Topic}[{batch.Partition}], which is not assigned to it.");
+        }
+
         var before = partition.Context.Processed;
         partition.Context.Batch = batch;
         try
@@ -283,59 +345,61 @@ public sealed class AgentWorker : IAssignmentListener, IDisposable
 
     void IAssignmentListener.OnAssigned(IReadOnlyList<TopicPartition> partitions)
     {
-        var started = Stopwatch.GetTimestamp();
-        long restored = 0;
+        // Never restore here: this runs inside the consumer's poll, and a long restore would stall the whole group
+        // (Kafka evicts a member that does not poll within max.poll.interval.ms). Pause, restore between polls, resume.
+        _consumer!.Pause(partitions);
         foreach (var topicPartition in partitions)
         {
-            restored += Assign(topicPartition);
+            BeginRestore(topicPartition);
         }
 
-        _metrics.RecordsRestored.Add(restored);
-        _logger.LogInformation("{Worker} took {Topic}[{Partitions}]; restored {Records} changelog records into {Tables} table(s) in {Elapsed:F0} ms",
-            Name, _agent.Topic.Name, string.Join(",", partitions.Select(p => p.Partition)), restored, _agent.Tables.Count,
-            Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+        _logger.LogInformation("{Worker} took {Topic}[{Partitions}]; restoring {Tables} table(s) while its other partitions flow",
+            Name, _agent.Topic.Name, string.Join(",", partitions.Select(p => p.Partition)), _agent.Tables.Count(t => !t.IsGlobal));
     }
 
-    /// <summary>Opens the partition's table shards, restores them from their changelogs, and builds its agent.</summary>
-    private long Assign(TopicPartition topicPartition)
+    /// <summary>Opens the partition's table shards and starts their restores (checkpoints loaded now, changelog tails later).</summary>
+    private void BeginRestore(TopicPartition topicPartition)
     {
-        var shards = new Dictionary<TableDefinition, ITableShard>();
-        long restored = 0;
+        var pending = new RestoringPartition(topicPartition);
         try
         {
             foreach (var table in _agent.Tables)
             {
                 if (_globals.TryGetValue(table, out var global))
                 {
-                    shards.Add(table, global.Shard);
+                    pending.Shards.Add(table, global.Shard);
                     continue;
                 }
 
                 var shard = table.OpenShard(topicPartition.Partition, _options.Store, _state.StoreOptionsFor(table, topicPartition.Partition));
-                shards.Add(table, shard);
-                restored += _state.Restore(shard, new TopicPartition(table.ChangelogTopic(_topology.AppId), topicPartition.Partition), _stopping);
+                pending.Shards.Add(table, shard);
+                pending.Restores.Add(_state.BeginRestore(shard, new TopicPartition(table.ChangelogTopic(_topology.AppId), topicPartition.Partition)));
             }
         }
         catch
         {
+            pending.Stop(keepProgress: false);
             _state.Release(topicPartition.Partition, checkpoint: false);
-            foreach (var (table, shard) in shards)
-            {
-                if (!table.IsGlobal)
-                {
-                    shard.Dispose();
-                }
-            }
-
             throw;
         }
 
-        var context = new AgentPartitionContext(_agent, topicPartition, _sender, _services, shards, _failures);
-        _partitions[topicPartition.Partition] = new AssignedPartition(context, _agent.CreatePartition(context), shards, _topology.AppId)
+        _restoring[topicPartition.Partition] = pending;
+        _restoringCount++;
+    }
+
+    /// <summary>The partition's tables are complete: build its agent and let its records flow.</summary>
+    private void Activate(RestoringPartition restored)
+    {
+        var topicPartition = restored.Partition;
+        restored.DisposeRestores();
+        var context = new AgentPartitionContext(_agent, topicPartition, _sender, _services, restored.Shards, _failures);
+        _partitions[topicPartition.Partition] = new AssignedPartition(context, _agent.CreatePartition(context), restored.Shards, _topology.AppId)
         {
             CommittedPosition = -1,
         };
-        return restored;
+        _consumer!.Resume([topicPartition]);
+        _logger.LogInformation("{Worker} restored {Partition}: {Records:N0} changelog records in {Elapsed:F0} ms; processing it",
+            Name, topicPartition, restored.Applied, Stopwatch.GetElapsedTime(restored.Started).TotalMilliseconds);
     }
 
     void IAssignmentListener.OnRevoked(IReadOnlyList<TopicPartition> partitions)
@@ -363,7 +427,16 @@ public sealed class AgentWorker : IAssignmentListener, IDisposable
     {
         foreach (var topicPartition in partitions)
         {
+            // Tables whose restore completed are checkpointed here; a partition taken away mid-restore then keeps the
+            // progress of its unfinished ones (orderly revoke) and closes its shards.
             _state.Release(topicPartition.Partition, checkpoint);
+            if (_restoring[topicPartition.Partition] is { } pending)
+            {
+                _restoring[topicPartition.Partition] = null;
+                _restoringCount--;
+                pending.Stop(keepProgress: checkpoint);
+            }
+
             _partitions[topicPartition.Partition]?.Dispose();
             _partitions[topicPartition.Partition] = null;
         }
@@ -378,7 +451,14 @@ public sealed class AgentWorker : IAssignmentListener, IDisposable
             partition?.Dispose();
         }
 
+        foreach (var pending in _restoring)
+        {
+            pending?.Stop(keepProgress: false);
+        }
+
         Array.Clear(_partitions);
+        Array.Clear(_restoring);
+        _restoringCount = 0;
         foreach (var global in _globals.Values)
         {
             global.Dispose();
@@ -387,6 +467,67 @@ public sealed class AgentWorker : IAssignmentListener, IDisposable
         _globals.Clear();
         _consumer?.Dispose();
         _producer.Dispose();
+    }
+
+    /// <summary>A partition assigned to this worker whose tables are still restoring; its records wait, paused.</summary>
+    private sealed class RestoringPartition(TopicPartition partition)
+    {
+        public TopicPartition Partition { get; } = partition;
+
+        public Dictionary<TableDefinition, ITableShard> Shards { get; } = [];
+
+        public List<TableStateManager.TableRestore> Restores { get; } = [];
+
+        public long Started { get; } = Stopwatch.GetTimestamp();
+
+        public long Applied => Restores.Sum(r => r.Applied);
+
+        /// <summary>Advances every table's restore within <paramref name="budget"/>; true when all are complete.</summary>
+        public bool Step(TimeSpan budget, CancellationToken cancellationToken)
+        {
+            var deadline = Stopwatch.GetTimestamp() + (long)(budget.TotalSeconds * Stopwatch.Frequency);
+            foreach (var restore in Restores)
+            {
+                if (restore.IsComplete)
+                {
+                    continue;
+                }
+
+                var left = TimeSpan.FromSeconds((double)(deadline - Stopwatch.GetTimestamp()) / Stopwatch.Frequency);
+                if (left <= TimeSpan.Zero || !restore.Step(left, cancellationToken))
+                {
+                    return false;
+                }
+            }
+
+            return true;
+        }
+
+        /// <summary>Closes the replays (their readers); the shards live on in the active partition.</summary>
+        public void DisposeRestores()
+        {
+            foreach (var restore in Restores)
+            {
+                restore.Dispose();
+            }
+        }
+
+        /// <summary>Stops unfinished restores (checkpointing their progress if asked) and closes the partition's own shards.</summary>
+        public void Stop(bool keepProgress)
+        {
+            foreach (var restore in Restores)
+            {
+                restore.Stop(keepProgress);
+            }
+
+            foreach (var (table, shard) in Shards)
+            {
+                if (!table.IsGlobal)
+                {
+                    shard.Dispose();
+                }
+            }
+        }
     }
 
     /// <summary>A partition this worker owns: the agent instance, its context and its table shards.</summary>

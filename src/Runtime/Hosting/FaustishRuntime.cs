@@ -71,9 +71,8 @@ public sealed class FaustishRuntime : IAsyncDisposable
         for (var partition = 0; partition < partitions; partition++)
         {
             var shard = table.OpenShard(partition, StoreKind.Memory, new StoreOptions(Path.Combine(Options.DataDirectory, "tmp"), Options.StoreMemoryBytes));
-            using var reader = Transport.OpenReader(new TopicPartition(changelog, partition), Offsets.Beginning);
-            shard.Restore(reader, cancellationToken);
             shards.Add(shard);
+            ChangelogRestore.ReadAll(shard, Transport, new TopicPartition(changelog, partition), cancellationToken);
         }
 
         return shards;

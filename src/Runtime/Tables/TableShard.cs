@@ -22,13 +22,48 @@ public interface ITableShard : IDisposable
     int PendingWrites { get; }
 
     /// <summary>
-    /// Applies changelog records from <paramref name="reader"/> until it runs dry. Returns how many were applied.
+    /// Applies one batch of changelog records (a restore's or a follower's). Returns how many were applied.
     /// Re-applying records the store already holds is harmless (each record is the latest value of its key).
     /// </summary>
-    long Restore(IPartitionReader reader, CancellationToken cancellationToken);
+    long Apply(RecordBatch batch);
 
-    /// <summary>The same, reusing <paramref name="batch"/> (for readers followed on every turn of a loop).</summary>
-    long Restore(IPartitionReader reader, RecordBatch batch, CancellationToken cancellationToken) => Restore(reader, cancellationToken);
+    /// <summary>
+    /// A restore has applied the changelog up to its end: rebuild what depends on the whole state (a windowed
+    /// table's window index). Plain tables have nothing to do.
+    /// </summary>
+    void CompleteRestore()
+    {
+    }
+
+    /// <summary>
+    /// Applies changelog records from <paramref name="reader"/> until it has nothing more right now, without waiting
+    /// (a follower catching up). Returns how many were applied. A restore reads to the changelog's end offset
+    /// instead: see <see cref="ChangelogRestore"/>.
+    /// </summary>
+    long CatchUp(IPartitionReader reader, RecordBatch batch, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(reader);
+        ArgumentNullException.ThrowIfNull(batch);
+        long applied = 0;
+        while (reader.Fetch(batch, 4096, TimeSpan.Zero, cancellationToken))
+        {
+            applied += Apply(batch);
+        }
+
+        return applied;
+    }
+
+    /// <summary>
+    /// Applies everything <paramref name="reader"/> returns without waiting, then completes the restore. Only for
+    /// readers whose records are all at hand (tests, benchmarks); a restore from a transport reads up to the
+    /// changelog's end offset with <see cref="ChangelogRestore"/>.
+    /// </summary>
+    long Restore(IPartitionReader reader, CancellationToken cancellationToken)
+    {
+        var applied = CatchUp(reader, new RecordBatch(), cancellationToken);
+        CompleteRestore();
+        return applied;
+    }
 
     /// <summary>
     /// Makes <see cref="FlushChangelog"/> send each key to the changelog partition of its key among
@@ -122,46 +157,36 @@ public sealed class TableShard<TKey, TValue> : ITableShard where TKey : notnull
 
     public IEnumerable<KeyValuePair<TKey, TValue>> Scan() => _store.Scan();
 
-    public long Restore(IPartitionReader reader, CancellationToken cancellationToken) => Restore(reader, new RecordBatch(), cancellationToken);
-
     public void RouteChangelogByKey(int partitions)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(partitions, 1);
         _routePartitions = partitions;
     }
 
-    public long Restore(IPartitionReader reader, RecordBatch batch, CancellationToken cancellationToken)
+    public long Apply(RecordBatch batch)
     {
-        ArgumentNullException.ThrowIfNull(reader);
         ArgumentNullException.ThrowIfNull(batch);
-        long applied = 0;
-        while (reader.Fetch(batch, 4096, TimeSpan.Zero, cancellationToken))
+        for (var i = 0; i < batch.Count; i++)
         {
-            for (var i = 0; i < batch.Count; i++)
+            ref readonly var record = ref batch[i];
+            var key = Definition.KeyCodec.Read(batch.KeyOf(in record));
+            if (_dirty.Count > 0 && _dirty.Contains(key))
             {
-                ref readonly var record = ref batch[i];
-                var key = Definition.KeyCodec.Read(batch.KeyOf(in record));
-                if (_dirty.Count > 0 && _dirty.Contains(key))
-                {
-                    // A global table's own write not yet flushed is newer than what the changelog brings now.
-                    applied++;
-                    continue;
-                }
+                // A global table's own write not yet flushed is newer than what the changelog brings now.
+                continue;
+            }
 
-                if (record.ValueIsNull)
-                {
-                    _store.Delete(key);
-                }
-                else
-                {
-                    _store.Put(key, Definition.ValueCodec.Read(batch.ValueOf(in record)));
-                }
-
-                applied++;
+            if (record.ValueIsNull)
+            {
+                _store.Delete(key);
+            }
+            else
+            {
+                _store.Put(key, Definition.ValueCodec.Read(batch.ValueOf(in record)));
             }
         }
 
-        return applied;
+        return batch.Count;
     }
 
     public void FlushChangelog(IRecordProducer producer, TopicPartition changelog)

@@ -240,7 +240,7 @@ public sealed class CheckpointRecoveryTests : IDisposable
         Assert.Equal(50_000, node.Restore.RecordsReplayed);
         var progress = _log.Lines.Where(l => l.StartsWith("Restoring counts[0]: ", StringComparison.Ordinal)).ToList();
         Assert.NotEmpty(progress);
-        Assert.Contains(progress, l => l.Contains("records replayed at", StringComparison.Ordinal) && l.Contains("bytes", StringComparison.Ordinal) && l.Contains("left", StringComparison.Ordinal));
+        Assert.Contains(progress, l => l.Contains("records replayed at", StringComparison.Ordinal) && l.Contains("offsets", StringComparison.Ordinal) && l.Contains("left", StringComparison.Ordinal));
         Assert.Equal(0, node.Metrics.RestoreRemaining);
         AssertContents(node);
     }

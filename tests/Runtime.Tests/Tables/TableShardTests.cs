@@ -68,7 +68,7 @@ public sealed class TableShardTests
         batch.Add(3, 4, 0, "b"u8, false, default, true, default);
         var shard = (TableShard<string, long>)Definition.OpenShard(0, StoreKind.Memory, new StoreOptions("unused", 1 << 16));
 
-        var applied = shard.Restore(new OneBatchReader(batch), CancellationToken.None);
+        var applied = ((ITableShard)shard).Restore(new OneBatchReader(batch), CancellationToken.None);
 
         Assert.Equal(4, applied);
         Assert.True(shard.TryGet("a", out var a));

@@ -253,7 +253,7 @@ public sealed class WindowedTableTests
         shard.FlushChangelog(changelog, default);
 
         var (restored, again, againContext) = Open(definition);
-        restored.Restore(changelog.Reader(), default);
+        ((ITableShard)restored).Restore(changelog.Reader(), default);
         foreach (var key in new[] { "k", "even", "odd" })
         {
             Assert.Equal(WindowsOf(table, key), WindowsOf(again, key));
@@ -288,7 +288,7 @@ public sealed class WindowedTableTests
         Assert.Empty(changelog.Tombstones("k"));
 
         var (restored, again, _) = Open(definition);
-        restored.Restore(changelog.Reader(), default);
+        ((ITableShard)restored).Restore(changelog.Reader(), default);
         Assert.Equal([(10 * Minute, 11 * Minute, 1)], WindowsOf(again, "k"));
         var after = new MemoryChangelog();
         restored.FlushChangelog(after, default);

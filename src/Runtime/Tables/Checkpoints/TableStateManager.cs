@@ -49,7 +49,6 @@ public sealed class TableStateManager
     private readonly ILogger _logger;
     private readonly List<Entry> _entries = [];
     private readonly List<ShardRestore> _restores = [];
-    private readonly bool _offsetsAreBytes;
     private long _nextCheckpointTicks;
     private bool _warnedAboutBudget;
 
@@ -60,7 +59,6 @@ public sealed class TableStateManager
         _metrics = metrics ?? throw new ArgumentNullException(nameof(metrics));
         _logger = logger ?? throw new ArgumentNullException(nameof(logger));
         Budget = budget ?? new StoreMemoryBudget(options.StoreMemoryBytes);
-        _offsetsAreBytes = transport is Transport.Embedded.EmbeddedTransport;
         _nextCheckpointTicks = Stopwatch.GetTimestamp() + ToTicks(options.CheckpointInterval);
     }
 
@@ -83,10 +81,25 @@ public sealed class TableStateManager
 
     /// <summary>
     /// Restores <paramref name="shard"/> (just opened, empty) from its newest valid checkpoint and the changelog after
-    /// it, or from the whole changelog, and keeps it for checkpoints until <see cref="Release"/>. Returns the number of
-    /// changelog records replayed.
+    /// it, or from the whole changelog, blocking until done, and keeps it for checkpoints until <see cref="Release"/>.
+    /// Returns the number of changelog records replayed. Workers use <see cref="BeginRestore"/> instead.
     /// </summary>
     public long Restore(ITableShard shard, TopicPartition changelog, CancellationToken cancellationToken)
+    {
+        using var restore = BeginRestore(shard, changelog);
+        while (!restore.Step(TimeSpan.FromSeconds(1), cancellationToken))
+        {
+        }
+
+        return restore.Applied;
+    }
+
+    /// <summary>
+    /// Starts restoring <paramref name="shard"/> (just opened, empty): loads its newest valid checkpoint now and
+    /// returns the replay of the changelog after it (or of the whole changelog), to be run in steps between polls.
+    /// Once complete, the shard is kept for checkpoints until <see cref="Release"/>.
+    /// </summary>
+    public TableRestore BeginRestore(ITableShard shard, TopicPartition changelog)
     {
         ArgumentNullException.ThrowIfNull(shard);
         var started = Stopwatch.GetTimestamp();
@@ -97,17 +110,22 @@ public sealed class TableStateManager
             ? new Choice(Offsets.Beginning, null, "its store keeps no local checkpoints")
             : ChooseCheckpoint(table, shard.Partition, store, watermarks);
 
-        long records;
         var first = choice.From == Offsets.Beginning ? watermarks.Low : choice.From;
-        using (var reader = new ProgressReader(_transport.OpenReader(changelog, choice.From), this, table, shard.Partition, first, watermarks.High))
-        {
-            records = shard.Restore(reader, cancellationToken);
-        }
+        var reader = new ProgressReader(_transport.OpenReader(changelog, choice.From), this, table, shard.Partition, first, watermarks.High);
+        return new TableRestore(this, new ChangelogRestore(shard, reader, watermarks.High), changelog, choice, started);
+    }
 
-        var elapsed = Stopwatch.GetElapsedTime(started);
+    private void Completed(TableRestore restore)
+    {
+        var shard = restore.Shard;
+        var table = shard.Definition.Name;
+        var choice = restore.Choice;
+        var records = restore.Applied;
+        var elapsed = Stopwatch.GetElapsedTime(restore.Started);
         var source = choice.Sequence is null ? RestoreSource.Changelog : RestoreSource.Checkpoint;
-        _restores.Add(new ShardRestore(table, shard.Partition, source, choice.Sequence, choice.From, watermarks.High, records, elapsed, choice.Reason));
+        _restores.Add(new ShardRestore(table, shard.Partition, source, choice.Sequence, choice.From, restore.EndOffset, records, elapsed, choice.Reason));
         _metrics.Restores.Add(1, new KeyValuePair<string, object?>("source", source == RestoreSource.Checkpoint ? "checkpoint" : "changelog"));
+        _metrics.RecordsRestored.Add(records);
         if (source == RestoreSource.Checkpoint)
         {
             _logger.LogInformation("{Table}[{Partition}] restored from checkpoint {Sequence} ({Reason}) plus {Records:N0} changelog records after offset {Offset} in {Elapsed:F0} ms",
@@ -119,15 +137,46 @@ public sealed class TableStateManager
                 table, shard.Partition, records, choice.Reason, elapsed.TotalMilliseconds);
         }
 
-        if (store is not null && !_warnedAboutBudget && !Budget.ShareIsComfortable)
+        if (shard.LocalCheckpoints is not null && !_warnedAboutBudget && !Budget.ShareIsComfortable)
         {
             _warnedAboutBudget = true;
             _logger.LogWarning("StoreMemoryBytes ({Budget:N0} bytes) leaves each of the {Stores} open stores only {Share:N0} bytes ({Pages} pages): they evict on nearly every write. Raise Faustish:StoreMemoryBytes.",
                 Budget.TotalBytes, Budget.Stores, Budget.ShareBytes, Budget.ShareBytes / Budget.PageSizeBytes);
         }
 
-        _entries.Add(new Entry(shard, changelog) { CheckpointOffset = choice.Sequence is null ? long.MinValue : choice.From });
-        return records;
+        _entries.Add(new Entry(shard, restore.Changelog) { CheckpointOffset = choice.Sequence is null ? long.MinValue : choice.From });
+    }
+
+    /// <summary>
+    /// A restore stopped before its end (its partition was revoked): checkpoint what it applied, so that the next restore
+    /// of the partition, here, starts from there instead of from the beginning.
+    /// </summary>
+    private void Interrupted(TableRestore restore)
+    {
+        var shard = restore.Shard;
+        var table = shard.Definition.Name;
+        var position = restore.Position;
+        var store = shard.LocalCheckpoints;
+        if (store is null || position <= restore.Choice.From)
+        {
+            _logger.LogInformation("{Table}[{Partition}] restore stopped at changelog offset {Position} of {End}: its partition was taken away",
+                table, shard.Partition, position, restore.EndOffset);
+            return;
+        }
+
+        try
+        {
+            var manifest = store.Checkpoint(position, _options.CheckpointsKept);
+            CheckpointsTaken++;
+            _metrics.Checkpoints.Add(1);
+            _logger.LogInformation("{Table}[{Partition}] restore stopped at changelog offset {Position} of {End}: its partition was taken away; checkpoint {Sequence} keeps the progress for the next restore",
+                table, shard.Partition, position, restore.EndOffset, manifest.Sequence);
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            _logger.LogWarning(e, "{Table}[{Partition}] restore stopped at changelog offset {Position}; its progress could not be checkpointed, the next restore starts over",
+                table, shard.Partition, position);
+        }
     }
 
     /// <summary>
@@ -275,7 +324,81 @@ public sealed class TableStateManager
 
     private static long ToTicks(TimeSpan interval) => (long)Math.Min(interval.TotalSeconds * Stopwatch.Frequency, long.MaxValue / 4);
 
-    private sealed record Choice(long From, long? Sequence, string Reason);
+    internal sealed record Choice(long From, long? Sequence, string Reason);
+
+    /// <summary>
+    /// One table partition's restore in progress: a checkpoint already loaded and the changelog replay after it, run in
+    /// steps by its worker between polls. Disposing an unfinished restore (its partition was revoked) checkpoints the
+    /// progress when <see cref="Stop"/> asked for it.
+    /// </summary>
+    public sealed class TableRestore : IDisposable
+    {
+        private readonly TableStateManager _owner;
+        private readonly ChangelogRestore _replay;
+        private bool _finished;
+
+        internal TableRestore(TableStateManager owner, ChangelogRestore replay, TopicPartition changelog, Choice choice, long started)
+        {
+            _owner = owner;
+            _replay = replay;
+            Changelog = changelog;
+            Choice = choice;
+            Started = started;
+        }
+
+        public ITableShard Shard => _replay.Shard;
+
+        public TopicPartition Changelog { get; }
+
+        /// <summary>The changelog offset the replay stops at.</summary>
+        public long EndOffset => _replay.EndOffset;
+
+        /// <summary>The changelog offset of the next record to apply.</summary>
+        public long Position => _replay.Position;
+
+        /// <summary>Changelog records applied so far.</summary>
+        public long Applied => _replay.Applied;
+
+        public bool IsComplete => _replay.IsComplete;
+
+        internal Choice Choice { get; }
+
+        internal long Started { get; }
+
+        /// <summary>Replays for at most <paramref name="budget"/>; returns true once the shard is restored.</summary>
+        public bool Step(TimeSpan budget, CancellationToken cancellationToken)
+        {
+            if (!_replay.Step(budget, cancellationToken))
+            {
+                return false;
+            }
+
+            if (!_finished)
+            {
+                _finished = true;
+                _owner.Completed(this);
+            }
+
+            return true;
+        }
+
+        /// <summary>
+        /// Stops an unfinished restore; with <paramref name="keepProgress"/> (an orderly revoke) checkpoints what it
+        /// applied, so that a later restore of the partition on this process resumes from there.
+        /// </summary>
+        public void Stop(bool keepProgress)
+        {
+            if (!_finished && keepProgress)
+            {
+                _owner.Interrupted(this);
+            }
+
+            _finished = true;
+            _replay.Dispose();
+        }
+
+        public void Dispose() => _replay.Dispose();
+    }
 
     private sealed class Entry(ITableShard shard, TopicPartition changelog)
     {
@@ -350,12 +473,12 @@ public sealed class TableStateManager
             var done = Math.Clamp(_inner.Position - _first, 0, total);
             var seconds = Math.Max(1e-3, Stopwatch.GetElapsedTime(_started, now).TotalSeconds);
             var rate = _records / seconds;
-            // Offsets are not records everywhere (byte positions on the embedded log): estimate records from the ratio so far.
+            // Compacted changelogs have gaps between offsets: estimate the records left from the ratio so far.
             var recordsLeft = done == 0 ? 0 : (long)((double)_records / done * (total - done));
             var left = rate > 0 ? TimeSpan.FromSeconds(recordsLeft / rate) : TimeSpan.Zero;
             _owner._logger.LogInformation(
-                "Restoring {Table}[{Partition}]: {Percent:F0}% of the changelog ({Done:N0} of {Total:N0} {Unit}), {Records:N0} records replayed at {Rate:N0} records/s; about {RecordsLeft:N0} records and {Left} left",
-                _table, _partition, 100.0 * done / total, done, total, _owner._offsetsAreBytes ? "bytes" : "offsets", _records, rate, recordsLeft,
+                "Restoring {Table}[{Partition}]: {Percent:F0}% of the changelog ({Done:N0} of {Total:N0} offsets), {Records:N0} records replayed at {Rate:N0} records/s; about {RecordsLeft:N0} records and {Left} left",
+                _table, _partition, 100.0 * done / total, done, total, _records, rate, recordsLeft,
                 left.ToString(@"hh\:mm\:ss", CultureInfo.InvariantCulture));
         }
     }

@@ -24,9 +24,12 @@ internal sealed class GlobalTableReplica : IDisposable
         Shard.RouteChangelogByKey(partitions);
         for (var partition = 0; partition < partitions; partition++)
         {
-            var reader = transport.OpenReader(new TopicPartition(_changelog, partition), Offsets.Beginning);
+            var changelog = new TopicPartition(_changelog, partition);
+            var end = transport.GetWatermarks(changelog).High;
+            var reader = transport.OpenReader(changelog, Offsets.Beginning);
             _readers.Add(reader);
-            Restored += Shard.Restore(reader, _batch, cancellationToken);
+            using var restore = new ChangelogRestore(Shard, reader, end, _batch, ownsReader: false);
+            Restored += restore.RunToEnd(cancellationToken);
         }
     }
 
@@ -40,7 +43,7 @@ internal sealed class GlobalTableReplica : IDisposable
     {
         foreach (var reader in _readers)
         {
-            Shard.Restore(reader, _batch, cancellationToken);
+            Shard.CatchUp(reader, _batch, cancellationToken);
         }
     }
 

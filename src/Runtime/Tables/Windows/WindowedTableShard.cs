@@ -222,45 +222,42 @@ public sealed class WindowedTableShard<TKey, TValue> : IWindowedShard where TKey
         CloseAndExpire(now, fire: true);
     }
 
-    public long Restore(IPartitionReader reader, CancellationToken cancellationToken)
+    public long Apply(RecordBatch batch)
     {
-        ArgumentNullException.ThrowIfNull(reader);
-        var batch = new RecordBatch();
-        long applied = 0;
-        while (reader.Fetch(batch, 4096, TimeSpan.Zero, cancellationToken))
+        ArgumentNullException.ThrowIfNull(batch);
+        for (var i = 0; i < batch.Count; i++)
         {
-            for (var i = 0; i < batch.Count; i++)
+            ref readonly var record = ref batch[i];
+            var keyBytes = batch.KeyOf(in record);
+            if (keyBytes.IsEmpty)
             {
-                ref readonly var record = ref batch[i];
-                var keyBytes = batch.KeyOf(in record);
-                if (keyBytes.IsEmpty)
+                var value = batch.ValueOf(in record);
+                if (!record.ValueIsNull && value.Length >= 9 && value[0] == TimeRecordVersion)
                 {
-                    var value = batch.ValueOf(in record);
-                    if (!record.ValueIsNull && value.Length >= 9 && value[0] == TimeRecordVersion)
-                    {
-                        _timeMs = Math.Max(_timeMs, BinaryPrimitives.ReadInt64BigEndian(value[1..]));
-                    }
+                    _timeMs = Math.Max(_timeMs, BinaryPrimitives.ReadInt64BigEndian(value[1..]));
+                }
+            }
+            else
+            {
+                var key = Definition.WindowKeyCodec.Read(keyBytes);
+                if (record.ValueIsNull)
+                {
+                    _store.Delete(key);
                 }
                 else
                 {
-                    var key = Definition.WindowKeyCodec.Read(keyBytes);
-                    if (record.ValueIsNull)
-                    {
-                        _store.Delete(key);
-                    }
-                    else
-                    {
-                        _store.Put(key, Definition.ValueCodec.Read(batch.ValueOf(in record)));
-                    }
+                    _store.Put(key, Definition.ValueCodec.Read(batch.ValueOf(in record)));
                 }
-
-                applied++;
             }
         }
 
+        return batch.Count;
+    }
+
+    public void CompleteRestore()
+    {
         RebuildIndex();
         _flushedTimeMs = _timeMs;
-        return applied;
     }
 
     /// <summary>
