@@ -158,7 +158,8 @@ public sealed class AgentWorker : IAssignmentListener, IDisposable
     /// <summary>Runs the restores of newly assigned partitions for a bounded slice of time; resumes those that finish.</summary>
     private void RestoreStep()
     {
-        var deadline = Stopwatch.GetTimestamp() + (long)(RestoreSlice.TotalSeconds * Stopwatch.Frequency);
+        // Each restoring partition gets its share of the slice, so a short restore is never stuck behind a long one.
+        var share = RestoreSlice / _restoringCount;
         for (var p = 0; p < _restoring.Length && _restoringCount > 0; p++)
         {
             var pending = _restoring[p];
@@ -167,13 +168,7 @@ public sealed class AgentWorker : IAssignmentListener, IDisposable
                 continue;
             }
 
-            var left = TimeSpan.FromSeconds((double)(deadline - Stopwatch.GetTimestamp()) / Stopwatch.Frequency);
-            if (left <= TimeSpan.Zero)
-            {
-                return;
-            }
-
-            if (pending.Step(left, _stopping))
+            if (pending.Step(share, _stopping))
             {
                 _restoring[p] = null;
                 _restoringCount--;
