@@ -50,7 +50,7 @@ internal sealed class ChildWorker : IDisposable
     /// <summary>
     /// Starts <c>worker</c> on <paramref name="directory"/> (app <c>e2e</c>), committing every 50 ms in batches of 500.
     /// </summary>
-    /// <param name="topic">The topic whose assignment ("took {topic}[") means the worker restored its tables and is processing.</param>
+    /// <param name="topic">The topic whose partition's activation ("restored {topic}[") means the worker restored its tables and is processing.</param>
     /// <param name="settings">More <c>Faustish:</c> settings, e.g. <c>CheckpointInterval</c>.</param>
     /// <param name="arguments">More command-line arguments, e.g. <c>--guarantee ExactlyOnce</c>.</param>
     public static ChildWorker Start(string directory, string topic, bool exitWhenIdle = true,
@@ -81,7 +81,7 @@ internal sealed class ChildWorker : IDisposable
         }
 
         var process = Process.Start(start) ?? throw new InvalidOperationException("Could not start the worker process.");
-        return new ChildWorker(process, $"took {topic}[");
+        return new ChildWorker(process, $"restored {topic}[");
     }
 
     /// <summary>Waits until the worker took its partitions (restored its tables and is processing), or exited.</summary>
