@@ -155,6 +155,34 @@ public sealed class AgentWorker : IAssignmentListener, IDisposable
     /// <summary>Whether any assigned partition is still restoring its tables.</summary>
     public bool IsRestoring => _restoringCount > 0;
 
+    /// <summary>
+    /// Whether the agent's whole input is processed and committed: no partition of this worker is restoring, and for
+    /// every partition of the agent's topic (whichever worker or process owns it) the group's committed position has
+    /// reached the end. An empty fetch alone proves nothing on Kafka, where a member may not have its partitions yet.
+    /// Call on the worker's thread, after a commit.
+    /// </summary>
+    public bool IsCaughtUp()
+    {
+        var consumer = _consumer ?? throw new InvalidOperationException("Call Start before IsCaughtUp.");
+        if (_restoringCount > 0)
+        {
+            return false;
+        }
+
+        for (var p = 0; p < _agent.Topic.Partitions; p++)
+        {
+            var partition = new TopicPartition(_agent.Topic.Name, p);
+            var watermarks = _transport.GetWatermarks(partition);
+            var committed = consumer.Committed(partition) ?? watermarks.Low;
+            if (committed < watermarks.High)
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
     /// <summary>Runs the restores of newly assigned partitions for a bounded slice of time; resumes those that finish.</summary>
     private void RestoreStep()
     {

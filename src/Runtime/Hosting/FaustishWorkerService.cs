@@ -59,6 +59,7 @@ public sealed class FaustishWorkerService(
 
         using var stopWorkers = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
         var idle = new int[workers.Count];
+        var caughtUp = new bool[workers.Count];
         var failure = default(Exception);
         var threads = workers.Select((worker, i) => new Thread(() =>
         {
@@ -70,11 +71,20 @@ public sealed class FaustishWorkerService(
                     while (!stopWorkers.IsCancellationRequested)
                     {
                         var fetched = worker.RunOnce();
-                        if (!fetched && run.ExitWhenIdle && Volatile.Read(ref idle[i]) == 0)
+                        if (!fetched && run.ExitWhenIdle)
                         {
-                            // Out of input: commit now, so what this worker sent reaches the agents downstream before
-                            // the app can be called idle (they wake on it and stop being idle).
-                            worker.Commit();
+                            if (Volatile.Read(ref idle[i]) == 0)
+                            {
+                                // Out of input: commit now, so what this worker sent reaches the agents downstream before
+                                // the app can be called idle (they wake on it and stop being idle).
+                                worker.Commit();
+                            }
+
+                            Volatile.Write(ref caughtUp[i], worker.IsCaughtUp());
+                        }
+                        else
+                        {
+                            Volatile.Write(ref caughtUp[i], false);
                         }
 
                         Volatile.Write(ref idle[i], fetched ? 0 : Math.Min(Volatile.Read(ref idle[i]) + 1, 1000));
@@ -107,7 +117,7 @@ public sealed class FaustishWorkerService(
             while (!stopWorkers.IsCancellationRequested)
             {
                 // Two empty polls in a row on every worker: nothing left to read and nothing new arrived.
-                if (run.ExitWhenIdle && idle.All(count => count >= 2))
+                if (run.ExitWhenIdle && idle.All(count => count >= 2) && caughtUp.All(done => done))
                 {
                     logger.LogInformation("All agents caught up; stopping (--exit-when-idle)");
                     break;

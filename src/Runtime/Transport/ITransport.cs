@@ -195,7 +195,7 @@ public interface IGroupConsumer : IDisposable
     /// <summary>Durably records the next offsets to read. Call after the outputs of those records are flushed.</summary>
     void Commit(IReadOnlyList<TopicPartitionOffset> positions);
 
-    /// <summary>The committed next offset of an assigned partition, or null if nothing was committed.</summary>
+    /// <summary>The group's committed next offset of a partition (assigned to this member or not), or null if nothing was committed.</summary>
     long? Committed(TopicPartition partition);
 
     /// <summary>Leaves the group, revoking all partitions (listener's <see cref="IAssignmentListener.OnRevoked"/> runs).</summary>
