@@ -14,6 +14,7 @@ using Microsoft.Extensions.DependencyInjection;
 namespace Faustish.EndToEnd.Tests;
 
 /// <summary>A windowed table behind a real worker, the embedded log and FASTER, with the wall clock under the test's control.</summary>
+[Collection(VisitsTableTests.Name)] // the late-event metric is process-wide: no two tests of this table at once
 public sealed class WindowEndToEndTests
 {
     private static readonly AppModel Model = new([Visits.Definition], [VisitsPerMinute.Definition], [CountVisits.Definition]);

@@ -67,7 +67,7 @@ public sealed class AgentWorker : IAssignmentListener, IDisposable
             _producer = transport.CreateProducer();
         }
         _sender = new RecordSender(_producer, _clock);
-        _failures = new RecordFailureHandler(options.ErrorPolicy, topology.DeadLetterTopic, _producer, metrics, logger);
+        _failures = new RecordFailureHandler(options.ErrorPolicy, topology.DeadLetterTopic, _producer, metrics, logger, _clock);
         _partitions = new AssignedPartition?[agent.Topic.Partitions];
         _restoring = new RestoringPartition?[agent.Topic.Partitions];
         _state = new TableStateManager(transport, options, metrics, logger, storeMemory);

@@ -13,9 +13,12 @@ namespace Faustish.Agents;
 /// agent's exception under <see cref="ErrorPolicy.Stop"/>, stops the agent naming the record. A bad record never
 /// stalls its partition silently and never takes the records around it down with it.
 /// </summary>
-public sealed class RecordFailureHandler(ErrorPolicy policy, string deadLetterTopic, IRecordProducer producer, FaustishMetrics metrics, ILogger logger)
+public sealed class RecordFailureHandler(ErrorPolicy policy, string deadLetterTopic, IRecordProducer producer, FaustishMetrics metrics, ILogger logger,
+    TimeProvider? clock = null)
     : IRecordFailureHandler
 {
+    private readonly LateEventWarnings _lateWarnings = new(logger, clock ?? TimeProvider.System);
+
     /// <summary>Header names on dead-lettered records.</summary>
     public static class Headers
     {
@@ -57,6 +60,7 @@ public sealed class RecordFailureHandler(ErrorPolicy policy, string deadLetterTo
     {
         ArgumentNullException.ThrowIfNull(context);
         metrics.WindowLateEvents.Add(1, new KeyValuePair<string, object?>("table", late.Table));
+        _lateWarnings.Observe(context.Agent.Name, context.Source.Partition, context.Event.Offset, in late);
         logger.LogDebug("Event {Source}@{Offset} at {EventTime} came after window {Window} of table {Table} closed (table time {TableTime}); {Outcome}",
             context.Source, context.Event.Offset, late.EventTimeMs, late.Window, late.Table, late.TableTimeMs,
             late.Applied ? "it updated its open windows only" : late.Policy == LateEvents.DeadLetter ? "dead-lettered" : "dropped");

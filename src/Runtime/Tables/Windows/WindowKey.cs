@@ -48,7 +48,8 @@ public sealed class WindowKeyCodec<TKey>(IRecordCodec<TKey> keyCodec) : IRecordC
 /// <param name="Window">A window the event missed.</param>
 /// <param name="TableTimeMs">The table's time when the event came.</param>
 /// <param name="Applied">True when the event still updated other (open) windows; such events are never dead-lettered.</param>
-public readonly record struct LateEvent(string Table, LateEvents Policy, long EventTimeMs, Window Window, long TableTimeMs, bool Applied);
+/// <param name="CloseTimeMs">When the missed window closed: its end plus the grace period (table time).</param>
+public readonly record struct LateEvent(string Table, LateEvents Policy, long EventTimeMs, Window Window, long TableTimeMs, bool Applied, long CloseTimeMs);
 
 /// <summary>
 /// What a windowed table partition needs from the agent partition that writes it: the event's time, the

@@ -427,7 +427,7 @@ public sealed class WindowedTableShard<TKey, TValue> : IWindowedShard where TKey
     private void Late(long eventTimeMs, Window window, long now, bool applied)
     {
         LateEvents++;
-        Context?.OnLateEvent(new LateEvent(Definition.Name, Definition.Window.Late, eventTimeMs, window, now, applied));
+        Context?.OnLateEvent(new LateEvent(Definition.Name, Definition.Window.Late, eventTimeMs, window, now, applied, Spec.CloseAt(window.StartMs, window.EndMs)));
     }
 
     private bool IsClosed(TKey key, long start, long end, long now)
