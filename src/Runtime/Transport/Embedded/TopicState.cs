@@ -3,6 +3,7 @@ using System.Globalization;
 using System.IO;
 using System.Text;
 using System.Threading;
+using Faustish.IO;
 
 namespace Faustish.Transport.Embedded;
 

@@ -5,6 +5,7 @@ using System.IO;
 using System.Linq;
 using System.Text;
 using System.Threading;
+using Faustish.IO;
 using Microsoft.Extensions.Logging;
 
 namespace Faustish.Transport.Embedded;
