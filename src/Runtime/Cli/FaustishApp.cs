@@ -155,7 +155,7 @@ public static class FaustishApp
                 await using var runtime = CreateRuntime(configuration, _model, loggers);
                 return await action(runtime).ConfigureAwait(false);
             }
-            catch (Exception exception) when (exception is InvalidOperationException or RecordDecodeException or IOException)
+            catch (Exception exception) when (exception is InvalidOperationException or RecordDecodeException or IOException or DeliveryFailedException)
             {
                 await _error.WriteLineAsync($"error: {exception.Message}").ConfigureAwait(false);
                 return 2;

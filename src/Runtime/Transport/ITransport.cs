@@ -55,7 +55,11 @@ public static class Offsets
     public const long End = -1;
 }
 
-/// <summary>The low (first stored) and high (next to be written) offsets of a partition.</summary>
+/// <summary>
+/// The low (first stored) and high offsets of a partition. High is the offset after the last record a reader of the
+/// transport can reach: the next offset to be written, or, where readers read committed and a transaction is open in
+/// the partition, the first offset of the oldest open transaction (Kafka's last stable offset).
+/// </summary>
 public readonly record struct Watermarks(long Low, long High);
 
 /// <summary>

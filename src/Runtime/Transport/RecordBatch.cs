@@ -109,8 +109,8 @@ public sealed class RecordBatch
 }
 
 /// <summary>Where one record of a <see cref="RecordBatch"/> sits, and its coordinates.</summary>
-/// <param name="Offset">The record's offset (on the embedded log, its log address).</param>
-/// <param name="NextOffset">The offset to commit once this record is processed.</param>
+/// <param name="Offset">The record's offset: its number in its partition (0, 1, 2, …), on every transport.</param>
+/// <param name="NextOffset">The offset to commit once this record is processed: <paramref name="Offset"/> + 1.</param>
 /// <param name="TimestampMs">The record's timestamp, in Unix milliseconds.</param>
 public readonly record struct BatchRecord(
     long Offset, long NextOffset, long TimestampMs,

@@ -95,7 +95,7 @@ public sealed class EmbeddedAllocationTests : IDisposable
         var allocated = GC.GetAllocatedBytesForCurrentThread() - before;
         producer.Flush(CancellationToken.None);
 
-        const int EntryBytes = 4 + 20 + 8 + 16; // FasterLog header + record framing + key + value
+        const int EntryBytes = 4 + 36 + 8 + 16; // FasterLog header + record framing + key + value
         var pagesFilled = (long)Records * EntryBytes / (1 << new EmbeddedTransportOptions().PageSizeBits) + 2; // +1 per partition
         Assert.InRange(allocated, 0, pagesFilled * 1024);
     }

@@ -314,6 +314,188 @@ public sealed class EmbeddedGroupConsumerTests : IDisposable
         a.Close();
     }
 
+    [Fact]
+    public async Task Paused_partitions_return_nothing_while_the_others_flow_and_resume_where_they_stopped()
+    {
+        await using var transport = await OpenWithRecords(partitions: 2, perPartition: 10);
+        var (a, _) = Join(transport, "a");
+        var batch = new RecordBatch();
+        Assert.True(a.Fetch(batch, 3, TimeSpan.FromSeconds(5), CancellationToken.None));
+        Assert.Equal(0, batch.Partition);
+        Assert.Equal([0L, 1, 2], Offsets(batch));
+
+        a.Pause([P(0), new TopicPartition("not-assigned", 0)]); // partitions not assigned are ignored
+        var fromOne = new List<long>();
+        var fetches = 0;
+        while (fetches++ < 100 && a.Fetch(batch, 4, TimeSpan.FromMilliseconds(50), CancellationToken.None))
+        {
+            Assert.Equal(1, batch.Partition);
+            fromOne.AddRange(Offsets(batch));
+        }
+
+        Assert.Equal(Enumerable.Range(0, 10).Select(i => (long)i), fromOne);
+
+        // New records of the paused partition wake the consumer but are not returned.
+        using (var producer = transport.CreateProducer())
+        {
+            ProduceText(producer, Topic, 0, "p0-10", "late");
+            producer.Flush(CancellationToken.None);
+        }
+
+        Assert.False(a.Fetch(batch, 4, TimeSpan.FromMilliseconds(100), CancellationToken.None));
+        Assert.Equal([P(0), P(1)], a.Assignment); // still in the group, still assigned
+
+        a.Resume([P(0), P(1)]); // resuming a partition that is not paused changes nothing
+        Assert.True(a.Fetch(batch, 100, TimeSpan.FromSeconds(5), CancellationToken.None));
+        Assert.Equal(0, batch.Partition);
+        Assert.Equal(Enumerable.Range(3, 8).Select(i => (long)i), Offsets(batch));
+        Assert.Equal("p0-3", Text(batch.KeyOf(batch[0])));
+        Assert.Equal("p0-10", Text(batch.KeyOf(batch[batch.Count - 1])));
+        a.Close();
+    }
+
+    [Fact]
+    public async Task Seek_rereads_from_a_record_offset_and_a_paused_partition_stays_paused()
+    {
+        await using var transport = await OpenWithRecords(partitions: 1, perPartition: 10);
+        var (a, _) = Join(transport, "a");
+        var batch = new RecordBatch();
+        Assert.True(a.Fetch(batch, 100, TimeSpan.FromSeconds(5), CancellationToken.None));
+        Assert.Equal(10, batch.Count);
+        Assert.False(a.Fetch(batch, 100, TimeSpan.Zero, CancellationToken.None));
+
+        a.Seek(new TopicPartitionOffset(Topic, 0, 4));
+        Assert.True(a.Fetch(batch, 100, TimeSpan.FromSeconds(5), CancellationToken.None));
+        Assert.Equal(Enumerable.Range(4, 6).Select(i => (long)i), Offsets(batch));
+        Assert.Equal("p0-4", Text(batch.KeyOf(batch[0])));
+
+        a.Seek(new TopicPartitionOffset(Topic, 0, Faustish.Transport.Offsets.Beginning));
+        Assert.True(a.Fetch(batch, 100, TimeSpan.FromSeconds(5), CancellationToken.None));
+        Assert.Equal(Enumerable.Range(0, 10).Select(i => (long)i), Offsets(batch));
+
+        a.Seek(new TopicPartitionOffset(Topic, 0, 7));
+        a.Seek(new TopicPartitionOffset(Topic, 0, Faustish.Transport.Offsets.End));
+        Assert.False(a.Fetch(batch, 100, TimeSpan.FromMilliseconds(50), CancellationToken.None));
+
+        a.Pause([P(0)]);
+        a.Seek(new TopicPartitionOffset(Topic, 0, 8));
+        Assert.False(a.Fetch(batch, 100, TimeSpan.FromMilliseconds(50), CancellationToken.None));
+        a.Resume([P(0)]);
+        Assert.True(a.Fetch(batch, 100, TimeSpan.FromSeconds(5), CancellationToken.None));
+        Assert.Equal([8L, 9], Offsets(batch));
+
+        Assert.Throws<ArgumentOutOfRangeException>(() => a.Seek(new TopicPartitionOffset(Topic, 0, 11)));
+        Assert.Throws<InvalidOperationException>(() => a.Seek(new TopicPartitionOffset("elsewhere", 0, 0)));
+        a.Close();
+    }
+
+    [Fact]
+    public async Task A_partition_revoked_and_assigned_again_starts_unpaused()
+    {
+        await using var transport = await OpenWithRecords(partitions: 2, perPartition: 5);
+        var (a, _) = Join(transport, "a");
+        var batch = new RecordBatch();
+        a.Fetch(batch, 1, TimeSpan.FromSeconds(5), CancellationToken.None);
+        Assert.Equal([P(0), P(1)], a.Assignment);
+        a.Pause([P(0), P(1)]);
+
+        // b takes partition 1 away from a, then leaves: partition 1 comes back to a, unpaused; partition 0 stays paused.
+        var (b, _) = Join(transport, "b");
+        a.Fetch(batch, 1, TimeSpan.Zero, CancellationToken.None); // a revokes 1
+        Assert.Equal([P(0)], a.Assignment);
+        Assert.True(b.Fetch(batch, 100, TimeSpan.FromSeconds(5), CancellationToken.None));
+        Assert.Equal([P(1)], b.Assignment);
+        b.Close();
+
+        var partitions = new HashSet<int>();
+        var read = 0;
+        var fetches = 0;
+        while (fetches++ < 100 && a.Fetch(batch, 100, TimeSpan.FromMilliseconds(200), CancellationToken.None))
+        {
+            partitions.Add(batch.Partition);
+            read += batch.Count;
+        }
+
+        Assert.Equal([P(0), P(1)], a.Assignment);
+        Assert.Equal([1], partitions);
+        Assert.Equal(5, read); // nothing was committed: partition 1 is read again from its beginning
+        a.Close();
+    }
+
+    [Fact]
+    public async Task Membership_reports_the_group_the_member_and_the_generation_of_its_last_rebalance()
+    {
+        await using var transport = await OpenWithRecords(partitions: 2, perPartition: 1);
+        var (a, _) = Join(transport, "a");
+        Assert.Equal("g", a.Membership.GroupId);
+        Assert.Equal(0, a.Membership.Generation); // has not looked at the group yet
+        a.Fetch(new RecordBatch(), 1, TimeSpan.FromSeconds(5), CancellationToken.None);
+        var first = a.Membership;
+        Assert.Equal(1, first.Generation);
+        Assert.False(string.IsNullOrEmpty(first.MemberId));
+
+        var (b, _) = Join(transport, "b");
+        Assert.Equal(1, a.Membership.Generation); // until a takes part in the rebalance
+        a.Fetch(new RecordBatch(), 1, TimeSpan.Zero, CancellationToken.None);
+        b.Fetch(new RecordBatch(), 1, TimeSpan.FromSeconds(5), CancellationToken.None);
+        var now = a.Membership;
+        Assert.Equal(("g", first.MemberId, 2), (now.GroupId, now.MemberId, now.Generation));
+        Assert.Equal(2, b.Membership.Generation);
+        Assert.Equal("g", b.Membership.GroupId);
+        Assert.NotEqual(first.MemberId, b.Membership.MemberId);
+        a.Close();
+        b.Close();
+    }
+
+    [Fact]
+    public async Task A_transactional_commit_checks_membership_generation_and_ownership_through_the_interface()
+    {
+        await using var transport = await OpenWithRecords(partitions: 2, perPartition: 3);
+        var (a, _) = Join(transport, "a");
+        using var producer = transport.CreateTransactionalProducer("worker");
+        a.Fetch(new RecordBatch(), 1, TimeSpan.FromSeconds(5), CancellationToken.None);
+        producer.CommitTransaction([new TopicPartitionOffset(Topic, 1, 1)], a, CancellationToken.None);
+        Assert.Equal(1, a.Committed(P(1)));
+
+        // A membership taken before the member's last rebalance is refused.
+        var stale = new StaleMembership(a, a.Membership);
+        var (b, _) = Join(transport, "b");
+        a.Fetch(new RecordBatch(), 1, TimeSpan.Zero, CancellationToken.None); // a gives partition 1 to b
+        var error = Assert.Throws<InvalidOperationException>(() =>
+            producer.CommitTransaction([new TopicPartitionOffset(Topic, 0, 2)], stale, CancellationToken.None));
+        Assert.Contains("generation", error.Message, StringComparison.Ordinal);
+
+        // A partition the member no longer owns is refused; one it owns commits.
+        error = Assert.Throws<InvalidOperationException>(() =>
+            producer.CommitTransaction([new TopicPartitionOffset(Topic, 1, 2)], a, CancellationToken.None));
+        Assert.Contains("not assigned to this consumer", error.Message, StringComparison.Ordinal);
+        producer.CommitTransaction([new TopicPartitionOffset(Topic, 0, 2)], a, CancellationToken.None);
+        Assert.Equal(2, a.Committed(P(0)));
+        Assert.Equal(1, a.Committed(P(1)));
+
+        // A consumer of the same group name on another transport is not a member here, even with the same member id.
+        using (var otherDirectory = new EmbeddedTempDirectory())
+        {
+            await using var other = EmbeddedTransport.Open(otherDirectory.Path);
+            await other.EnsureTopicsAsync([new TopicSpec(Topic, 2)], CancellationToken.None);
+            using var stranger = other.CreateGroupConsumer("g", [Topic], new EmbeddedRecordingListener("s", _events));
+            stranger.Fetch(new RecordBatch(), 1, TimeSpan.Zero, CancellationToken.None);
+            Assert.Equal(a.Membership.MemberId, stranger.Membership.MemberId);
+            Assert.Throws<ArgumentException>(() =>
+                producer.CommitTransaction([new TopicPartitionOffset(Topic, 0, 3)], stranger, CancellationToken.None));
+            stranger.Close();
+        }
+
+        // A member that left cannot commit.
+        a.Close();
+        error = Assert.Throws<InvalidOperationException>(() =>
+            producer.CommitTransaction([new TopicPartitionOffset(Topic, 0, 3)], a, CancellationToken.None));
+        Assert.Contains("not a member", error.Message, StringComparison.Ordinal);
+        producer.AbortTransaction();
+        Assert.Equal(2, b.Committed(P(0)));
+        b.Close();
+    }
+
     private async Task<EmbeddedTransport> OpenWithRecords(int partitions, int perPartition)
     {
         var transport = EmbeddedTransport.Open(_directory.Path);
@@ -369,6 +551,33 @@ public sealed class EmbeddedGroupConsumerTests : IDisposable
     }
 
     private static TopicPartition P(int partition) => new(Topic, partition);
+
+    private static List<long> Offsets(RecordBatch batch) => [.. Enumerable.Range(0, batch.Count).Select(i => batch[i].Offset)];
+
+    /// <summary>A real consumer that reports a membership captured earlier (what a caller holding on to an old one would pass).</summary>
+    private sealed class StaleMembership(IGroupConsumer inner, GroupMembership membership) : IGroupConsumer
+    {
+        public IReadOnlyList<TopicPartition> Assignment => inner.Assignment;
+
+        public GroupMembership Membership => membership;
+
+        public bool Fetch(RecordBatch batch, int maxRecords, TimeSpan timeout, CancellationToken cancellationToken) =>
+            inner.Fetch(batch, maxRecords, timeout, cancellationToken);
+
+        public void Pause(IReadOnlyList<TopicPartition> partitions) => inner.Pause(partitions);
+
+        public void Resume(IReadOnlyList<TopicPartition> partitions) => inner.Resume(partitions);
+
+        public void Seek(TopicPartitionOffset position) => inner.Seek(position);
+
+        public void Commit(IReadOnlyList<TopicPartitionOffset> positions) => inner.Commit(positions);
+
+        public long? Committed(TopicPartition partition) => inner.Committed(partition);
+
+        public void Close() => inner.Close();
+
+        public void Dispose() => inner.Dispose();
+    }
 
     private static async Task WaitUntil(Func<bool> condition, CancellationToken cancellationToken)
     {

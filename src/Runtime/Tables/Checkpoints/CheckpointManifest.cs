@@ -6,7 +6,7 @@ using System.IO;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
-using Faustish.Transport.Embedded;
+using Faustish.IO;
 
 namespace Faustish.Tables;
 

@@ -3,7 +3,7 @@ using System.Collections.Generic;
 using System.IO;
 using System.Linq;
 using System.Threading;
-using Faustish.Transport.Embedded;
+using Faustish.IO;
 using FASTER.core;
 
 namespace Faustish.Tables.Faster;

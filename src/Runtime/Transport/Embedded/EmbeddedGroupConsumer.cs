@@ -2,10 +2,15 @@ using System;
 using System.Collections.Generic;
 using System.Diagnostics;
 using System.Threading;
+using Microsoft.Extensions.Logging;
 
 namespace Faustish.Transport.Embedded;
 
-/// <summary>A member of an embedded consumer group. Owned by one thread; rebalance callbacks run inside <see cref="Fetch"/>.</summary>
+/// <summary>
+/// A member of an embedded consumer group. Owned by one thread; rebalance callbacks run inside <see cref="Fetch"/>.
+/// Each assigned partition has a cursor; pausing a partition flags its cursor (so a partition revoked and assigned
+/// again, which gets a new cursor, starts unpaused), and seeking replaces it by one at the new offset.
+/// </summary>
 internal sealed class EmbeddedGroupConsumer : IGroupConsumer
 {
     private readonly EmbeddedTransport _transport;
@@ -15,7 +20,6 @@ internal sealed class EmbeddedGroupConsumer : IGroupConsumer
     private readonly ManualResetEventSlim _wake = new(initialState: false, spinCount: 1);
     private PartitionCursor[] _cursors = [];
     private TopicPartition[] _assignment = [];
-    private readonly HashSet<TopicPartition> _paused = [];
     private int _generation;
     private int _next;
     private int _dirty = 1;
@@ -30,13 +34,18 @@ internal sealed class EmbeddedGroupConsumer : IGroupConsumer
         _topics = topics;
         _listener = listener;
         MemberId = coordinator.Join(this);
+        MemberName = "member-" + MemberId.ToString(System.Globalization.CultureInfo.InvariantCulture);
     }
 
     public int MemberId { get; }
 
-    internal GroupCoordinator Coordinator => _coordinator;
+    /// <summary>The member id <see cref="Membership"/> reports.</summary>
+    internal string MemberName { get; }
 
-    internal bool BelongsTo(EmbeddedTransport transport) => ReferenceEquals(_transport, transport);
+    /// <summary>The group's generation when this member last looked at the group (in its last fetch that rebalanced).</summary>
+    internal int Generation => Volatile.Read(ref _generation);
+
+    internal GroupCoordinator Coordinator => _coordinator;
 
     /// <summary>Partitions taken away after a hand-over timeout, not yet reported. Guarded by the coordinator's lock.</summary>
     internal List<TopicPartition> Lost { get; } = [];
@@ -45,36 +54,56 @@ internal sealed class EmbeddedGroupConsumer : IGroupConsumer
 
     public IReadOnlyList<TopicPartition> Assignment => _assignment;
 
-    public GroupMembership Membership => new(_coordinator.GroupId, MemberId.ToString(System.Globalization.CultureInfo.InvariantCulture), _generation);
+    /// <summary>
+    /// The group, this member's id (<c>member-{n}</c>, unique in the group for the transport's lifetime) and the group's
+    /// generation (raised each time a member joins or leaves) as of this member's last rebalance. A transactional
+    /// commit checks all three, and that the member owns the partitions, under the group's lock.
+    /// </summary>
+    public GroupMembership Membership => new(_coordinator.GroupId, MemberName, Generation) { TransportState = this };
 
+    /// <inheritdoc />
     public void Pause(IReadOnlyList<TopicPartition> partitions)
     {
         ArgumentNullException.ThrowIfNull(partitions);
         foreach (var partition in partitions)
         {
-            if (Array.IndexOf(_assignment, partition) >= 0)
+            if (FindCursor(partition) is { } index)
             {
-                _paused.Add(partition);
+                _cursors[index].Paused = true;
             }
         }
     }
 
+    /// <inheritdoc />
     public void Resume(IReadOnlyList<TopicPartition> partitions)
     {
         ArgumentNullException.ThrowIfNull(partitions);
+        var resumed = false;
         foreach (var partition in partitions)
         {
-            _paused.Remove(partition);
+            if (FindCursor(partition) is { } index && _cursors[index].Paused)
+            {
+                _cursors[index].Paused = false;
+                resumed = true;
+            }
         }
 
-        _wake.Set();
+        if (resumed)
+        {
+            _wake.Set();
+        }
     }
 
+    /// <inheritdoc />
+    /// <remarks>
+    /// The offset is a record offset up to the next offset to be written (the first stored record if it is lower),
+    /// <see cref="Offsets.Beginning"/> or <see cref="Offsets.End"/> (the last stable offset). A paused partition stays
+    /// paused. Throws <see cref="InvalidOperationException"/> if the partition is not assigned.
+    /// </remarks>
     public void Seek(TopicPartitionOffset position)
     {
         ObjectDisposedException.ThrowIf(_closing, this);
-        var index = Array.FindIndex(_cursors, c => c.Partition == position.TopicPartition);
-        if (index < 0)
+        if (FindCursor(position.TopicPartition) is not { } index)
         {
             throw new InvalidOperationException($"Cannot seek {position}: the partition is not assigned to this consumer.");
         }
@@ -84,7 +113,8 @@ internal sealed class EmbeddedGroupConsumer : IGroupConsumer
         try
         {
             var old = _cursors[index];
-            var cursor = old.Log.OpenCursor(position.Offset == Offsets.Beginning ? old.Log.BeginAddress : position.Offset);
+            var cursor = old.Log.OpenCursor(EmbeddedTransport.ResolveStart(old.Log, position.Offset, nameof(position)));
+            cursor.Paused = old.Paused;
             var cursors = (PartitionCursor[])_cursors.Clone();
             cursors[index] = cursor;
             _cursors = cursors;
@@ -94,6 +124,22 @@ internal sealed class EmbeddedGroupConsumer : IGroupConsumer
         {
             gate.Exit();
         }
+
+        _wake.Set();
+    }
+
+    private int? FindCursor(TopicPartition partition)
+    {
+        var cursors = _cursors;
+        for (var i = 0; i < cursors.Length; i++)
+        {
+            if (cursors[i].Partition == partition)
+            {
+                return i;
+            }
+        }
+
+        return null;
     }
 
     internal bool Subscribes(string topic) => Array.IndexOf(_topics, topic) >= 0;
@@ -131,7 +177,7 @@ internal sealed class EmbeddedGroupConsumer : IGroupConsumer
                     {
                         var index = (_next + i) % cursors.Length;
                         var cursor = cursors[index];
-                        if (cursor.HasData && (_paused.Count == 0 || !_paused.Contains(cursor.Partition)) && cursor.Fill(batch, maxRecords) > 0)
+                        if (!cursor.Paused && cursor.HasData && cursor.Fill(batch, maxRecords) > 0)
                         {
                             _next = index + 1;
                             return true;
@@ -222,15 +268,14 @@ internal sealed class EmbeddedGroupConsumer : IGroupConsumer
                 // from the last commit: at-least-once).
                 RemoveCursors(revoke);
                 _coordinator.Release(this, revoke);
-                _generation++;
             }
         }
 
-        var assign = _coordinator.Acquire(this, out _recheckAt);
+        var assign = _coordinator.Acquire(this, out _recheckAt, out var generation);
+        Volatile.Write(ref _generation, generation);
         if (assign is not null)
         {
             AddCursors(assign);
-            _generation++;
             _listener.OnAssigned(assign);
         }
     }
@@ -261,8 +306,16 @@ internal sealed class EmbeddedGroupConsumer : IGroupConsumer
             foreach (var partition in partitions)
             {
                 var log = _transport.GetLog(partition);
-                var start = _coordinator.Committed(partition) ?? Offsets.Beginning;
-                var cursor = log.OpenCursor(start == Offsets.Beginning ? log.BeginAddress : start);
+                var start = _coordinator.Committed(partition) ?? log.FirstOffset;
+                if (start > log.NextOffset)
+                {
+                    _transport.Logger.LogWarning(
+                        "Group '{Group}' committed offset {Offset} of {Partition}, beyond its end (next offset {Next}); reading from the end.",
+                        _coordinator.GroupId, start, partition, log.NextOffset);
+                    start = log.NextOffset;
+                }
+
+                var cursor = log.OpenCursor(start);
                 log.AddWaiter(_wake);
                 cursors.Add(cursor);
             }
@@ -282,7 +335,6 @@ internal sealed class EmbeddedGroupConsumer : IGroupConsumer
         {
             if (partitions is null || partitions.Contains(cursor.Partition))
             {
-                _paused.Remove(cursor.Partition);
                 cursor.Log.RemoveWaiter(_wake);
                 cursor.Dispose();
             }

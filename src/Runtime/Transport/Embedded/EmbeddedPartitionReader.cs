@@ -12,10 +12,10 @@ internal sealed class EmbeddedPartitionReader : IPartitionReader
     private long _position;
     private bool _disposed;
 
-    public EmbeddedPartitionReader(EmbeddedTransport transport, PartitionLog log, long fromAddress)
+    public EmbeddedPartitionReader(EmbeddedTransport transport, PartitionLog log, long fromOffset)
     {
         _transport = transport;
-        _cursor = log.OpenCursor(fromAddress);
+        _cursor = log.OpenCursor(fromOffset);
         _position = _cursor.Position;
         log.AddWaiter(_wake);
     }

@@ -15,9 +15,9 @@ namespace Faustish.Transport.Embedded;
 /// </summary>
 internal sealed class EmbeddedProducer(EmbeddedTransport transport, string? transactionalId = null) : ITransactionalProducer
 {
-    private readonly List<PartitionLog> _written = [];
-    private readonly List<long> _writtenUntil = [];
-    private readonly List<long> _firsts = [];
+    // The partitions written since the last flush (or, transactional, since the transaction began): _written[0.._writtenCount).
+    private Written[] _written = new Written[4];
+    private int _writtenCount;
     private long _transactionId;
     private volatile bool _fenced;
     private byte[] _scratch = new byte[4096];
@@ -49,8 +49,11 @@ internal sealed class EmbeddedProducer(EmbeddedTransport transport, string? tran
             var entry = _scratch.AsSpan(0, size);
             RecordCodec.Write(entry, timestampMs, _transactionId, key, keyIsNull, value, valueIsNull, headersLength, out var headersDestination);
             RecordHeaderEncoding.Write(headers, headersDestination);
-            var address = log.Log.Enqueue(entry);
-            _writtenUntil[_lastIndex] = address + 1;
+            var offset = log.Append(entry, out var address);
+            ref var written = ref _written[_lastIndex];
+            written.UntilAddress = address + 1;
+            written.EndOffset = offset + 1;
+            written.Records++;
         }
         finally
         {
@@ -67,12 +70,14 @@ internal sealed class EmbeddedProducer(EmbeddedTransport transport, string? tran
 
     /// <summary>
     /// Makes what was produced durable. Outside a transaction it becomes visible too; a transactional producer's
-    /// records stay invisible until <see cref="CommitTransaction"/>.
+    /// records stay invisible until <see cref="CommitTransaction"/>. Throws <see cref="DeliveryFailedException"/> with one
+    /// failure per record of every partition whose log could not be committed (an I/O error); those records stay
+    /// pending, so a later flush reports them again unless it succeeds.
     /// </summary>
     public void Flush(CancellationToken cancellationToken)
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
-        if (_written.Count == 0)
+        if (_writtenCount == 0)
         {
             return;
         }
@@ -114,10 +119,10 @@ internal sealed class EmbeddedProducer(EmbeddedTransport transport, string? tran
         {
             // 1. The transaction's records become durable (still invisible: the partitions hold it open).
             FlushWritten(cancellationToken);
-            var written = new (PartitionLog, long)[_written.Count];
+            var written = new (PartitionLog, long)[_writtenCount];
             for (var i = 0; i < written.Length; i++)
             {
-                written[i] = (_written[i], _writtenUntil[i]);
+                written[i] = (_written[i].Log, _written[i].EndOffset);
             }
 
             // 2. One atomic journal write decides it, with the positions, under the group's ownership check.
@@ -128,12 +133,12 @@ internal sealed class EmbeddedProducer(EmbeddedTransport transport, string? tran
             }
             else
             {
-                if (consumer is not EmbeddedGroupConsumer member || !member.BelongsTo(transport))
-                {
-                    throw new ArgumentException("Commit positions with a group consumer of the same embedded transport.", nameof(consumer));
-                }
-
-                member.Coordinator.CommitTransaction(member, positions, () => journal.Commit(this, id, written, member.Coordinator.GroupId, positions));
+                ArgumentNullException.ThrowIfNull(consumer);
+                var membership = consumer.Membership;
+                var coordinator = transport.FindGroup(membership.GroupId) ?? throw new ArgumentException(
+                    $"Group '{membership.GroupId}' has no consumer in {transport.Description}: commit positions with a group consumer of the same embedded transport.",
+                    nameof(consumer));
+                coordinator.CommitTransaction(membership, positions, () => journal.Commit(this, id, written, coordinator.GroupId, positions));
             }
 
             Reset();
@@ -195,10 +200,11 @@ internal sealed class EmbeddedProducer(EmbeddedTransport transport, string? tran
         gate.Enter();
         try
         {
-            var written = new (PartitionLog, long, long)[_written.Count];
+            var written = new (PartitionLog, long, long)[_writtenCount];
             for (var i = 0; i < written.Length; i++)
             {
-                written[i] = (_written[i], _firsts[i], Math.Max(_firsts[i], _writtenUntil[i] - 1));
+                ref readonly var w = ref _written[i];
+                written[i] = (w.Log, w.First, Math.Max(w.First, w.EndOffset - 1));
             }
 
             transport.Journal.Abort(_transactionId, written);
@@ -210,34 +216,75 @@ internal sealed class EmbeddedProducer(EmbeddedTransport transport, string? tran
         }
     }
 
+    /// <summary>
+    /// Commits every partition written and waits until its records are durable. Throws <see cref="DeliveryFailedException"/>
+    /// listing the records of the partitions that failed (after waiting for the others).
+    /// </summary>
     private void FlushWritten(CancellationToken cancellationToken)
     {
-        foreach (var log in _written)
+        List<DeliveryFailure>? failures = null;
+        for (var i = 0; i < _writtenCount; i++)
         {
-            Commit(log);
-        }
-
-        for (var i = 0; i < _written.Count; i++)
-        {
-            var log = _written[i];
+            ref var written = ref _written[i];
+            written.Failed = false;
             try
             {
-                log.WaitForCommit(_writtenUntil[i], cancellationToken);
+                written.Log.RequestCommit();
             }
-            catch (Exception e) when (e is not OperationCanceledException)
+            catch (Exception e) when (e is not OutOfMemoryException)
             {
-                throw new IOException($"Flushing {log.Partition} to '{log.Directory}' failed: {e.Message}", e);
+                written.Failed = true;
+                AddFailures(ref failures, written, e);
+            }
+        }
+
+        for (var i = 0; i < _writtenCount; i++)
+        {
+            ref var written = ref _written[i];
+            if (written.Failed)
+            {
+                continue;
             }
 
-            log.NotifyCommitted();
+            try
+            {
+                written.Log.WaitForCommit(written.UntilAddress, cancellationToken);
+            }
+            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+            {
+                throw;
+            }
+            catch (Exception e) when (e is not OutOfMemoryException)
+            {
+                written.Failed = true;
+                AddFailures(ref failures, written, e);
+                continue;
+            }
+
+            written.Log.NotifyCommitted();
+        }
+
+        if (failures is not null)
+        {
+            throw new DeliveryFailedException(failures);
+        }
+    }
+
+    private static void AddFailures(ref List<DeliveryFailure>? failures, in Written written, Exception e)
+    {
+        failures ??= [];
+        var reason = $"not made durable: committing the embedded log in '{written.Log.Directory}' failed ({e.GetType().Name}: {e.Message})";
+        var failure = new DeliveryFailure(written.Log.Partition, reason);
+        for (var r = 0; r < Math.Max(1, written.Records); r++)
+        {
+            failures.Add(failure);
         }
     }
 
     private void Reset()
     {
-        _written.Clear();
-        _writtenUntil.Clear();
-        _firsts.Clear();
+        Array.Clear(_written, 0, _writtenCount);
+        _writtenCount = 0;
         _lastLog = null;
         _lastIndex = -1;
         _transactionId = 0;
@@ -253,7 +300,16 @@ internal sealed class EmbeddedProducer(EmbeddedTransport transport, string? tran
         }
 
         var log = transport.GetLog(partition);
-        var index = _written.IndexOf(log);
+        var index = -1;
+        for (var i = 0; i < _writtenCount; i++)
+        {
+            if (ReferenceEquals(_written[i].Log, log))
+            {
+                index = i;
+                break;
+            }
+        }
+
         if (index < 0)
         {
             long first = 0;
@@ -271,10 +327,13 @@ internal sealed class EmbeddedProducer(EmbeddedTransport transport, string? tran
                 first = log.BeginTransactionalWrite(_transactionId);
             }
 
-            index = _written.Count;
-            _written.Add(log);
-            _writtenUntil.Add(0);
-            _firsts.Add(first);
+            if (_writtenCount == _written.Length)
+            {
+                Array.Resize(ref _written, _written.Length * 2);
+            }
+
+            index = _writtenCount++;
+            _written[index] = new Written { Log = log, First = first, EndOffset = first };
         }
 
         _lastLog = log;
@@ -282,19 +341,27 @@ internal sealed class EmbeddedProducer(EmbeddedTransport transport, string? tran
         return log;
     }
 
-    private static void Commit(PartitionLog log)
-    {
-        try
-        {
-            log.Log.Commit(spinWait: false);
-        }
-        catch (Exception e) when (e is not OutOfMemoryException)
-        {
-            throw new IOException($"Flushing {log.Partition} to '{log.Directory}' failed: {e.Message}", e);
-        }
-    }
-
     private static void ThrowTooLarge(TopicPartition partition, int size, int max) =>
         throw new ArgumentException(
-            $"A record of {size} bytes (key, value, headers and 28 bytes of framing) does not fit in a page of the embedded log of {partition} (at most {max} bytes). Raise EmbeddedTransportOptions.PageSizeBits.");
+            $"A record of {size} bytes (key, value, headers and 36 bytes of framing) does not fit in a page of the embedded log of {partition} (at most {max} bytes). Raise EmbeddedTransportOptions.PageSizeBits.");
+
+    /// <summary>A partition written since the last flush or transaction start.</summary>
+    private struct Written
+    {
+        public PartitionLog Log;
+
+        /// <summary>The first offset the open transaction may use here (transactional producers).</summary>
+        public long First;
+
+        /// <summary>The log address after the last record produced (what a flush waits for).</summary>
+        public long UntilAddress;
+
+        /// <summary>The offset after the last record produced.</summary>
+        public long EndOffset;
+
+        /// <summary>Records produced (what a failed flush reports).</summary>
+        public int Records;
+
+        public bool Failed;
+    }
 }

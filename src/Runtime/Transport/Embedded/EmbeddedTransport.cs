@@ -6,6 +6,7 @@ using System.IO;
 using System.Text;
 using System.Threading;
 using System.Threading.Tasks;
+using Faustish.IO;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 
@@ -23,16 +24,16 @@ namespace Faustish.Transport.Embedded;
 /// of one process uses the directory.</item>
 /// <item><c>topics/{topic}/topic.meta</c>: the partition count and compaction flag.</item>
 /// <item><c>topics/{topic}/{partition}/</c>: the partition's FASTER <c>FasterLog</c> (files <c>log.N</c>
-/// and its commit records).</item>
+/// and its commit records) and its offset index <c>offsets.index</c> (<see cref="OffsetIndex"/>).</item>
 /// <item><c>groups/{group}.positions</c>: a consumer group's committed positions (at-least-once commits).</item>
 /// <item><c>transactions.state</c>: the transaction journal (<see cref="TransactionJournal"/>): which transactions
 /// are committed or aborted, and the positions of groups that commit transactionally.</item>
 /// </list>
 /// <para>
-/// Offsets are positions, not counters: a record's offset is its logical address in its partition's log,
-/// and the next record's offset is larger by the record's size, not by one. Use an offset only as a
-/// position to read from or commit (always the <see cref="BatchRecord.NextOffset"/> of the last record
-/// processed); <c>high - low</c> of <see cref="GetWatermarks"/> is a number of bytes, not of records.
+/// Offsets are Kafka's record offsets: the records of a partition are numbered 0, 1, 2, … in the order they were
+/// appended, and a record's <see cref="BatchRecord.NextOffset"/> is its offset plus one. Records of aborted
+/// transactions keep their offsets (readers skip them), so offsets read in a row may jump. Each record carries its
+/// offset in the log; a sparse index per partition maps offsets to log positions.
 /// </para>
 /// <para>
 /// Every consumer and reader reads committed records only (Kafka's read_committed): records of an open
@@ -48,6 +49,13 @@ namespace Faustish.Transport.Embedded;
 public sealed class EmbeddedTransport : ITransport, ITransactionalTransport
 {
     private const string LockFileName = "faustish.lock";
+
+    /// <summary>What to do with a data directory written by a Faustish whose offsets were log addresses.</summary>
+    internal const string OldFormatAdvice =
+        "That version used log addresses as offsets; this one numbers the records of each partition 0, 1, 2, … and cannot " +
+        "carry records, committed positions, transactions and table checkpoints over safely. Finish processing with the " +
+        "older version if needed, then move or delete the data directory (topics/, groups/, transactions.state and " +
+        "state/ go together) and start again: the app creates its topics anew.";
 
     private readonly ConcurrentDictionary<string, TopicState> _topics = new(StringComparer.Ordinal);
     private readonly Dictionary<string, GroupCoordinator> _groups = new(StringComparer.Ordinal);
@@ -116,6 +124,7 @@ public sealed class EmbeddedTransport : ITransport, ITransactionalTransport
             lockFile.Flush();
 
             var transport = new EmbeddedTransport(directory, lockFile, options, logger);
+            RefuseOldFormats(directory, transport._topicsDirectory, transport._groupsDirectory);
             Directory.CreateDirectory(transport._topicsDirectory);
             Directory.CreateDirectory(transport._groupsDirectory);
             try
@@ -264,27 +273,17 @@ public sealed class EmbeddedTransport : ITransport, ITransactionalTransport
     }
 
     /// <inheritdoc />
+    /// <remarks>
+    /// <paramref name="fromOffset"/> is a record offset up to the next offset to be written (the first stored record if it is
+    /// lower), <see cref="Offsets.Beginning"/>, or <see cref="Offsets.End"/> (the high watermark: the last stable offset).
+    /// </remarks>
     public IPartitionReader OpenReader(TopicPartition partition, long fromOffset)
     {
         Gate.Enter();
         try
         {
             var log = GetLog(partition);
-            var start = fromOffset switch
-            {
-                Offsets.Beginning => log.BeginAddress,
-                Offsets.End => log.VisibleUntil,
-                < 0 => throw new ArgumentOutOfRangeException(nameof(fromOffset), fromOffset,
-                    "Read from an offset, Offsets.Beginning or Offsets.End."),
-                _ => fromOffset,
-            };
-            if (start > log.Log.TailAddress)
-            {
-                throw new ArgumentOutOfRangeException(nameof(fromOffset), fromOffset,
-                    $"Offset {fromOffset} is beyond the end of {partition} (its high watermark is {log.VisibleUntil}).");
-            }
-
-            return new EmbeddedPartitionReader(this, log, start);
+            return new EmbeddedPartitionReader(this, log, ResolveStart(log, fromOffset, nameof(fromOffset)));
         }
         finally
         {
@@ -293,18 +292,51 @@ public sealed class EmbeddedTransport : ITransport, ITransactionalTransport
     }
 
     /// <inheritdoc />
+    /// <remarks>
+    /// <c>Low</c> is the offset of the first record stored. <c>High</c> is what a reader (always read committed) can reach:
+    /// the offset after the last durable record or, while a transaction is open in the partition, the first offset it
+    /// may use, whichever is lower (Kafka's last stable offset, what <c>ListOffsets</c> answers a read_committed
+    /// consumer). So after a producer's flush, with no transaction open, <c>High</c> is the offset after its last record;
+    /// records of an open transaction, and every record after its first, lie at or above <c>High</c> until it is decided.
+    /// <c>High - Low</c> counts records, including those of aborted transactions.
+    /// </remarks>
     public Watermarks GetWatermarks(TopicPartition partition)
     {
         Gate.Enter();
         try
         {
             var log = GetLog(partition);
-            return new Watermarks(log.BeginAddress, log.VisibleUntil);
+            var high = log.VisibleUntil;
+            return new Watermarks(Math.Min(log.FirstOffset, high), high);
         }
         finally
         {
             Gate.Exit();
         }
+    }
+
+    /// <summary>
+    /// The record offset a read of <paramref name="log"/> from <paramref name="offset"/> starts at: <see cref="Offsets.Beginning"/>
+    /// is the first stored record, <see cref="Offsets.End"/> the last stable offset; an offset past the next one to be
+    /// written is refused.
+    /// </summary>
+    internal static long ResolveStart(PartitionLog log, long offset, string parameter)
+    {
+        var start = offset switch
+        {
+            Offsets.Beginning => log.FirstOffset,
+            Offsets.End => log.VisibleUntil,
+            < 0 => throw new ArgumentOutOfRangeException(parameter, offset,
+                "Read from an offset (0 or more), Offsets.Beginning or Offsets.End."),
+            _ => offset,
+        };
+        if (start > log.NextOffset)
+        {
+            throw new ArgumentOutOfRangeException(parameter, offset,
+                $"Offset {offset} is beyond the end of {log.Partition} (its high watermark is {log.VisibleUntil}; the next record written gets offset {log.NextOffset}).");
+        }
+
+        return start;
     }
 
     /// <summary>
@@ -368,7 +400,60 @@ public sealed class EmbeddedTransport : ITransport, ITransactionalTransport
     internal PartitionLog GetLog(TopicPartition partition)
     {
         var topic = FindTopic(partition.Topic) ?? throw MissingTopic(partition.Topic);
-        return topic.GetLog(partition.Partition, Options);
+        return topic.GetLog(partition.Partition, Options, Logger);
+    }
+
+    /// <summary>The coordinator of group <paramref name="groupId"/>, or null if no consumer of it was ever created here.</summary>
+    internal GroupCoordinator? FindGroup(string groupId)
+    {
+        lock (_sync)
+        {
+            return _groups.GetValueOrDefault(groupId);
+        }
+    }
+
+    /// <summary>
+    /// Refuses, before anything is opened or written, a data directory holding files of a format whose offsets were
+    /// log addresses (see <see cref="OldFormatAdvice"/>).
+    /// </summary>
+    private static void RefuseOldFormats(string directory, string topicsDirectory, string groupsDirectory)
+    {
+        var old = new List<string>();
+        if (Directory.Exists(topicsDirectory))
+        {
+            foreach (var topic in Directory.EnumerateDirectories(topicsDirectory))
+            {
+                if (TopicState.IsOldFormat(topic))
+                {
+                    old.Add(Path.GetRelativePath(directory, Path.Combine(topic, TopicState.MetadataFileName)));
+                }
+            }
+        }
+
+        if (Directory.Exists(groupsDirectory))
+        {
+            foreach (var positions in Directory.EnumerateFiles(groupsDirectory, "*.positions"))
+            {
+                if (GroupPositionsFile.IsOldFormat(positions))
+                {
+                    old.Add(Path.GetRelativePath(directory, positions));
+                }
+            }
+        }
+
+        var journal = Path.Combine(directory, TransactionJournal.FileName);
+        if (File.Exists(journal) && TransactionJournal.IsOldFormat(journal))
+        {
+            old.Add(TransactionJournal.FileName);
+        }
+
+        if (old.Count > 0)
+        {
+            old.Sort(StringComparer.Ordinal);
+            var shown = string.Join(", ", old.Count > 5 ? [.. old.GetRange(0, 5), $"and {old.Count - 5} more"] : old);
+            throw new InvalidOperationException(
+                $"The data directory {directory} was written by an older Faustish ({shown}). {OldFormatAdvice}");
+        }
     }
 
     private TopicState? FindTopic(string name)

@@ -12,7 +12,7 @@ public sealed class EmbeddedTransportOptions
 {
     /// <summary>
     /// Log page size, as a power of two (default 20 = 1 MiB; 12..30). One record must fit in a page with its
-    /// 32 bytes of framing (40 with RecordChecksums): raise this for records of more than about a megabyte.
+    /// 40 bytes of framing (48 with RecordChecksums): raise this for records of more than about a megabyte.
     /// </summary>
     public int PageSizeBits { get; set; } = 20;
 
@@ -35,6 +35,12 @@ public sealed class EmbeddedTransportOptions
     /// it. Default 30 seconds. Set it above the longest time a worker spends between two fetches.
     /// </summary>
     public TimeSpan HandoverTimeout { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>
+    /// Test hook: wraps the storage device of each partition's log as it opens (e.g. to inject I/O failures). Null in
+    /// production.
+    /// </summary>
+    internal Func<TopicPartition, FASTER.core.IDevice, FASTER.core.IDevice>? WrapLogDevice { get; set; }
 
     internal void Validate()
     {

@@ -32,6 +32,7 @@ internal sealed class GroupCoordinator
     private readonly Dictionary<TopicPartition, Ownership> _partitions = [];
     private readonly long _handoverTicks;
     private int _nextMemberId;
+    private int _generation;
     private bool _journaled;
 
     public GroupCoordinator(EmbeddedTransport transport, string groupId, string positionsPath, TimeSpan handoverTimeout, ILogger logger)
@@ -158,14 +159,16 @@ internal sealed class GroupCoordinator
 
     /// <summary>
     /// Takes the free partitions meant for <paramref name="member"/> (null if none). <paramref name="recheckAt"/>
-    /// is when a partition still held by its old owner should be taken anyway (<see cref="long.MaxValue"/> if none).
+    /// is when a partition still held by its old owner should be taken anyway (<see cref="long.MaxValue"/> if none);
+    /// <paramref name="generation"/> is the group's generation now.
     /// </summary>
-    public List<TopicPartition>? Acquire(EmbeddedGroupConsumer member, out long recheckAt)
+    public List<TopicPartition>? Acquire(EmbeddedGroupConsumer member, out long recheckAt, out int generation)
     {
         recheckAt = long.MaxValue;
         var now = Stopwatch.GetTimestamp();
         lock (_sync)
         {
+            generation = _generation;
             List<TopicPartition>? acquired = null;
             foreach (var ownership in _partitions.Values)
             {
@@ -209,14 +212,18 @@ internal sealed class GroupCoordinator
     }
 
     /// <summary>
-    /// Commits a transaction with positions of partitions <paramref name="member"/> owns: <paramref name="commit"/>
-    /// (the journal write that decides the transaction and records the positions) runs under the group's lock, so
-    /// no partition changes owner between the ownership check and the moment the outcome is visible.
+    /// Commits a transaction with positions of partitions the member <paramref name="membership"/> names owns:
+    /// <paramref name="commit"/> (the journal write that decides the transaction and records the positions) runs under
+    /// the group's lock, so no partition changes owner between the checks and the moment the outcome is visible.
+    /// Refused (nothing runs) when the member left the group, when <paramref name="membership"/> is of an earlier
+    /// generation than the member's current one (taken before the member's last rebalance), or when it does not own
+    /// every partition.
     /// </summary>
-    public void CommitTransaction(EmbeddedGroupConsumer member, IReadOnlyList<TopicPartitionOffset> positions, Action commit)
+    public void CommitTransaction(GroupMembership membership, IReadOnlyList<TopicPartitionOffset> positions, Action commit)
     {
         lock (_sync)
         {
+            var member = FindMemberLocked(membership);
             CheckOwnership(member, positions);
             commit();
             _journaled = true;
@@ -277,6 +284,45 @@ internal sealed class GroupCoordinator
         }
     }
 
+    private EmbeddedGroupConsumer FindMemberLocked(GroupMembership membership)
+    {
+        if (!string.Equals(membership.GroupId, GroupId, StringComparison.Ordinal))
+        {
+            throw new ArgumentException($"The membership is in group '{membership.GroupId}', not '{GroupId}'.", nameof(membership));
+        }
+
+        EmbeddedGroupConsumer? member = null;
+        foreach (var candidate in _members)
+        {
+            if (string.Equals(candidate.MemberName, membership.MemberId, StringComparison.Ordinal))
+            {
+                member = candidate;
+                break;
+            }
+        }
+
+        if (member is null)
+        {
+            throw new InvalidOperationException(
+                $"Cannot commit positions for group '{GroupId}': {membership.MemberId} is not a member of it (it left the group). Its partitions' new owners will process their records.");
+        }
+
+        if (membership.TransportState is not null && !ReferenceEquals(membership.TransportState, member))
+        {
+            throw new ArgumentException(
+                $"The membership {membership.MemberId} of group '{GroupId}' belongs to a consumer of another transport: commit positions with a group consumer of the same embedded transport.",
+                nameof(membership));
+        }
+
+        if (membership.Generation != member.Generation)
+        {
+            throw new InvalidOperationException(
+                $"Cannot commit positions for group '{GroupId}': the membership of {membership.MemberId} is of generation {membership.Generation}, but the member has rebalanced since (generation {member.Generation}). Take the consumer's Membership when committing.");
+        }
+
+        return member;
+    }
+
     private void CheckOwnership(EmbeddedGroupConsumer member, IReadOnlyList<TopicPartitionOffset> positions)
     {
         for (var i = 0; i < positions.Count; i++)
@@ -298,6 +344,7 @@ internal sealed class GroupCoordinator
 
     private void Recompute()
     {
+        _generation++;
         var now = Stopwatch.GetTimestamp();
         var topics = new SortedSet<string>(StringComparer.Ordinal);
         foreach (var member in _members)

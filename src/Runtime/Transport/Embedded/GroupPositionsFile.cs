@@ -3,18 +3,21 @@ using System.Collections.Generic;
 using System.Globalization;
 using System.IO;
 using System.Text;
+using Faustish.IO;
 
 namespace Faustish.Transport.Embedded;
 
 /// <summary>
 /// The committed positions of a consumer group: <c>{dataDir}/groups/{group}.positions</c>, replaced atomically
 /// on every commit (<see cref="DurableFile"/>) and guarded by a checksum, so a torn file is never taken for a
-/// valid one. Format (UTF-8 text): a format line, one <c>topic\tpartition\toffset</c> line per partition, and
-/// a last line <c>end {count} {fnv1a64 of everything before it, hex}</c>.
+/// valid one. Format (UTF-8 text): a format line, one <c>topic\tpartition\toffset</c> line per partition (the record
+/// offset of the next record to read), and a last line <c>end {count} {fnv1a64 of everything before it, hex}</c>.
+/// Format 1 held log addresses instead of record offsets and is refused with a message.
 /// </summary>
 internal static class GroupPositionsFile
 {
-    private const string FormatLine = "faustish-positions 1";
+    private const string FormatLine = "faustish-positions 2";
+    private const string OldFormatLine = "faustish-positions 1";
 
     public static Dictionary<TopicPartition, long> Load(string path)
     {
@@ -26,6 +29,11 @@ internal static class GroupPositionsFile
 
         var bytes = File.ReadAllBytes(path);
         var text = Encoding.UTF8.GetString(bytes);
+        if (text.StartsWith(OldFormatLine + "\n", StringComparison.Ordinal))
+        {
+            throw new InvalidDataException($"The committed positions file '{path}' was written by an older Faustish ({OldFormatLine}). {EmbeddedTransport.OldFormatAdvice}");
+        }
+
         var endAt = text.LastIndexOf("end ", StringComparison.Ordinal);
         if (!text.StartsWith(FormatLine + "\n", StringComparison.Ordinal) || endAt < 0 || (endAt > 0 && text[endAt - 1] != '\n'))
         {
@@ -88,6 +96,13 @@ internal static class GroupPositionsFile
         body.CopyTo(content, 0);
         trailer.CopyTo(content, body.Length);
         DurableFile.WriteAtomically(path, content);
+    }
+
+    /// <summary>Whether the positions file at <paramref name="path"/> is of a format this version refuses.</summary>
+    public static bool IsOldFormat(string path)
+    {
+        using var reader = new StreamReader(path, Encoding.UTF8);
+        return reader.ReadLine() == OldFormatLine;
     }
 
     internal static ulong Fnv1a64(ReadOnlySpan<byte> data)

@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using System.IO;
 using System.Threading;
 using FASTER.core;
 
@@ -8,41 +9,38 @@ namespace Faustish.Transport.Embedded;
 /// <summary>
 /// Reads committed records of one partition in order, copying them into a <see cref="RecordBatch"/>. Read
 /// committed: it stops at <see cref="PartitionLog.VisibleUntil"/> (an entry read past it is held back until it
-/// becomes visible) and skips the records of aborted transactions.
+/// becomes visible) and skips the records of aborted transactions. It starts at an offset: the log is scanned from
+/// the offset index's entry at or below it, and the records before it are passed over.
 /// </summary>
 internal sealed class PartitionCursor
 {
     private readonly FasterLogScanIterator _iterator;
     private int _disposed;
+    private long _position;
     private byte[] _held = [];
     private int _heldLength;
     private long _heldOffset = -1;
-    private long _heldNext;
 
-    internal PartitionCursor(PartitionLog log, FasterLogScanIterator iterator)
+    internal PartitionCursor(PartitionLog log, FasterLogScanIterator iterator, long position)
     {
         Log = log;
         _iterator = iterator;
         Partition = log.Partition;
+        _position = position;
     }
 
     public PartitionLog Log { get; }
 
     public TopicPartition Partition { get; }
 
-    /// <summary>The offset of the next record this cursor returns.</summary>
-    public long Position
-    {
-        get
-        {
-            var next = _heldOffset >= 0 ? _heldOffset : _iterator.NextAddress;
-            var begin = Log.BeginAddress;
-            return next < begin ? begin : next;
-        }
-    }
+    /// <summary>Set by a group consumer whose partition is paused: it fetches nothing from this cursor meanwhile.</summary>
+    public bool Paused { get; set; }
 
-    /// <summary>Whether committed records lie beyond <see cref="Position"/>.</summary>
-    public bool HasData => Log.VisibleUntil > (_heldOffset >= 0 ? _heldOffset : _iterator.NextAddress);
+    /// <summary>The offset of the next record this cursor returns (or passes over, if its transaction was aborted).</summary>
+    public long Position => _position;
+
+    /// <summary>Whether committed records lie at or beyond <see cref="Position"/>.</summary>
+    public bool HasData => Log.VisibleUntil > _position;
 
     /// <summary>
     /// Resets <paramref name="batch"/> to this partition and copies up to <paramref name="maxRecords"/> committed
@@ -63,15 +61,16 @@ internal sealed class PartitionCursor
 
             var offset = _heldOffset;
             _heldOffset = -1;
-            if (Add(batch, _held.AsSpan(0, _heldLength), offset, _heldNext, aborted))
+            _position = offset + 1;
+            if (Add(batch, _held.AsSpan(0, _heldLength), offset, aborted))
             {
                 count++;
             }
         }
 
-        while (count < maxRecords && _iterator.NextAddress < visible)
+        while (count < maxRecords && _position < visible)
         {
-            if (!_iterator.UnsafeGetNext(out var entry, out var length, out var offset, out var nextOffset))
+            if (!_iterator.UnsafeGetNext(out var entry, out var length, out var address, out _))
             {
                 break;
             }
@@ -79,9 +78,20 @@ internal sealed class PartitionCursor
             try
             {
                 var span = new ReadOnlySpan<byte>(entry, length);
+                var offset = RecordCodec.OffsetOf(span, Partition, address);
+                if (offset < _position)
+                {
+                    continue; // Before the offset this cursor started at.
+                }
+
+                if (offset != _position)
+                {
+                    ThrowGap(offset, address);
+                }
+
                 if (offset >= visible)
                 {
-                    // Past the last stable offset (an entry after a page's unused end): keep it for later.
+                    // Past the last stable offset (durable, but its transaction or an older one is undecided): keep it for later.
                     if (_held.Length < length)
                     {
                         _held = new byte[Math.Max(length, 256)];
@@ -90,11 +100,11 @@ internal sealed class PartitionCursor
                     span.CopyTo(_held);
                     _heldLength = length;
                     _heldOffset = offset;
-                    _heldNext = nextOffset;
                     break;
                 }
 
-                if (Add(batch, span, offset, nextOffset, aborted))
+                _position = offset + 1;
+                if (Add(batch, span, offset, aborted))
                 {
                     count++;
                 }
@@ -108,7 +118,7 @@ internal sealed class PartitionCursor
         return count;
     }
 
-    private bool Add(RecordBatch batch, ReadOnlySpan<byte> entry, long offset, long nextOffset, HashSet<long> aborted)
+    private bool Add(RecordBatch batch, ReadOnlySpan<byte> entry, long offset, HashSet<long> aborted)
     {
         if (aborted.Count > 0 && aborted.Contains(RecordCodec.TransactionIdOf(entry)))
         {
@@ -117,9 +127,14 @@ internal sealed class PartitionCursor
 
         RecordCodec.Read(entry, Partition, offset, out var timestampMs,
             out var key, out var keyIsNull, out var value, out var valueIsNull, out var headers);
-        batch.Add(offset, nextOffset, timestampMs, key, keyIsNull, value, valueIsNull, headers);
+        batch.Add(offset, offset + 1, timestampMs, key, keyIsNull, value, valueIsNull, headers);
         return true;
     }
+
+    private void ThrowGap(long offset, long address) =>
+        throw new InvalidDataException(
+            $"The embedded log of {Partition} has no record at offset {_position}: the next one found (at address {address}) has offset {offset}. " +
+            $"Its offset index ('{Path.Combine(Log.Directory, OffsetIndex.FileName)}') or its log is damaged; delete the index file to have it rebuilt when the transport next opens.");
 
     /// <summary>Closes the cursor and tells its log it is gone.</summary>
     public void Dispose() => Log.CloseCursor(this);

@@ -3,6 +3,7 @@ using System.Collections.Generic;
 using System.IO;
 using System.Threading;
 using FASTER.core;
+using Microsoft.Extensions.Logging;
 
 namespace Faustish.Transport.Embedded;
 
@@ -10,6 +11,16 @@ namespace Faustish.Transport.Embedded;
 /// One topic partition: a FasterLog in <c>{dataDir}/topics/{topic}/{partition}/</c>, shared by every producer,
 /// consumer and reader of the process. Wakes waiting consumers when a flush makes records visible.
 /// </summary>
+/// <remarks>
+/// <para><b>Offsets.</b> Records are numbered 0, 1, 2, … per partition, as in Kafka: <see cref="Append"/> gives each
+/// entry the next offset under a lock, so offsets grow with log addresses, and stores it in the entry
+/// (<see cref="RecordCodec"/>). Records of aborted transactions keep their offsets (readers skip them). A sparse
+/// <see cref="OffsetIndex"/> maps offsets to addresses; a reader starts at an offset by a floor lookup and a forward scan.</para>
+/// <para><b>Durable end.</b> FasterLog's committed address is always the tail some commit request read
+/// (<see cref="RequestCommit"/> reads the tail and the next offset together, under the append lock, so no record
+/// comes between), so the offset after the last durable record is the next offset of the newest request whose tail
+/// is committed.</para>
+/// </remarks>
 internal sealed class PartitionLog
 {
     private readonly IDevice _device;
@@ -18,19 +29,33 @@ internal sealed class PartitionLog
     private ManualResetEventSlim[] _waiters = [];
     private bool _closed;
 
-    // Transactions (see TransactionJournal). Guarded by _txnSync: the open transactions with data in this
-    // partition and the first address each may use; the aborted transaction ids (copy on write).
-    private readonly Lock _txnSync = new();
+    // Appends: the next offset and the index change together with the log's tail. Guarded by _appendSync.
+    private readonly Lock _appendSync = new();
+    private readonly OffsetIndex _index;
+    private long _nextOffset;
+    private long _lastCommitTail;
+
+    // Guarded by _stateSync: commit requests not known to be durable yet (tail address, next offset), the offset after
+    // the last durable record, and transactions (see TransactionJournal): the open transactions with data in this
+    // partition and the first offset each may use; the aborted transaction ids (copy on write).
+    private readonly Lock _stateSync = new();
+    private readonly Queue<(long Tail, long NextOffset)> _commitRequests = new();
+    private long _durableOffset;
     private readonly List<(long TransactionId, long First)> _open = [];
     private HashSet<long> _aborted = [];
 
-    private PartitionLog(TopicPartition partition, string directory, IDevice device, FasterLog log, int maxEntrySize)
+    private PartitionLog(TopicPartition partition, string directory, IDevice device, FasterLog log, int maxEntrySize,
+        OffsetIndex index, long nextOffset)
     {
         Partition = partition;
         Directory = directory;
         _device = device;
         Log = log;
         MaxEntrySize = maxEntrySize;
+        _index = index;
+        _nextOffset = nextOffset;
+        _durableOffset = nextOffset;
+        _lastCommitTail = log.TailAddress;
     }
 
     public TopicPartition Partition { get; }
@@ -42,25 +67,50 @@ internal sealed class PartitionLog
     /// <summary>The largest entry a page can hold.</summary>
     public int MaxEntrySize { get; }
 
-    public long BeginAddress => Log.BeginAddress;
-
     /// <summary>Everything below this address is durable (flushed). Transactional records may still be invisible: see <see cref="VisibleUntil"/>.</summary>
     public long CommittedUntil => Volatile.Read(ref Log.CommittedUntilAddress);
 
+    /// <summary>The offset the next record appended gets.</summary>
+    public long NextOffset => Volatile.Read(ref _nextOffset);
+
+    /// <summary>The offset after the last durable record.</summary>
+    public long DurableOffset
+    {
+        get
+        {
+            lock (_stateSync)
+            {
+                return DurableOffsetLocked();
+            }
+        }
+    }
+
+    /// <summary>The offset of the first record stored (the next offset while there is none).</summary>
+    public long FirstOffset
+    {
+        get
+        {
+            lock (_appendSync)
+            {
+                return _index.Count > 0 ? _index.OffsetAt(0) : _nextOffset;
+            }
+        }
+    }
+
     /// <summary>
-    /// The last stable offset: readers (all read committed) return records below this address only. It is the
-    /// durable end, or the first address of the oldest transaction still open in this partition if that is lower,
-    /// so that a reader never moves past a record whose transaction is undecided. Computed under the same lock
-    /// <see cref="BeginTransactionalWrite"/> reads the tail under, so a transaction that opens concurrently is
-    /// either counted or starts above the durable end read here.
+    /// The last stable offset: readers (all read committed) return records below this offset only. It is the offset
+    /// after the last durable record, or the first offset of the oldest transaction still open in this partition if
+    /// that is lower, so that a reader never moves past a record whose transaction is undecided. Computed under the
+    /// same lock <see cref="BeginTransactionalWrite"/> reads the next offset under, so a transaction that opens
+    /// concurrently is either counted or starts at or above the durable end read here.
     /// </summary>
     public long VisibleUntil
     {
         get
         {
-            lock (_txnSync)
+            lock (_stateSync)
             {
-                var visible = CommittedUntil;
+                var visible = DurableOffsetLocked();
                 foreach (var (_, first) in _open)
                 {
                     visible = Math.Min(visible, first);
@@ -75,25 +125,71 @@ internal sealed class PartitionLog
     public HashSet<long> Aborted => Volatile.Read(ref _aborted);
 
     /// <summary>
+    /// Appends an entry written by <see cref="RecordCodec.Write"/>, setting its offset, and returns that offset;
+    /// <paramref name="address"/> is where it went in the log. Records become durable with the next
+    /// <see cref="RequestCommit"/>.
+    /// </summary>
+    public long Append(Span<byte> entry, out long address)
+    {
+        lock (_appendSync)
+        {
+            var offset = _nextOffset;
+            RecordCodec.SetOffset(entry, offset);
+            address = Log.Enqueue(entry);
+            Volatile.Write(ref _nextOffset, offset + 1);
+            if (_index.ShouldAdd(offset, address))
+            {
+                _index.Add(offset, address);
+            }
+
+            return offset;
+        }
+    }
+
+    /// <summary>
+    /// Asks FasterLog to commit everything appended so far (returns at once; wait with <see cref="WaitForCommit"/>), and
+    /// appends new offset-index entries to the index file.
+    /// </summary>
+    public void RequestCommit()
+    {
+        lock (_appendSync)
+        {
+            _index.Persist();
+            var tail = Log.TailAddress;
+            if (tail > _lastCommitTail)
+            {
+                lock (_stateSync)
+                {
+                    _commitRequests.Enqueue((tail, _nextOffset));
+                }
+
+                _lastCommitTail = tail;
+            }
+
+            Log.Commit(spinWait: false);
+        }
+    }
+
+    /// <summary>
     /// Registers transaction <paramref name="transactionId"/> as open in this partition before its first record is
-    /// enqueued, and returns the first address its records may occupy (the tail now).
+    /// appended, and returns the first offset its records may get (the next offset now).
     /// </summary>
     public long BeginTransactionalWrite(long transactionId)
     {
-        lock (_txnSync)
+        lock (_stateSync)
         {
-            var first = Log.TailAddress;
+            var first = NextOffset;
             _open.Add((transactionId, first));
             return first;
         }
     }
 
-    /// <summary>Everything below the returned address is decided: not part of an open transaction other than <paramref name="excluding"/>.</summary>
+    /// <summary>Everything below the returned offset is decided: not part of an open transaction other than <paramref name="excluding"/>.</summary>
     public long StableBound(long excluding)
     {
-        lock (_txnSync)
+        lock (_stateSync)
         {
-            var bound = Log.TailAddress;
+            var bound = NextOffset;
             foreach (var (id, first) in _open)
             {
                 if (id != excluding)
@@ -109,7 +205,7 @@ internal sealed class PartitionLog
     /// <summary>A transaction was decided (its outcome is durable): close it here, remembering it if aborted, and wake readers.</summary>
     public void EndTransaction(long transactionId, bool aborted)
     {
-        lock (_txnSync)
+        lock (_stateSync)
         {
             if (aborted && !_aborted.Contains(transactionId))
             {
@@ -125,16 +221,25 @@ internal sealed class PartitionLog
     /// <summary>Sets the aborted transactions known from the journal (at open, before any reader).</summary>
     public void LoadAborted(IEnumerable<long> transactionIds)
     {
-        lock (_txnSync)
+        lock (_stateSync)
         {
             Volatile.Write(ref _aborted, new HashSet<long>(transactionIds));
         }
     }
 
-    public static PartitionLog Open(TopicPartition partition, string directory, EmbeddedTransportOptions options)
+    /// <summary>
+    /// Opens the log of a partition: recovers FasterLog to its last commit, then the offsets: loads the offset index,
+    /// keeps what the log confirms and scans the log after its last entry to find the next offset.
+    /// </summary>
+    public static PartitionLog Open(TopicPartition partition, string directory, EmbeddedTransportOptions options, ILogger logger)
     {
         System.IO.Directory.CreateDirectory(directory);
         var device = Devices.CreateLogDevice(Path.Combine(directory, "log"), preallocateFile: false, deleteOnClose: false);
+        if (options.WrapLogDevice is { } wrap)
+        {
+            device = wrap(partition, device);
+        }
+
         try
         {
             var settings = new FasterLogSettings
@@ -149,23 +254,147 @@ internal sealed class PartitionLog
                 TryRecoverLatest = false,
             };
             var log = new FasterLog(settings);
+            OffsetIndex? index = null;
             try
             {
                 log.Recover();
+                index = OffsetIndex.Load(directory, logger);
+                var next = RecoverOffsets(partition, directory, log, index, logger);
+                index.OpenForAppend();
+                var header = options.RecordChecksums ? 12 : 4;
+                return new PartitionLog(partition, directory, device, log, (1 << options.PageSizeBits) - header - 8, index, next);
             }
             catch
             {
+                index?.Dispose();
                 log.Dispose();
                 throw;
             }
-
-            var header = options.RecordChecksums ? 12 : 4;
-            return new PartitionLog(partition, directory, device, log, (1 << options.PageSizeBits) - header - 8);
         }
         catch (Exception e) when (e is not OutOfMemoryException)
         {
             device.Dispose();
+            if (e is InvalidDataException)
+            {
+                throw;
+            }
+
             throw new IOException($"Could not open the embedded log of {partition} in '{directory}': {e.Message}", e);
+        }
+    }
+
+    /// <summary>
+    /// Checks the loaded index against the recovered log (dropping entries at or past its committed end, and the whole
+    /// index if its first or last entry does not match the log), adds the entries the scan after its last entry finds,
+    /// and returns the next offset.
+    /// </summary>
+    private static unsafe long RecoverOffsets(TopicPartition partition, string directory, FasterLog log, OffsetIndex index, ILogger logger)
+    {
+        var begin = log.BeginAddress;
+        var end = log.CommittedUntilAddress;
+        var keep = 0;
+        while (keep < index.Count && index.AddressAt(keep) < end)
+        {
+            keep++;
+        }
+
+        index.TruncateTo(keep);
+        if (begin >= end)
+        {
+            index.TruncateTo(0);
+            return 0;
+        }
+
+        if (index.Count > 0)
+        {
+            var (firstOffset, firstAddress) = ReadOne(partition, log, begin, end);
+            if (index.AddressAt(0) != firstAddress || index.OffsetAt(0) != firstOffset || !ScanTail(partition, log, index, end, out var next))
+            {
+                logger.LogWarning("The offset index of {Partition} in '{Directory}' does not match its log; rebuilding it from the log.", partition, directory);
+                index.TruncateTo(0);
+            }
+            else
+            {
+                return next;
+            }
+        }
+
+        if (!ScanTail(partition, log, index, end, out var rebuilt))
+        {
+            throw new InvalidDataException($"The embedded log of {partition} in '{directory}' could not be read from its beginning. The log files were changed outside Faustish or are damaged.");
+        }
+
+        return rebuilt;
+    }
+
+    /// <summary>
+    /// Scans from the index's last entry (or the log's beginning) to <paramref name="end"/>, adding index entries, and
+    /// returns false if the log does not hold the index's last entry where it says. Throws when offsets do not follow
+    /// each other.
+    /// </summary>
+    private static unsafe bool ScanTail(TopicPartition partition, FasterLog log, OffsetIndex index, long end, out long next)
+    {
+        var hasEntry = index.Count > 0;
+        var start = hasEntry ? index.LastAddress : log.BeginAddress;
+        var expected = hasEntry ? index.LastOffset : -1;
+        var last = -1L;
+        next = 0;
+        using var iterator = log.Scan(start, end, name: null, recover: false, scanUncommitted: false);
+        while (iterator.UnsafeGetNext(out var entry, out var length, out var address, out _))
+        {
+            try
+            {
+                var offset = RecordCodec.OffsetOf(new ReadOnlySpan<byte>(entry, length), partition, address);
+                if (last < 0)
+                {
+                    if (hasEntry && (address != start || offset != expected))
+                    {
+                        return false;
+                    }
+                }
+                else if (offset != last + 1)
+                {
+                    throw new InvalidDataException(
+                        $"The embedded log of {partition} jumps from offset {last} to {offset} at address {address}. The log files were changed outside Faustish or are damaged.");
+                }
+
+                if (index.ShouldAdd(offset, address))
+                {
+                    index.Add(offset, address);
+                }
+
+                last = offset;
+            }
+            finally
+            {
+                iterator.UnsafeRelease();
+            }
+        }
+
+        if (last < 0)
+        {
+            return !hasEntry;
+        }
+
+        next = last + 1;
+        return true;
+    }
+
+    private static unsafe (long Offset, long Address) ReadOne(TopicPartition partition, FasterLog log, long address, long end)
+    {
+        using var iterator = log.Scan(address, end, name: null, recover: false, scanUncommitted: false);
+        if (!iterator.UnsafeGetNext(out var entry, out var length, out var at, out _))
+        {
+            return (-1, -1);
+        }
+
+        try
+        {
+            return (RecordCodec.OffsetOf(new ReadOnlySpan<byte>(entry, length), partition, at), at);
+        }
+        finally
+        {
+            iterator.UnsafeRelease();
         }
     }
 
@@ -185,18 +414,63 @@ internal sealed class PartitionLog
         }
     }
 
-    public PartitionCursor OpenCursor(long fromAddress)
+    /// <summary>
+    /// Opens a cursor whose first record is the one at <paramref name="fromOffset"/> (the first stored record if that
+    /// is lower). The offset must be at most <see cref="NextOffset"/>.
+    /// </summary>
+    public PartitionCursor OpenCursor(long fromOffset)
     {
         lock (_sync)
         {
             ObjectDisposedException.ThrowIf(_closed, this);
-            var start = fromAddress < Log.BeginAddress ? Log.BeginAddress : fromAddress;
-            var iterator = Log.Scan(start, long.MaxValue, name: null, recover: false,
+            long start;
+            long address;
+            lock (_appendSync)
+            {
+                var first = _index.Count > 0 ? _index.OffsetAt(0) : _nextOffset;
+                start = Math.Max(fromOffset, first);
+                if (start > _nextOffset)
+                {
+                    throw new ArgumentOutOfRangeException(nameof(fromOffset), fromOffset,
+                        $"Offset {fromOffset} is beyond the end of {Partition} (the next record written gets offset {_nextOffset}).");
+                }
+
+                address = StartAddressLocked(start);
+            }
+
+            var iterator = Log.Scan(address, long.MaxValue, name: null, recover: false,
                 scanBufferingMode: ScanBufferingMode.DoublePageBuffering, scanUncommitted: false);
-            var cursor = new PartitionCursor(this, iterator);
+            var cursor = new PartitionCursor(this, iterator, start);
             _cursors.Add(cursor);
             return cursor;
         }
+    }
+
+    /// <summary>
+    /// A scan of committed records from the offset index's entry at or below <paramref name="offset"/>: the caller passes
+    /// over the records before <paramref name="offset"/>.
+    /// </summary>
+    public FasterLogScanIterator ScanFrom(long offset)
+    {
+        long address;
+        lock (_appendSync)
+        {
+            address = StartAddressLocked(Math.Min(offset, _nextOffset));
+        }
+
+        return Log.Scan(address, long.MaxValue, name: null, recover: false, scanUncommitted: false);
+    }
+
+    /// <summary>Where to start scanning to reach <paramref name="offset"/> (at most the next offset). Call under <see cref="_appendSync"/>.</summary>
+    private long StartAddressLocked(long offset)
+    {
+        if (offset >= _nextOffset)
+        {
+            return Log.TailAddress; // exactly where the next record goes
+        }
+
+        var floor = _index.Floor(offset);
+        return floor < 0 ? Log.BeginAddress : _index.AddressAt(floor);
     }
 
     /// <summary>Closes a cursor (under the lock, so that it never races <see cref="Close"/>).</summary>
@@ -263,7 +537,7 @@ internal sealed class PartitionLog
         {
             if (Log.TailAddress > CommittedUntil)
             {
-                Log.Commit(spinWait: false);
+                RequestCommit();
                 WaitForCommit(Log.TailAddress, CancellationToken.None);
             }
         }
@@ -280,8 +554,28 @@ internal sealed class PartitionLog
                 _cursors.Clear();
             }
 
+            lock (_appendSync)
+            {
+                _index.Dispose();
+            }
+
             Log.Dispose();
             _device.Dispose();
         }
+    }
+
+    /// <summary>Moves the durable offset up to the newest commit request FasterLog has completed. Call under <see cref="_stateSync"/>.</summary>
+    private long DurableOffsetLocked()
+    {
+        if (_commitRequests.Count > 0)
+        {
+            var committed = CommittedUntil;
+            while (_commitRequests.Count > 0 && _commitRequests.Peek().Tail <= committed)
+            {
+                _durableOffset = _commitRequests.Dequeue().NextOffset;
+            }
+        }
+
+        return _durableOffset;
     }
 }

@@ -3,6 +3,8 @@ using System.Globalization;
 using System.IO;
 using System.Text;
 using System.Threading;
+using Faustish.IO;
+using Microsoft.Extensions.Logging;
 
 namespace Faustish.Transport.Embedded;
 
@@ -13,9 +15,10 @@ namespace Faustish.Transport.Embedded;
 internal sealed class TopicState
 {
     public const string MetadataFileName = "topic.meta";
-    // Format 2: records carry a transaction id (RecordCodec). Format 1 topics are refused with a message.
-    private const string FormatLine = "faustish-topic 2";
-    private const string OldFormatLine = "faustish-topic 1";
+    // Format 3: records carry their offset and a transaction id (RecordCodec), each partition keeps an offset index.
+    // Format 2 (offsets were log addresses) and format 1 (no transaction ids) are refused with a message.
+    private const string FormatLine = "faustish-topic 3";
+    private static readonly string[] OldFormatLines = ["faustish-topic 1", "faustish-topic 2"];
 
     private readonly PartitionLog?[] _logs;
     private readonly Lock _sync = new();
@@ -37,7 +40,7 @@ internal sealed class TopicState
 
     public bool Compacted { get; set; }
 
-    public PartitionLog GetLog(int partition, EmbeddedTransportOptions options)
+    public PartitionLog GetLog(int partition, EmbeddedTransportOptions options, ILogger logger)
     {
         if ((uint)partition >= (uint)Partitions)
         {
@@ -57,7 +60,7 @@ internal sealed class TopicState
             if (log is null)
             {
                 log = PartitionLog.Open(new TopicPartition(Name, partition),
-                    Path.Combine(Directory, partition.ToString(CultureInfo.InvariantCulture)), options);
+                    Path.Combine(Directory, partition.ToString(CultureInfo.InvariantCulture)), options, logger);
                 Volatile.Write(ref _logs[partition], log);
             }
 
@@ -90,6 +93,19 @@ internal sealed class TopicState
         }
     }
 
+    /// <summary>Whether the metadata file of the topic in <paramref name="directory"/> is of a format this version refuses.</summary>
+    public static bool IsOldFormat(string directory)
+    {
+        var path = Path.Combine(directory, MetadataFileName);
+        if (!File.Exists(path))
+        {
+            return false;
+        }
+
+        using var reader = new StreamReader(path, Encoding.UTF8);
+        return Array.IndexOf(OldFormatLines, reader.ReadLine()) >= 0;
+    }
+
     /// <summary>Reads a topic's metadata, or returns null when the topic was never (completely) created.</summary>
     public static TopicState? Load(string name, string directory)
     {
@@ -102,10 +118,10 @@ internal sealed class TopicState
         var lines = File.ReadAllLines(path, Encoding.UTF8);
         int? partitions = null;
         bool? compacted = null;
-        if (lines.Length > 0 && lines[0] == OldFormatLine)
+        if (lines.Length > 0 && Array.IndexOf(OldFormatLines, lines[0]) >= 0)
         {
             throw new InvalidDataException(
-                $"Topic '{name}' in '{directory}' was written by an older Faustish (topic format 1, records without transaction ids). Delete the topic's directory (losing its records) and let the app create it again.");
+                $"Topic '{name}' in '{directory}' was written by an older Faustish ({lines[0]}). {EmbeddedTransport.OldFormatAdvice}");
         }
 
         if (lines.Length == 0 || lines[0] != FormatLine)

@@ -5,6 +5,7 @@ using System.IO;
 using System.Linq;
 using System.Text;
 using System.Threading;
+using Faustish.IO;
 using Microsoft.Extensions.Logging;
 
 namespace Faustish.Transport.Embedded;
@@ -22,8 +23,11 @@ namespace Faustish.Transport.Embedded;
 /// record carries its transaction id (0 outside transactions, <see cref="RecordCodec"/>).</para>
 /// <para><b>Visibility.</b> A transaction registers in each partition before its first record there
 /// (<see cref="PartitionLog.BeginTransactionalWrite"/>); readers stop at the oldest open transaction's first
-/// address (<see cref="PartitionLog.VisibleUntil"/>, Kafka's last stable offset) and skip records of aborted
-/// transactions. Records of other writers that interleave with a transaction's are unaffected by its outcome.</para>
+/// offset (<see cref="PartitionLog.VisibleUntil"/>, Kafka's last stable offset) and skip records of aborted
+/// transactions (which keep their offsets, as in Kafka). Records of other writers that interleave with a transaction's
+/// are unaffected by its outcome.</para>
+/// <para><b>Offsets.</b> Every position in the file (decided marks, committed ends, aborted ranges, group positions)
+/// is a record offset. Format 1 held log addresses and is refused with a message.</para>
 /// <para><b>Recovery.</b> Per partition written transactionally, the file keeps <c>decided</c>: below it every
 /// transactional record is decided (committed, or listed as aborted). Committed transactions whose data lies
 /// above <c>decided</c> are listed with their end. At open, each such partition is scanned from <c>decided</c> to
@@ -37,7 +41,8 @@ namespace Faustish.Transport.Embedded;
 internal sealed class TransactionJournal
 {
     public const string FileName = "transactions.state";
-    private const string FormatLine = "faustish-transactions 1";
+    private const string FormatLine = "faustish-transactions 2";
+    private const string OldFormatLine = "faustish-transactions 1";
 
     private readonly Lock _sync = new();
     private readonly string _path;
@@ -87,8 +92,8 @@ internal sealed class TransactionJournal
             }
 
             var log = _transport.GetLog(partition);
-            var end = log.CommittedUntil;
-            var from = Math.Max(Math.Min(state.Decided, end), log.BeginAddress);
+            var end = log.DurableOffset;
+            var from = Math.Min(state.Decided, end);
             var committed = new HashSet<long>(state.Committed.Select(c => c.TransactionId));
             foreach (var range in Scan(log, from, end, committed))
             {
@@ -110,18 +115,30 @@ internal sealed class TransactionJournal
         RecoveredAborts = aborted;
     }
 
-    /// <summary>Aborted ranges: transactional records in [from, end) whose transaction is not in <paramref name="committed"/>.</summary>
+    /// <summary>Aborted ranges: transactional records at offsets [from, end) whose transaction is not in <paramref name="committed"/>.</summary>
     private static unsafe List<AbortedRange> Scan(PartitionLog log, long from, long end, HashSet<long> committed)
     {
         var ranges = new Dictionary<long, AbortedRange>();
         if (from < end)
         {
-            using var iterator = log.Log.Scan(from, end, name: null, recover: false, scanUncommitted: false);
-            while (iterator.UnsafeGetNext(out var entry, out var length, out var offset, out _))
+            using var iterator = log.ScanFrom(from);
+            while (iterator.UnsafeGetNext(out var entry, out var length, out var address, out _))
             {
                 try
                 {
-                    var id = RecordCodec.TransactionIdOf(new ReadOnlySpan<byte>(entry, length));
+                    var span = new ReadOnlySpan<byte>(entry, length);
+                    var offset = RecordCodec.OffsetOf(span, log.Partition, address);
+                    if (offset < from)
+                    {
+                        continue;
+                    }
+
+                    if (offset >= end)
+                    {
+                        break;
+                    }
+
+                    var id = RecordCodec.TransactionIdOf(span);
                     if (id != 0 && !committed.Contains(id))
                     {
                         ranges[id] = ranges.TryGetValue(id, out var range)
@@ -187,7 +204,7 @@ internal sealed class TransactionJournal
             var next = _state.Clone();
             if (!next.Partitions.ContainsKey(log.Partition))
             {
-                next.Partitions[log.Partition] = new PartitionState { Decided = log.Log.TailAddress };
+                next.Partitions[log.Partition] = new PartitionState { Decided = log.NextOffset };
             }
 
             Save(next);
@@ -346,6 +363,11 @@ internal sealed class TransactionJournal
     {
         var bytes = File.ReadAllBytes(path);
         var text = Encoding.UTF8.GetString(bytes);
+        if (text.StartsWith(OldFormatLine + "\n", StringComparison.Ordinal))
+        {
+            throw new InvalidDataException($"The transaction journal '{path}' was written by an older Faustish ({OldFormatLine}). {EmbeddedTransport.OldFormatAdvice}");
+        }
+
         var endAt = text.LastIndexOf("end ", StringComparison.Ordinal);
         if (!text.StartsWith(FormatLine + "\n", StringComparison.Ordinal) || endAt < 0 || text[endAt - 1] != '\n')
         {
@@ -409,6 +431,13 @@ internal sealed class TransactionJournal
         static TopicPartition Tp(string[] f, int at) => new(f[at], int.Parse(f[at + 1], NumberStyles.None, CultureInfo.InvariantCulture));
 
         static long Long(string s) => long.Parse(s, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture);
+    }
+
+    /// <summary>Whether the journal at <paramref name="path"/> is of a format this version refuses.</summary>
+    public static bool IsOldFormat(string path)
+    {
+        using var reader = new StreamReader(path, Encoding.UTF8);
+        return reader.ReadLine() == OldFormatLine;
     }
 
     private static InvalidDataException Damaged(string path, string why) =>

@@ -2,7 +2,7 @@ using System;
 using System.IO;
 using System.Runtime.InteropServices;
 
-namespace Faustish.Transport.Embedded;
+namespace Faustish.IO;
 
 /// <summary>
 /// Replaces small files so that a crash at any moment leaves either the old or the new content, never a
