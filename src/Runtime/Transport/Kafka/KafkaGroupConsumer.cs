@@ -514,6 +514,7 @@ internal sealed class KafkaGroupConsumer : IGroupConsumer
         {
             attempts++;
             var offsets = _uncommitted.Select(p => new CK.TopicPartitionOffset(p.Key.Topic, p.Key.Partition, p.Value)).ToList();
+            var described = string.Join(", ", _uncommitted.Select(p => new TopicPartitionOffset(p.Key.Topic, p.Key.Partition, p.Value)));
             Error error;
             List<TopicPartition>? failed = null;
             try
@@ -558,7 +559,7 @@ internal sealed class KafkaGroupConsumer : IGroupConsumer
                     return;
                 case CommitFailure.Lost:
                     _transport.Logger.LogWarning("{Consumer} could not commit {Positions}: {Reason} ({Code}); the partitions belong to another member now, which processes their records after the last commit again",
-                        _name, string.Join(", ", offsets), error.Reason, error.Code);
+                        _name, described, error.Reason, error.Code);
                     foreach (var partition in failed ?? [.. _uncommitted.Keys])
                     {
                         _uncommitted.Remove(partition);
@@ -567,15 +568,15 @@ internal sealed class KafkaGroupConsumer : IGroupConsumer
                     return;
                 case CommitFailure.Rebalancing:
                     // The rebalance completes inside a later Consume; the positions are committed then (next fetch, commit or revocation).
-                    _transport.Logger.LogDebug("{Consumer} defers committing {Positions}: a rebalance is under way", _name, string.Join(", ", offsets));
+                    _transport.Logger.LogDebug("{Consumer} defers committing {Positions}: a rebalance is under way", _name, described);
                     return;
                 case CommitFailure.Passing when retry:
                     _transport.Health.Log(error.Code, LogLevel.Warning, _name,
-                        $"committing {string.Join(", ", offsets)} failed: {error.Reason}", "retrying until it succeeds");
+                        $"committing {described} failed: {error.Reason}", "retrying until it succeeds");
                     if (_stopping.WaitHandle.WaitOne(backoff))
                     {
                         _transport.Logger.LogWarning("{Consumer} stopped retrying to commit {Positions} ({Reason}): the worker is stopping; the records after the last commit are processed again on restart",
-                            _name, string.Join(", ", offsets), error.Reason);
+                            _name, described, error.Reason);
                         _stopping.ThrowIfCancellationRequested();
                     }
 
@@ -585,7 +586,7 @@ internal sealed class KafkaGroupConsumer : IGroupConsumer
                     return; // tried once; retried later
                 default:
                     throw new InvalidOperationException(
-                        $"Kafka refused to commit {string.Join(", ", offsets)} for group '{_groupId}': {error.Reason} ({error.Code}).", new KafkaException(error));
+                        $"Kafka refused to commit {described} for group '{_groupId}': {error.Reason} ({error.Code}).", new KafkaException(error));
             }
         }
     }

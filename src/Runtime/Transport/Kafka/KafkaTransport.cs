@@ -227,14 +227,18 @@ internal sealed class KafkaTransport : ITransport, ITransportHealth
     private static bool IsMissing(ErrorCode code) =>
         code is ErrorCode.UnknownTopicOrPart or ErrorCode.Local_UnknownTopic or ErrorCode.Local_UnknownPartition;
 
-    /// <summary>librdkafka's log lines, at matching levels; configuration warnings (a producer setting given to a consumer, …) at debug.</summary>
+    /// <summary>
+    /// librdkafka's log lines, at matching levels, except two kinds at debug: connection failures (<c>FAIL</c>, once a
+    /// second per broker and client during an outage; the error callbacks report them, rate-limited, through
+    /// <see cref="Health"/>) and configuration warnings (<c>CONFWARN</c>: a consumer setting given to a producer, …).
+    /// </summary>
     private void Log(LogMessage message)
     {
-        var level = message.Level switch
+        var level = message.Facility is "FAIL" or "CONFWARN" ? LogLevel.Debug : message.Level switch
         {
             SyslogLevel.Emergency or SyslogLevel.Alert or SyslogLevel.Critical => LogLevel.Critical,
             SyslogLevel.Error => LogLevel.Error,
-            SyslogLevel.Warning => string.Equals(message.Facility, "CONFWARN", StringComparison.Ordinal) ? LogLevel.Debug : LogLevel.Warning,
+            SyslogLevel.Warning => LogLevel.Warning,
             SyslogLevel.Notice => LogLevel.Information,
             _ => LogLevel.Debug,
         };
