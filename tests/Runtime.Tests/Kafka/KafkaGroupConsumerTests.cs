@@ -6,6 +6,7 @@ using System.Text;
 using System.Threading;
 using System.Threading.Tasks;
 using Faustish.Transport;
+using Faustish.Transport.Kafka;
 
 namespace Faustish.Tests.Kafka;
 
@@ -193,6 +194,58 @@ public sealed class KafkaGroupConsumerTests
         consumer.Resume([partition]);
         Assert.Equal(Enumerable.Range(15, 5).Select(i => (long)i), FetchUntil(consumer, 5).Select(r => r.Offset));
         Assert.Throws<InvalidOperationException>(() => consumer.Seek(new TopicPartitionOffset("other", 0, 1)));
+        consumer.Close();
+    }
+
+    [Fact]
+    public async Task A_record_held_for_the_next_batch_is_put_back_when_its_partition_is_paused()
+    {
+        // Enough records that librdkafka's prefetch holds both partitions at once, so a batch of one ends at a record of the other.
+        const int PerPartition = 500;
+        await using var kafka = KafkaTestCluster.Start();
+        kafka.Cluster.CreateTopic("two", partitions: 2);
+        kafka.Produce("two", 0, PerPartition, prefix: "a");
+        kafka.Produce("two", 1, PerPartition, prefix: "b");
+        using var consumer = kafka.Transport.CreateGroupConsumer("holder", ["two"], new RecordingListener());
+        var kafkaConsumer = Assert.IsType<KafkaGroupConsumer>(consumer);
+
+        // Fetch until a batch ends because a record of the other partition came (it is held for the next batch).
+        var seen = new Dictionary<int, List<long>> { [0] = [], [1] = [] };
+        var batch = new RecordBatch();
+        var clock = Stopwatch.StartNew();
+        while (kafkaConsumer.HeldRecord is null && seen[0].Count + seen[1].Count < 2 * PerPartition && clock.Elapsed < Bound)
+        {
+            if (consumer.Fetch(batch, 1000, TimeSpan.FromMilliseconds(200), CancellationToken.None))
+            {
+                seen[batch.Partition].AddRange(Enumerable.Range(0, batch.Count).Select(i => batch[i].Offset));
+            }
+        }
+
+        var held = Assert.IsType<TopicPartitionOffset>(kafkaConsumer.HeldRecord);
+        consumer.Pause([held.TopicPartition]);
+        Assert.Null(kafkaConsumer.HeldRecord);
+        var other = 1 - held.Partition;
+        while (seen[other].Count < PerPartition && clock.Elapsed < Bound)
+        {
+            if (consumer.Fetch(batch, 1000, TimeSpan.FromMilliseconds(200), CancellationToken.None))
+            {
+                Assert.Equal(other, batch.Partition);
+                seen[other].AddRange(Enumerable.Range(0, batch.Count).Select(i => batch[i].Offset));
+            }
+        }
+
+        consumer.Resume([held.TopicPartition]);
+        while (seen[held.Partition].Count < PerPartition && clock.Elapsed < Bound)
+        {
+            if (consumer.Fetch(batch, 1000, TimeSpan.FromMilliseconds(200), CancellationToken.None))
+            {
+                seen[batch.Partition].AddRange(Enumerable.Range(0, batch.Count).Select(i => batch[i].Offset));
+            }
+        }
+
+        // Each record once, in order: the held one came back after Resume, not lost and not twice.
+        Assert.Equal(Enumerable.Range(0, PerPartition).Select(i => (long)i), seen[0]);
+        Assert.Equal(Enumerable.Range(0, PerPartition).Select(i => (long)i), seen[1]);
         consumer.Close();
     }
 

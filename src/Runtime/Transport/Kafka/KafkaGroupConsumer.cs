@@ -82,6 +82,9 @@ internal sealed class KafkaGroupConsumer : IGroupConsumer
 
     public IReadOnlyList<TopicPartition> Assignment => _assignment;
 
+    /// <summary>The record kept for the next batch (the first of another partition), if any; for tests.</summary>
+    internal TopicPartitionOffset? HeldRecord => _hasHeld ? new TopicPartitionOffset(_held.Topic, _held.Partition, _held[0].Offset) : null;
+
     public GroupMembership Membership => new(_groupId, _consumer.MemberId ?? "", _generation)
     {
         TransportState = _consumer.ConsumerGroupMetadata,
