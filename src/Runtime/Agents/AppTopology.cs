@@ -86,7 +86,7 @@ public sealed class AppTopology
         foreach (var (table, partitions) in _tablePartitions)
         {
             var changelog = table.ChangelogTopic(AppId);
-            specs.TryAdd(changelog, new TopicSpec(changelog, partitions, Compacted: true));
+            specs.TryAdd(changelog, new TopicSpec(changelog, partitions, Compacted: true, RetentionMs: table.ChangelogRetentionMs));
         }
 
         specs.TryAdd(DeadLetterTopic, new TopicSpec(DeadLetterTopic, 1));

@@ -72,6 +72,7 @@ public static class FaustishApp
         private readonly TextWriter _error;
         private readonly Option<string?> _app = new("--app") { Description = "App id (prefix of groups, changelogs, dead letters). Default: the assembly name.", Recursive = true };
         private readonly Option<string?> _dataDir = new("--data-dir") { Description = "Data directory of the embedded log and stores. Default: ./.faustish/<app>.", Recursive = true };
+        private readonly Option<string?> _broker = new("--broker") { Description = "Where records live: kafka://host:9092[,host2:9092] for Kafka, embedded://path (or nothing) for the embedded log.", Recursive = true };
         private readonly Option<ErrorPolicy?> _errorPolicy = new("--error-policy") { Description = "When an agent throws: Stop (default) or DeadLetter.", Recursive = true };
         private readonly Option<Tables.StoreKind?> _store = new("--store") { Description = "Table stores: Faster (default) or Memory.", Recursive = true };
         private readonly Option<ProcessingGuarantee?> _guarantee = new("--guarantee") { Description = "AtLeastOnce (default: a crash may apply recent records twice) or ExactlyOnce (tables, sends and positions commit together).", Recursive = true };
@@ -105,6 +106,7 @@ public static class FaustishApp
             Root = new RootCommand("A Faustish stream-processing app.") { worker, send, agents, tables, table };
             Root.Options.Add(_app);
             Root.Options.Add(_dataDir);
+            Root.Options.Add(_broker);
             Root.Options.Add(_errorPolicy);
             Root.Options.Add(_store);
             Root.Options.Add(_guarantee);
@@ -118,6 +120,7 @@ public static class FaustishApp
             var settings = new Dictionary<string, string?>();
             Add("Faustish:AppId", parsed.GetValue(_app));
             Add("Faustish:DataDirectory", parsed.GetValue(_dataDir));
+            Add("Faustish:Broker", parsed.GetValue(_broker));
             Add("Faustish:ErrorPolicy", parsed.GetValue(_errorPolicy)?.ToString());
             Add("Faustish:Store", parsed.GetValue(_store)?.ToString());
             Add("Faustish:Guarantee", parsed.GetValue(_guarantee)?.ToString());

@@ -13,6 +13,7 @@ public sealed class FaustishMetrics : System.IDisposable
 
     private readonly Meter _meter = new(MeterName, "0.1.0");
     private long _restoreRemaining;
+    private Transport.ITransportHealth? _transport;
 
     public FaustishMetrics()
     {
@@ -27,6 +28,10 @@ public sealed class FaustishMetrics : System.IDisposable
         Checkpoints = _meter.CreateCounter<long>("faustish.table.checkpoints", "{checkpoint}", "Local checkpoints taken by table stores.");
         _meter.CreateObservableGauge("faustish.table.restore_remaining", () => Volatile.Read(ref _restoreRemaining), "{offset}",
             "Changelog offsets left to replay by the restores under way (byte positions on the embedded log, records on Kafka).");
+        _meter.CreateObservableGauge("faustish.transport.brokers_unavailable", () => Volatile.Read(ref _transport)?.BrokersUnavailable == true ? 1 : 0, "{state}",
+            "1 while the transport can reach no broker (Kafka: every broker down or unreachable; it keeps retrying), else 0.");
+        _meter.CreateObservableCounter("faustish.transport.outages", () => Volatile.Read(ref _transport)?.Outages ?? 0, "{outage}",
+            "Times the transport lost every broker since the app started.");
     }
 
     public Counter<long> RecordsProcessed { get; }
@@ -45,6 +50,15 @@ public sealed class FaustishMetrics : System.IDisposable
 
     /// <summary>Changelog offsets left to replay by the restores under way (the <c>faustish.table.restore_remaining</c> gauge).</summary>
     public long RestoreRemaining => Volatile.Read(ref _restoreRemaining);
+
+    /// <summary>Whether the transport can reach no broker right now (the <c>faustish.transport.brokers_unavailable</c> gauge).</summary>
+    public bool BrokersUnavailable => Volatile.Read(ref _transport)?.BrokersUnavailable == true;
+
+    /// <summary>Times the transport lost every broker (the <c>faustish.transport.outages</c> counter).</summary>
+    public long TransportOutages => Volatile.Read(ref _transport)?.Outages ?? 0;
+
+    /// <summary>Makes the transport gauges read <paramref name="transport"/> (null for a transport without brokers).</summary>
+    internal void ObserveTransport(Transport.ITransportHealth? transport) => Volatile.Write(ref _transport, transport);
 
     /// <summary>Moves the <c>faustish.table.restore_remaining</c> gauge.</summary>
     internal void AddRestoreRemaining(long delta) => Interlocked.Add(ref _restoreRemaining, delta);

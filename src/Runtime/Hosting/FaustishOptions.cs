@@ -18,6 +18,20 @@ public sealed class FaustishOptions
     public string DataDirectory { get; set; } = "";
 
     /// <summary>
+    /// Where records live: <c>kafka://host1:9092,host2:9092</c> for a Kafka cluster (tune it under <see cref="Kafka"/>),
+    /// <c>embedded://path</c> or nothing for the embedded log (<c>embedded://path</c> sets <see cref="DataDirectory"/>).
+    /// Set <c>--broker</c>, <c>Faustish:Broker</c> or <c>Faustish__Broker</c>. Table stores stay in the data directory
+    /// on either transport.
+    /// </summary>
+    public string Broker { get; set; } = "";
+
+    /// <summary>Settings of the Kafka transport: librdkafka settings passed through, replication factor, timeouts.</summary>
+    public KafkaOptions Kafka { get; set; } = new();
+
+    /// <summary><see cref="Broker"/> parsed by <see cref="Validate"/>.</summary>
+    public BrokerAddress BrokerAddress { get; private set; } = new(BrokerKind.Embedded, null);
+
+    /// <summary>
     /// How often progress is committed: outputs and changelogs flushed, then input positions (at-least-once), or all
     /// three in one transaction (exactly-once; outputs become visible to readers at each commit). Never per message.
     /// </summary>
@@ -81,6 +95,18 @@ public sealed class FaustishOptions
                 $"App id '{AppId}' is not valid: use letters, digits, '.', '_' and '-' only (it prefixes topic names). Set --app or Faustish:AppId.");
         }
 
+        BrokerAddress = BrokerAddress.Parse(Broker);
+        if (BrokerAddress is { Kind: BrokerKind.Embedded, Target: { } embeddedDirectory })
+        {
+            if (!string.IsNullOrWhiteSpace(DataDirectory) && Path.GetFullPath(DataDirectory) != Path.GetFullPath(embeddedDirectory))
+            {
+                throw new InvalidOperationException(
+                    $"The data directory is given twice: '{DataDirectory}' (--data-dir, Faustish:DataDirectory) and '{embeddedDirectory}' (--broker {Broker}). Give one of them.");
+            }
+
+            DataDirectory = embeddedDirectory;
+        }
+
         if (string.IsNullOrWhiteSpace(DataDirectory))
         {
             DataDirectory = Path.Combine(".faustish", AppId);
@@ -95,6 +121,11 @@ public sealed class FaustishOptions
         Require(CheckpointInterval > TimeSpan.Zero, $"CheckpointInterval must be positive (was {CheckpointInterval}). Set Faustish:CheckpointInterval, e.g. 00:00:30.");
         Require(CheckpointsKept >= 1, $"CheckpointsKept must be at least 1 (was {CheckpointsKept}). Set Faustish:CheckpointsKept, e.g. 2.");
         Require(RestoreProgressInterval > TimeSpan.Zero, $"RestoreProgressInterval must be positive (was {RestoreProgressInterval}). Set Faustish:RestoreProgressInterval.");
+        Kafka ??= new KafkaOptions();
+        Require(Kafka.ReplicationFactor is -1 or >= 1 and <= short.MaxValue,
+            $"Kafka.ReplicationFactor must be -1 (the brokers' default) or at least 1 (was {Kafka.ReplicationFactor}). Set Faustish:Kafka:ReplicationFactor.");
+        Require(Kafka.RequestTimeout > TimeSpan.Zero && Kafka.RequestTimeout.TotalMilliseconds <= int.MaxValue,
+            $"Kafka.RequestTimeout must be positive (was {Kafka.RequestTimeout}). Set Faustish:Kafka:RequestTimeout, e.g. 00:00:30.");
         return this;
     }
 

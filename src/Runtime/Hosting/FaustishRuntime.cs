@@ -30,7 +30,7 @@ public sealed class FaustishRuntime : IAsyncDisposable
         Options = options;
         _loggers = loggers ?? throw new ArgumentNullException(nameof(loggers));
         Topology = new AppTopology(model, options.AppId);
-        _openTransport = openTransport ?? Transports.OpenEmbedded;
+        _openTransport = openTransport ?? Transports.Open;
     }
 
     public FaustishOptions Options { get; }
@@ -46,7 +46,19 @@ public sealed class FaustishRuntime : IAsyncDisposable
     public TimeProvider Clock { get; init; } = TimeProvider.System;
 
     /// <summary>The transport, opened on first use.</summary>
-    public ITransport Transport => _transport ??= _openTransport(Options, _loggers);
+    public ITransport Transport
+    {
+        get
+        {
+            if (_transport is null)
+            {
+                _transport = _openTransport(Options, _loggers);
+                Metrics.ObserveTransport(_transport as ITransportHealth);
+            }
+
+            return _transport;
+        }
+    }
 
     /// <summary>Creates or checks every topic the app needs.</summary>
     public ValueTask EnsureTopicsAsync(CancellationToken cancellationToken) =>
@@ -60,7 +72,8 @@ public sealed class FaustishRuntime : IAsyncDisposable
 
     /// <summary>
     /// Rebuilds every partition of a table from its changelog, into memory, and returns the shards
-    /// (dispose them). This is how tools read state without a running worker.
+    /// (dispose them). This is how tools read state without a running worker. Each partition is read up to its high
+    /// watermark as it was when reading began (on Kafka an empty fetch does not mean the end).
     /// </summary>
     public IReadOnlyList<ITableShard> ReadTable(TableDefinition table, CancellationToken cancellationToken)
     {
@@ -71,8 +84,22 @@ public sealed class FaustishRuntime : IAsyncDisposable
         for (var partition = 0; partition < partitions; partition++)
         {
             var shard = table.OpenShard(partition, StoreKind.Memory, new StoreOptions(Path.Combine(Options.DataDirectory, "tmp"), Options.StoreMemoryBytes));
+            try
+            {
+                ChangelogRestore.ReadAll(shard, Transport, new TopicPartition(changelog, partition), cancellationToken, Options.Kafka.RequestTimeout);
+            }
+            catch
+            {
+                shard.Dispose();
+                foreach (var opened in shards)
+                {
+                    opened.Dispose();
+                }
+
+                throw;
+            }
+
             shards.Add(shard);
-            ChangelogRestore.ReadAll(shard, Transport, new TopicPartition(changelog, partition), cancellationToken);
         }
 
         return shards;

@@ -19,6 +19,8 @@ public sealed class ChangelogRestore : IDisposable
     private readonly RecordBatch _batch;
     private readonly bool _ownsReader;
     private bool _disposed;
+    private long _lastPosition = long.MinValue;
+    private long _lastProgressTicks = Stopwatch.GetTimestamp();
 
     /// <param name="shard">The shard to fill (empty, or recovered from a checkpoint covering the reader's start).</param>
     /// <param name="reader">A reader positioned where the replay starts.</param>
@@ -47,6 +49,22 @@ public sealed class ChangelogRestore : IDisposable
 
     /// <summary>Whether the shard holds the changelog up to <see cref="EndOffset"/> (and the restore was completed).</summary>
     public bool IsComplete { get; private set; }
+
+    /// <summary>How long the position has not moved (a broker away, or an end that is not reachable).</summary>
+    public TimeSpan SinceProgress
+    {
+        get
+        {
+            var position = _reader.Position;
+            if (position != _lastPosition)
+            {
+                _lastPosition = position;
+                _lastProgressTicks = Stopwatch.GetTimestamp();
+            }
+
+            return Stopwatch.GetElapsedTime(_lastProgressTicks);
+        }
+    }
 
     /// <summary>
     /// Applies records until the end or until <paramref name="budget"/> has passed, whichever comes first. Returns
@@ -81,23 +99,33 @@ public sealed class ChangelogRestore : IDisposable
         return true;
     }
 
-    /// <summary>Runs the restore to its end, blocking (tools, global tables at start, tests).</summary>
-    public long RunToEnd(CancellationToken cancellationToken)
+    /// <summary>
+    /// Runs the restore to its end, blocking (tools, global tables at start, tests). Throws <see cref="TimeoutException"/>
+    /// when the position does not move for <paramref name="stallTimeout"/> (default: two minutes).
+    /// </summary>
+    public long RunToEnd(CancellationToken cancellationToken, TimeSpan? stallTimeout = null)
     {
+        var limit = stallTimeout ?? TimeSpan.FromMinutes(2);
         while (!Step(TimeSpan.FromSeconds(1), cancellationToken))
         {
+            if (SinceProgress > limit)
+            {
+                throw new TimeoutException(
+                    $"Reading the changelog of table '{Shard.Definition.Name}' partition {Shard.Partition} stalled at offset {Position} of {EndOffset} for {limit.TotalSeconds:F0} s: " +
+                    "the transport returns no more records (brokers away, or records below the end that cannot be read).");
+            }
         }
 
         return Applied;
     }
 
     /// <summary>Replays the whole of <paramref name="changelog"/> into <paramref name="shard"/>, up to its end now.</summary>
-    public static long ReadAll(ITableShard shard, ITransport transport, TopicPartition changelog, CancellationToken cancellationToken)
+    public static long ReadAll(ITableShard shard, ITransport transport, TopicPartition changelog, CancellationToken cancellationToken, TimeSpan? stallTimeout = null)
     {
         ArgumentNullException.ThrowIfNull(transport);
         var end = transport.GetWatermarks(changelog).High;
         using var restore = new ChangelogRestore(shard, transport.OpenReader(changelog, Offsets.Beginning), end);
-        return restore.RunToEnd(cancellationToken);
+        return restore.RunToEnd(cancellationToken, stallTimeout);
     }
 
     public void Dispose()

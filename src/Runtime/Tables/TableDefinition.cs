@@ -40,6 +40,12 @@ public abstract class TableDefinition
     /// <summary>The changelog topic of this table in app <paramref name="appId"/>.</summary>
     public string ChangelogTopic(string appId) => $"{appId}-{Name}-changelog";
 
+    /// <summary>
+    /// How long the changelog must keep records, in milliseconds, or null to keep the latest value of every key
+    /// forever (plain tables). Windowed tables drop expired windows, so their changelogs may drop old records too.
+    /// </summary>
+    public virtual long? ChangelogRetentionMs => null;
+
     /// <summary>Checks the table's settings at start; throws <see cref="InvalidOperationException"/> saying what to change.</summary>
     public virtual void Validate()
     {

@@ -56,6 +56,9 @@ public sealed class RecordBatch
     public IReadOnlyList<RecordHeader> HeadersOf(in BatchRecord record) =>
         RecordHeaderEncoding.Read(new ReadOnlySpan<byte>(_bytes, record.HeadersStart, record.HeadersLength));
 
+    /// <summary>The record's headers in <see cref="RecordHeaderEncoding"/>'s form (empty when it has none), to copy them on unparsed.</summary>
+    public ReadOnlySpan<byte> EncodedHeadersOf(in BatchRecord record) => new(_bytes, record.HeadersStart, record.HeadersLength);
+
     /// <summary>Empties the batch and points it at a partition. Called by transports before filling it.</summary>
     public void Reset(string topic, int partition)
     {

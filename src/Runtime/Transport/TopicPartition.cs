@@ -18,4 +18,9 @@ public readonly record struct TopicPartitionOffset(string Topic, int Partition, 
 /// <param name="Name">Topic name.</param>
 /// <param name="Partitions">Partition count.</param>
 /// <param name="Compacted">Whether old values of a key may be dropped (changelogs).</param>
-public sealed record TopicSpec(string Name, int Partitions, bool Compacted = false);
+/// <param name="RetentionMs">
+/// How long records must be kept at least, in milliseconds; null keeps them for as long as the transport's default
+/// (forever for a compacted topic). A compacted topic with a retention also drops records older than it (Kafka's
+/// <c>cleanup.policy=compact,delete</c>): windowed tables' changelogs, whose windows expire.
+/// </param>
+public sealed record TopicSpec(string Name, int Partitions, bool Compacted = false, long? RetentionMs = null);

@@ -33,6 +33,7 @@ public sealed class AppTopologyTests
         Assert.Equal(["shop-counts-changelog", "shop-dead-letters", "views"], topics.Select(t => t.Name));
         Assert.True(topics.Single(t => t.Name == "shop-counts-changelog").Compacted);
         Assert.Equal(6, topics.Single(t => t.Name == "shop-counts-changelog").Partitions);
+        Assert.Null(topics.Single(t => t.Name == "shop-counts-changelog").RetentionMs); // plain tables keep every key's latest value
     }
 
     [Fact]

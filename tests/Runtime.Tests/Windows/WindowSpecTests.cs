@@ -1,4 +1,5 @@
 using System;
+using System.Linq;
 using Faustish.Tables.Windows;
 
 namespace Faustish.Tests.Windows;
@@ -41,6 +42,18 @@ public sealed class WindowSpecTests
         Assert.Contains(expected, error.Message, StringComparison.Ordinal);
         Assert.Contains("Windowed table 'views'", error.Message, StringComparison.Ordinal);
         Assert.Contains("[Table(Window = ", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_windowed_changelog_is_compacted_and_kept_until_its_windows_expire_plus_a_day()
+    {
+        var definition = WindowTestKit.Definition("tumbling 1m grace 10s", "1h");
+        var topology = new Agents.AppTopology(new Agents.AppModel([], [definition], []), "app");
+
+        var changelog = topology.RequiredTopics().Single(t => t.Name == definition.ChangelogTopic("app"));
+        Assert.True(changelog.Compacted);
+        // Retention (1 h) + size (1 m) + grace (10 s) + one day: no record is deleted while its window can be restored.
+        Assert.Equal(3_600_000 + 60_000 + 10_000 + 86_400_000L, changelog.RetentionMs);
     }
 
     [Fact]

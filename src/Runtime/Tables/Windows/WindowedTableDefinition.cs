@@ -58,6 +58,21 @@ public sealed class WindowedTableDefinition<TKey, TValue> : TableDefinition wher
 
     public override void Validate() => _ = Spec;
 
+    /// <summary>
+    /// The window's retention plus its size and grace (a window is written until it closes and kept until it expires),
+    /// plus one day of slack for changelog records stamped with earlier event times, as Kafka Streams'
+    /// <c>windowstore.changelog.additional.retention.ms</c>: a changelog record is never deleted while its window can
+    /// still be restored.
+    /// </summary>
+    public override long? ChangelogRetentionMs
+    {
+        get
+        {
+            var spec = Spec;
+            return checked(spec.RetentionMs + spec.SizeMs + spec.GraceMs + (long)TimeSpan.FromDays(1).TotalMilliseconds);
+        }
+    }
+
     public override ITableShard OpenShard(int partition, StoreKind kind, StoreOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);

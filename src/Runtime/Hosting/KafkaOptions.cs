@@ -1,0 +1,34 @@
+using System;
+using System.Collections.Generic;
+
+namespace Faustish.Hosting;
+
+/// <summary>
+/// Settings of the Kafka transport (used when <see cref="FaustishOptions.Broker"/> is <c>kafka://…</c>), bound from
+/// configuration section <c>Faustish:Kafka</c>. Every librdkafka setting
+/// (https://github.com/confluentinc/librdkafka/blob/master/CONFIGURATION.md) can be given: under <c>Common</c> for
+/// every client, under <c>Producer</c> or <c>Consumer</c> for one kind, e.g. <c>Faustish:Kafka:Common:security.protocol</c>
+/// = <c>SASL_SSL</c>. In environment variables, where a dot is awkward, write <c>_</c> for <c>.</c>:
+/// <c>Faustish__Kafka__Common__security_protocol=SASL_SSL</c>. Settings given here override the transport's defaults
+/// (docs/kafka.md lists them); bad names or values stop start-up with a message naming the key.
+/// </summary>
+public sealed class KafkaOptions
+{
+    /// <summary>librdkafka settings for every client (producers, consumers, readers, admin).</summary>
+    public Dictionary<string, string?> Common { get; set; } = new(StringComparer.Ordinal);
+
+    /// <summary>librdkafka settings for producers only (override <see cref="Common"/>).</summary>
+    public Dictionary<string, string?> Producer { get; set; } = new(StringComparer.Ordinal);
+
+    /// <summary>librdkafka settings for consumers and partition readers only (override <see cref="Common"/>).</summary>
+    public Dictionary<string, string?> Consumer { get; set; } = new(StringComparer.Ordinal);
+
+    /// <summary>Replication factor of the topics Faustish creates; -1 (the default) uses the brokers' <c>default.replication.factor</c>.</summary>
+    public int ReplicationFactor { get; set; } = -1;
+
+    /// <summary>
+    /// How long metadata, watermark, committed-offset and topic-creation requests may take before they fail with a
+    /// message naming the topic and the brokers.
+    /// </summary>
+    public TimeSpan RequestTimeout { get; set; } = TimeSpan.FromSeconds(30);
+}
