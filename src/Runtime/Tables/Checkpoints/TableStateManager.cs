@@ -157,7 +157,7 @@ public sealed class TableStateManager
         var table = shard.Definition.Name;
         var position = restore.Position;
         var store = shard.LocalCheckpoints;
-        if (store is null || position <= restore.Choice.From)
+        if (store is null || restore.Applied == 0)
         {
             _logger.LogInformation("{Table}[{Partition}] restore stopped at changelog offset {Position} of {End}: its partition was taken away",
                 table, shard.Partition, position, restore.EndOffset);
