@@ -196,7 +196,11 @@ public sealed class AgentWorker : IAssignmentListener, IDisposable
                 continue;
             }
 
-            if (pending.Step(share, _stopping))
+            if (!pending.Step(share, _stopping))
+            {
+                pending.WarnIfStalled(_logger, Name);
+            }
+            else
             {
                 _restoring[p] = null;
                 _restoringCount--;
@@ -525,6 +529,26 @@ public sealed class AgentWorker : IAssignmentListener, IDisposable
 
             return true;
         }
+
+        /// <summary>Logs, every <see cref="StallWarningInterval"/>, a restore whose changelog position has stopped moving.</summary>
+        public void WarnIfStalled(ILogger logger, string worker)
+        {
+            foreach (var restore in Restores)
+            {
+                if (restore.IsComplete || restore.SinceProgress < StallWarningInterval || Stopwatch.GetElapsedTime(_lastWarning) < StallWarningInterval)
+                {
+                    continue;
+                }
+
+                _lastWarning = Stopwatch.GetTimestamp();
+                logger.LogWarning("{Worker} is restoring {Changelog} and has read nothing for {Seconds:F0} s: at offset {Position} of {End}. Its partition {Partition} waits; the transport may be unable to reach the changelog",
+                    worker, restore.Changelog, restore.SinceProgress.TotalSeconds, restore.Position, restore.EndOffset, Partition);
+            }
+        }
+
+        private static TimeSpan StallWarningInterval => TimeSpan.FromSeconds(30);
+
+        private long _lastWarning;
 
         /// <summary>Closes the replays (their readers); the shards live on in the active partition.</summary>
         public void DisposeRestores()

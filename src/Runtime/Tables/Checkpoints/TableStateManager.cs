@@ -361,6 +361,9 @@ public sealed class TableStateManager
 
         public bool IsComplete => _replay.IsComplete;
 
+        /// <summary>How long the replay's position has not moved.</summary>
+        public TimeSpan SinceProgress => _replay.SinceProgress;
+
         internal Choice Choice { get; }
 
         internal long Started { get; }
