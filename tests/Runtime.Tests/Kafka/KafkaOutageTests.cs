@@ -80,6 +80,32 @@ public sealed class KafkaOutageTests
         consumer.Close();
     }
 
+    [Fact]
+    public async Task Clients_close_without_waiting_for_the_brokers_while_they_are_down()
+    {
+        // Closing must not wait on any broker request (each would take the request timeout, 30 s here).
+        await using var kafka = KafkaTestCluster.Start(requestTimeout: TimeSpan.FromSeconds(30));
+        kafka.Cluster.CreateTopic("closing", partitions: 1);
+        var listener = new RecordingListener();
+        var consumer = kafka.Transport.CreateGroupConsumer("closing", ["closing"], listener);
+        KafkaGroupConsumerTests.Pump(() => consumer.Assignment.Count == 1, consumer);
+        var producer = kafka.Transport.CreateProducer();
+        var reader = kafka.Transport.OpenReader(new TopicPartition("closing", 0), Offsets.Beginning);
+
+        kafka.Cluster.SetBrokerDown(1);
+        producer.Produce(new TopicPartition("closing", 0), "k"u8, false, "never delivered"u8, false, 1);
+        // Unflushed records are dropped, the member leaves without its coordinator, the reader just stops: none of them hangs.
+        await Task.Run(() =>
+        {
+            producer.Dispose();
+            consumer.Close();
+            reader.Dispose();
+        }).WaitAsync(TimeSpan.FromSeconds(15));
+
+        Assert.Equal("revoked:closing[0]", listener.Events.Last());
+        kafka.Cluster.SetBrokerUp(1);
+    }
+
     private static void Send(IRecordProducer producer, int from, int count)
     {
         for (var i = from; i < from + count; i++)

@@ -1,5 +1,7 @@
 using System;
 using System.Collections.Generic;
+using System.Threading.Tasks;
+using Microsoft.Extensions.Configuration;
 using Faustish.Hosting;
 using Faustish.Transport.Kafka;
 
@@ -154,6 +156,31 @@ public sealed class KafkaSettingsTests
 
         var error = Assert.Throws<InvalidOperationException>(() => Transports.Open(options, Microsoft.Extensions.Logging.Abstractions.NullLoggerFactory.Instance));
         Assert.Contains("Faustish:Kafka:Consumer:max.poll.interval.ms", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Configuration_keys_reach_librdkafka_and_the_broker_setting_opens_kafka()
+    {
+        var directory = System.IO.Path.Combine(System.IO.Path.GetTempPath(), "faustish-settings-" + Guid.NewGuid().ToString("N"));
+        var configuration = new Microsoft.Extensions.Configuration.ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["Faustish:AppId"] = "bank",
+            ["Faustish:DataDirectory"] = directory,
+            ["Faustish:Broker"] = "kafka://127.0.0.1:1",
+            ["Faustish:Kafka:Common:security.protocol"] = "plaintext",
+            ["Faustish:Kafka:Consumer:session_timeout_ms"] = "12000", // as environment variable Faustish__Kafka__Consumer__session_timeout_ms gives it
+            ["Faustish:Kafka:ReplicationFactor"] = "3",
+            ["Faustish:Kafka:RequestTimeout"] = "00:00:05",
+        }).Build();
+
+        await using var runtime = FaustishApp.CreateRuntime(configuration, new Agents.AppModel([], [], []), Microsoft.Extensions.Logging.Abstractions.NullLoggerFactory.Instance);
+        var kafka = Assert.IsType<KafkaTransport>(runtime.Transport);
+        Assert.Equal("kafka://127.0.0.1:1", kafka.Description);
+        Assert.Equal(3, kafka.Options.ReplicationFactor);
+        Assert.Equal(TimeSpan.FromSeconds(5), kafka.Options.RequestTimeout);
+        Assert.Equal("plaintext", KafkaSettings.Build(kafka.Options, KafkaClientKind.Producer)["security.protocol"]);
+        Assert.Equal("12000", KafkaSettings.Build(kafka.Options, KafkaClientKind.Consumer)["session.timeout.ms"]);
+        Assert.False(System.IO.Directory.Exists(System.IO.Path.Combine(directory, "topics"))); // no embedded log was opened
     }
 
     private static KafkaTransportOptions Options(Dictionary<string, string?>? common = null, Dictionary<string, string?>? producer = null,

@@ -70,7 +70,7 @@ internal sealed class KafkaPartitionReader : IPartitionReader
         {
             if (_disposed)
             {
-                return Math.Max(_next, _start);
+                return _next >= 0 ? _next : _start;
             }
 
             var position = _consumer.Position(_kafkaPartition);
@@ -159,9 +159,14 @@ internal sealed class KafkaPartitionReader : IPartitionReader
 
         try
         {
-            _next = Position;
+            // What librdkafka knows, without asking the brokers (they may be down).
+            var position = _consumer.Position(_kafkaPartition);
+            if (!position.IsSpecial)
+            {
+                _next = Math.Max(_next, position.Value);
+            }
         }
-        catch (Exception e) when (e is KafkaException or TimeoutException or InvalidOperationException)
+        catch (KafkaException)
         {
             // Position after disposal is then the last one known.
         }
