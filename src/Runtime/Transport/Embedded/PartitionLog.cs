@@ -335,6 +335,7 @@ internal sealed class PartitionLog
             }
         }
 
+        logger.LogInformation("Building the offset index of {Partition} in '{Directory}' from its log ({Bytes:N0} bytes).", partition, directory, end - begin);
         if (!ScanTail(partition, log, index, end, out var rebuilt))
         {
             throw new InvalidDataException($"The embedded log of {partition} in '{directory}' could not be read from its beginning. The log files were changed outside Faustish or are damaged.");
