@@ -26,7 +26,7 @@ public sealed class FaustishMetrics : System.IDisposable
             "Table partition restores, tagged source=checkpoint (a local checkpoint plus the changelog after it) or source=changelog (a full replay).");
         Checkpoints = _meter.CreateCounter<long>("faustish.table.checkpoints", "{checkpoint}", "Local checkpoints taken by table stores.");
         _meter.CreateObservableGauge("faustish.table.restore_remaining", () => Volatile.Read(ref _restoreRemaining), "{offset}",
-            "Changelog offsets left to replay by the restores under way (record offsets: one per record, on every transport).");
+            "Changelog offsets left to replay by the restores under way (byte positions on the embedded log, records on Kafka).");
     }
 
     public Counter<long> RecordsProcessed { get; }
