@@ -49,7 +49,16 @@ public sealed class DeadLetterTests
         Assert.False(string.IsNullOrWhiteSpace(letter.Header(RecordFailureHandler.Headers.Reason)));
         Assert.Equal(Routing.KafkaPartitioner.Partition(Encoding.UTF8.GetBytes("acct-7"), 2).ToString(System.Globalization.CultureInfo.InvariantCulture),
             letter.Header(RecordFailureHandler.Headers.Partition));
-        Assert.True(long.Parse(letter.Header(RecordFailureHandler.Headers.Offset), System.Globalization.CultureInfo.InvariantCulture) >= 0);
+
+        // The offset header is the record's offset in its partition: reading from there gives the bad record back.
+        var offset = long.Parse(letter.Header(RecordFailureHandler.Headers.Offset), System.Globalization.CultureInfo.InvariantCulture);
+        var source = new TopicPartition("account-commands", int.Parse(letter.Header(RecordFailureHandler.Headers.Partition), System.Globalization.CultureInfo.InvariantCulture));
+        Assert.InRange(offset, 0, 499);
+        using var reader = app.Runtime.Transport.OpenReader(source, offset);
+        var batch = new RecordBatch();
+        Assert.True(reader.Fetch(batch, 1, TimeSpan.FromSeconds(5), CancellationToken.None));
+        Assert.Equal(offset, batch[0].Offset);
+        Assert.Equal(letter.Value, batch.ValueOf(batch[0]).ToArray());
     }
 
     [Fact]
