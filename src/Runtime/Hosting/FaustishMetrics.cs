@@ -27,7 +27,7 @@ public sealed class FaustishMetrics : System.IDisposable
             "Table partition restores, tagged source=checkpoint (a local checkpoint plus the changelog after it) or source=changelog (a full replay).");
         Checkpoints = _meter.CreateCounter<long>("faustish.table.checkpoints", "{checkpoint}", "Local checkpoints taken by table stores.");
         _meter.CreateObservableGauge("faustish.table.restore_remaining", () => Volatile.Read(ref _restoreRemaining), "{offset}",
-            "Changelog offsets left to replay by the restores under way (byte positions on the embedded log, records on Kafka).");
+            "Changelog offsets left to replay by the restores under way (record offsets, one per record, on every transport).");
         _meter.CreateObservableGauge("faustish.transport.brokers_unavailable", () => Volatile.Read(ref _transport)?.BrokersUnavailable == true ? 1 : 0, "{state}",
             "1 while the transport can reach no broker (Kafka: every broker down or unreachable; it keeps retrying), else 0.");
         _meter.CreateObservableCounter("faustish.transport.outages", () => Volatile.Read(ref _transport)?.Outages ?? 0, "{outage}",
