@@ -15,7 +15,7 @@ internal sealed class ChildWorker : IDisposable
     private readonly Process _process;
     private readonly string _processingMarker;
     private readonly System.Text.StringBuilder _output = new();
-    private readonly ManualResetEventSlim _processing = new();
+    private int _activated;
     private int _recoveredAborts;
     private int _progress;
 
@@ -84,12 +84,21 @@ internal sealed class ChildWorker : IDisposable
         return new ChildWorker(process, $"restored {topic}[");
     }
 
-    /// <summary>Waits until the worker took its partitions (restored its tables and is processing), or exited.</summary>
-    public void WaitUntilProcessing(TimeSpan timeout)
+    /// <summary>
+    /// Waits until the worker restored <paramref name="partitions"/> partitions of its topic and is processing them (each
+    /// partition restores on its own and starts as soon as its tables are complete), or exited.
+    /// </summary>
+    public void WaitUntilProcessing(TimeSpan timeout, int partitions = 1)
     {
-        if (!_processing.Wait(timeout) && !_process.HasExited)
+        var waited = Stopwatch.StartNew();
+        while (Volatile.Read(ref _activated) < partitions && !_process.HasExited)
         {
-            throw new TimeoutException($"The worker did not take a partition within {timeout}. Output so far:\n{Output}");
+            if (waited.Elapsed > timeout)
+            {
+                throw new TimeoutException($"The worker did not restore {partitions} partition(s) within {timeout}. Output so far:\n{Output}");
+            }
+
+            Thread.Sleep(5);
         }
     }
 
@@ -126,7 +135,6 @@ internal sealed class ChildWorker : IDisposable
         }
 
         _process.Dispose();
-        _processing.Dispose();
     }
 
     private void Observe(string? line)
@@ -154,7 +162,7 @@ internal sealed class ChildWorker : IDisposable
 
         if (line.Contains(_processingMarker, StringComparison.Ordinal))
         {
-            _processing.Set();
+            Interlocked.Increment(ref _activated);
         }
     }
 }

@@ -99,7 +99,7 @@ public sealed class RecoveryTests(ITestOutputHelper output)
             for (var round = 0; round < 4; round++)
             {
                 using var worker = ChildWorker.Start(directory, Clicks.Definition.Name, settings: new Dictionary<string, string> { ["CheckpointInterval"] = "00:00:00.200" });
-                worker.WaitUntilProcessing(TimeSpan.FromSeconds(60));
+                worker.WaitUntilProcessing(TimeSpan.FromSeconds(60), partitions: Clicks.Definition.Partitions);
                 Thread.Sleep(random.Next(400, 1200));
                 if (!worker.HasExited)
                 {
