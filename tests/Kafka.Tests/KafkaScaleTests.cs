@@ -26,7 +26,7 @@ namespace Faustish.Kafka.Tests;
 public sealed class KafkaScaleTests(ITestOutputHelper output) : IDisposable
 {
     private const string App = "e2e";
-    private const string Agent = "CountClicks";
+    private static readonly string Agent = CountClicks.Definition.Name;
     private const long Events = 500_000;
     private const int Users = 1_000;
 
@@ -178,6 +178,7 @@ public sealed class KafkaScaleTests(ITestOutputHelper output) : IDisposable
         catch
         {
             Log(Diagnostics(workers, exits));
+            Log("full logs: " + ChildApp.SaveLogs(nameof(KafkaScaleTests), workers));
             throw;
         }
         finally
