@@ -37,7 +37,12 @@ public static class FaustishApp
         ArgumentNullException.ThrowIfNull(model);
         var cli = new Cli(model, configure, output ?? Console.Out, error ?? Console.Error);
         var parsed = cli.Root.Parse(args);
-        return await parsed.InvokeAsync(cancellationToken: cancellationToken).ConfigureAwait(false);
+        // SIGTERM and Ctrl+C are the host's to handle (ConsoleLifetime: the worker commits, leaves its groups and stops
+        // within HostOptions.ShutdownTimeout). System.CommandLine's own handling would end the process with 143 two
+        // seconds after the signal, in the middle of that (on Kafka, leaving the groups alone can take longer), and
+        // with worker threads still inside librdkafka.
+        var invocation = new InvocationConfiguration { ProcessTerminationTimeout = null };
+        return await parsed.InvokeAsync(invocation, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>Builds the host that <c>worker</c> runs: settings, logging, DI, the runtime and the worker service.</summary>

@@ -154,6 +154,23 @@ internal sealed partial class ChildApp : IDisposable
         return true;
     }
 
+    /// <summary>
+    /// Writes every line of <paramref name="apps"/> to <c>{temp}/faustish-kafka-tests/{test}-{time}/{name}.log</c> (for a
+    /// failed test: the tails in its message are rarely enough) and returns the folder.
+    /// </summary>
+    public static string SaveLogs(string test, IEnumerable<ChildApp> apps)
+    {
+        var folder = Path.Combine(Path.GetTempPath(), "faustish-kafka-tests",
+            test + "-" + DateTime.UtcNow.ToString("yyyyMMdd-HHmmss", CultureInfo.InvariantCulture));
+        Directory.CreateDirectory(folder);
+        foreach (var app in apps)
+        {
+            File.WriteAllLines(Path.Combine(folder, app.Name + ".log"), app.Lines.Select(l => l.Text));
+        }
+
+        return folder;
+    }
+
     /// <summary>The last lines, for failure messages.</summary>
     public string Tail(int lines = 60) => string.Join('\n', Lines.TakeLast(lines).Select(l => l.Text));
 

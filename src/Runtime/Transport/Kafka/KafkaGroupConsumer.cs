@@ -28,9 +28,10 @@ namespace Faustish.Transport.Kafka;
 /// <para><b>Commit.</b> Synchronous, of the positions given (Kafka's committed offset is the next offset to read).
 /// A commit that fails for a passing reason (coordinator moving or unreachable, brokers down) is retried with backoff
 /// until it succeeds, logging at most every 30 s, bounded by the cancellation token of the latest <see cref="Fetch"/>
-/// (the worker's stop signal). A commit refused because a rebalance is under way is kept and retried on the next
-/// fetch, commit or revocation; one refused because this member no longer owns the partitions (lost) is dropped with
-/// a warning: the partitions' new owner processes their records again from the last commit.</para>
+/// (the worker's stop signal). A commit refused because a rebalance is under way (or made with the generation it
+/// replaces) is kept and retried on the next fetch, commit or revocation; one refused because this member no longer
+/// owns the partitions (lost) is dropped with a warning: the partitions' new owner processes their records again from
+/// the last commit.</para>
 /// </remarks>
 internal sealed class KafkaGroupConsumer : IGroupConsumer
 {
@@ -606,8 +607,12 @@ internal sealed class KafkaGroupConsumer : IGroupConsumer
     private static CommitFailure Classify(ErrorCode code) => code switch
     {
         ErrorCode.Local_NoOffset => CommitFailure.NothingToCommit,
-        ErrorCode.RebalanceInProgress => CommitFailure.Rebalancing,
-        ErrorCode.UnknownMemberId or ErrorCode.IllegalGeneration or ErrorCode.FencedInstanceId or ErrorCode.StaleMemberEpoch
+        // IllegalGeneration: the group moved to a new generation while this member still owns its partitions (a
+        // cooperative rebalance keeps them). librdkafka ignores it while rebalancing and reports the partitions lost
+        // otherwise (the lost callback then drops their positions), so keep the positions and commit them with the
+        // new generation: dropping them left the next owner to process again records already in the changelogs.
+        ErrorCode.RebalanceInProgress or ErrorCode.IllegalGeneration => CommitFailure.Rebalancing,
+        ErrorCode.UnknownMemberId or ErrorCode.FencedInstanceId or ErrorCode.StaleMemberEpoch
             or ErrorCode.FencedMemberEpoch or ErrorCode.Local_State or ErrorCode.Local_UnknownPartition or ErrorCode.UnknownTopicOrPart => CommitFailure.Lost,
         ErrorCode.GroupAuthorizationFailed or ErrorCode.TopicAuthorizationFailed or ErrorCode.OffsetMetadataTooLarge
             or ErrorCode.InvalidCommitOffsetSize or ErrorCode.Local_InvalidArg or ErrorCode.InvalidGroupId => CommitFailure.Refused,
