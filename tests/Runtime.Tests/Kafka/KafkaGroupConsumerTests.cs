@@ -136,6 +136,9 @@ public sealed class KafkaGroupConsumerTests
         consumer = kafka.Transport.CreateGroupConsumer("pausing", ["restore-me"], listener);
         using var owned = consumer;
         var batch = new RecordBatch();
+        // One long fetch: the assignment happens inside it, and records of the new partitions may arrive before it
+        // returns, i.e. before librdkafka could pause them; those must be put back, not returned.
+        Assert.False(consumer.Fetch(batch, 100, TimeSpan.FromSeconds(2), CancellationToken.None));
         Pump(() => consumer.Assignment.Count == 2, consumer);
 
         // Paused: fetches keep the membership alive but return nothing, though the records are there.
