@@ -136,6 +136,9 @@ public sealed class KafkaGroupConsumerTests
         consumer = kafka.Transport.CreateGroupConsumer("pausing", ["restore-me"], listener);
         using var owned = consumer;
         var batch = new RecordBatch();
+        // One long fetch: the assignment happens inside it, and records of the new partitions may arrive before it
+        // returns, i.e. before librdkafka could pause them; those must be put back, not returned.
+        Assert.False(consumer.Fetch(batch, 100, TimeSpan.FromSeconds(2), CancellationToken.None));
         Pump(() => consumer.Assignment.Count == 2, consumer);
 
         // Paused: fetches keep the membership alive but return nothing, though the records are there.
@@ -209,13 +212,21 @@ public sealed class KafkaGroupConsumerTests
         using var consumer = kafka.Transport.CreateGroupConsumer("holder", ["two"], new RecordingListener());
         var kafkaConsumer = Assert.IsType<KafkaGroupConsumer>(consumer);
 
-        // Fetch until a batch ends because a record of the other partition came (it is held for the next batch).
+        // A batch ends where a record of the other partition comes; that record is held for the next batch. For both
+        // partitions to be in librdkafka's queue at once, seek both to the start and let the prefetch fill (retried if
+        // one partition still came alone).
+        KafkaGroupConsumerTests.Pump(() => consumer.Assignment.Count == 2, consumer);
         var seen = new Dictionary<int, List<long>> { [0] = [], [1] = [] };
         var batch = new RecordBatch();
         var clock = Stopwatch.StartNew();
-        while (kafkaConsumer.HeldRecord is null && seen[0].Count + seen[1].Count < 2 * PerPartition && clock.Elapsed < Bound)
+        while (kafkaConsumer.HeldRecord is null && clock.Elapsed < Bound)
         {
-            if (consumer.Fetch(batch, 1000, TimeSpan.FromMilliseconds(200), CancellationToken.None))
+            seen[0].Clear();
+            seen[1].Clear();
+            consumer.Seek(new TopicPartitionOffset("two", 0, 0));
+            consumer.Seek(new TopicPartitionOffset("two", 1, 0));
+            Thread.Sleep(300);
+            if (consumer.Fetch(batch, 10_000, TimeSpan.FromMilliseconds(200), CancellationToken.None))
             {
                 seen[batch.Partition].AddRange(Enumerable.Range(0, batch.Count).Select(i => batch[i].Offset));
             }
@@ -286,11 +297,12 @@ public sealed class KafkaGroupConsumerTests
     }
 
     [Fact]
-    public async Task A_commit_outliving_the_session_is_retried_then_dropped_as_lost_and_the_member_rejoins()
+    public async Task A_commit_outliving_the_session_is_dropped_as_lost_and_the_member_rejoins_from_the_last_commit()
     {
-        // The outage (6 s) outlasts the session (3 s): librdkafka gives the commit up, the transport retries it until the
-        // broker is back, learns the partition was lost meanwhile, drops the position (the next owner reprocesses from the
-        // last commit) and reports the loss; the member then joins again.
+        // The outage (6 s) outlasts the session (3 s). The commit waits (librdkafka holds it, or the transport retries it
+        // when librdkafka gives up on the coordinator: which of the two depends on timing), learns once the broker is back
+        // that the partition was lost meanwhile, and drops the position (the next owner reprocesses from the last
+        // commit) without failing the worker; the next fetches report the loss and the member joins again.
         await using var kafka = KafkaTestCluster.Start();
         kafka.Cluster.CreateTopic("durable", partitions: 1);
         kafka.Produce("durable", 0, 10);
@@ -311,8 +323,82 @@ public sealed class KafkaGroupConsumerTests
         var events = listener.Events.ToList();
         Assert.Equal(["assigned:durable[0]", "lost:durable[0]", "assigned:durable[0]"], events);
         var lines = kafka.Logs.Lines.Select(l => l.Message).ToList();
-        Assert.Contains(lines, l => l.Contains("committing durable[0]@10 failed", StringComparison.Ordinal));
         Assert.True(lines.Any(l => l.Contains("could not commit durable[0]@10", StringComparison.Ordinal) || l.Contains("gave up durable[0] before its position 10", StringComparison.Ordinal)), string.Join("\n", lines));
+        consumer.Close();
+    }
+
+    [Theory]
+    // (librdkafka retries COORDINATOR_NOT_AVAILABLE and NOT_COORDINATOR itself; these two reach the transport.)
+    [InlineData(7)] // REQUEST_TIMED_OUT
+    [InlineData(14)] // COORDINATOR_LOAD_IN_PROGRESS
+    public async Task A_commit_refused_for_a_passing_reason_is_retried_until_it_succeeds(int error)
+    {
+        await using var kafka = KafkaTestCluster.Start();
+        kafka.Cluster.CreateTopic("retried", partitions: 1);
+        kafka.Produce("retried", 0, 5);
+        using var consumer = kafka.Transport.CreateGroupConsumer("retrier", ["retried"], new RecordingListener());
+        FetchUntil(consumer, 5);
+
+        // The broker answers the next three commits with the error: the transport retries (with backoff) until one succeeds.
+        kafka.Cluster.PushRequestErrors(8 /* OffsetCommit */, error, error, error);
+        consumer.Commit([new TopicPartitionOffset("retried", 0, 5)]);
+
+        Assert.Equal(5, consumer.Committed(P("retried", 0)));
+        var lines = kafka.Logs.Lines.Select(l => l.Message).ToList();
+        Assert.True(lines.Any(l => l.Contains("committing retried[0]@5 failed", StringComparison.Ordinal)), string.Join("\n", lines));
+        consumer.Close();
+    }
+
+    [Fact]
+    public async Task A_commit_refused_during_a_rebalance_is_kept_and_made_by_the_next_fetch()
+    {
+        await using var kafka = KafkaTestCluster.Start();
+        kafka.Cluster.CreateTopic("deferred", partitions: 1);
+        kafka.Produce("deferred", 0, 5);
+        using var consumer = kafka.Transport.CreateGroupConsumer("deferrer", ["deferred"], new RecordingListener());
+        FetchUntil(consumer, 5);
+
+        // Retrying inside Commit would be in vain: the rebalance can only progress once the consumer polls again.
+        kafka.Cluster.PushRequestErrors(8 /* OffsetCommit */, 27 /* REBALANCE_IN_PROGRESS */);
+        consumer.Commit([new TopicPartitionOffset("deferred", 0, 5)]);
+        Assert.Null(consumer.Committed(P("deferred", 0)));
+
+        Assert.False(consumer.Fetch(new RecordBatch(), 10, TimeSpan.FromMilliseconds(100), CancellationToken.None));
+        Assert.Equal(5, consumer.Committed(P("deferred", 0)));
+        consumer.Close();
+    }
+
+    [Theory]
+    [InlineData(22)] // ILLEGAL_GENERATION
+    [InlineData(25)] // UNKNOWN_MEMBER_ID
+    public async Task A_commit_refused_because_the_member_lost_its_partitions_is_dropped_and_the_consumer_goes_on(int error)
+    {
+        await using var kafka = KafkaTestCluster.Start();
+        kafka.Cluster.CreateTopic("dropped", partitions: 1);
+        kafka.Produce("dropped", 0, 5);
+        using var consumer = kafka.Transport.CreateGroupConsumer("dropper", ["dropped"], new RecordingListener());
+        FetchUntil(consumer, 5);
+
+        kafka.Cluster.PushRequestErrors(8 /* OffsetCommit */, error);
+        consumer.Commit([new TopicPartitionOffset("dropped", 0, 5)]); // neither throws nor retries
+
+        var lines = kafka.Logs.Lines.Select(l => l.Message).ToList();
+        Assert.True(lines.Any(l => l.Contains("could not commit dropped[0]@5", StringComparison.Ordinal)), string.Join("\n", lines));
+        Assert.Null(consumer.Committed(P("dropped", 0)));
+        // The member carries on (rejoining if the group asks it to): what comes next is fetched.
+        kafka.Produce("dropped", 0, 1, from: 5);
+        var clock = Stopwatch.StartNew();
+        var batch = new RecordBatch();
+        var offsets = new List<long>();
+        while (!offsets.Contains(5) && clock.Elapsed < Bound)
+        {
+            if (consumer.Fetch(batch, 100, TimeSpan.FromMilliseconds(100), CancellationToken.None))
+            {
+                offsets.AddRange(Enumerable.Range(0, batch.Count).Select(i => batch[i].Offset));
+            }
+        }
+
+        Assert.Contains(5L, offsets);
         consumer.Close();
     }
 

@@ -46,6 +46,7 @@ internal static unsafe class LibRdKafkaMockNative
         public required delegate* unmanaged<nint, int, int> MockBrokerSetDown { get; init; }
         public required delegate* unmanaged<nint, int, int> MockBrokerSetUp { get; init; }
         public required delegate* unmanaged<nint, int, int, int> MockBrokerSetRtt { get; init; }
+        public required delegate* unmanaged<nint, short, nuint, int*, void> MockPushRequestErrorsArray { get; init; }
     }
 
     /// <summary><c>rd_kafka_type_t</c> RD_KAFKA_PRODUCER.</summary>
@@ -116,6 +117,7 @@ internal static unsafe class LibRdKafkaMockNative
                 MockBrokerSetDown = (delegate* unmanaged<nint, int, int>)Export(handle, "rd_kafka_mock_broker_set_down"),
                 MockBrokerSetUp = (delegate* unmanaged<nint, int, int>)Export(handle, "rd_kafka_mock_broker_set_up"),
                 MockBrokerSetRtt = (delegate* unmanaged<nint, int, int, int>)Export(handle, "rd_kafka_mock_broker_set_rtt"),
+                MockPushRequestErrorsArray = (delegate* unmanaged<nint, short, nuint, int*, void>)Export(handle, "rd_kafka_mock_push_request_errors_array"),
             };
         }
 

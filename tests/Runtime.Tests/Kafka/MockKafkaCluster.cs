@@ -133,6 +133,23 @@ public sealed unsafe class MockKafkaCluster : IDisposable
         Call($"rd_kafka_mock_broker_set_rtt({brokerId}, {rttMs})",
             c => LibRdKafkaMockNative.Native.MockBrokerSetRtt(c, brokerId, rttMs));
 
+    /// <summary>
+    /// Makes the next <paramref name="errors"/>.Length requests of Kafka API <paramref name="apiKey"/> (8 = OffsetCommit,
+    /// 0 = Produce, …) to any broker fail with these Kafka error codes, in order (<c>rd_kafka_mock_push_request_errors</c>).
+    /// </summary>
+    public void PushRequestErrors(short apiKey, params int[] errors)
+    {
+        ArgumentNullException.ThrowIfNull(errors);
+        lock (_gate)
+        {
+            ObjectDisposedException.ThrowIf(_cluster == 0, this);
+            fixed (int* codes = errors)
+            {
+                LibRdKafkaMockNative.Native.MockPushRequestErrorsArray(_cluster, apiKey, (nuint)errors.Length, codes);
+            }
+        }
+    }
+
     /// <summary>Sets the group coordinator's initial rebalance delay for groups that form from now on.</summary>
     public void SetInitialRebalanceDelay(int delayMs)
     {

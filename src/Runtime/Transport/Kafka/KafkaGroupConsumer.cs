@@ -443,6 +443,12 @@ internal sealed class KafkaGroupConsumer : IGroupConsumer
                 }
             }
         }
+        catch
+        {
+            // Confluent.Kafka unassigns everything and rethrows from Consume: the worker fails with the listener's exception.
+            ForgetAll();
+            throw;
+        }
         finally
         {
             var unpause = new List<CK.TopicPartition>();
@@ -575,7 +581,7 @@ internal sealed class KafkaGroupConsumer : IGroupConsumer
                     _transport.Logger.LogDebug("{Consumer} defers committing {Positions}: a rebalance is under way", _name, described);
                     return;
                 case CommitFailure.Passing when retry:
-                    _transport.Health.Log(error.Code, LogLevel.Warning, _name,
+                    _transport.Health.Log(error.Code, LogLevel.Warning, _name + " (commit)",
                         $"committing {described} failed: {error.Reason}", "retrying until it succeeds");
                     if (_stopping.WaitHandle.WaitOne(backoff))
                     {

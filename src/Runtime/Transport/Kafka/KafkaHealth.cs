@@ -15,8 +15,8 @@ namespace Faustish.Transport.Kafka;
 /// (<see cref="ErrorCode.Local_AllBrokersDown"/>), this logs what is waiting (deliveries, fetches, commits), marks the
 /// brokers unavailable (<see cref="BrokersUnavailable"/>, the <c>faustish.transport.brokers_unavailable</c> gauge), and
 /// probes the cluster every second until it answers, then logs how long the outage lasted. Other client errors
-/// (connection failures, timeouts) are logged at most once per <see cref="LogInterval"/> per kind, with the number of
-/// similar ones left out.
+/// (connection failures, timeouts) are logged at most once per <see cref="LogInterval"/> per client and kind, with the
+/// number of similar ones left out.
 /// </summary>
 internal sealed class KafkaHealth : ITransportHealth, IDisposable
 {
@@ -29,7 +29,7 @@ internal sealed class KafkaHealth : ITransportHealth, IDisposable
     private readonly string _servers;
     private readonly Func<TimeSpan, bool> _probe;
     private readonly ConcurrentDictionary<object, Func<string?>> _waiting = new();
-    private readonly ConcurrentDictionary<ErrorCode, RateLimit> _limits = new();
+    private readonly ConcurrentDictionary<(string Client, ErrorCode Code), RateLimit> _limits = new();
     private readonly CancellationTokenSource _stop = new();
     private readonly Lock _sync = new();
     private Task? _prober;
@@ -80,16 +80,23 @@ internal sealed class KafkaHealth : ITransportHealth, IDisposable
                 or ErrorCode.TopicAuthorizationFailed or ErrorCode.GroupAuthorizationFailed or ErrorCode.ClusterAuthorizationFailed:
                 Log(error.Code, LogLevel.Error, client, error.Reason, "check the security settings (Faustish:Kafka:Common:security.protocol, sasl.*, ssl.*)");
                 break;
+            case ErrorCode.Local_Transport or ErrorCode.Local_Resolve:
+                // Connections come and go (brokers close idle ones, restart, move leaders); an outage of all is a warning of its own.
+                Log(error.Code, LogLevel.Information, client, error.Reason, "librdkafka reconnects");
+                break;
             default:
                 Log(error.Code, LogLevel.Warning, client, error.Reason, "librdkafka retries");
                 break;
         }
     }
 
-    /// <summary>Logs a problem of kind <paramref name="code"/> unless one of its kind was logged within <see cref="LogInterval"/>.</summary>
+    /// <summary>
+    /// Logs a problem of kind <paramref name="code"/> met by <paramref name="client"/>, unless the same client logged one of
+    /// that kind within <see cref="LogInterval"/>.
+    /// </summary>
     public void Log(ErrorCode code, LogLevel level, string client, string reason, string action)
     {
-        var limit = _limits.GetOrAdd(code, static _ => new RateLimit());
+        var limit = _limits.GetOrAdd((client, code), static _ => new RateLimit());
         if (limit.TryEnter(out var suppressed))
         {
             if (suppressed > 0)

@@ -70,6 +70,11 @@ internal sealed class KafkaProducer : IRecordProducer
                 _producer.Produce(target, _message, _onDelivery);
                 return;
             }
+            catch (Exception e) when (e is not ProduceException<byte[], byte[]>)
+            {
+                Interlocked.Decrement(ref _pending); // not handed to librdkafka: no report will come
+                throw;
+            }
             catch (ProduceException<byte[], byte[]> e) when (e.Error.Code == ErrorCode.Local_QueueFull)
             {
                 // librdkafka's queue is full (queue.buffering.max.messages/kbytes): wait for deliveries to make room.
@@ -100,6 +105,7 @@ internal sealed class KafkaProducer : IRecordProducer
         ObjectDisposedException.ThrowIf(_disposed, this);
         var started = Stopwatch.GetTimestamp();
         var nextReport = started + (long)(SlowFlush.TotalSeconds * Stopwatch.Frequency);
+        long? reportsSince = null;
         while (true)
         {
             cancellationToken.ThrowIfCancellationRequested();
@@ -110,6 +116,20 @@ internal sealed class KafkaProducer : IRecordProducer
             }
 
             // librdkafka may count a delivery as done just before its report handler has run: wait for the handlers too.
+            if (left == 0)
+            {
+                reportsSince ??= Stopwatch.GetTimestamp();
+                if (Stopwatch.GetElapsedTime(reportsSince.Value) > SlowFlush)
+                {
+                    throw new InvalidOperationException(
+                        $"Producer {_producer.Name}: librdkafka has nothing left to deliver, but {Interlocked.Read(ref _pending)} delivery report(s) never came; their records may or may not have been written.");
+                }
+            }
+            else
+            {
+                reportsSince = null;
+            }
+
             if (Stopwatch.GetTimestamp() >= nextReport)
             {
                 nextReport = Stopwatch.GetTimestamp() + (long)(SlowFlush.TotalSeconds * Stopwatch.Frequency);
