@@ -106,6 +106,7 @@ public sealed class KafkaBrokerFaultTests(ITestOutputHelper output) : IDisposabl
 
             Log("all brokers down");
             var allSamples = Send(sender, PhaseEvents, TimeSpan.FromSeconds(10), epoch, () => metrics.Read(Unavailable));
+            var upAt = DateTimeOffset.UtcNow;
             for (var broker = 1; broker <= cluster.BrokerCount; broker++)
             {
                 cluster.SetBrokerUp(broker);
@@ -120,14 +121,14 @@ public sealed class KafkaBrokerFaultTests(ITestOutputHelper output) : IDisposabl
             Log($"{_sent:N0} events counted after the outage");
             WaitUntil("the transport reports the brokers reachable", () => metrics.Read(Unavailable) == 0 && !runtime.Metrics.BrokersUnavailable);
             var outageLogs = _logs.Entries.Skip(logsBefore).Where(e => e.Category.StartsWith("Faustish.Transport.Kafka", StringComparison.Ordinal)).ToList();
-            foreach (var entry in outageLogs.Where(e => e.Category == "Faustish.Transport.Kafka"))
-            {
-                Log("  " + entry);
-            }
-
             using (var stopping = new CancellationTokenSource(Bound))
             {
                 await host.StopAsync(stopping.Token);
+            }
+
+            foreach (var entry in _logs.Entries.Where(e => e.Level >= LogLevel.Warning).Take(40))
+            {
+                Log("  " + entry);
             }
 
             Assert.DoesNotContain(_logs.Entries, e => e.Level >= LogLevel.Critical);
@@ -147,9 +148,14 @@ public sealed class KafkaBrokerFaultTests(ITestOutputHelper output) : IDisposabl
             Assert.Equal(_sent, records);
 
             // The outage was logged by the transport, with how long it lasted, and the metrics showed it while it lasted.
-            Assert.Contains(outageLogs, e => e.Level == LogLevel.Warning && e.Message.Contains("are unreachable", StringComparison.Ordinal));
-            Assert.Contains(outageLogs, e => e.Level == LogLevel.Information && e.Message.Contains("are reachable again after", StringComparison.Ordinal));
+            var unreachable = Assert.Single(outageLogs, e => e.Level == LogLevel.Warning && e.Message.Contains("are unreachable", StringComparison.Ordinal));
+            var reachable = Assert.Single(outageLogs, e => e.Level == LogLevel.Information && e.Message.Contains("are reachable again after", StringComparison.Ordinal));
+            Assert.True(unreachable.Logged < upAt, $"the outage was logged only after the brokers came back: {unreachable}");
+            Assert.True(reachable.Logged > upAt, $"the end of the outage was logged before the brokers came back: {reachable}");
             Assert.Contains(1L, allSamples);
+            // One broker of three down is no outage: the others answer.
+            Assert.All(singleSamples, sample => Assert.Equal(0, sample));
+            Assert.Equal(0, outagesAfterOne);
             Assert.Equal(0, metrics.Read(Unavailable));
             Assert.True(metrics.Read(Outages) > outagesAfterOne, $"the outage counter did not move ({metrics.Read(Outages)})");
             Log($"done in {_clock.Elapsed.TotalSeconds:F1} s");
