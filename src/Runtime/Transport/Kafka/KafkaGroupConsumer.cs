@@ -86,6 +86,11 @@ internal sealed class KafkaGroupConsumer : IGroupConsumer
     /// <summary>The record kept for the next batch (the first of another partition), if any; for tests.</summary>
     internal TopicPartitionOffset? HeldRecord => _hasHeld ? new TopicPartitionOffset(_held.Topic, _held.Partition, _held[0].Offset) : null;
 
+    /// <summary>
+    /// The group, librdkafka's member id, and a generation counted by this consumer (each assignment or revocation it
+    /// sees; Confluent.Kafka does not expose Kafka's generation id). <see cref="GroupMembership.TransportState"/> is
+    /// Confluent.Kafka's <see cref="IConsumerGroupMetadata"/>, which carries Kafka's own generation for transactional commits.
+    /// </summary>
     public GroupMembership Membership => new(_groupId, _consumer.MemberId ?? "", _generation)
     {
         TransportState = _consumer.ConsumerGroupMetadata,
