@@ -368,8 +368,41 @@ public sealed class KafkaGroupConsumerTests
         consumer.Close();
     }
 
+    [Fact]
+    public async Task A_commit_refused_for_an_old_generation_is_kept_and_made_with_the_new_one()
+    {
+        // ILLEGAL_GENERATION: the group moved on while this member kept its partitions (a cooperative rebalance).
+        await using var kafka = KafkaTestCluster.Start();
+        kafka.Cluster.CreateTopic("regenerated", partitions: 1);
+        kafka.Produce("regenerated", 0, 5);
+        using var consumer = kafka.Transport.CreateGroupConsumer("regenerator", ["regenerated"], new RecordingListener());
+        FetchUntil(consumer, 5);
+
+        kafka.Cluster.PushRequestErrors(8 /* OffsetCommit */, 22);
+        consumer.Commit([new TopicPartitionOffset("regenerated", 0, 5)]); // kept, not thrown and not dropped
+
+        // The member goes on, and its next commit (with the current generation) lands.
+        kafka.Produce("regenerated", 0, 1, from: 5);
+        var clock = Stopwatch.StartNew();
+        var batch = new RecordBatch();
+        var offsets = new List<long>();
+        while (!offsets.Contains(5) && clock.Elapsed < Bound)
+        {
+            if (consumer.Fetch(batch, 100, TimeSpan.FromMilliseconds(100), CancellationToken.None))
+            {
+                offsets.AddRange(Enumerable.Range(0, batch.Count).Select(i => batch[i].Offset));
+            }
+        }
+
+        Assert.Contains(5L, offsets);
+        consumer.Commit([new TopicPartitionOffset("regenerated", 0, 6)]);
+
+        Assert.Equal(6, consumer.Committed(P("regenerated", 0)));
+        Assert.DoesNotContain(kafka.Logs.Lines, l => l.Message.Contains("could not commit", StringComparison.Ordinal));
+        consumer.Close();
+    }
+
     [Theory]
-    [InlineData(22)] // ILLEGAL_GENERATION
     [InlineData(25)] // UNKNOWN_MEMBER_ID
     public async Task A_commit_refused_because_the_member_lost_its_partitions_is_dropped_and_the_consumer_goes_on(int error)
     {
