@@ -75,6 +75,8 @@ internal sealed class ChildWorker : IDisposable
 
         start.Environment["Faustish__CommitInterval"] = "00:00:00.050";
         start.Environment["Faustish__MaxBatchSize"] = "500";
+        // Checkpoints are logged at debug level: tests that kill a worker after its first checkpoint wait for that line.
+        start.Environment["Logging__LogLevel__Faustish.Agents"] = "Debug";
         foreach (var (name, value) in settings ?? new Dictionary<string, string>())
         {
             start.Environment["Faustish__" + name] = value;
@@ -100,6 +102,23 @@ internal sealed class ChildWorker : IDisposable
 
             Thread.Sleep(5);
         }
+    }
+
+    /// <summary>Waits until the worker printed a line containing <paramref name="text"/>, or exited, or the time is up.</summary>
+    public bool WaitForLine(string text, TimeSpan timeout)
+    {
+        var waited = Stopwatch.StartNew();
+        while (!Output.Contains(text, StringComparison.Ordinal))
+        {
+            if (_process.HasExited || waited.Elapsed > timeout)
+            {
+                return false;
+            }
+
+            Thread.Sleep(10);
+        }
+
+        return true;
     }
 
     /// <summary>Waits until the worker printed <paramref name="lines"/> "crash-progress" lines, or exited, or the time is up.</summary>

@@ -100,7 +100,9 @@ public sealed class RecoveryTests(ITestOutputHelper output)
             {
                 using var worker = ChildWorker.Start(directory, Clicks.Definition.Name, settings: new Dictionary<string, string> { ["CheckpointInterval"] = "00:00:00.200" });
                 worker.WaitUntilProcessing(TimeSpan.FromSeconds(60), partitions: Clicks.Definition.Partitions);
-                Thread.Sleep(random.Next(400, 1200));
+                // Kill at a random moment after the worker's first checkpoint (on a loaded machine one can take a second).
+                worker.WaitForLine("covers the changelog up to offset", TimeSpan.FromSeconds(30));
+                Thread.Sleep(random.Next(0, 800));
                 if (!worker.HasExited)
                 {
                     worker.Kill();
