@@ -111,7 +111,9 @@ public sealed class TableStateManager
             : ChooseCheckpoint(table, shard.Partition, store, watermarks);
 
         var first = choice.From == Offsets.Beginning ? watermarks.Low : choice.From;
-        var reader = new ProgressReader(_transport.OpenReader(changelog, choice.From), this, table, shard.Partition, first, watermarks.High);
+        // Nothing to replay (an empty changelog, or a checkpoint at its end): no reader, so no client to open and close.
+        var inner = first >= watermarks.High ? new NothingToReplay(first) : _transport.OpenReader(changelog, choice.From);
+        var reader = new ProgressReader(inner, this, table, shard.Partition, first, watermarks.High);
         return new TableRestore(this, new ChangelogRestore(shard, reader, watermarks.High), changelog, choice, started);
     }
 
@@ -411,6 +413,18 @@ public sealed class TableStateManager
 
         /// <summary>The changelog offset the newest checkpoint covers (<see cref="long.MinValue"/> before any).</summary>
         public long CheckpointOffset { get; set; }
+    }
+
+    /// <summary>The reader of a replay that has nothing to read: it stands at the changelog's end already.</summary>
+    private sealed class NothingToReplay(long position) : IPartitionReader
+    {
+        public long Position { get; } = position;
+
+        public bool Fetch(RecordBatch batch, int maxRecords, TimeSpan timeout, CancellationToken cancellationToken) => false;
+
+        public void Dispose()
+        {
+        }
     }
 
     /// <summary>Counts a restore's progress, moves the remaining-offsets gauge and logs progress every few seconds.</summary>

@@ -51,6 +51,10 @@ public abstract class FasterStore<TKey, TValue> : IStateStore<TKey, TValue>, ICh
     private long _nextSequence = 1;
     private bool _disposed;
 
+    // Opened on a folder that did not exist or was empty, and neither checkpointed nor recovered since: with an empty
+    // log, such a store is already what Reset makes (empty, no files of an earlier run), so Reset keeps it.
+    private bool _pristine;
+
     protected FasterStore(StoreOptions options, bool needsObjectLog, SerializerSettings<TKey, TValue>? serializers)
     {
         ArgumentNullException.ThrowIfNull(options);
@@ -217,6 +221,7 @@ public abstract class FasterStore<TKey, TValue> : IStateStore<TKey, TValue>, ICh
         checkpoint.Verify(Directory);
         lock (_sync)
         {
+            _pristine = false;
             try
             {
                 _session.Dispose();
@@ -241,6 +246,13 @@ public abstract class FasterStore<TKey, TValue> : IStateStore<TKey, TValue>, ICh
     {
         lock (_sync)
         {
+            if (_pristine && _store.Log.TailAddress == _store.Log.BeginAddress)
+            {
+                // Nothing written, nothing on disk from before: closing and reopening FASTER (its index and first pages
+                // allocated again) would change nothing. A fresh partition's restore resets every store it opens.
+                return;
+            }
+
             Close();
             DeleteFolder();
             Open();
@@ -269,6 +281,7 @@ public abstract class FasterStore<TKey, TValue> : IStateStore<TKey, TValue>, ICh
     {
         RequireCheckpoints();
         ArgumentOutOfRangeException.ThrowIfLessThan(keep, 1);
+        _pristine = false;
         _session.CompletePending(wait: true);
         var (taken, token) = _store.TakeFullCheckpointAsync(CheckpointType.Snapshot).AsTask().GetAwaiter().GetResult();
         if (!taken)
@@ -355,6 +368,7 @@ public abstract class FasterStore<TKey, TValue> : IStateStore<TKey, TValue>, ICh
 
     private void Open()
     {
+        _pristine = !System.IO.Directory.Exists(Directory) || !System.IO.Directory.EnumerateFileSystemEntries(Directory).Any();
         System.IO.Directory.CreateDirectory(Directory);
         var deleteOnClose = !_keepFiles;
         _log = Devices.CreateLogDevice(Path.Combine(Directory, "hlog.log"), preallocateFile: false, deleteOnClose: deleteOnClose);
