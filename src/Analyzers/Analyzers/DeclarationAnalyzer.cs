@@ -16,7 +16,7 @@ namespace Faustish.Analyzers.Analyzers;
 [DiagnosticAnalyzer(LanguageNames.CSharp)]
 public sealed class DeclarationAnalyzer : DiagnosticAnalyzer
 {
-    private const string GeneratedNamespace = "Faustish.Generated";
+    private const string CodecNamespace = "Faustish.Generated.Codecs";
 
     public override ImmutableArray<DiagnosticDescriptor> SupportedDiagnostics { get; } = ImmutableArray.Create(
         DiagnosticDescriptors.ClassNotPartial,
@@ -68,7 +68,10 @@ public sealed class DeclarationAnalyzer : DiagnosticAnalyzer
         _ => DiagnosticDescriptors.ReservedName,
     };
 
-    /// <summary>A type of the user's in Faustish.Generated (or named Faustish.Generated), where the generated codecs live.</summary>
+    /// <summary>
+    /// A type of the user's in Faustish.Generated.Codecs, where the generated codecs live, or one whose full name is a
+    /// namespace the generated code declares (Faustish.Generated, Faustish.Generated.Codecs).
+    /// </summary>
     private static void ReportReservedNamespace(SymbolAnalysisContext context, INamedTypeSymbol type)
     {
         if (type.ContainingType is not null || type.Locations.IsEmpty || !type.Locations[0].IsInSource || GeneratedCode.IsGenerated(type.Locations[0].SourceTree!))
@@ -78,10 +81,15 @@ public sealed class DeclarationAnalyzer : DiagnosticAnalyzer
 
         var ns = type.ContainingNamespace.IsGlobalNamespace ? "" : type.ContainingNamespace.ToDisplayString();
         var fullName = ns.Length == 0 ? type.Name : ns + "." + type.Name;
-        if (ns == GeneratedNamespace || ns.StartsWith(GeneratedNamespace + ".", System.StringComparison.Ordinal) || fullName == GeneratedNamespace)
+        if (ns == CodecNamespace || ns.StartsWith(CodecNamespace + ".", System.StringComparison.Ordinal))
         {
             context.ReportDiagnostic(Diagnostic.Create(DiagnosticDescriptors.ReservedNamespace, type.Locations[0],
-                type.ToDisplayString(SymbolDisplayFormat.MinimallyQualifiedFormat), fullName == GeneratedNamespace ? fullName : ns));
+                type.ToDisplayString(SymbolDisplayFormat.MinimallyQualifiedFormat), CodecNamespace));
+        }
+        else if (CodecNamespace == fullName || CodecNamespace.StartsWith(fullName + ".", System.StringComparison.Ordinal))
+        {
+            context.ReportDiagnostic(Diagnostic.Create(DiagnosticDescriptors.ReservedNamespace, type.Locations[0],
+                type.ToDisplayString(SymbolDisplayFormat.MinimallyQualifiedFormat), fullName));
         }
     }
 }

@@ -84,7 +84,7 @@ internal static class DiagnosticDescriptors
         "Type declared in a namespace reserved for generated code",
         "'{0}' is declared in '{1}', which is reserved for the code Faustish generates; move it to another namespace",
         Declarations, DiagnosticSeverity.Error,
-        "The generated JSON codecs live in Faustish.Generated.Codecs. A type of your own in Faustish.Generated (or named Faustish.Generated) could clash with them.");
+        "The generated JSON codecs live in Faustish.Generated.Codecs. A type of your own there could clash with one of them, and a type named Faustish.Generated or Faustish.Generated.Codecs clashes with the namespace itself.");
 
     // ---- 01xx agents ----
 

@@ -207,19 +207,26 @@ internal static class TargetRules
             return problems;
         }
 
-        // The generated constructor calls the base's, so the base is Faustish's own class, not one in between.
+        // The generated constructor calls the base's with the definition (topics) or the shard (tables): Faustish's own
+        // base class has that constructor, a base class in between must have it too.
         var isTopic = role == FaustishRole.Topic;
         var expected = isTopic
-            ? "Faustish.Topic<TKey, TValue>"
-            : "Faustish.Table<TKey, TValue>, WindowedTable<TKey, TValue> or GlobalTable<TKey, TValue>";
-        var direct = type.BaseType is { IsGenericType: true } baseType ? MetadataName(baseType.ConstructedFrom) : null;
+            ? "a class deriving from Faustish.Topic<TKey, TValue>"
+            : "a class deriving from Faustish.Table<TKey, TValue>, WindowedTable<TKey, TValue> or GlobalTable<TKey, TValue>";
         if (type.TypeKind != TypeKind.Class || type.IsRecord)
         {
-            problems.Add(new DeclarationProblem(DeclarationRule.WrongBase, identifier, name, AttributeName(role), "a class (not a record) deriving from " + expected));
+            problems.Add(new DeclarationProblem(DeclarationRule.WrongBase, identifier, name, AttributeName(role), expected + ", not a record"));
         }
-        else if (isTopic ? direct != TopicBase : direct is not (TableBase or WindowedTableBase or GlobalTableBase))
+        else if (BaseTypeArguments(type, isTopic ? TopicBase : TableBase) is not { } types)
         {
-            problems.Add(new DeclarationProblem(DeclarationRule.WrongBase, identifier, name, AttributeName(role), "a class deriving directly from " + expected));
+            problems.Add(new DeclarationProblem(DeclarationRule.WrongBase, identifier, name, AttributeName(role), expected));
+        }
+        else if (!BaseConstructorFits(type, role, types.Key, types.Value))
+        {
+            var windowed = BaseTypeArguments(type, WindowedTableBase) is not null;
+            var parameters = isTopic ? "(TopicDefinition<TKey, TValue>, RecordSender)" : windowed ? "(WindowedTableShard<TKey, TValue>)" : "(TableShard<TKey, TValue>)";
+            problems.Add(new DeclarationProblem(DeclarationRule.WrongBase, identifier, name, AttributeName(role),
+                $"{expected} through base classes that keep its constructor {parameters}, which the generated constructor calls"));
         }
 
         foreach (var declaration in declarations)
@@ -240,6 +247,48 @@ internal static class TargetRules
 
         return problems;
     }
+
+    /// <summary>Whether the direct base class has a constructor the generated one can call with the definition or the shard.</summary>
+    private static bool BaseConstructorFits(INamedTypeSymbol type, FaustishRole role, ITypeSymbol key, ITypeSymbol value)
+    {
+        if (type.BaseType is not { } baseType)
+        {
+            return false;
+        }
+
+        var windowed = BaseTypeArguments(type, WindowedTableBase) is not null;
+        foreach (var constructor in baseType.InstanceConstructors)
+        {
+            var sameAssembly = SymbolEqualityComparer.Default.Equals(constructor.ContainingAssembly, type.ContainingAssembly);
+            var accessible = constructor.DeclaredAccessibility switch
+            {
+                Accessibility.Public or Accessibility.Protected or Accessibility.ProtectedOrInternal => true,
+                Accessibility.Internal or Accessibility.ProtectedAndInternal => sameAssembly,
+                _ => false,
+            };
+            var parameters = constructor.Parameters;
+            if (!accessible || parameters.Any(p => p.RefKind != RefKind.None))
+            {
+                continue;
+            }
+
+            var fits = role == FaustishRole.Topic
+                ? parameters.Length == 2 && IsConstructed(parameters[0].Type, "Faustish.Topics.TopicDefinition`2", key, value)
+                    && parameters[1].Type is INamedTypeSymbol sender && MetadataName(sender) == "Faustish.RecordSender"
+                : parameters.Length == 1 && IsConstructed(parameters[0].Type,
+                    windowed ? "Faustish.Tables.Windows.WindowedTableShard`2" : "Faustish.Tables.TableShard`2", key, value);
+            if (fits)
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    private static bool IsConstructed(ITypeSymbol type, string definition, ITypeSymbol key, ITypeSymbol value) =>
+        type is INamedTypeSymbol { IsGenericType: true } named && MetadataName(named.ConstructedFrom) == definition
+        && SymbolEqualityComparer.Default.Equals(named.TypeArguments[0], key) && SymbolEqualityComparer.Default.Equals(named.TypeArguments[1], value);
 
     /// <summary>
     /// Why generated code elsewhere in the assembly (the app model, agents) cannot name <paramref name="type"/>, or null

@@ -285,7 +285,7 @@ internal static class JsonCodecModelBuilder
                 case IPointerTypeSymbol or IFunctionPointerTypeSymbol:
                     return FailType(path, isRoot, type, "a pointer");
                 case IDynamicTypeSymbol:
-                    return FailType(path, isRoot, type, "dynamic, whose shape is unknown");
+                    return FailType(path, isRoot, type, "a type whose shape is unknown (use a concrete type)");
                 default:
                     return FailType(path, isRoot, type, "a kind of type the generated codecs do not handle");
             }
@@ -431,7 +431,7 @@ internal static class JsonCodecModelBuilder
 
             if (type.SpecialType == SpecialType.System_Object)
             {
-                return "'object', whose shape is unknown";
+                return "a type whose shape is unknown (use a concrete type)";
             }
 
             if (IsFrameworkType(type))
