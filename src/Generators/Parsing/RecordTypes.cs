@@ -11,7 +11,8 @@ internal static class RecordTypes
     public static RecordTypeRef Describe(ITypeSymbol type) => new(
         SymbolNames.Qualified(type),
         JsonCodecModelBuilder.GetReference(type),
-        type.IsUnmanagedType,
+        // The 'unmanaged' constraint of blittable stores implies 'struct', which Nullable<T> does not meet.
+        type.IsUnmanagedType && type.OriginalDefinition.SpecialType != SpecialType.System_Nullable_T,
         type.IsReferenceType);
 
     /// <summary>
