@@ -212,7 +212,8 @@ internal sealed class FuzzApp
                 {
                     var required = member.Index == 0 && Chance(50) ? "required " : "";
                     var accessor = Chance(50) ? "set" : "init";
-                    var attributes = member.Attributes + (required.Length == 0 && Chance(10) ? "[JsonIgnore]\n    " : "");
+                    var ignored = required.Length == 0 && !member.Attributes.Contains("JsonIgnore", StringComparison.Ordinal) && Chance(10);
+                    var attributes = member.Attributes + (ignored ? "[JsonIgnore]\n    " : "");
                     lines.Add($"{attributes}public {required}{member.Type.Code} {member.Declared} {{ get; {accessor}; }}{(required.Length > 0 ? "" : member.Type.Initializer(Random))}");
                 }
 

@@ -68,7 +68,7 @@ internal static class FuzzInputs
         ("invalid: a member named Definition", app => BrokenAgent(app, "FSH0009", "public sealed partial class {0}", processBody: true, extra: "public static string Definition => \"mine\";")),
         ("invalid: a type in the generated codecs' namespace", app =>
         {
-            Basic(app);
+            Basic(app, small: true);
             app.AddFile("namespace Faustish.Generated.Codecs;\n\npublic sealed class Mine\n{\n}\n");
             app.Expect("FSH0010");
         }),
@@ -186,16 +186,16 @@ internal static class FuzzInputs
     // ---- valid apps ----
 
     /// <summary>Topics of random key and value types, tables, and agents that take some of them.</summary>
-    private static (List<FuzzTopic> Topics, List<FuzzTable> Tables) Basic(FuzzApp app, bool inContainer = false, bool recordAgents = false, bool split = false)
+    private static (List<FuzzTopic> Topics, List<FuzzTable> Tables) Basic(FuzzApp app, bool inContainer = false, bool recordAgents = false, bool split = false, bool small = false)
     {
         var topics = new List<FuzzTopic>();
-        for (var i = 0; i < 1 + app.Random.Next(2); i++)
+        for (var i = 0; i < (small ? 1 : 1 + app.Random.Next(2)); i++)
         {
             topics.Add(app.Topic(app.RecordType(), app.RecordType(), inContainer: inContainer, split: split));
         }
 
         var tables = new List<FuzzTable>();
-        for (var i = 0; i < app.Random.Next(2); i++)
+        for (var i = 0; i < (small ? 0 : app.Random.Next(2)); i++)
         {
             tables.Add(app.Table(app.RecordType(allowNullable: false) is { MayBeNull: false } key ? key : FuzzType.String, app.RecordType(), inContainer: inContainer));
         }
@@ -361,14 +361,14 @@ internal static class FuzzInputs
     /// <summary>A valid app with <paramref name="declaration"/> added, which must get <paramref name="id"/>.</summary>
     private static void Broken(FuzzApp app, string id, string declaration)
     {
-        Basic(app);
+        Basic(app, small: true);
         app.Declare(declaration);
         app.Expect(id);
     }
 
     private static void BrokenNested(FuzzApp app, string id, string container, string declaration)
     {
-        Basic(app);
+        Basic(app, small: true);
         var outer = app.Name("Outer");
         var inner = app.Name("Inner");
         app.Declare(string.Format(System.Globalization.CultureInfo.InvariantCulture, container, outer) + "\n{\n    "
@@ -383,7 +383,7 @@ internal static class FuzzInputs
     private static void BrokenAgent(FuzzApp app, string id, string declaration, bool processBody = true, string? process = null, string extra = "",
         string constructor = "", string settings = "", string? topic = null, string? name = null, string uses = "")
     {
-        Basic(app);
+        Basic(app, small: true);
         var target = topic ?? $"typeof({app.Topic(FuzzType.String, FuzzType.Long).Code})";
         name ??= app.Name("Broken");
         process ??= processBody ? $"public void Process(string key, long value)\n    {{\n        {uses}\n    }}" : "";
@@ -394,7 +394,7 @@ internal static class FuzzInputs
 
     private static void BrokenNestedAgent(FuzzApp app, string id, string container)
     {
-        Basic(app);
+        Basic(app, small: true);
         var topic = app.Topic(FuzzType.String, FuzzType.Long);
         var outer = app.Name("Outer");
         app.Declare(string.Format(System.Globalization.CultureInfo.InvariantCulture, container, outer)
@@ -404,7 +404,7 @@ internal static class FuzzInputs
 
     private static void SeveralRoles(FuzzApp app)
     {
-        Basic(app);
+        Basic(app, small: true);
         var name = app.Name("Both");
         app.Declare($"[Topic(\"both\")]\n[Agent(typeof({app.Qualify(name)}))]\npublic sealed partial class {name} : Topic<string, long>\n{{\n    public void Process(string key, long value) {{ }}\n}}");
         app.Expect("FSH0005");
@@ -412,7 +412,7 @@ internal static class FuzzInputs
 
     private static void DuplicateAgents(FuzzApp app)
     {
-        Basic(app);
+        Basic(app, small: true);
         var topic = app.Topic(FuzzType.String, FuzzType.Long);
         if (app.Chance(50))
         {
@@ -430,7 +430,7 @@ internal static class FuzzInputs
 
     private static void TableWrittenOutside(FuzzApp app)
     {
-        Basic(app);
+        Basic(app, small: true);
         var table = app.Table(FuzzType.String, FuzzType.Long, kind: 0);
         var name = app.Name("Admin");
         app.Declare($"public sealed class {name}({table.Code} counts)\n{{\n    public void Reset(string key) => counts[key] = 0;\n}}");
@@ -439,7 +439,7 @@ internal static class FuzzInputs
 
     private static void PartitionMismatch(FuzzApp app)
     {
-        Basic(app);
+        Basic(app, small: true);
         var tableName = app.Name("Counts");
         app.Declare($"[Table(\"pm\", Partitions = 3)]\npublic sealed partial class {tableName} : Table<string, long>;");
         var topicName = app.Name("Events");
@@ -451,7 +451,7 @@ internal static class FuzzInputs
     /// <summary>A valid app plus a topic whose value type is <paramref name="declaration"/> (<c>{0}</c> is its name), which must get <paramref name="id"/>.</summary>
     private static void BrokenType(FuzzApp app, string id, string declaration)
     {
-        Basic(app);
+        Basic(app, small: true);
         var name = app.Name("Bad");
         app.Declare(declaration.Replace("{0}", name, StringComparison.Ordinal));
         var topic = app.Name("BadTopic");

@@ -201,13 +201,16 @@ internal static class FuzzRunner
         return (declared, registered);
     }
 
-    /// <summary>Emits the input (without its app model, whose module initializer would register it in this process), loads it and runs its probe.</summary>
+    /// <summary>
+    /// Emits the input, loads it and runs its probe. The app model is left out (its module initializer would register
+    /// the input in this process), and so are the agents' loops, which the probe does not run (they compiled clean above).
+    /// </summary>
     private static List<string> Probe(Compilation output)
     {
-        var registry = output.SyntaxTrees.Where(t => t.FilePath.EndsWith("Faustish.AppModel.g.cs", StringComparison.Ordinal));
-        var compilation = output.RemoveSyntaxTrees(registry);
+        var unused = output.SyntaxTrees.Where(t => t.FilePath.EndsWith("Faustish.AppModel.g.cs", StringComparison.Ordinal) || t.FilePath.EndsWith(".Agent.g.cs", StringComparison.Ordinal));
+        var compilation = output.RemoveSyntaxTrees(unused);
         using var image = new MemoryStream();
-        var emitted = compilation.Emit(image);
+        var emitted = Timed("probe: emit", () => compilation.Emit(image));
         if (!emitted.Success)
         {
             return ["the probe did not compile: " + string.Join("; ", emitted.Diagnostics.Where(d => d.Severity == DiagnosticSeverity.Error).Select(Describe))];

@@ -15,22 +15,21 @@ namespace Faustish.Generators.Tests.Fuzz.Probe;
 /// <summary>
 /// Checks that a generated codec agrees with <see cref="JsonSerializer"/> (web defaults and the type's attributes) on
 /// one value: the same bytes written; what either writes, the codec reads back to an equal value; and variants that
-/// JsonSerializer reads with web defaults — names in other case, numbers in strings, unknown members, indentation —
+/// JsonSerializer reads with web defaults — indented, names in other case, numbers in strings, unknown members —
 /// the codec reads to the value JsonSerializer reads. Values are compared by JsonSerializer's own view of them.
 /// </summary>
 public static class CodecAgreement
 {
     private static readonly JsonSerializerOptions Web = new(JsonSerializerDefaults.Web);
 
-    /// <summary>Web defaults, but names in upper case, numbers written as strings and an unknown member in every object.</summary>
+    /// <summary>Web defaults, but indented, names in upper case, numbers written as strings and unknown members in every object.</summary>
     private static readonly JsonSerializerOptions Variant = new(JsonSerializerDefaults.Web)
     {
+        WriteIndented = true,
         PropertyNamingPolicy = new UpperCase(),
         NumberHandling = JsonNumberHandling.WriteAsString | JsonNumberHandling.AllowReadingFromString,
         TypeInfoResolver = new DefaultJsonTypeInfoResolver { Modifiers = { AddUnknownMembers } },
     };
-
-    private static readonly JsonSerializerOptions Indented = new(JsonSerializerDefaults.Web) { WriteIndented = true };
 
     private static readonly JsonElement Unknown = JsonDocument.Parse("""{"a":[1,"x",null,{"b":true,"c":{}}],"d":-1.5e3}""").RootElement.Clone();
 
@@ -53,8 +52,7 @@ public static class CodecAgreement
             }
 
             ReadsAsJsonSerializer(failures, label, codec, expected, "JsonSerializer's own bytes");
-            ReadsAsJsonSerializer(failures, label, codec, JsonSerializer.SerializeToUtf8Bytes(value, Variant), "names in upper case, numbers in strings, unknown members");
-            ReadsAsJsonSerializer(failures, label, codec, JsonSerializer.SerializeToUtf8Bytes(value, Indented), "indented");
+            ReadsAsJsonSerializer(failures, label, codec, JsonSerializer.SerializeToUtf8Bytes(value, Variant), "indented, names in upper case, numbers in strings, unknown members");
         }
         catch (Exception exception) when (exception is JsonException or NotSupportedException or InvalidOperationException or ArgumentException)
         {
