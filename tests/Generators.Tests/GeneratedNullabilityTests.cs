@@ -1,4 +1,5 @@
 using System.Collections.Generic;
+using System.Globalization;
 using System.Linq;
 using System.Text;
 using Microsoft.CodeAnalysis;
@@ -33,20 +34,20 @@ public sealed class GeneratedNullabilityTests
             foreach (var value in Types)
             {
                 index++;
-                source.AppendLine($"[Topic(\"topic-{index}\")] public sealed partial class Topic{index} : Topic<{key}, {value}>;");
+                source.AppendLine(CultureInfo.InvariantCulture, $"[Topic(\"topic-{index}\")] public sealed partial class Topic{index} : Topic<{key}, {value}>;");
                 var agent = 0;
                 foreach (var keyParameter in Variants(key))
                 {
                     foreach (var valueParameter in Variants(value))
                     {
                         agent++;
-                        source.AppendLine($"[Agent(typeof(Topic{index}))] public sealed partial class Agent{index}x{agent} {{ public void Process({keyParameter} key, {valueParameter} value) {{ }} }}");
+                        source.AppendLine(CultureInfo.InvariantCulture, $"[Agent(typeof(Topic{index}))] public sealed partial class Agent{index}x{agent} {{ public void Process({keyParameter} key, {valueParameter} value) {{ }} }}");
                     }
                 }
 
                 if (!key.EndsWith('?'))
                 {
-                    source.AppendLine($"[Table(\"table-{index}\")] public sealed partial class Table{index} : Table<{key}, {value}>;");
+                    source.AppendLine(CultureInfo.InvariantCulture, $"[Table(\"table-{index}\")] public sealed partial class Table{index} : Table<{key}, {value}>;");
                 }
             }
         }
