@@ -24,7 +24,7 @@ public sealed class ServingRulesAnalyzerTests
             [Table("totals")]
             file sealed partial class {|#1:Totals|} : Table<string, long>;
             """,
-            Verify<DeclarationAnalyzer>.Diagnostic(DiagnosticDescriptors.UnreachableClass).WithLocation(0).WithArguments("Shop.Orders", "topic", "it is private"),
+            Verify<DeclarationAnalyzer>.Diagnostic(DiagnosticDescriptors.UnreachableClass).WithLocation(0).WithArguments("Orders", "topic", "it is private"),
             Verify<DeclarationAnalyzer>.Diagnostic(DiagnosticDescriptors.UnreachableClass).WithLocation(1).WithArguments("Totals", "table", "it is file-local"));
     }
 
@@ -139,7 +139,7 @@ public sealed class ServingRulesAnalyzerTests
             public sealed partial class PageViews : Topic<string, PageView>;
 
             [Agent(typeof(PageViews))]
-            public sealed partial class Count(ref int {|#0:counter|}, {|#1:Span<byte>|} scratch, in int fine)
+            public sealed partial class Count(ref {|#0:int|} counter, {|#1:Span<byte>|} scratch, in int fine)
             {
                 public void Process(string page, PageView view) { }
             }
