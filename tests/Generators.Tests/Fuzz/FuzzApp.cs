@@ -302,8 +302,8 @@ internal sealed class FuzzApp
         var type = MemberType(depth);
 
         // The first member is sometimes a keyword (written @class): the codecs must escape it where they name it.
-        var declared = index == 0 && Chance(15)
-            ? Pick(["@class", "@event", "@default", "@object"])
+        var declared = index == 0 && Chance(20)
+            ? Pick(["@class", "@event", "@default", "@object", "Instance", "ReadJson", "WriteJson", "MemberNames", "MatchMember", "value", "member", "reader"])
             : Pick(["Amount", "Name", "Items", "Länge", "Value", "URLPath", "Id", "ABC"]) + "_" + (++_counter).ToString(CultureInfo.InvariantCulture);
         var attributes = new StringBuilder();
         if (Chance(15))
@@ -407,25 +407,29 @@ internal sealed class FuzzApp
         var key = ParameterType(topic.Key);
         var value = ParameterType(topic.Value);
         var context = Chance(30) ? ", global::Faustish.Agents.EventContext context" : "";
-        var uses = string.Concat(dependencies.Select(d => $"_ = {d.Name}; ")) + (context.Length > 0 ? "_ = context; " : "");
+        // An 'in' primary constructor parameter cannot be used in a method: a property initializer keeps it.
+        var taken = record ? dependencies.Select(d => (Type: d.Type.Replace("in ", "", StringComparison.Ordinal), d.Name)).ToList() : dependencies.ToList();
+        var kept = string.Concat(taken.Where(d => d.Type.StartsWith("in ", StringComparison.Ordinal)).Select(d => $"public object? {d.Name}Kept {{ get; }} = {d.Name};\n\n    "));
+        var uses = string.Concat(taken.Where(d => !d.Type.StartsWith("in ", StringComparison.Ordinal)).Select(d => $"_ = {d.Name}; ")) + (context.Length > 0 ? "_ = context; " : "");
         var method = Random.Next(3) switch
         {
             0 => $"public void Process({key} key, {value} value{context})\n    {{\n        {uses}\n    }}",
             1 => $"public global::System.Threading.Tasks.ValueTask ProcessAsync({key} key, {value} value{context})\n    {{\n        {uses}return global::System.Threading.Tasks.ValueTask.CompletedTask;\n    }}",
             _ => $"public async global::System.Threading.Tasks.Task ProcessAsync({key} key, {value} value{context})\n    {{\n        {uses}await global::System.Threading.Tasks.Task.Yield();\n    }}",
         };
-        var parameters = dependencies.Count == 0 && Chance(50) ? "" : $"({string.Join(", ", dependencies.Select(d => $"{d.Type} {d.Name}"))})";
+        // A record's positional parameters cannot be 'in'.
+        var parameters = taken.Count == 0 && Chance(50) ? "" : $"({string.Join(", ", taken.Select(d => $"{d.Type} {d.Name}"))})";
         var keyword = record ? "record" : "class";
         var inherits = baseClass is null ? "" : $" : {baseClass}";
         var header = $"{attributes}[Agent(typeof({topic.Code}){settings})]";
         if (split && FileCount > 1)
         {
             Declare($"{header}\npublic sealed partial {keyword} {name}{parameters}{inherits};", inContainer, 0);
-            Declare($"public sealed partial {keyword} {name}\n{{\n    {method}\n}}", inContainer, FileCount - 1);
+            Declare($"public sealed partial {keyword} {name}\n{{\n    {kept}{method}\n}}", inContainer, FileCount - 1);
         }
         else
         {
-            Declare($"{header}\npublic sealed partial {keyword} {name}{parameters}{inherits}\n{{\n    {method}\n}}", inContainer);
+            Declare($"{header}\npublic sealed partial {keyword} {name}{parameters}{inherits}\n{{\n    {kept}{method}\n}}", inContainer);
         }
 
         return Qualify(name, inContainer);
@@ -446,14 +450,15 @@ internal sealed class FuzzApp
     public List<(string Type, string Name)> Dependencies(IReadOnlyList<FuzzTable> tables, IReadOnlyList<FuzzTopic> topics)
     {
         var dependencies = new List<(string, string)>();
+        // Tables and topics, sometimes annotated nullable or taken 'in'.
         foreach (var table in tables.Where(_ => Chance(50)))
         {
-            dependencies.Add((table.Code, Name("table")));
+            dependencies.Add(((Chance(15) ? "in " : "") + table.Code + (Chance(15) ? "?" : ""), Name("table")));
         }
 
         foreach (var topic in topics.Where(_ => Chance(30)))
         {
-            dependencies.Add((topic.Code, Name("sink")));
+            dependencies.Add((topic.Code + (Chance(15) ? "?" : ""), Name("sink")));
         }
 
         if (Chance(30))

@@ -61,6 +61,9 @@ internal static class FuzzInputs
         ("invalid: private nested topic", app => BrokenNested(app, "FSH0007", "public partial class {0}", "[Topic(\"pn\")]\nprivate sealed partial class {0} : Topic<string, long>;")),
         ("invalid: protected nested table", app => BrokenNested(app, "FSH0007", "public partial class {0}", "[Table(\"pt\")]\nprotected sealed partial class {0} : Table<string, long>;")),
         ("invalid: file-local agent", app => BrokenAgent(app, "FSH0007", "file sealed partial class {0}", processBody: true)),
+        ("invalid: file-local topic or table", app => Broken(app, "FSH0007", app.Chance(50)
+            ? $"[Topic(\"fl\")]\nfile sealed partial class {app.Name("FileTopic")} : Topic<string, long>;"
+            : $"[Table(\"flt\")]\nfile sealed partial class {app.Name("FileTable")} : Table<string, long>;")),
         ("invalid: abstract topic", app => Broken(app, "FSH0008", $"[Topic(\"ab\")]\npublic abstract partial class {app.Name("Abstract")} : Topic<string, long>;")),
         ("invalid: abstract table", app => Broken(app, "FSH0008", $"[Table(\"abt\")]\npublic abstract partial class {app.Name("AbstractTable")} : Table<string, long>;")),
         ("invalid: abstract or static agent", app => BrokenAgent(app, "FSH0008", app.Pick(["public abstract partial class {0}", "public static partial class {0}"]), processBody: true)),
@@ -89,7 +92,7 @@ internal static class FuzzInputs
         ("invalid: agent with two constructors or only a private one", app => BrokenAgent(app, "FSH0109", "public sealed partial class {0}", processBody: true,
             extra: app.Pick(["public {0}() { }\n    public {0}(int size) { }", "private {0}() { }"]))),
         ("invalid: two agents of one name", DuplicateAgents),
-        ("invalid: Concurrency = 0", app => BrokenAgent(app, "FSH0504", "public sealed partial class {0}", processBody: true, settings: ", Concurrency = 0")),
+        ("invalid: Concurrency below one", app => BrokenAgent(app, "FSH0504", "public sealed partial class {0}", processBody: true, settings: app.Pick([", Concurrency = 0", ", Concurrency = -4", ", Concurrency = int.MinValue"]))),
         ("invalid: agent name with a space", app => BrokenAgent(app, "FSH0505", "public sealed partial class {0}", processBody: true, settings: ", Name = \"count views\"")),
         ("invalid: default agent name from a unicode class name", app => BrokenAgent(app, "FSH0505", "public sealed partial class {0}", processBody: true, name: app.Name("Größe"))),
         ("invalid: agent takes a table that is not [Table]", app =>
@@ -295,6 +298,14 @@ internal static class FuzzInputs
         app.Declare($"public abstract class {agentBase}\n{{\n    public static string Definition => \"base\";\n}}");
         app.Agent(topic, [], name: app.Claim("Define"), baseClass: app.Qualify(agentBase));
         app.Agent(topic, [], name: app.Claim("FaustishPartitionAgent"));
+
+        // Types named like the namespaces the generated code names (it always writes global::).
+        if (app.Namespace.Length > 0 && !app.Namespace.StartsWith("Faustish", StringComparison.Ordinal) && !app.Namespace.StartsWith("System", StringComparison.Ordinal))
+        {
+            app.Declare($"public static class {app.Claim("System")}\n{{\n}}");
+            app.Declare($"public static class {app.Claim("Faustish")}\n{{\n}}");
+            app.Declare($"public static class {app.Claim("Microsoft")}\n{{\n}}");
+        }
     }
 
     private static void Nullables(FuzzApp app)
