@@ -58,19 +58,36 @@ public sealed class DeclarationAnalyzerTests
             [Table("counts")]
             public sealed partial class {|#1:Counts|};
             """,
-            Verifier.Diagnostic(DiagnosticDescriptors.WrongBaseType).WithLocation(0).WithArguments("PageViews", "Topic", "Faustish.Topic<TKey, TValue>"),
-            Verifier.Diagnostic(DiagnosticDescriptors.WrongBaseType).WithLocation(1).WithArguments("Counts", "Table", "Faustish.Table<TKey, TValue>"));
+            Verifier.Diagnostic(DiagnosticDescriptors.WrongBaseType).WithLocation(0).WithArguments("PageViews", "Topic", "a class deriving from Faustish.Topic<TKey, TValue>"),
+            Verifier.Diagnostic(DiagnosticDescriptors.WrongBaseType).WithLocation(1).WithArguments("Counts", "Table",
+                "a class deriving from Faustish.Table<TKey, TValue>, WindowedTable<TKey, TValue> or GlobalTable<TKey, TValue>"));
     }
 
     [Fact]
-    public async Task Topic_deriving_through_an_intermediate_base_is_not_reported()
+    public async Task Topic_deriving_through_an_intermediate_base_is_not_reported_when_the_base_keeps_the_constructor()
+    {
+        await Verifier.AnalyzerAsync("""
+            public abstract class Base<T> : Topic<string, T>
+            {
+                protected Base(Faustish.Topics.TopicDefinition<string, T> definition, RecordSender sender) : base(definition, sender) { }
+            }
+
+            [Topic("page-views")]
+            public sealed partial class PageViews : Base<PageView>;
+            """);
+    }
+
+    [Fact]
+    public async Task Intermediate_base_without_the_constructor_the_generator_calls_is_reported()
     {
         await Verifier.AnalyzerAsync("""
             public abstract class Base<T> : Topic<string, T> { protected Base() : base(null!, null!) { } }
 
             [Topic("page-views")]
-            public sealed partial class PageViews : Base<PageView>;
-            """);
+            public sealed partial class {|#0:PageViews|} : Base<PageView>;
+            """,
+            Verifier.Diagnostic(DiagnosticDescriptors.WrongBaseType).WithLocation(0).WithArguments("PageViews", "Topic",
+                "a class deriving from Faustish.Topic<TKey, TValue> through base classes that keep its constructor (TopicDefinition<TKey, TValue>, RecordSender), which the generated constructor calls"));
     }
 
     [Fact]

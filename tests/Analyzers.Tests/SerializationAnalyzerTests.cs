@@ -55,18 +55,18 @@ public sealed class SerializationAnalyzerTests
             public sealed partial class Drawings : Topic<string, {|#0:Drawing|}>;
             """,
             Verifier.Diagnostic(DiagnosticDescriptors.UnsupportedType).WithLocation(0)
-                .WithArguments("value", "Drawings", "Drawing.Layers[].Shape", "IShape",
-                    "an interface; use a concrete type, or List<T>, IReadOnlyList<T> or Dictionary<string, T>"));
+                .WithArguments("value", "Drawings", "Drawing.Layers[].Shape",
+                    "has type 'IShape', which is an interface; use a concrete type, or List<T>, IReadOnlyList<T> or Dictionary<string, T>"));
     }
 
     [Theory]
-    [InlineData("object", "Holder.Member", "object", "'object', whose shape is unknown")]
+    [InlineData("object", "Holder.Member", "object", "a type whose shape is unknown (use a concrete type)")]
     [InlineData("Action", "Holder.Member", "Action", "a delegate")]
     [InlineData("Dictionary<int, string>", "Holder.Member", "Dictionary<int, string>", "a dictionary whose keys are not strings (JSON object keys are strings)")]
-    [InlineData("AbstractThing", "Holder.Member", "AbstractThing", "an abstract class; the codec cannot choose a concrete type to create")]
+    [InlineData("AbstractThing", "Holder.Member", "AbstractThing", "abstract; the codec cannot choose a concrete type to create")]
     [InlineData("int[,]", "Holder.Member", "int[,]", "a multi-dimensional array")]
     [InlineData("Uri", "Holder.Member", "Uri", "a framework type the generated codecs do not handle")]
-    [InlineData("List<dynamic>", "Holder.Member[]", "dynamic", "dynamic, whose shape is unknown")]
+    [InlineData("List<dynamic>", "Holder.Member[]", "dynamic", "a type whose shape is unknown (use a concrete type)")]
     public async Task Unsupported_member_types_are_reported(string memberType, string path, string display, string reason)
     {
         await Verifier.AnalyzerAsync($$"""
@@ -76,7 +76,7 @@ public sealed class SerializationAnalyzerTests
             [Table("holders")]
             public sealed partial class Holders : Table<string, {|#0:Holder|}>;
             """,
-            Verifier.Diagnostic(DiagnosticDescriptors.UnsupportedType).WithLocation(0).WithArguments("value", "Holders", path, display, reason));
+            Verifier.Diagnostic(DiagnosticDescriptors.UnsupportedType).WithLocation(0).WithArguments("value", "Holders", path, $"has type '{display}', which is {reason}"));
     }
 
     [Fact]
@@ -89,10 +89,10 @@ public sealed class SerializationAnalyzerTests
             public sealed partial class Raws : Topic<{|#0:IComparable|}, {|#1:Raw|}>;
             """,
             Verifier.Diagnostic(DiagnosticDescriptors.UnsupportedType).WithLocation(0)
-                .WithArguments("key", "Raws", "IComparable", "IComparable",
-                    "an interface; use a concrete type, or List<T>, IReadOnlyList<T> or Dictionary<string, T>"),
+                .WithArguments("key", "Raws", "IComparable",
+                    "is an interface; use a concrete type, or List<T>, IReadOnlyList<T> or Dictionary<string, T>"),
             Verifier.Diagnostic(DiagnosticDescriptors.UnsupportedType).WithLocation(1)
-                .WithArguments("value", "Raws", "Raw.Pointer", "int*", "a pointer"));
+                .WithArguments("value", "Raws", "Raw.Pointer", "has type 'int*', which is a pointer"));
     }
 
     [Fact]

@@ -203,8 +203,8 @@ public sealed class GeneratorGoldenTests
     [Fact]
     public void Agent_names_default_to_kebab_case()
     {
-        Assert.Equal("count-page-views", Faustish.Generators.Parsing.AgentParser.KebabCase("CountPageViews"));
-        Assert.Equal("html-parser", Faustish.Generators.Parsing.AgentParser.KebabCase("HTMLParser"));
-        Assert.Equal("agent2", Faustish.Generators.Parsing.AgentParser.KebabCase("Agent2"));
+        Assert.Equal("count-page-views", Faustish.Generators.Rules.AgentRules.KebabCase("CountPageViews"));
+        Assert.Equal("html-parser", Faustish.Generators.Rules.AgentRules.KebabCase("HTMLParser"));
+        Assert.Equal("agent2", Faustish.Generators.Rules.AgentRules.KebabCase("Agent2"));
     }
 }

@@ -1,8 +1,8 @@
-using System.Collections.Generic;
 using System.Collections.Immutable;
 using System.Linq;
 using Faustish.Analyzers.Diagnostics;
 using Faustish.Analyzers.Model;
+using Faustish.Generators.Rules;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp.Syntax;
 using Microsoft.CodeAnalysis.Diagnostics;
@@ -11,7 +11,8 @@ namespace Faustish.Analyzers.Analyzers;
 
 /// <summary>
 /// Agent classes: the topic they subscribe to, their one processing method (name, accessibility, parameters,
-/// return type, async void), their constructor's tables and topics, and their Concurrency and Name.
+/// return type, async void), their constructor and what it takes, and their Concurrency and Name. The rules are
+/// <see cref="AgentRules"/>, the ones the generator runs an agent by.
 /// </summary>
 [DiagnosticAnalyzer(LanguageNames.CSharp)]
 public sealed class AgentAnalyzer : DiagnosticAnalyzer
@@ -27,7 +28,9 @@ public sealed class AgentAnalyzer : DiagnosticAnalyzer
         DiagnosticDescriptors.TableParameterNotDeclared,
         DiagnosticDescriptors.TopicParameterNotDeclared,
         DiagnosticDescriptors.InvalidConcurrency,
-        DiagnosticDescriptors.InvalidAgentName);
+        DiagnosticDescriptors.InvalidAgentName,
+        DiagnosticDescriptors.AgentConstructorParameter,
+        DiagnosticDescriptors.AgentConstructors);
 
     public override void Initialize(AnalysisContext context)
     {
@@ -61,75 +64,63 @@ public sealed class AgentAnalyzer : DiagnosticAnalyzer
                 AttributeReader.NamedLocation(attribute, "Concurrency", agent, token), agentName, concurrency));
         }
 
-        if (AttributeReader.Named(attribute, "Name") is { } nameArgument && Names.ValidateAgentName(nameArgument.Value as string) is { } nameProblem)
+        if (AttributeReader.Named(attribute, "Name") is { } nameArgument)
         {
-            context.ReportDiagnostic(Diagnostic.Create(DiagnosticDescriptors.InvalidAgentName,
-                AttributeReader.NamedLocation(attribute, "Name", agent, token), nameArgument.Value as string ?? "null", nameProblem));
+            if (Names.ValidateAgentName(nameArgument.Value as string) is { } nameProblem)
+            {
+                context.ReportDiagnostic(Diagnostic.Create(DiagnosticDescriptors.InvalidAgentName,
+                    AttributeReader.NamedLocation(attribute, "Name", agent, token), nameArgument.Value as string ?? "null", nameProblem));
+            }
+        }
+        else if (Names.ValidateAgentName(AgentRules.EffectiveName(attribute, agent)) is { } defaultProblem)
+        {
+            context.ReportDiagnostic(Diagnostic.Create(DiagnosticDescriptors.InvalidAgentName, Identifier(agent, token),
+                AgentRules.EffectiveName(attribute, agent), defaultProblem + " (the name comes from the class name; set [Agent(Name = ...)])"));
         }
 
-        INamedTypeSymbol? topicBase = null;
-        var topic = Roles.AgentTopic(attribute);
-        if (topic is not null && topic.TypeKind != TypeKind.Error)
+        ITypeSymbol? topicBaseKey = null, topicBaseValue = null;
+        var topic = AgentRules.Topic(attribute);
+        if (topic is null || topic.TypeKind != TypeKind.Error)
         {
-            if (!symbols.IsTopicClass(topic))
+            if (topic is not INamedTypeSymbol named || !symbols.IsTopicClass(named))
             {
                 context.ReportDiagnostic(Diagnostic.Create(DiagnosticDescriptors.AgentTopicNotATopic,
-                    AttributeReader.CtorLocation(attribute, agent, token), agentName, AttributeReader.Name(topic)));
+                    AttributeReader.CtorLocation(attribute, agent, token), agentName, topic is null ? "null" : AttributeReader.Name(topic)));
             }
-            else
+            else if (symbols.GetTopicBase(named) is { } topicBase)
             {
-                topicBase = symbols.GetTopicBase(topic);
+                (topicBaseKey, topicBaseValue) = (topicBase.TypeArguments[0], topicBase.TypeArguments[1]);
             }
         }
 
-        AnalyzeProcessingMethods(context, symbols, agent, agentName, topic, topicBase);
-        AnalyzeConstructorParameters(context, symbols, agent, agentName);
+        AnalyzeProcessingMethods(context, agent, agentName, topic as INamedTypeSymbol, topicBaseKey, topicBaseValue);
+        AnalyzeConstructor(context, symbols, agent, agentName);
     }
 
-    private static void AnalyzeProcessingMethods(SymbolAnalysisContext context, FaustishSymbols symbols, INamedTypeSymbol agent,
-        string agentName, INamedTypeSymbol? topic, INamedTypeSymbol? topicBase)
+    private static void AnalyzeProcessingMethods(SymbolAnalysisContext context, INamedTypeSymbol agent, string agentName,
+        INamedTypeSymbol? topic, ITypeSymbol? key, ITypeSymbol? value)
     {
-        var candidates = new List<IMethodSymbol>();
-        var misfits = new List<IMethodSymbol>();
-        foreach (var member in agent.GetMembers())
-        {
-            if (member is IMethodSymbol { MethodKind: MethodKind.Ordinary, Name: "Process" or "ProcessAsync" } method
-                && !method.IsImplicitlyDeclared && method.Locations.Any(l => l.IsInSource && !GeneratedCode.IsGenerated(l.SourceTree!)))
-            {
-                if (method.DeclaredAccessibility == Accessibility.Public && !method.IsStatic && !method.IsGenericMethod)
-                {
-                    candidates.Add(method);
-                }
-                else
-                {
-                    misfits.Add(method);
-                }
-            }
-        }
-
-        var keyName = topicBase is null ? "TKey" : Display(topicBase.TypeArguments[0]);
-        var valueName = topicBase is null ? "TValue" : Display(topicBase.TypeArguments[1]);
+        var (candidates, misfits) = AgentRules.ProcessingMethods(agent);
+        var keyName = key is null ? "TKey" : Display(key);
+        var valueName = value is null ? "TValue" : Display(value);
         if (candidates.Count == 0)
         {
             if (misfits.Count > 0)
             {
                 foreach (var misfit in misfits)
                 {
-                    context.ReportDiagnostic(Diagnostic.Create(DiagnosticDescriptors.ProcessingMethodNotPublic,
-                        misfit.Locations[0], misfit.Name));
+                    context.ReportDiagnostic(Diagnostic.Create(DiagnosticDescriptors.ProcessingMethodNotPublic, misfit.Locations[0], misfit.Name));
                 }
             }
             else
             {
                 context.ReportDiagnostic(Diagnostic.Create(DiagnosticDescriptors.NoProcessingMethod,
-                    agent.Locations.FirstOrDefault(l => l.IsInSource && !GeneratedCode.IsGenerated(l.SourceTree!)) ?? agent.Locations[0],
-                    agentName, keyName, valueName));
+                    Identifier(agent, context.CancellationToken), agentName, keyName, valueName));
             }
 
             return;
         }
 
-        candidates.Sort((a, b) => Compare(a.Locations[0], b.Locations[0]));
         for (var i = 1; i < candidates.Count; i++)
         {
             context.ReportDiagnostic(Diagnostic.Create(DiagnosticDescriptors.SeveralProcessingMethods,
@@ -138,52 +129,40 @@ public sealed class AgentAnalyzer : DiagnosticAnalyzer
 
         foreach (var method in candidates)
         {
-            AnalyzeProcessingMethod(context, symbols, method, topic, topicBase, keyName, valueName);
+            var syntax = method.DeclaringSyntaxReferences.FirstOrDefault()?.GetSyntax(context.CancellationToken) as MethodDeclarationSyntax;
+            if (AgentRules.Returns(method) is null)
+            {
+                context.ReportDiagnostic(method.IsAsync && method.ReturnsVoid
+                    ? Diagnostic.Create(DiagnosticDescriptors.AsyncVoidProcessingMethod, syntax?.ReturnType.GetLocation() ?? method.Locations[0], method.Name)
+                    : Diagnostic.Create(DiagnosticDescriptors.ProcessingMethodReturnType, syntax?.ReturnType.GetLocation() ?? method.Locations[0],
+                        method.Name, Display(method.ReturnType)));
+            }
+
+            if (topic is not null && key is not null && value is not null && !AgentRules.ParametersMatch(method, key, value))
+            {
+                context.ReportDiagnostic(Diagnostic.Create(DiagnosticDescriptors.ProcessingMethodParameters,
+                    syntax?.ParameterList.GetLocation() ?? method.Locations[0], method.Name, keyName, valueName, AttributeReader.Name(topic)));
+            }
         }
     }
 
-    private static void AnalyzeProcessingMethod(SymbolAnalysisContext context, FaustishSymbols symbols, IMethodSymbol method,
-        INamedTypeSymbol? topic, INamedTypeSymbol? topicBase, string keyName, string valueName)
+    private static void AnalyzeConstructor(SymbolAnalysisContext context, FaustishSymbols symbols, INamedTypeSymbol agent, string agentName)
     {
-        var syntax = method.DeclaringSyntaxReferences.FirstOrDefault()?.GetSyntax(context.CancellationToken) as MethodDeclarationSyntax;
-        if (method.IsAsync && method.ReturnsVoid)
+        var constructor = AgentRules.Constructor(agent, out var count);
+        if (constructor is null)
         {
-            context.ReportDiagnostic(Diagnostic.Create(DiagnosticDescriptors.AsyncVoidProcessingMethod,
-                syntax?.ReturnType.GetLocation() ?? method.Locations[0], method.Name));
-        }
-        else if (!method.ReturnsVoid && !IsAwaitable(symbols, method.ReturnType))
-        {
-            context.ReportDiagnostic(Diagnostic.Create(DiagnosticDescriptors.ProcessingMethodReturnType,
-                syntax?.ReturnType.GetLocation() ?? method.Locations[0], method.Name, Display(method.ReturnType)));
+            context.ReportDiagnostic(Diagnostic.Create(DiagnosticDescriptors.AgentConstructors, Identifier(agent, context.CancellationToken), agentName,
+                count == 0 ? "no public or internal constructor" : $"{count} public or internal constructors"));
         }
 
-        if (topicBase is null || topic is null)
+        foreach (var candidate in agent.InstanceConstructors)
         {
-            return;
-        }
-
-        var parameters = method.Parameters;
-        var ok = parameters.Length is 2 or 3
-            && Matches(parameters[0], topicBase.TypeArguments[0])
-            && Matches(parameters[1], topicBase.TypeArguments[1])
-            && (parameters.Length == 2 || Matches(parameters[2], symbols.EventContext));
-        if (!ok)
-        {
-            context.ReportDiagnostic(Diagnostic.Create(DiagnosticDescriptors.ProcessingMethodParameters,
-                syntax?.ParameterList.GetLocation() ?? method.Locations[0], method.Name, keyName, valueName, AttributeReader.Name(topic)));
-        }
-    }
-
-    private static void AnalyzeConstructorParameters(SymbolAnalysisContext context, FaustishSymbols symbols, INamedTypeSymbol agent, string agentName)
-    {
-        foreach (var constructor in agent.InstanceConstructors)
-        {
-            if (constructor.IsImplicitlyDeclared)
+            if (candidate.IsImplicitlyDeclared || (constructor is not null && !SymbolEqualityComparer.Default.Equals(candidate, constructor)))
             {
                 continue;
             }
 
-            foreach (var parameter in constructor.Parameters)
+            foreach (var parameter in candidate.Parameters)
             {
                 var location = parameter.Locations.FirstOrDefault();
                 if (location is null || !location.IsInSource || GeneratedCode.IsGenerated(location.SourceTree!))
@@ -191,35 +170,31 @@ public sealed class AgentAnalyzer : DiagnosticAnalyzer
                     continue;
                 }
 
-                if (symbols.GetTableBase(parameter.Type) is not null && !symbols.IsTableClass(parameter.Type))
+                var typeLocation = ParameterTypeLocation(parameter, context) ?? location;
+                if (AgentRules.ParameterProblem(parameter) is { } problem)
                 {
-                    context.ReportDiagnostic(Diagnostic.Create(DiagnosticDescriptors.TableParameterNotDeclared,
-                        ParameterTypeLocation(parameter, context) ?? location, agentName, Display(parameter.Type)));
+                    context.ReportDiagnostic(Diagnostic.Create(DiagnosticDescriptors.AgentConstructorParameter, typeLocation,
+                        agentName, parameter.Name, problem));
+                }
+                else if (symbols.GetTableBase(parameter.Type) is not null && !symbols.IsTableClass(parameter.Type))
+                {
+                    context.ReportDiagnostic(Diagnostic.Create(DiagnosticDescriptors.TableParameterNotDeclared, typeLocation, agentName, Display(parameter.Type)));
                 }
                 else if (symbols.GetTopicBase(parameter.Type) is not null && !symbols.IsTopicClass(parameter.Type))
                 {
-                    context.ReportDiagnostic(Diagnostic.Create(DiagnosticDescriptors.TopicParameterNotDeclared,
-                        ParameterTypeLocation(parameter, context) ?? location, agentName, Display(parameter.Type)));
+                    context.ReportDiagnostic(Diagnostic.Create(DiagnosticDescriptors.TopicParameterNotDeclared, typeLocation, agentName, Display(parameter.Type)));
                 }
             }
         }
     }
 
+    private static Location Identifier(INamedTypeSymbol agent, System.Threading.CancellationToken token) =>
+        TargetRules.UserDeclarations(agent, token) is { Count: > 0 } declarations
+            ? declarations[0].Identifier.GetLocation()
+            : agent.Locations.FirstOrDefault(l => l.IsInSource && !GeneratedCode.IsGenerated(l.SourceTree!)) ?? agent.Locations[0];
+
     private static Location? ParameterTypeLocation(IParameterSymbol parameter, SymbolAnalysisContext context) =>
         (parameter.DeclaringSyntaxReferences.FirstOrDefault()?.GetSyntax(context.CancellationToken) as ParameterSyntax)?.Type?.GetLocation();
-
-    private static bool Matches(IParameterSymbol parameter, ITypeSymbol? expected) =>
-        expected is not null && parameter.RefKind is RefKind.None or RefKind.In
-        && SymbolEqualityComparer.Default.Equals(parameter.Type, expected);
-
-    private static bool IsAwaitable(FaustishSymbols symbols, ITypeSymbol type) =>
-        SymbolEqualityComparer.Default.Equals(type, symbols.ValueTask) || SymbolEqualityComparer.Default.Equals(type, symbols.Task);
-
-    private static int Compare(Location a, Location b)
-    {
-        var byPath = string.CompareOrdinal(a.SourceTree?.FilePath, b.SourceTree?.FilePath);
-        return byPath != 0 ? byPath : a.SourceSpan.Start.CompareTo(b.SourceSpan.Start);
-    }
 
     private static string Signature(IMethodSymbol method) =>
         method.ToDisplayString(SymbolDisplayFormat.MinimallyQualifiedFormat.WithMemberOptions(SymbolDisplayMemberOptions.IncludeParameters));

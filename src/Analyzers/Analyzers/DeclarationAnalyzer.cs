@@ -1,26 +1,34 @@
-using System.Collections.Generic;
 using System.Collections.Immutable;
-using System.Linq;
 using Faustish.Analyzers.Diagnostics;
 using Faustish.Analyzers.Model;
+using Faustish.Generators.Rules;
 using Microsoft.CodeAnalysis;
-using Microsoft.CodeAnalysis.CSharp;
-using Microsoft.CodeAnalysis.CSharp.Syntax;
 using Microsoft.CodeAnalysis.Diagnostics;
 
 namespace Faustish.Analyzers.Analyzers;
 
-/// <summary>The shape of topic, table and agent classes: partial, base type, constructors, generics, nesting.</summary>
+/// <summary>
+/// The shape of topic, table and agent classes: partial, base type, constructors, generics, nesting, accessibility,
+/// abstract or static, reserved names. It reports every problem of <see cref="TargetRules.Problems"/>, the rules the
+/// generator completes a class by, so a class is either completed or explained. Also types declared in the
+/// namespace of the generated code.
+/// </summary>
 [DiagnosticAnalyzer(LanguageNames.CSharp)]
 public sealed class DeclarationAnalyzer : DiagnosticAnalyzer
 {
+    private const string CodecNamespace = "Faustish.Generated.Codecs";
+
     public override ImmutableArray<DiagnosticDescriptor> SupportedDiagnostics { get; } = ImmutableArray.Create(
         DiagnosticDescriptors.ClassNotPartial,
         DiagnosticDescriptors.WrongBaseType,
         DiagnosticDescriptors.ConstructorDeclared,
         DiagnosticDescriptors.GenericClass,
         DiagnosticDescriptors.SeveralRoles,
-        DiagnosticDescriptors.ContainingTypeNotPartial);
+        DiagnosticDescriptors.ContainingTypeNotPartial,
+        DiagnosticDescriptors.UnreachableClass,
+        DiagnosticDescriptors.NotInstantiable,
+        DiagnosticDescriptors.ReservedName,
+        DiagnosticDescriptors.ReservedNamespace);
 
     public override void Initialize(AnalysisContext context)
     {
@@ -28,112 +36,60 @@ public sealed class DeclarationAnalyzer : DiagnosticAnalyzer
         context.ConfigureGeneratedCodeAnalysis(GeneratedCodeAnalysisFlags.None);
         context.RegisterCompilationStartAction(start =>
         {
-            if (FaustishSymbols.Get(start.Compilation) is not { } symbols)
+            if (FaustishSymbols.Get(start.Compilation) is null)
             {
                 return;
             }
 
-            start.RegisterSymbolAction(c => Analyze(c, symbols), SymbolKind.NamedType);
+            start.RegisterSymbolAction(Analyze, SymbolKind.NamedType);
         });
     }
 
-    private static void Analyze(SymbolAnalysisContext context, FaustishSymbols symbols)
+    private static void Analyze(SymbolAnalysisContext context)
     {
         var type = (INamedTypeSymbol)context.Symbol;
-        var roles = new List<(AttributeData Attribute, string Role, string AttributeName)>(1);
-        foreach (var attribute in type.GetAttributes())
+        ReportReservedNamespace(context, type);
+        foreach (var problem in TargetRules.Problems(type, context.CancellationToken))
         {
-            if (SymbolEqualityComparer.Default.Equals(attribute.AttributeClass, symbols.TopicAttribute))
-            {
-                roles.Add((attribute, "topic", "Topic"));
-            }
-            else if (SymbolEqualityComparer.Default.Equals(attribute.AttributeClass, symbols.TableAttribute))
-            {
-                roles.Add((attribute, "table", "Table"));
-            }
-            else if (SymbolEqualityComparer.Default.Equals(attribute.AttributeClass, symbols.AgentAttribute))
-            {
-                roles.Add((attribute, "agent", "Agent"));
-            }
-        }
-
-        if (roles.Count == 0)
-        {
-            return;
-        }
-
-        var name = AttributeReader.Name(type);
-        var (first, role, attributeName) = roles[0];
-        for (var i = 1; i < roles.Count; i++)
-        {
-            context.ReportDiagnostic(Diagnostic.Create(DiagnosticDescriptors.SeveralRoles,
-                AttributeReader.Location(roles[i].Attribute, type, context.CancellationToken), name, attributeName, roles[i].AttributeName));
-        }
-
-        var declarations = type.DeclaringSyntaxReferences
-            .Select(r => r.GetSyntax(context.CancellationToken))
-            .OfType<TypeDeclarationSyntax>()
-            .Where(d => !GeneratedCode.IsGenerated(d.SyntaxTree))
-            .ToList();
-
-        if (declarations.Count > 0 && !declarations.Any(d => d.Modifiers.Any(SyntaxKind.PartialKeyword)))
-        {
-            context.ReportDiagnostic(Diagnostic.Create(DiagnosticDescriptors.ClassNotPartial,
-                declarations[0].Identifier.GetLocation(), name, role));
-        }
-
-        if (type.ContainingType is not null)
-        {
-            for (var outer = type.ContainingType; outer is not null; outer = outer.ContainingType)
-            {
-                var outerDeclarations = outer.DeclaringSyntaxReferences.Select(r => r.GetSyntax(context.CancellationToken)).OfType<TypeDeclarationSyntax>();
-                if (!outerDeclarations.Any(d => d.Modifiers.Any(SyntaxKind.PartialKeyword)))
-                {
-                    context.ReportDiagnostic(Diagnostic.Create(DiagnosticDescriptors.ContainingTypeNotPartial,
-                        Identifier(declarations, type), name, AttributeReader.Name(outer)));
-                    break;
-                }
-            }
-        }
-
-        if (type.IsGenericType)
-        {
-            var parameters = declarations.Select(d => d.TypeParameterList).FirstOrDefault(l => l is not null);
-            context.ReportDiagnostic(Diagnostic.Create(DiagnosticDescriptors.GenericClass,
-                parameters?.GetLocation() ?? Identifier(declarations, type), name, role));
-        }
-
-        if (role == "agent")
-        {
-            return;
-        }
-
-        var expectedBase = role == "topic" ? symbols.GetTopicBase(type) : symbols.GetTableBase(type);
-        if (expectedBase is null)
-        {
-            context.ReportDiagnostic(Diagnostic.Create(DiagnosticDescriptors.WrongBaseType,
-                Identifier(declarations, type), name, attributeName,
-                role == "topic" ? "Faustish.Topic<TKey, TValue>" : "Faustish.Table<TKey, TValue>"));
-        }
-
-        foreach (var declaration in declarations)
-        {
-            if (declaration.ParameterList is { } primary)
-            {
-                context.ReportDiagnostic(Diagnostic.Create(DiagnosticDescriptors.ConstructorDeclared, primary.GetLocation(), name, attributeName));
-            }
-
-            foreach (var constructor in declaration.Members.OfType<ConstructorDeclarationSyntax>())
-            {
-                if (!constructor.Modifiers.Any(SyntaxKind.StaticKeyword))
-                {
-                    context.ReportDiagnostic(Diagnostic.Create(DiagnosticDescriptors.ConstructorDeclared,
-                        constructor.Identifier.GetLocation(), name, attributeName));
-                }
-            }
+            context.ReportDiagnostic(Diagnostic.Create(Descriptor(problem.Rule), problem.Location, problem.Arguments));
         }
     }
 
-    private static Location Identifier(List<TypeDeclarationSyntax> declarations, INamedTypeSymbol type) =>
-        declarations.Count > 0 ? declarations[0].Identifier.GetLocation() : type.Locations.FirstOrDefault() ?? Location.None;
+    private static DiagnosticDescriptor Descriptor(DeclarationRule rule) => rule switch
+    {
+        DeclarationRule.NotPartial => DiagnosticDescriptors.ClassNotPartial,
+        DeclarationRule.WrongBase => DiagnosticDescriptors.WrongBaseType,
+        DeclarationRule.ConstructorDeclared => DiagnosticDescriptors.ConstructorDeclared,
+        DeclarationRule.Generic => DiagnosticDescriptors.GenericClass,
+        DeclarationRule.SeveralRoles => DiagnosticDescriptors.SeveralRoles,
+        DeclarationRule.ContainerNotPartial => DiagnosticDescriptors.ContainingTypeNotPartial,
+        DeclarationRule.Unreachable => DiagnosticDescriptors.UnreachableClass,
+        DeclarationRule.NotInstantiable => DiagnosticDescriptors.NotInstantiable,
+        _ => DiagnosticDescriptors.ReservedName,
+    };
+
+    /// <summary>
+    /// A type of the user's in Faustish.Generated.Codecs, where the generated codecs live, or one whose full name is a
+    /// namespace the generated code declares (Faustish.Generated, Faustish.Generated.Codecs).
+    /// </summary>
+    private static void ReportReservedNamespace(SymbolAnalysisContext context, INamedTypeSymbol type)
+    {
+        if (type.ContainingType is not null || type.Locations.IsEmpty || !type.Locations[0].IsInSource || GeneratedCode.IsGenerated(type.Locations[0].SourceTree!))
+        {
+            return;
+        }
+
+        var ns = type.ContainingNamespace.IsGlobalNamespace ? "" : type.ContainingNamespace.ToDisplayString();
+        var fullName = ns.Length == 0 ? type.Name : ns + "." + type.Name;
+        if (ns == CodecNamespace || ns.StartsWith(CodecNamespace + ".", System.StringComparison.Ordinal))
+        {
+            context.ReportDiagnostic(Diagnostic.Create(DiagnosticDescriptors.ReservedNamespace, type.Locations[0],
+                type.ToDisplayString(SymbolDisplayFormat.MinimallyQualifiedFormat), CodecNamespace));
+        }
+        else if (CodecNamespace == fullName || CodecNamespace.StartsWith(fullName + ".", System.StringComparison.Ordinal))
+        {
+            context.ReportDiagnostic(Diagnostic.Create(DiagnosticDescriptors.ReservedNamespace, type.Locations[0],
+                type.ToDisplayString(SymbolDisplayFormat.MinimallyQualifiedFormat), fullName));
+        }
+    }
 }

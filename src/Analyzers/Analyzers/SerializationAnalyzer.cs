@@ -1,14 +1,18 @@
+using System.Collections.Concurrent;
 using System.Collections.Immutable;
-using System.Linq;
 using Faustish.Analyzers.Diagnostics;
 using Faustish.Analyzers.Model;
+using Faustish.Generators.Serialization;
 using Microsoft.CodeAnalysis;
-using Microsoft.CodeAnalysis.CSharp.Syntax;
 using Microsoft.CodeAnalysis.Diagnostics;
 
 namespace Faustish.Analyzers.Analyzers;
 
-/// <summary>Key and value types of topics and tables that the generated codecs cannot encode, naming the member.</summary>
+/// <summary>
+/// Key and value types of topics and tables that the generated codecs cannot serve, naming the member. The answer
+/// comes from <see cref="JsonCodecModelBuilder"/>, the code the generator builds its codecs with, so a type is
+/// reported here exactly when the generator would skip it.
+/// </summary>
 [DiagnosticAnalyzer(LanguageNames.CSharp)]
 public sealed class SerializationAnalyzer : DiagnosticAnalyzer
 {
@@ -27,12 +31,13 @@ public sealed class SerializationAnalyzer : DiagnosticAnalyzer
                 return;
             }
 
-            var checker = new SerializationChecker(symbols);
-            start.RegisterSymbolAction(c => Analyze(c, symbols, checker), SymbolKind.NamedType);
+            // One answer per type for the compilation: several topics and tables often share a value type.
+            var problems = new ConcurrentDictionary<ITypeSymbol, JsonCodecProblem?>(SymbolEqualityComparer.Default);
+            start.RegisterSymbolAction(c => Analyze(c, symbols, problems), SymbolKind.NamedType);
         });
     }
 
-    private static void Analyze(SymbolAnalysisContext context, FaustishSymbols symbols, SerializationChecker checker)
+    private static void Analyze(SymbolAnalysisContext context, FaustishSymbols symbols, ConcurrentDictionary<ITypeSymbol, JsonCodecProblem?> problems)
     {
         var type = (INamedTypeSymbol)context.Symbol;
         INamedTypeSymbol? constructed = null;
@@ -53,48 +58,17 @@ public sealed class SerializationAnalyzer : DiagnosticAnalyzer
         for (var i = 0; i < 2; i++)
         {
             var argument = constructed.TypeArguments[i];
-            if (checker.Check(argument) is not { } problem)
+            if (argument.TypeKind == TypeKind.Error || problems.GetOrAdd(argument, JsonCodecModelBuilder.Check) is not { } problem)
             {
                 continue;
             }
 
-            var location = TypeArgumentLocation(context, type, i) ?? type.Locations[0];
+            var location = AttributeReader.BaseTypeArgumentLocation(type, i, context.CancellationToken);
             var role = i == 0 ? "key" : "value";
             var name = AttributeReader.Name(type);
             context.ReportDiagnostic(problem.IsCycle
-                ? Diagnostic.Create(DiagnosticDescriptors.CyclicType, location, role, name, problem.Path, SerializationChecker.Display(problem.Type))
-                : Diagnostic.Create(DiagnosticDescriptors.UnsupportedType, location, role, name, problem.Path,
-                    SerializationChecker.Display(problem.Type), problem.Reason));
+                ? Diagnostic.Create(DiagnosticDescriptors.CyclicType, location, role, name, problem.Path, problem.CycleType)
+                : Diagnostic.Create(DiagnosticDescriptors.UnsupportedType, location, role, name, problem.Path, problem.What));
         }
-    }
-
-    /// <summary>The <paramref name="index"/>th type argument in the class's base list (Topic&lt;K, V&gt;).</summary>
-    private static Location? TypeArgumentLocation(SymbolAnalysisContext context, INamedTypeSymbol type, int index)
-    {
-        foreach (var reference in type.DeclaringSyntaxReferences)
-        {
-            if (reference.GetSyntax(context.CancellationToken) is not TypeDeclarationSyntax { BaseList: { } baseList } declaration
-                || GeneratedCode.IsGenerated(declaration.SyntaxTree))
-            {
-                continue;
-            }
-
-            foreach (var baseType in baseList.Types)
-            {
-                var name = baseType.Type switch
-                {
-                    GenericNameSyntax generic => generic,
-                    QualifiedNameSyntax { Right: GenericNameSyntax generic } => generic,
-                    AliasQualifiedNameSyntax { Name: GenericNameSyntax generic } => generic,
-                    _ => null,
-                };
-                if (name is { TypeArgumentList.Arguments.Count: 2 })
-                {
-                    return name.TypeArgumentList.Arguments[index].GetLocation();
-                }
-            }
-        }
-
-        return type.Locations.FirstOrDefault();
     }
 }

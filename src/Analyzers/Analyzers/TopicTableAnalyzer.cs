@@ -1,12 +1,16 @@
 using System.Collections.Immutable;
 using Faustish.Analyzers.Diagnostics;
 using Faustish.Analyzers.Model;
+using Faustish.Generators.Rules;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.Diagnostics;
 
 namespace Faustish.Analyzers.Analyzers;
 
-/// <summary>[Topic] and [Table] arguments: names, partition counts, window specifications and retention.</summary>
+/// <summary>
+/// [Topic] and [Table] arguments: names, partition counts, window specifications and retention, the window enums
+/// (<see cref="TableRules"/>, as the generator checks them), and nullable table keys.
+/// </summary>
 [DiagnosticAnalyzer(LanguageNames.CSharp)]
 public sealed class TopicTableAnalyzer : DiagnosticAnalyzer
 {
@@ -19,7 +23,9 @@ public sealed class TopicTableAnalyzer : DiagnosticAnalyzer
         DiagnosticDescriptors.InvalidExpires,
         DiagnosticDescriptors.GraceExceedsRetention,
         DiagnosticDescriptors.ExpiresWithoutWindow,
-        DiagnosticDescriptors.WindowDoesNotMatchBase);
+        DiagnosticDescriptors.WindowDoesNotMatchBase,
+        DiagnosticDescriptors.InvalidTableSetting,
+        DiagnosticDescriptors.NullableTableKey);
 
     public override void Initialize(AnalysisContext context)
     {
@@ -81,6 +87,20 @@ public sealed class TopicTableAnalyzer : DiagnosticAnalyzer
         {
             context.ReportDiagnostic(Diagnostic.Create(DiagnosticDescriptors.NegativeTablePartitions,
                 AttributeReader.NamedLocation(attribute, "Partitions", type, token), display, partitions));
+        }
+
+        foreach (var (setting, value, allowed) in TableRules.SettingProblems(attribute))
+        {
+            context.ReportDiagnostic(Diagnostic.Create(DiagnosticDescriptors.InvalidTableSetting,
+                AttributeReader.NamedLocation(attribute, setting, type, token), display, setting, value, allowed));
+        }
+
+        if (symbols.GetTableBase(type) is { } tableBase && TableRules.KeyIsNullable(tableBase.TypeArguments[0]))
+        {
+            var key = tableBase.TypeArguments[0];
+            var notNull = key.IsReferenceType ? key.WithNullableAnnotation(NullableAnnotation.NotAnnotated) : ((INamedTypeSymbol)key).TypeArguments[0];
+            context.ReportDiagnostic(Diagnostic.Create(DiagnosticDescriptors.NullableTableKey, AttributeReader.BaseTypeArgumentLocation(type, 0, token), display,
+                key.ToDisplayString(SymbolDisplayFormat.MinimallyQualifiedFormat), notNull.ToDisplayString(SymbolDisplayFormat.MinimallyQualifiedFormat)));
         }
 
         var windowText = AttributeReader.NamedString(attribute, "Window");

@@ -34,9 +34,9 @@ internal static class DiagnosticDescriptors
 
     public static readonly DiagnosticDescriptor WrongBaseType = Rule("FSH0002",
         "Faustish class derives from the wrong base",
-        "'{0}' is marked [{1}] and must derive from {2}",
+        "'{0}' is marked [{1}] and must be {2}",
         Declarations, DiagnosticSeverity.Error,
-        "A [Topic] class derives from Faustish.Topic<TKey, TValue>; a [Table] class derives from Faustish.Table<TKey, TValue>. The base's type arguments are the key and value types.");
+        "A [Topic] class derives directly from Faustish.Topic<TKey, TValue>; a [Table] class directly from Faustish.Table<TKey, TValue>, WindowedTable<TKey, TValue> or GlobalTable<TKey, TValue> (the generated constructor calls the base's). The base's type arguments are the key and value types. An [Agent] is a class or a record class.");
 
     public static readonly DiagnosticDescriptor ConstructorDeclared = Rule("FSH0003",
         "Topic and table classes must not declare constructors",
@@ -61,6 +61,30 @@ internal static class DiagnosticDescriptors
         "'{0}' is nested in '{1}', which must be declared 'partial' too",
         Declarations, DiagnosticSeverity.Error,
         "The generator adds to a nested class by re-declaring its containing types, so every containing type must be partial.");
+
+    public static readonly DiagnosticDescriptor UnreachableClass = Rule("FSH0007",
+        "Faustish class is not reachable from generated code",
+        "'{0}' is a Faustish {1}, but {2}; make it and the types that contain it public or internal",
+        Declarations, DiagnosticSeverity.Error,
+        "The app model and the agents' generated code refer to topics, tables and agents from other files of the assembly, so none of them, nor a type that contains them, can be private, protected or file-local.");
+
+    public static readonly DiagnosticDescriptor NotInstantiable = Rule("FSH0008",
+        "Faustish class is abstract or static",
+        "'{0}' is a Faustish {1} and must not be {2}; the generated code creates its instances",
+        Declarations, DiagnosticSeverity.Error,
+        "The generated code creates one instance of a topic per sender, of a table per partition and of an agent per partition, so the class can be neither abstract nor static.");
+
+    public static readonly DiagnosticDescriptor ReservedName = Rule("FSH0009",
+        "Faustish class uses a name the generator needs",
+        "'{0}' {1}; rename it",
+        Declarations, DiagnosticSeverity.Error,
+        "The generator adds a static member named Definition to every topic, table and agent class. A class of that name, or a member of that name declared in the class, would clash with it.");
+
+    public static readonly DiagnosticDescriptor ReservedNamespace = Rule("FSH0010",
+        "Type declared in a namespace reserved for generated code",
+        "'{0}' is declared in '{1}', which is reserved for the code Faustish generates; move it to another namespace",
+        Declarations, DiagnosticSeverity.Error,
+        "The generated JSON codecs live in Faustish.Generated.Codecs. A type of your own there could clash with one of them, and a type named Faustish.Generated or Faustish.Generated.Codecs clashes with the namespace itself.");
 
     // ---- 01xx agents ----
 
@@ -112,6 +136,24 @@ internal static class DiagnosticDescriptors
         Agents, DiagnosticSeverity.Error,
         "The generator calls a public instance method named Process or ProcessAsync. A private, static or generic one is not called.");
 
+    public static readonly DiagnosticDescriptor AgentConstructorParameter = Rule("FSH0108",
+        "Agent constructor parameter cannot be supplied",
+        "Agent '{0}' takes '{1}' in its constructor, which the generated code cannot supply: {2}",
+        Agents, DiagnosticSeverity.Error,
+        "The generated code passes each constructor parameter by value: a table, a topic, or a service from dependency injection. A ref or out parameter, a ref struct or a pointer cannot be passed that way.");
+
+    public static readonly DiagnosticDescriptor AgentConstructors = Rule("FSH0109",
+        "Agent has no single constructor to call",
+        "Agent '{0}' has {1}; the generated code calls its one public or internal constructor, so declare exactly one",
+        Agents, DiagnosticSeverity.Error,
+        "The generated code creates the agent for each partition through its only public or internal constructor. With none, or several, it cannot choose.");
+
+    public static readonly DiagnosticDescriptor DuplicateAgentName = Rule("FSH0110",
+        "Duplicate agent name",
+        "Agent name '{0}' is also used by '{1}'; agent names (and so their consumer groups) must be unique in an assembly",
+        Agents, DiagnosticSeverity.Error,
+        "An agent's name names its consumer group. Two agents of one name would share a group and each process only part of the topic. The name is [Agent(Name = ...)] or the class name in kebab case, so two classes of one name in different namespaces clash too.", CompilationEnd);
+
     // ---- 02xx tables ----
 
     public static readonly DiagnosticDescriptor InvalidTableName = Rule("FSH0200",
@@ -162,6 +204,12 @@ internal static class DiagnosticDescriptors
         Tables, DiagnosticSeverity.Error,
         "The generator can only hand an agent tables it knows: classes marked [Table].");
 
+    public static readonly DiagnosticDescriptor NullableTableKey = Rule("FSH0208",
+        "Table key type is nullable",
+        "Table '{0}' has the nullable key type '{1}'; table keys are never null, so use '{2}'",
+        Tables, DiagnosticSeverity.Error,
+        "A table's store and changelog key every value by its key, so a table has no null key. Declare the key type without '?'.");
+
     // ---- 03xx topics and partitioning ----
 
     public static readonly DiagnosticDescriptor InvalidTopicName = Rule("FSH0300",
@@ -192,9 +240,9 @@ internal static class DiagnosticDescriptors
 
     public static readonly DiagnosticDescriptor UnsupportedType = Rule("FSH0400",
         "Key or value type cannot be serialized",
-        "The {0} type of '{1}' cannot be serialized: '{2}' has type '{3}', which is {4}",
+        "The {0} type of '{1}' cannot be serialized: '{2}' {3}",
         Serialization, DiagnosticSeverity.Error,
-        "Generated codecs handle strings, numbers, bool, char, enums, DateTime, DateTimeOffset, TimeSpan, Guid, byte[], arrays, lists, string-keyed dictionaries, and records, classes and structs built from those.");
+        "Generated codecs handle strings, numbers, bool, char, enums, DateTime, DateTimeOffset, TimeSpan, Guid, byte[], arrays, lists, string-keyed dictionaries, and records, classes and structs built from those, with the System.Text.Json attributes that keep JsonSerializer's web defaults (names, order, ignore conditions, required members, constructors). The generator and this analyzer decide with the same rules.");
 
     public static readonly DiagnosticDescriptor CyclicType = Rule("FSH0401",
         "Key or value type contains a cycle",
@@ -233,6 +281,12 @@ internal static class DiagnosticDescriptors
         "Table '{0}' {1}",
         Configuration, DiagnosticSeverity.Error,
         "Windows belong to WindowedTable<TKey, TValue>: a Table<TKey, TValue> ignores Window, and a WindowedTable without Window cannot assign events to windows.");
+
+    public static readonly DiagnosticDescriptor InvalidTableSetting = Rule("FSH0507",
+        "Table setting is out of range",
+        "Table '{0}' sets {1} = {2}, which is not {3}",
+        Configuration, DiagnosticSeverity.Error,
+        "Late, CloseOn and RelativeTo take the members of their enums (LateEvents, WindowClose, WindowTime); a cast of another number means nothing to the runtime.");
 
     public static readonly DiagnosticDescriptor InvalidConcurrency = Rule("FSH0504",
         "Agent concurrency is less than one",

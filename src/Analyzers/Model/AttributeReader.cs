@@ -76,6 +76,40 @@ internal static class AttributeReader
         return Location(attribute, fallback, cancellationToken);
     }
 
+    /// <summary>
+    /// The <paramref name="index"/>th type argument in the class's base list (<c>Topic&lt;K, V&gt;</c>) in the user's
+    /// code, or the class's name.
+    /// </summary>
+    public static Location BaseTypeArgumentLocation(INamedTypeSymbol type, int index, CancellationToken cancellationToken)
+    {
+        foreach (var reference in type.DeclaringSyntaxReferences)
+        {
+            if (reference.GetSyntax(cancellationToken) is not TypeDeclarationSyntax { BaseList: { } baseList } declaration
+                || Faustish.Generators.Rules.GeneratedCode.IsGenerated(declaration.SyntaxTree))
+            {
+                continue;
+            }
+
+            foreach (var baseType in baseList.Types)
+            {
+                var name = baseType.Type switch
+                {
+                    GenericNameSyntax generic => generic,
+                    QualifiedNameSyntax { Right: GenericNameSyntax generic } => generic,
+                    AliasQualifiedNameSyntax { Name: GenericNameSyntax generic } => generic,
+                    _ => null,
+                };
+                if (name is { TypeArgumentList.Arguments.Count: 2 })
+                {
+                    return name.TypeArgumentList.Arguments[index].GetLocation();
+                }
+            }
+        }
+
+        var declarations = Faustish.Generators.Rules.TargetRules.UserDeclarations(type, cancellationToken);
+        return declarations.Count > 0 ? declarations[0].Identifier.GetLocation() : type.Locations.FirstOrDefault() ?? Microsoft.CodeAnalysis.Location.None;
+    }
+
     /// <summary>Display name used in messages: the class name without namespace.</summary>
     public static string Name(ISymbol symbol) => symbol.ToDisplayString(SymbolDisplayFormat.MinimallyQualifiedFormat);
 }

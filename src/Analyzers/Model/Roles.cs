@@ -5,9 +5,9 @@ namespace Faustish.Analyzers.Model;
 /// <summary>Facts about agents, topics and tables read from their attributes.</summary>
 internal static class Roles
 {
-    /// <summary>The topic class named by an agent's [Agent(typeof(T))], or null.</summary>
+    /// <summary>The class named by an agent's [Agent(typeof(T))], or null (also for arrays and other types).</summary>
     public static INamedTypeSymbol? AgentTopic(AttributeData agentAttribute) =>
-        agentAttribute.ConstructorArguments.Length > 0 ? agentAttribute.ConstructorArguments[0].Value as INamedTypeSymbol : null;
+        Faustish.Generators.Rules.AgentRules.Topic(agentAttribute) as INamedTypeSymbol;
 
     /// <summary>The partition count of a [Topic] class (default 1), or null when it is not a topic.</summary>
     public static int? TopicPartitions(FaustishSymbols symbols, ITypeSymbol? topic) =>

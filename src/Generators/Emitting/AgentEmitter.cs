@@ -1,12 +1,14 @@
 using System.Linq;
 using Faustish.Generators.Model;
+using Faustish.Generators.Rules;
 using Faustish.Generators.Text;
 
 namespace Faustish.Generators.Emitting;
 
 /// <summary>
 /// Emits an agent's definition and its consumer loop: per record, decode key and value with the topic's codecs,
-/// call the processing method, and report the record done, dead-lettered or failed.
+/// call the processing method, and report the record done, dead-lettered or failed. The loop lives in a file-local
+/// class beside the agent, so nothing the generator names can clash with the user's own members or types.
 /// </summary>
 internal static class AgentEmitter
 {
@@ -15,44 +17,50 @@ internal static class AgentEmitter
     public static string Emit(AgentModel agent)
     {
         var writer = EmitHelpers.StartFile(agent.Target);
-        using (writer.Block($"partial class {agent.Target.ClassName}"))
+        using (EmitHelpers.OpenClass(writer, agent.Target))
         {
             EmitDefinition(writer, agent);
-            writer.WriteLine();
-            EmitPartition(writer, agent);
         }
 
+        writer.WriteLine();
+        EmitPartition(writer, agent);
         return writer.ToString();
     }
+
+    /// <summary>The file-local partition class: not a member of the agent, and invisible outside this file.</summary>
+    private static string PartitionClass(AgentModel agent) => agent.Target.FlatName + "_FaustishPartition";
+
+    private static string QualifiedPartitionClass(AgentModel agent) =>
+        "global::" + (agent.Target.Namespace.Length > 0 ? agent.Target.Namespace + "." : "") + PartitionClass(agent);
 
     private static void EmitDefinition(SourceWriter writer, AgentModel agent)
     {
         var tables = agent.Dependencies.Where(d => d.Kind == DependencyKind.Table).Select(d => d.FullyQualifiedType + ".Definition");
         writer.WriteLine($"/// <summary>Agent <c>{EmitHelpers.XmlText(agent.AgentName)}</c>: its topic, its tables, and how to build it for a partition.</summary>");
         writer.WriteLine(EmitHelpers.GeneratedCodeAttribute);
-        writer.WriteLine("public static global::Faustish.Agents.AgentDefinition Definition { get; } = new(");
+        writer.WriteLine($"{EmitHelpers.DefinitionModifiers(agent.Target)} global::Faustish.Agents.AgentDefinition Definition {{ get; }} = new(");
         writer.Indent();
         writer.WriteLine($"name: {EmitHelpers.Literal(agent.AgentName)},");
         writer.WriteLine($"typeName: {EmitHelpers.Literal(agent.Target.DisplayName)},");
         writer.WriteLine($"topic: {agent.TopicFullyQualifiedName}.Definition,");
         writer.WriteLine($"tables: [{string.Join(", ", tables)}],");
         writer.WriteLine($"concurrency: {agent.Concurrency},");
-        writer.WriteLine("createPartition: static context => new FaustishPartition(context));");
+        writer.WriteLine($"createPartition: static context => new {QualifiedPartitionClass(agent)}(context));");
         writer.Unindent();
     }
 
     private static void EmitPartition(SourceWriter writer, AgentModel agent)
     {
-        writer.WriteLine($"/// <summary>{EmitHelpers.XmlText(agent.Target.ClassName)} bound to one partition of its topic, with that partition's tables.</summary>");
+        writer.WriteLine($"/// <summary>{EmitHelpers.XmlText(agent.Target.DisplayName)} bound to one partition of its topic, with that partition's tables.</summary>");
         writer.WriteLine(EmitHelpers.GeneratedCodeAttribute);
-        using (writer.Block("private sealed class FaustishPartition : global::Faustish.Agents.AgentPartition"))
+        using (writer.Block($"file sealed class {PartitionClass(agent)} : global::Faustish.Agents.AgentPartition"))
         {
             writer.WriteLine($"private static readonly global::Faustish.Serialization.IRecordCodec<{agent.Key.FullyQualifiedName}> KeyCodec = {agent.TopicFullyQualifiedName}.Definition.KeyCodec;");
             writer.WriteLine($"private static readonly global::Faustish.Serialization.IRecordCodec<{agent.Value.FullyQualifiedName}> ValueCodec = {agent.TopicFullyQualifiedName}.Definition.ValueCodec;");
             writer.WriteLine();
             writer.WriteLine($"private readonly {agent.Target.FullyQualifiedName} _agent;");
             writer.WriteLine();
-            writer.WriteLine($"public FaustishPartition({Context} context)");
+            writer.WriteLine($"public {PartitionClass(agent)}({Context} context)");
             writer.WriteLine("    : base(context)");
             using (writer.Block())
             {
@@ -83,29 +91,27 @@ internal static class AgentEmitter
     {
         DependencyKind.Table => $"context.GetTable<{dependency.FullyQualifiedType}>({dependency.FullyQualifiedType}.Definition)",
         DependencyKind.Topic => $"new {dependency.FullyQualifiedType}(context.Sender)",
+        _ when dependency.IsOptional => $"global::Microsoft.Extensions.DependencyInjection.ServiceProviderServiceExtensions.GetService<{dependency.FullyQualifiedType}>(context.Services)",
         _ => $"global::Microsoft.Extensions.DependencyInjection.ServiceProviderServiceExtensions.GetRequiredService<{dependency.FullyQualifiedType}>(context.Services)",
     };
 
     private static void EmitLoop(SourceWriter writer, AgentModel agent)
     {
-        var method = agent.Target.ClassName + "." + agent.MethodName;
+        var method = agent.Target.DisplayName + "." + agent.MethodName;
         writer.WriteLine("/// <summary>Decodes and processes each record of <paramref name=\"batch\"/> in order.</summary>");
         using (writer.Block("public override void ProcessBatch(global::Faustish.Transport.RecordBatch batch)"))
         {
             writer.WriteLine("var context = Context;");
             using (writer.Block("for (var i = 0; i < batch.Count; i++)"))
             {
+                // The locals have the processing method's parameter types, nullable annotations included.
                 writer.WriteLine("ref readonly var record = ref batch[i];");
-                writer.WriteLine($"{agent.Key.FullyQualifiedName} key;");
-                writer.WriteLine($"{agent.Value.FullyQualifiedName} value;");
+                writer.WriteLine($"{agent.KeyParameter.FullyQualifiedType} key;");
+                writer.WriteLine($"{agent.ValueParameter.FullyQualifiedType} value;");
                 using (writer.Block("try"))
                 {
-                    writer.WriteLine(agent.KeyMayBeNull
-                        ? "key = record.KeyIsNull ? default : KeyCodec.Read(batch.KeyOf(in record));"
-                        : $"key = record.KeyIsNull ? throw MissingKey() : KeyCodec.Read(batch.KeyOf(in record));");
-                    writer.WriteLine(agent.ValueMayBeNull
-                        ? "value = record.ValueIsNull ? default : ValueCodec.Read(batch.ValueOf(in record));"
-                        : $"value = record.ValueIsNull ? throw MissingValue() : ValueCodec.Read(batch.ValueOf(in record));");
+                    writer.WriteLine(Read("key", "record.KeyIsNull", "MissingKey", "KeyCodec.Read(batch.KeyOf(in record))", agent.KeyParameter));
+                    writer.WriteLine(Read("value", "record.ValueIsNull", "MissingValue", "ValueCodec.Read(batch.ValueOf(in record))", agent.ValueParameter));
                 }
 
                 using (writer.Block("catch (global::Faustish.Serialization.RecordDecodeException exception)"))
@@ -133,18 +139,23 @@ internal static class AgentEmitter
             }
         }
 
-        if (!agent.KeyMayBeNull)
+        if (!agent.KeyParameter.MayBeNull)
         {
             writer.WriteLine();
             writer.WriteLine("private static global::Faustish.Serialization.RecordDecodeException MissingKey() =>");
             writer.WriteLine($"    new({EmitHelpers.Literal($"The record has no key, but {method} takes a non-null key.")});");
         }
 
-        if (!agent.ValueMayBeNull)
+        if (!agent.ValueParameter.MayBeNull)
         {
             writer.WriteLine();
             writer.WriteLine("private static global::Faustish.Serialization.RecordDecodeException MissingValue() =>");
             writer.WriteLine($"    new({EmitHelpers.Literal($"The record has no value (a tombstone), but {method} takes a non-null value.")});");
         }
     }
+
+    private static string Read(string local, string isNull, string missing, string read, AgentParameter parameter) =>
+        parameter.MayBeNull
+            ? $"{local} = {isNull} ? default : {read};"
+            : $"{local} = {isNull} ? throw {missing}() : {read}{(parameter.NeedsNullForgiving ? "!" : "")};";
 }

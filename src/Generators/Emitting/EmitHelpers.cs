@@ -1,3 +1,6 @@
+using System;
+using System.Globalization;
+using System.Text;
 using Faustish.Generators.Model;
 using Faustish.Generators.Text;
 
@@ -23,14 +26,88 @@ internal static class EmitHelpers
         return writer;
     }
 
+    /// <summary>
+    /// Opens the partial declaration of <paramref name="target"/>, inside partial declarations of the types that
+    /// contain it; disposing the result closes them all.
+    /// </summary>
+    public static ClassScope OpenClass(SourceWriter writer, ClassTarget target)
+    {
+        foreach (var container in target.Containers)
+        {
+            writer.WriteLine(container);
+            writer.WriteLine("{");
+            writer.Indent();
+        }
+
+        writer.WriteLine($"partial {target.Keyword} {target.ClassName}");
+        writer.WriteLine("{");
+        writer.Indent();
+        return new ClassScope(writer, target.Containers.Count + 1);
+    }
+
+    /// <summary>The static <c>Definition</c> property's modifiers: <c>new</c> when a base class has a member of that name.</summary>
+    public static string DefinitionModifiers(ClassTarget target) => target.HidesDefinition ? "public static new" : "public static";
+
     /// <summary>A C# string literal for <paramref name="value"/>.</summary>
     public static string Literal(string value) =>
         Microsoft.CodeAnalysis.CSharp.SymbolDisplay.FormatLiteral(value, quote: true);
 
-    /// <summary>Text safe inside an XML doc comment.</summary>
-    public static string XmlText(string value) => value.Replace("&", "&amp;").Replace("<", "&lt;").Replace(">", "&gt;");
+    /// <summary>
+    /// Text safe inside an XML doc comment: markup characters escaped, and line breaks and other control characters
+    /// (which would end the comment) written as <c>\uXXXX</c>.
+    /// </summary>
+    public static string XmlText(string value)
+    {
+        var text = new StringBuilder(value.Length);
+        foreach (var c in value)
+        {
+            switch (c)
+            {
+                case '&':
+                    text.Append("&amp;");
+                    break;
+                case '<':
+                    text.Append("&lt;");
+                    break;
+                case '>':
+                    text.Append("&gt;");
+                    break;
+                default:
+                    if (char.IsControl(c) || c is '\u0085' or '\u2028' or '\u2029' || char.IsSurrogate(c))
+                    {
+                        text.Append("\\u").Append(((int)c).ToString("X4", CultureInfo.InvariantCulture));
+                    }
+                    else
+                    {
+                        text.Append(c);
+                    }
 
-    /// <summary>A file name for the hint of a generated file.</summary>
-    public static string HintName(ClassTarget target, string concern) =>
-        (target.Namespace.Length > 0 ? target.Namespace + "." : "") + target.ClassName + "." + concern + ".g.cs";
+                    break;
+            }
+        }
+
+        return text.ToString();
+    }
+
+    /// <summary>Closes the blocks <see cref="OpenClass"/> opened.</summary>
+    public readonly struct ClassScope : IDisposable
+    {
+        private readonly SourceWriter _writer;
+        private readonly int _depth;
+
+        internal ClassScope(SourceWriter writer, int depth)
+        {
+            _writer = writer;
+            _depth = depth;
+        }
+
+        public void Dispose()
+        {
+            for (var i = 0; i < _depth; i++)
+            {
+                _writer.Unindent();
+                _writer.WriteLine("}");
+            }
+        }
+    }
 }

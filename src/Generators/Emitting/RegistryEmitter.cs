@@ -6,7 +6,8 @@ namespace Faustish.Generators.Emitting;
 
 /// <summary>
 /// Emits the assembly's app model — every topic, table and agent — registered by a module initializer, so the
-/// runtime finds them at start without reflection.
+/// runtime finds them at start without reflection. The class is file-local in the global namespace: no type the user
+/// declares can clash with it.
 /// </summary>
 internal static class RegistryEmitter
 {
@@ -15,11 +16,9 @@ internal static class RegistryEmitter
     public static string Emit(ImmutableArray<TopicModel> topics, ImmutableArray<TableModel> tables, ImmutableArray<AgentModel> agents)
     {
         var writer = EmitHelpers.StartFile(null);
-        writer.WriteLine("namespace Faustish.Generated;");
-        writer.WriteLine();
         writer.WriteLine("/// <summary>The topics, tables and agents of this assembly.</summary>");
         writer.WriteLine(EmitHelpers.GeneratedCodeAttribute);
-        using (writer.Block("internal static class FaustishAppModel"))
+        using (writer.Block("file static class FaustishAppModel"))
         {
             writer.WriteLine("/// <summary>Everything this assembly declares.</summary>");
             writer.WriteLine("public static global::Faustish.Agents.AppModel Model { get; } = new(");

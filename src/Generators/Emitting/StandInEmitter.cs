@@ -11,9 +11,13 @@ internal static class StandInEmitter
     public static string Emit(StandInModel standIn)
     {
         var writer = EmitHelpers.StartFile(standIn.Target);
-        using (writer.Block($"partial class {standIn.Target.ClassName}"))
+
+        // The types may be what is wrong (a nullable table key): their warnings are the analyzer's to explain.
+        writer.WriteLine("#nullable disable warnings");
+        writer.WriteLine();
+        using (EmitHelpers.OpenClass(writer, standIn.Target))
         {
-            writer.WriteLine($"// Not usable: {standIn.Reason}. See the Faustish diagnostic on this class.");
+            writer.WriteLine($"// Not usable: {EmitHelpers.XmlText(standIn.Reason)}. See the Faustish diagnostic on this class.");
             writer.WriteLine(EmitHelpers.GeneratedCodeAttribute);
             writer.WriteLine($"private {standIn.Target.ClassName}({standIn.ParameterType} unused)");
             writer.WriteLine($"    : base({standIn.BaseArguments})");

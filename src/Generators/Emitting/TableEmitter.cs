@@ -14,25 +14,25 @@ internal static class TableEmitter
         var key = table.Key.FullyQualifiedName;
         var value = table.Value.FullyQualifiedName;
         var writer = EmitHelpers.StartFile(table.Target);
-        using (writer.Block($"partial class {table.Target.ClassName}"))
+        using (EmitHelpers.OpenClass(writer, table.Target))
         {
             writer.WriteLine(table.IsGlobal
                 ? $"/// <summary>Global table <c>{EmitHelpers.XmlText(table.TableName)}</c>, held whole by every worker: its codecs and store.</summary>"
                 : $"/// <summary>Table <c>{EmitHelpers.XmlText(table.TableName)}</c>: its codecs and how its partitions are stored.</summary>");
             writer.WriteLine(EmitHelpers.GeneratedCodeAttribute);
-            writer.WriteLine($"public static global::Faustish.Tables.TableDefinition<{key}, {value}> Definition {{ get; }} = new(");
+            writer.WriteLine($"{EmitHelpers.DefinitionModifiers(table.Target)} global::Faustish.Tables.TableDefinition<{key}, {value}> Definition {{ get; }} = new(");
             writer.Indent();
             writer.WriteLine($"{EmitHelpers.Literal(table.TableName)},");
             writer.WriteLine($"{table.Partitions},");
-            writer.WriteLine($"{codecs.CodecExpression(table.Key.Codec)},");
-            writer.WriteLine($"{codecs.CodecExpression(table.Value.Codec)},");
+            writer.WriteLine($"{Codecs.Expression(codecs, table.Key)},");
+            writer.WriteLine($"{Codecs.Expression(codecs, table.Value)},");
             // Keys and values without references live in FASTER as they are; others are stored encoded.
             writer.WriteLine(table.Key.IsUnmanaged && table.Value.IsUnmanaged
                 ? $"static options => new global::Faustish.Tables.Faster.FasterBlittableStore<{key}, {value}>(options),"
-                : $"static options => new global::Faustish.Tables.Faster.FasterEncodedStore<{key}, {value}>(options, {codecs.CodecExpression(table.Key.Codec)}, {codecs.CodecExpression(table.Value.Codec)}),");
+                : $"static options => new global::Faustish.Tables.Faster.FasterEncodedStore<{key}, {value}>(options, {Codecs.Expression(codecs, table.Key)}, {Codecs.Expression(codecs, table.Value)}),");
             writer.WriteLine(table.IsGlobal
-                ? $"static shard => new {table.Target.ClassName}(shard)) {{ IsGlobal = true }};"
-                : $"static shard => new {table.Target.ClassName}(shard));");
+                ? $"static shard => new {table.Target.FullyQualifiedName}(shard)) {{ IsGlobal = true }};"
+                : $"static shard => new {table.Target.FullyQualifiedName}(shard));");
             writer.Unindent();
             writer.WriteLine();
             writer.WriteLine(EmitHelpers.GeneratedCodeAttribute);
@@ -51,24 +51,24 @@ internal static class TableEmitter
         var value = table.Value.FullyQualifiedName;
         var windowKey = $"global::Faustish.Tables.Windows.WindowKey<{key}>";
         var writer = EmitHelpers.StartFile(table.Target);
-        using (writer.Block($"partial class {table.Target.ClassName}"))
+        using (EmitHelpers.OpenClass(writer, table.Target))
         {
             writer.WriteLine($"/// <summary>Windowed table <c>{EmitHelpers.XmlText(table.TableName)}</c>: its window, codecs and how its partitions are stored.</summary>");
             writer.WriteLine(EmitHelpers.GeneratedCodeAttribute);
-            writer.WriteLine($"public static global::Faustish.Tables.Windows.WindowedTableDefinition<{key}, {value}> Definition {{ get; }} = new(");
+            writer.WriteLine($"{EmitHelpers.DefinitionModifiers(table.Target)} global::Faustish.Tables.Windows.WindowedTableDefinition<{key}, {value}> Definition {{ get; }} = new(");
             writer.Indent();
             writer.WriteLine($"{EmitHelpers.Literal(table.TableName)},");
             writer.WriteLine($"{table.Partitions},");
             writer.WriteLine($"new global::Faustish.Tables.Windows.WindowOptions({Text(window.Spec)}, {Text(window.Expires)}, " +
                 $"{EnumValue("LateEvents", window.Late, "Drop", "DeadLetter")}, {CloseOn(window.CloseOn)}, {EnumValue("WindowTime", window.RelativeTo, "Stream", "Now")}),");
-            writer.WriteLine($"{codecs.CodecExpression(table.Key.Codec)},");
-            writer.WriteLine($"{codecs.CodecExpression(table.Value.Codec)},");
+            writer.WriteLine($"{Codecs.Expression(codecs, table.Key)},");
+            writer.WriteLine($"{Codecs.Expression(codecs, table.Value)},");
             // Windowed keys of keys without references stay blittable; others are stored encoded.
             writer.WriteLine(table.Key.IsUnmanaged && table.Value.IsUnmanaged
                 ? $"static options => new global::Faustish.Tables.Faster.FasterBlittableStore<{windowKey}, {value}>(options),"
                 : $"static options => new global::Faustish.Tables.Faster.FasterEncodedStore<{windowKey}, {value}>(options, " +
-                  $"new global::Faustish.Tables.Windows.WindowKeyCodec<{key}>({codecs.CodecExpression(table.Key.Codec)}), {codecs.CodecExpression(table.Value.Codec)}),");
-            writer.WriteLine($"static shard => new {table.Target.ClassName}(shard));");
+                  $"new global::Faustish.Tables.Windows.WindowKeyCodec<{key}>({Codecs.Expression(codecs, table.Key)}), {Codecs.Expression(codecs, table.Value)}),");
+            writer.WriteLine($"static shard => new {table.Target.FullyQualifiedName}(shard));");
             writer.Unindent();
             writer.WriteLine();
             writer.WriteLine(EmitHelpers.GeneratedCodeAttribute);
@@ -83,14 +83,16 @@ internal static class TableEmitter
 
     private static string Text(string? text) => text is null ? "null" : EmitHelpers.Literal(text);
 
+    // The parser serves only values TableRules allows (others get a stand-in and FSH0507), but a cast stays valid C#
+    // for any value: a negative one in parentheses.
     private static string EnumValue(string type, int value, params string[] names) =>
-        value >= 0 && value < names.Length ? $"global::Faustish.{type}.{names[value]}" : $"(global::Faustish.{type}){value.ToString(System.Globalization.CultureInfo.InvariantCulture)}";
+        value >= 0 && value < names.Length ? $"global::Faustish.{type}.{names[value]}" : $"(global::Faustish.{type})({value.ToString(System.Globalization.CultureInfo.InvariantCulture)})";
 
     private static string CloseOn(int flags) => flags switch
     {
         1 => "global::Faustish.WindowClose.StreamTime",
         2 => "global::Faustish.WindowClose.WallClock",
         3 => "global::Faustish.WindowClose.StreamTime | global::Faustish.WindowClose.WallClock",
-        _ => $"(global::Faustish.WindowClose){flags.ToString(System.Globalization.CultureInfo.InvariantCulture)}",
+        _ => $"(global::Faustish.WindowClose)({flags.ToString(System.Globalization.CultureInfo.InvariantCulture)})",
     };
 }

@@ -11,16 +11,16 @@ internal static class TopicEmitter
         var key = topic.Key.FullyQualifiedName;
         var value = topic.Value.FullyQualifiedName;
         var writer = EmitHelpers.StartFile(topic.Target);
-        using (writer.Block($"partial class {topic.Target.ClassName}"))
+        using (EmitHelpers.OpenClass(writer, topic.Target))
         {
             writer.WriteLine($"/// <summary>Topic <c>{EmitHelpers.XmlText(topic.TopicName)}</c>: {topic.Partitions} partition(s), its codecs.</summary>");
             writer.WriteLine(EmitHelpers.GeneratedCodeAttribute);
-            writer.WriteLine($"public static global::Faustish.Topics.TopicDefinition<{key}, {value}> Definition {{ get; }} = new(");
+            writer.WriteLine($"{EmitHelpers.DefinitionModifiers(topic.Target)} global::Faustish.Topics.TopicDefinition<{key}, {value}> Definition {{ get; }} = new(");
             writer.Indent();
             writer.WriteLine($"{EmitHelpers.Literal(topic.TopicName)},");
             writer.WriteLine($"{topic.Partitions},");
-            writer.WriteLine($"{codecs.CodecExpression(topic.Key.Codec)},");
-            writer.WriteLine($"{codecs.CodecExpression(topic.Value.Codec)});");
+            writer.WriteLine($"{Codecs.Expression(codecs, topic.Key)},");
+            writer.WriteLine($"{Codecs.Expression(codecs, topic.Value)});");
             writer.Unindent();
             writer.WriteLine();
             writer.WriteLine("/// <summary>A handle that sends to this topic through <paramref name=\"sender\"/>.</summary>");
@@ -33,4 +33,16 @@ internal static class TopicEmitter
 
         return writer.ToString();
     }
+}
+
+/// <summary>Codec expressions for key and value types as the definitions take them.</summary>
+internal static class Codecs
+{
+    /// <summary>
+    /// The codec of <paramref name="type"/>. A codec is written for the type without its nullable annotations, so
+    /// for <c>Order?</c> or <c>List&lt;string?&gt;</c> the expression carries <c>!</c> (the codecs read and write
+    /// null wherever JSON has it).
+    /// </summary>
+    public static string Expression(JsonCodecNameTable codecs, RecordTypeRef type) =>
+        codecs.CodecExpression(type.Codec) + (type.FullyQualifiedName == type.Codec.TypeName ? "" : "!");
 }

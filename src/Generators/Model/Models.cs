@@ -1,3 +1,4 @@
+using Faustish.Generators.Rules;
 using Faustish.Generators.Serialization;
 
 namespace Faustish.Generators.Model;
@@ -6,11 +7,25 @@ namespace Faustish.Generators.Model;
 // inputs give equal models and the incremental pipeline caches everything an edit does not touch.
 
 /// <summary>Where a generated partial class goes.</summary>
-/// <param name="Namespace">Namespace, or empty for the global namespace.</param>
-/// <param name="ClassName">The class's simple name.</param>
+/// <param name="Namespace">Namespace as written in C# (keywords escaped), or empty for the global namespace.</param>
+/// <param name="Containers">The declarations of the types that contain it, outermost first (<c>partial class Streams</c>).</param>
+/// <param name="Keyword">The class's own declaration keyword: <c>class</c> or <c>record</c>.</param>
+/// <param name="ClassName">The class's simple name as written in C# (keywords escaped: <c>@event</c>).</param>
 /// <param name="FullyQualifiedName">The <c>global::</c>-qualified name.</param>
 /// <param name="DisplayName">The name people read in messages (<c>Demo.CountViews</c>).</param>
-internal sealed record ClassTarget(string Namespace, string ClassName, string FullyQualifiedName, string DisplayName);
+/// <param name="HintKey">The full name with only letters, digits, '_' and '.', from which hint names are made unique.</param>
+/// <param name="FlatName">The containing types and the class name joined by '_', for names of generated helper types.</param>
+/// <param name="HidesDefinition">A base class has a member named Definition, so the generated one hides it with <c>new</c>.</param>
+internal sealed record ClassTarget(
+    string Namespace,
+    EquatableArray<string> Containers,
+    string Keyword,
+    string ClassName,
+    string FullyQualifiedName,
+    string DisplayName,
+    string HintKey,
+    string FlatName,
+    bool HidesDefinition);
 
 /// <summary>A key or value type and the codec that encodes it.</summary>
 /// <param name="FullyQualifiedName">The type, <c>global::</c>-qualified, with its nullable annotation.</param>
@@ -61,15 +76,9 @@ internal enum DependencyKind
     Service,
 }
 
-internal sealed record AgentDependency(DependencyKind Kind, string FullyQualifiedType);
-
-/// <summary>What the agent's processing method returns; the loop waits for anything but void.</summary>
-internal enum ProcessReturn
-{
-    Void,
-    ValueTask,
-    Task,
-}
+/// <param name="FullyQualifiedType">The parameter's type, <c>global::</c>-qualified, without its nullable annotation.</param>
+/// <param name="IsOptional">A service parameter that may be null (<c>IClock?</c>, <c>int?</c>): resolved with GetService, not GetRequiredService.</param>
+internal sealed record AgentDependency(DependencyKind Kind, string FullyQualifiedType, bool IsOptional = false);
 
 internal sealed record AgentModel(
     ClassTarget Target,
@@ -81,6 +90,12 @@ internal sealed record AgentModel(
     string MethodName,
     ProcessReturn Returns,
     bool TakesEventContext,
-    bool KeyMayBeNull,
-    bool ValueMayBeNull,
+    AgentParameter KeyParameter,
+    AgentParameter ValueParameter,
     EquatableArray<AgentDependency> Dependencies);
+
+/// <summary>The key or value parameter of the processing method.</summary>
+/// <param name="FullyQualifiedType">Its type as the method declares it, nullable annotation included.</param>
+/// <param name="MayBeNull">Whether it accepts null (a record without key, a tombstone).</param>
+/// <param name="NeedsNullForgiving">A non-null reference parameter fed from a codec whose type is nullable.</param>
+internal sealed record AgentParameter(string FullyQualifiedType, bool MayBeNull, bool NeedsNullForgiving);

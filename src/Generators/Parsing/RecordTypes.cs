@@ -11,26 +11,27 @@ internal static class RecordTypes
     public static RecordTypeRef Describe(ITypeSymbol type) => new(
         SymbolNames.Qualified(type),
         JsonCodecModelBuilder.GetReference(type),
-        type.IsUnmanagedType,
+        // The 'unmanaged' constraint of blittable stores implies 'struct', which Nullable<T> does not meet.
+        type.IsUnmanagedType && type.OriginalDefinition.SpecialType != SpecialType.System_Nullable_T,
         type.IsReferenceType);
 
     /// <summary>
-    /// The JSON codec models a key and value type need, or false when the serializer cannot handle one of them
-    /// (an analyzer reports why; the generator emits nothing for the class).
+    /// The JSON codec models a key and value type need, or false when the codecs cannot serve one of them (the
+    /// serialization analyzer reports the same problem; the generator emits a stand-in for the class).
     /// </summary>
     public static bool TryCodecs(ITypeSymbol key, ITypeSymbol value, out EquatableArray<JsonCodecModel> codecs, out string unsupportedReason)
     {
         codecs = default;
         unsupportedReason = "";
-        if (!JsonCodecModelBuilder.TryBuild(key, out var keyCodecs, out var keyReason))
+        if (!JsonCodecModelBuilder.TryBuild(key, out var keyCodecs, out JsonCodecProblem? keyProblem))
         {
-            unsupportedReason = $"its key type cannot be serialized: {keyReason}";
+            unsupportedReason = $"its key type cannot be serialized: {keyProblem}";
             return false;
         }
 
-        if (!JsonCodecModelBuilder.TryBuild(value, out var valueCodecs, out var valueReason))
+        if (!JsonCodecModelBuilder.TryBuild(value, out var valueCodecs, out JsonCodecProblem? valueProblem))
         {
-            unsupportedReason = $"its value type cannot be serialized: {valueReason}";
+            unsupportedReason = $"its value type cannot be serialized: {valueProblem}";
             return false;
         }
 

@@ -1,28 +1,29 @@
+using System.Linq;
 using System.Threading;
 using Faustish.Generators.Model;
+using Faustish.Generators.Rules;
 using Microsoft.CodeAnalysis;
 
 namespace Faustish.Generators.Parsing;
 
-/// <summary>Turns a <c>[Table]</c> class into a <see cref="TableModel"/>, or null when the analyzers will reject it.</summary>
+/// <summary>Turns a <c>[Table]</c> class into a <see cref="TableModel"/>, a stand-in, or nothing (the analyzers say why).</summary>
 internal static class TableParser
 {
     /// <summary>The model of a usable table, a stand-in for one the analyzers reject, or neither (nothing to emit).</summary>
     public static Parsed<TableModel> Parse(GeneratorAttributeSyntaxContext context, CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();
-        return context.TargetSymbol is INamedTypeSymbol type ? Parse(type, context.Attributes[0]) : default;
+        return context.TargetSymbol is INamedTypeSymbol type ? Parse(type, context.Attributes[0], cancellationToken) : default;
     }
 
     /// <summary>Whether <paramref name="type"/> is a [Table] class the generator serves (so its Definition exists).</summary>
-    public static bool IsServed(INamedTypeSymbol type) =>
-        SymbolNames.FindAttribute(type, SymbolNames.TableAttribute) is { } attribute && Parse(type, attribute).Model is not null;
+    public static bool IsServed(INamedTypeSymbol type, CancellationToken cancellationToken) =>
+        TargetRules.FindAttribute(type, TargetRules.TableAttribute) is { } attribute && Parse(type, attribute, cancellationToken).Model is not null;
 
-    private static Parsed<TableModel> Parse(INamedTypeSymbol type, AttributeData attribute)
+    private static Parsed<TableModel> Parse(INamedTypeSymbol type, AttributeData attribute, CancellationToken cancellationToken)
     {
-        if (!SymbolNames.IsGeneratable(type) ||
-            (SymbolNames.BaseTypeArguments(type, SymbolNames.WindowedTableBase) ?? SymbolNames.BaseTypeArguments(type, SymbolNames.TableBase)) is not { } types ||
-            TopicParser.HasDeclaredConstructor(type))
+        if (!TargetRules.IsGeneratable(type, cancellationToken) ||
+            (TargetRules.BaseTypeArguments(type, TargetRules.WindowedTableBase) ?? TargetRules.BaseTypeArguments(type, TargetRules.TableBase)) is not { } types)
         {
             return default;
         }
@@ -30,41 +31,30 @@ internal static class TableParser
         var name = attribute.ConstructorArguments.Length == 1 ? attribute.ConstructorArguments[0].Value as string : null;
 
         // Windowed tables come with their own base class; a plain table ignores Window and Expires.
-        var windowed = SymbolNames.BaseTypeArguments(type, SymbolNames.WindowedTableBase) is not null;
+        var windowed = TargetRules.BaseTypeArguments(type, TargetRules.WindowedTableBase) is not null;
         var window = windowed
-            ? new WindowModel(TopicParser.NamedString(attribute, "Window"), TopicParser.NamedString(attribute, "Expires"),
-                NamedEnum(attribute, "Late") ?? 0, NamedEnum(attribute, "CloseOn") ?? 1, NamedEnum(attribute, "RelativeTo") ?? 0)
+            ? new WindowModel(TableRules.NamedString(attribute, "Window"), TableRules.NamedString(attribute, "Expires"),
+                TableRules.NamedInt(attribute, "Late") ?? 0, TableRules.NamedInt(attribute, "CloseOn") ?? 1, TableRules.NamedInt(attribute, "RelativeTo") ?? 0)
             : null;
-        var partitions = TopicParser.NamedInt(attribute, "Partitions") ?? 0;
+        var partitions = TableRules.NamedInt(attribute, "Partitions") ?? 0;
+        var setting = TableRules.SettingProblems(attribute).Select(p => $"{p.Setting} = {p.Value} is not {p.Allowed}").FirstOrDefault();
         string? reason = name is null ? "its [Table] attribute has no name"
             : partitions < 0 ? $"it declares {partitions} partitions"
-            : null;
+            : TableRules.KeyIsNullable(types.Key) ? "its key type is nullable"
+            : setting;
         var codecs = default(EquatableArray<Serialization.JsonCodecModel>);
         if (reason is null && !RecordTypes.TryCodecs(types.Key, types.Value, out codecs, out var unsupported))
         {
             reason = unsupported;
         }
 
+        var target = SymbolNames.Target(type);
         var shard = windowed
             ? $"global::Faustish.Tables.Windows.WindowedTableShard<{SymbolNames.Qualified(types.Key)}, {SymbolNames.Qualified(types.Value)}>"
             : $"global::Faustish.Tables.TableShard<{SymbolNames.Qualified(types.Key)}, {SymbolNames.Qualified(types.Value)}>";
         return reason is null
-            ? new(new TableModel(SymbolNames.Target(type), name!, partitions, RecordTypes.Describe(types.Key), RecordTypes.Describe(types.Value), codecs, window,
-                IsGlobal: SymbolNames.BaseTypeArguments(type, SymbolNames.GlobalTableBase) is not null), null)
-            : new(null, new StandInModel(SymbolNames.Target(type), shard, "unused", reason));
-    }
-
-    /// <summary>An enum-typed named argument's underlying value.</summary>
-    private static int? NamedEnum(AttributeData attribute, string name)
-    {
-        foreach (var argument in attribute.NamedArguments)
-        {
-            if (argument.Key == name && argument.Value.Value is int value)
-            {
-                return value;
-            }
-        }
-
-        return null;
+            ? new(new TableModel(target, name!, partitions, RecordTypes.Describe(types.Key), RecordTypes.Describe(types.Value), codecs, window,
+                IsGlobal: TargetRules.BaseTypeArguments(type, TargetRules.GlobalTableBase) is not null), null)
+            : new(null, new StandInModel(target, shard, "unused", reason));
     }
 }

@@ -24,7 +24,10 @@ internal static class JsonCodecEmitter
     /// <summary>A generated file.</summary>
     internal readonly record struct GeneratedFile(string HintName, string Source);
 
-    /// <summary>Emits every distinct codec of <paramref name="models"/>, named by one <see cref="JsonCodecNameTable"/>, in ordinal order.</summary>
+    /// <summary>
+    /// Emits every distinct codec of <paramref name="models"/>, named by one <see cref="JsonCodecNameTable"/>, in ordinal
+    /// order. Files are <c>{Type}.JsonCodec.g.cs</c>, made unique ignoring case (Roslyn compares hint names so).
+    /// </summary>
     public static IReadOnlyList<GeneratedFile> Emit(IEnumerable<JsonCodecModel> models)
     {
         var distinct = models
@@ -33,23 +36,29 @@ internal static class JsonCodecEmitter
             .OrderBy(m => m.TypeName, StringComparer.Ordinal)
             .ToList();
         var names = JsonCodecNameTable.Create(distinct);
-        return distinct.Select(m => Emit(m, names)).ToList();
-    }
+        var hints = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+        var files = new List<GeneratedFile>(distinct.Count);
+        foreach (var model in distinct)
+        {
+            var className = names.ClassName(model);
+            var stem = className.EndsWith("JsonCodec", StringComparison.Ordinal) ? className.Substring(0, className.Length - "JsonCodec".Length) : className;
+            var hint = stem + ".JsonCodec.g.cs";
+            for (var i = 2; !hints.Add(hint); i++)
+            {
+                hint = stem + "_" + i.ToString(CultureInfo.InvariantCulture) + ".JsonCodec.g.cs";
+            }
 
-    /// <summary>Emits one codec; <paramref name="names"/> must know every codec it refers to.</summary>
-    public static GeneratedFile Emit(JsonCodecModel model, JsonCodecNameTable names)
-    {
-        var className = names.ClassName(model);
-        var source = new CodecWriter(model, className, names).Write();
-        var hintName = "Codecs." + (className.EndsWith("JsonCodec", StringComparison.Ordinal) ? className.Substring(0, className.Length - "JsonCodec".Length) : className) + ".g.cs";
-        return new GeneratedFile(hintName, source);
+            files.Add(new GeneratedFile(hint, new CodecWriter(model, className, names).Write()));
+        }
+
+        return files;
     }
 
     private static string Literal(string value) => SymbolDisplay.FormatLiteral(value, quote: true);
 
     private static string Utf8Literal(string value) => Literal(value) + "u8";
 
-    private static string XmlText(string value) => value.Replace("&", "&amp;").Replace("<", "&lt;").Replace(">", "&gt;");
+    private static string XmlText(string value) => Emitting.EmitHelpers.XmlText(value);
 
     private static string UnderlyingTypeName(JsonShapeKind kind) => kind switch
     {
@@ -63,7 +72,12 @@ internal static class JsonCodecEmitter
         _ => "global::System.Int32",
     };
 
-    private static string Local(string clrName) => char.ToLowerInvariant(clrName[0]) + clrName.Substring(1) + "Value";
+    /// <summary>A name as C# source writes it after a member access: keywords get an '@'.</summary>
+    private static string Identifier(string name) =>
+        SyntaxFacts.GetKeywordKind(name) != SyntaxKind.None ? "@" + name : name;
+
+    /// <summary>A user's name in a <c>//</c> comment, on one line.</summary>
+    private static string CommentText(string value) => XmlText(value);
 
     private sealed class CodecWriter
     {
@@ -121,6 +135,10 @@ internal static class JsonCodecEmitter
         }
 
         // ---- objects ----
+        //
+        // Every identifier the codec declares is made from an index, never from a user's name (a property 'Read', an
+        // enum member 'Write' or properties 'ABC' and 'aBC' cannot clash with anything); user names only appear after
+        // a member access, escaped when they are keywords, and in comments.
 
         private void WriteObjectCodec()
         {
@@ -130,9 +148,12 @@ internal static class JsonCodecEmitter
             if (properties.Any(p => p.CanWrite))
             {
                 _w.WriteLine();
-                foreach (var property in properties.Where(p => p.CanWrite))
+                for (var i = 0; i < properties.Count; i++)
                 {
-                    _w.WriteLine($"private static readonly {EncodedText} {property.ClrName}PropertyName = {EncodedText}.Encode({Literal(property.JsonName)});");
+                    if (properties[i].CanWrite)
+                    {
+                        _w.WriteLine($"private static readonly {EncodedText} {PropertyName(i)} = {EncodedText}.Encode({Literal(properties[i].JsonName)});");
+                    }
                 }
             }
 
@@ -147,14 +168,29 @@ internal static class JsonCodecEmitter
             WriteObjectRead(readable);
             WriteMatchMember(readable.Select(p => p.JsonName).ToList());
 
-            foreach (var property in readable.Where(p => p.Setter == JsonSetterKind.InitAccessor))
+            for (var i = 0; i < readable.Count; i++)
             {
+                var property = readable[i];
+                if (property.Setter != JsonSetterKind.InitAccessor)
+                {
+                    continue;
+                }
+
                 _w.WriteLine();
-                _w.WriteLine($"[global::System.Runtime.CompilerServices.UnsafeAccessor(global::System.Runtime.CompilerServices.UnsafeAccessorKind.Method, Name = \"set_{property.ClrName}\")]");
+                _w.WriteLine($"/// <summary>The init accessor of <c>{XmlText(property.ClrName)}</c>.</summary>");
+                _w.WriteLine($"[global::System.Runtime.CompilerServices.UnsafeAccessor(global::System.Runtime.CompilerServices.UnsafeAccessorKind.Method, Name = {Literal("set_" + property.ClrName)})]");
                 var target = property.DeclaringTypeIsValueType ? $"ref {property.DeclaringTypeName}" : property.DeclaringTypeName;
-                _w.WriteLine($"private static extern void Set{property.ClrName}({target} target, {property.AnnotatedTypeName} value);");
+                _w.WriteLine($"private static extern void {InitAccessor(i)}({target} target, {property.AnnotatedTypeName} value);");
             }
         }
+
+        private static string PropertyName(int index) => "PropertyName" + index.ToString(CultureInfo.InvariantCulture);
+
+        private static string InitAccessor(int index) => "Init" + index.ToString(CultureInfo.InvariantCulture);
+
+        private static string ValueLocal(int index) => "value" + index.ToString(CultureInfo.InvariantCulture);
+
+        private static string SeenLocal(int index) => "seen" + index.ToString(CultureInfo.InvariantCulture);
 
         private void WriteObjectWrite(EquatableArray<JsonPropertyModel> properties)
         {
@@ -174,9 +210,15 @@ internal static class JsonCodecEmitter
                 }
 
                 _w.WriteLine("writer.WriteStartObject();");
-                foreach (var property in properties.Where(p => p.CanWrite))
+                for (var i = 0; i < properties.Count; i++)
                 {
-                    var access = "value." + property.ClrName;
+                    var property = properties[i];
+                    if (!property.CanWrite)
+                    {
+                        continue;
+                    }
+
+                    var access = "value." + Identifier(property.ClrName);
                     var shape = property.Shape;
                     string? condition = property.IgnoreWhen switch
                     {
@@ -188,13 +230,13 @@ internal static class JsonCodecEmitter
 
                     if (condition is null)
                     {
-                        WritePropertyValue(property, access);
+                        WritePropertyValue(property, PropertyName(i), access);
                     }
                     else
                     {
                         using (_w.Block($"if ({condition})"))
                         {
-                            WritePropertyValue(property, access);
+                            WritePropertyValue(property, PropertyName(i), access);
                         }
                     }
                 }
@@ -203,9 +245,8 @@ internal static class JsonCodecEmitter
             }
         }
 
-        private void WritePropertyValue(JsonPropertyModel property, string access)
+        private void WritePropertyValue(JsonPropertyModel property, string name, string access)
         {
-            var name = property.ClrName + "PropertyName";
             switch (property.Shape.Kind)
             {
                 case JsonShapeKind.String or JsonShapeKind.DateTime or JsonShapeKind.DateTimeOffset or JsonShapeKind.Guid:
@@ -248,13 +289,28 @@ internal static class JsonCodecEmitter
                 }
 
                 _w.WriteLine();
-                foreach (var property in readable)
+                if (readable.Count == 0)
                 {
+                    // Nothing to read: every member is unknown and skipped (JsonSerializer's default).
+                    using (_w.Block($"while (reader.Read() && reader.TokenType == {Token}.PropertyName)"))
+                    {
+                        _w.WriteLine("reader.Read();");
+                        _w.WriteLine("reader.Skip();");
+                    }
+
+                    _w.WriteLine();
+                    WriteConstruction(readable);
+                    return;
+                }
+
+                for (var i = 0; i < readable.Count; i++)
+                {
+                    var property = readable[i];
                     var type = property.Shape.IsReferenceType ? property.Shape.TypeName + "?" : property.Shape.TypeName;
-                    _w.WriteLine($"{type} {Local(property.ClrName)} = {property.ConstructorDefault ?? "default"};");
+                    _w.WriteLine($"{type} {ValueLocal(i)} = {property.ConstructorDefault ?? "default"}; // {CommentText(property.ClrName)}");
                     if (NeedsPresenceFlag(property))
                     {
-                        _w.WriteLine($"bool has{property.ClrName} = false;");
+                        _w.WriteLine($"bool {SeenLocal(i)} = false;");
                     }
                 }
 
@@ -272,10 +328,10 @@ internal static class JsonCodecEmitter
                                 var property = readable[i];
                                 _w.WriteLine($"case {i.ToString(CultureInfo.InvariantCulture)}:");
                                 _w.Indent();
-                                _w.WriteLine($"{Local(property.ClrName)} = {ReadExpression(property.Shape)};");
+                                _w.WriteLine($"{ValueLocal(i)} = {ReadExpression(property.Shape)};");
                                 if (NeedsPresenceFlag(property))
                                 {
-                                    _w.WriteLine($"has{property.ClrName} = true;");
+                                    _w.WriteLine($"{SeenLocal(i)} = true;");
                                 }
 
                                 _w.WriteLine("break;");
@@ -301,12 +357,15 @@ internal static class JsonCodecEmitter
                     _w.WriteLine("throw;");
                 }
 
-                foreach (var property in readable.Where(p => p.IsRequired))
+                for (var i = 0; i < readable.Count; i++)
                 {
-                    _w.WriteLine();
-                    using (_w.Block($"if (!has{property.ClrName})"))
+                    if (readable[i].IsRequired)
                     {
-                        _w.WriteLine($"{Errors}.ThrowMissingRequired({Literal(property.JsonName)});");
+                        _w.WriteLine();
+                        using (_w.Block($"if (!{SeenLocal(i)})"))
+                        {
+                            _w.WriteLine($"{Errors}.ThrowMissingRequired({Literal(readable[i].JsonName)});");
+                        }
                     }
                 }
 
@@ -316,7 +375,7 @@ internal static class JsonCodecEmitter
         }
 
         private static bool NeedsPresenceFlag(JsonPropertyModel property) =>
-            property.IsRequired || property.Setter is JsonSetterKind.Assignment or JsonSetterKind.InitAccessor;
+            property.IsRequired || property.Setter is JsonSetterKind.Assignment or JsonSetterKind.InitAccessor or JsonSetterKind.With;
 
         private void WriteConstruction(List<JsonPropertyModel> readable)
         {
@@ -326,14 +385,16 @@ internal static class JsonCodecEmitter
                 arguments[i] = "default!";
             }
 
-            foreach (var property in readable.Where(p => p.Setter == JsonSetterKind.Constructor))
+            for (var i = 0; i < readable.Count; i++)
             {
-                arguments[property.ConstructorIndex] = Value(property);
+                if (readable[i].Setter == JsonSetterKind.Constructor)
+                {
+                    arguments[readable[i].ConstructorIndex] = Value(readable[i], i);
+                }
             }
 
-            var initializers = readable.Where(p => p.Setter == JsonSetterKind.Initializer).ToList();
             var creation = $"new {_model.TypeName}({string.Join(", ", arguments)})";
-            if (initializers.Count == 0)
+            if (!readable.Any(p => p.Setter == JsonSetterKind.Initializer))
             {
                 _w.WriteLine($"var result = {creation};");
             }
@@ -342,30 +403,42 @@ internal static class JsonCodecEmitter
                 _w.WriteLine($"var result = {creation}");
                 _w.WriteLine("{");
                 _w.Indent();
-                foreach (var property in initializers)
+                for (var i = 0; i < readable.Count; i++)
                 {
-                    _w.WriteLine($"{property.ClrName} = {Value(property)},");
+                    if (readable[i].Setter == JsonSetterKind.Initializer)
+                    {
+                        _w.WriteLine($"{Identifier(readable[i].ClrName)} = {Value(readable[i], i)},");
+                    }
                 }
 
                 _w.Unindent();
                 _w.WriteLine("};");
             }
 
-            foreach (var property in readable.Where(p => p.Setter is JsonSetterKind.Assignment or JsonSetterKind.InitAccessor))
+            for (var i = 0; i < readable.Count; i++)
             {
-                using (_w.Block($"if (has{property.ClrName})"))
+                var property = readable[i];
+                if (property.Setter is not (JsonSetterKind.Assignment or JsonSetterKind.InitAccessor or JsonSetterKind.With))
                 {
-                    _w.WriteLine(property.Setter == JsonSetterKind.Assignment
-                        ? $"result.{property.ClrName} = {Value(property)};"
-                        : $"Set{property.ClrName}({(property.DeclaringTypeIsValueType ? "ref " : "")}result, {Value(property)});");
+                    continue;
+                }
+
+                using (_w.Block($"if ({SeenLocal(i)})"))
+                {
+                    _w.WriteLine(property.Setter switch
+                    {
+                        JsonSetterKind.Assignment => $"result.{Identifier(property.ClrName)} = {Value(property, i)};",
+                        JsonSetterKind.With => $"result = result with {{ {Identifier(property.ClrName)} = {Value(property, i)} }};",
+                        _ => $"{InitAccessor(i)}({(property.DeclaringTypeIsValueType ? "ref " : "")}result, {Value(property, i)});",
+                    });
                 }
             }
 
             _w.WriteLine("return result;");
         }
 
-        private static string Value(JsonPropertyModel property) =>
-            property.Shape.IsReferenceType ? Local(property.ClrName) + "!" : Local(property.ClrName);
+        private static string Value(JsonPropertyModel property, int index) =>
+            property.Shape.IsReferenceType ? ValueLocal(index) + "!" : ValueLocal(index);
 
         private void WriteMatchMember(List<string> jsonNames)
         {
@@ -394,7 +467,7 @@ internal static class JsonCodecEmitter
             _w.WriteLine(NoInlining);
             using (_w.Block($"private static int MatchMemberIgnoringCase(ref {Utf8Reader} reader)"))
             {
-                var longest = jsonNames.Max(n => n.Length);
+                var longest = Math.Max(1, jsonNames.Max(n => n.Length));
                 _w.WriteLine($"global::System.Span<char> buffer = stackalloc char[{longest.ToString(CultureInfo.InvariantCulture)}];");
                 _w.WriteLine($"int length = {Reader}.CopyName(ref reader, buffer);");
                 using (_w.Block("if (length < 0)"))
@@ -417,19 +490,29 @@ internal static class JsonCodecEmitter
         }
 
         // ---- enums ----
+        //
+        // As JsonStringEnumConverter: a value with a member of its own is written as that member's name; a [Flags]
+        // value made of members, as their names joined by ", " (members with more bits first, then by value); anything
+        // else as a number. Read: a number, or a string of one name or several joined by commas (declared names matched
+        // ignoring case, [JsonStringEnumMemberName]s only exactly), or a number in a string.
+
+        private static string EnumName(int index) => "Name" + index.ToString(CultureInfo.InvariantCulture);
 
         private void WriteEnumCodec()
         {
             var type = _model.TypeName;
             var underlying = UnderlyingTypeName(_model.EnumUnderlying);
-            var written = _model.EnumMembers.Where(m => m.IsFirstWithValue).ToList();
+            var members = _model.EnumMembers;
 
-            if (written.Count > 0)
+            if (members.Count > 0)
             {
                 _w.WriteLine();
-                foreach (var member in written)
+                for (var i = 0; i < members.Count; i++)
                 {
-                    _w.WriteLine($"private static readonly {EncodedText} {member.ClrName}Name = {EncodedText}.Encode({Literal(member.JsonName)});");
+                    if (members[i].IsFirstWithValue)
+                    {
+                        _w.WriteLine($"private static readonly {EncodedText} {EnumName(i)} = {EncodedText}.Encode({Literal(members[i].JsonName)});");
+                    }
                 }
             }
 
@@ -460,31 +543,126 @@ internal static class JsonCodecEmitter
                 _w.WriteLine($"return ({type}){Reader}.Read{_model.EnumUnderlying}(ref reader);");
             }
 
+            WriteEnumWriteName(type, underlying);
+            WriteEnumReadName(type, underlying);
+        }
+
+        private static string Member(string type, JsonEnumMemberModel member) => $"{type}.{Identifier(member.ClrName)}";
+
+        private void WriteEnumWriteName(string type, string underlying)
+        {
+            var members = _model.EnumMembers;
             _w.WriteLine();
-            _w.WriteLine("/// <summary>Writes the member's name (JsonStringEnumConverter); a value without a name is written as a number.</summary>");
+            _w.WriteLine(_model.EnumIsFlags
+                ? "/// <summary>Writes the member's name, or the names of the members that make up the value (JsonStringEnumConverter); else a number.</summary>"
+                : "/// <summary>Writes the member's name (JsonStringEnumConverter); a value without a name is written as a number.</summary>");
             using (_w.Block($"public static void WriteName({Utf8Writer} writer, {type} value)"))
             {
                 using (_w.Block("switch (value)"))
                 {
-                    foreach (var member in written)
+                    for (var i = 0; i < members.Count; i++)
                     {
-                        _w.WriteLine($"case {type}.{member.ClrName}:");
+                        if (!members[i].IsFirstWithValue)
+                        {
+                            continue;
+                        }
+
+                        _w.WriteLine($"case {Member(type, members[i])}:");
                         _w.Indent();
-                        _w.WriteLine($"writer.WriteStringValue({member.ClrName}Name);");
+                        _w.WriteLine($"writer.WriteStringValue({EnumName(i)});");
                         _w.WriteLine("break;");
                         _w.Unindent();
                     }
 
                     _w.WriteLine("default:");
                     _w.Indent();
-                    _w.WriteLine($"writer.WriteNumberValue(({underlying})value);");
+                    if (_model.EnumIsFlags)
+                    {
+                        using (_w.Block("if (FlagNames(value) is { } names)"))
+                        {
+                            _w.WriteLine("writer.WriteStringValue(names);");
+                        }
+
+                        using (_w.Block("else"))
+                        {
+                            _w.WriteLine($"writer.WriteNumberValue(({underlying})value);");
+                        }
+                    }
+                    else
+                    {
+                        _w.WriteLine($"writer.WriteNumberValue(({underlying})value);");
+                    }
+
                     _w.WriteLine("break;");
                     _w.Unindent();
                 }
             }
 
+            if (!_model.EnumIsFlags)
+            {
+                return;
+            }
+
+            // JsonSerializer tries members with more bits set first, then by value; zero only matches zero.
+            var order = members.Select((m, i) => (Member: m, Index: i))
+                .Where(m => m.Member.Key != 0)
+                .OrderByDescending(m => PopCount(m.Member.Key))
+                .ThenBy(m => Unsigned(m.Member.Key, _model.EnumUnderlying))
+                .ToList();
             _w.WriteLine();
-            _w.WriteLine("/// <summary>Reads a member name (matched ignoring case) or a number, as JsonStringEnumConverter does.</summary>");
+            _w.WriteLine("/// <summary>The names of the members that make up <paramref name=\"value\"/>, or null when some of its bits have none.</summary>");
+            _w.WriteLine(NoInlining);
+            using (_w.Block($"private static string? FlagNames({type} value)"))
+            {
+                _w.WriteLine($"ulong remaining = {Key("value", underlying)};");
+                _w.WriteLine("var names = new global::System.Text.StringBuilder();");
+                foreach (var (member, index) in order)
+                {
+                    var key = member.Key.ToString(CultureInfo.InvariantCulture) + "UL";
+                    using (_w.Block($"if ((remaining & {key}) == {key})"))
+                    {
+                        _w.WriteLine($"remaining &= ~{key};");
+                        _w.WriteLine($"names.Append(names.Length == 0 ? \"\" : \", \").Append({Literal(member.JsonName)});");
+                    }
+                }
+
+                _w.WriteLine();
+                _w.WriteLine("return remaining == 0 && names.Length > 0 ? names.ToString() : null;");
+            }
+        }
+
+        /// <summary>The value as JsonSerializer keys enum values: the underlying value, sign-extended to 64 bits.</summary>
+        private string Key(string value, string underlying) => _model.EnumUnderlying switch
+        {
+            JsonShapeKind.Byte or JsonShapeKind.UInt16 or JsonShapeKind.UInt32 or JsonShapeKind.UInt64 => $"(ulong)({underlying}){value}",
+            _ => $"unchecked((ulong)(long)({underlying}){value})",
+        };
+
+        private static int PopCount(ulong value)
+        {
+            var count = 0;
+            for (; value != 0; value &= value - 1)
+            {
+                count++;
+            }
+
+            return count;
+        }
+
+        /// <summary>The key as the underlying type's unsigned value (the order of <c>Enum.GetNames</c>).</summary>
+        private static ulong Unsigned(ulong key, JsonShapeKind underlying) => underlying switch
+        {
+            JsonShapeKind.SByte or JsonShapeKind.Byte => key & 0xFF,
+            JsonShapeKind.Int16 or JsonShapeKind.UInt16 => key & 0xFFFF,
+            JsonShapeKind.Int32 or JsonShapeKind.UInt32 => key & 0xFFFFFFFF,
+            _ => key,
+        };
+
+        private void WriteEnumReadName(string type, string underlying)
+        {
+            var members = _model.EnumMembers;
+            _w.WriteLine();
+            _w.WriteLine("/// <summary>Reads a member name, names joined by commas, or a number, as JsonStringEnumConverter does.</summary>");
             using (_w.Block($"public static {type} ReadName(ref {Utf8Reader} reader)"))
             {
                 using (_w.Block($"if (reader.TokenType == {Token}.Number)"))
@@ -499,46 +677,81 @@ internal static class JsonCodecEmitter
                 }
 
                 _w.WriteLine();
-                foreach (var member in _model.EnumMembers)
+                foreach (var member in members)
                 {
                     using (_w.Block($"if (reader.ValueTextEquals({Utf8Literal(member.JsonName)}))"))
                     {
-                        _w.WriteLine($"return {type}.{member.ClrName};");
+                        _w.WriteLine($"return {Member(type, member)};");
                     }
                 }
 
-                _w.WriteLine("return ReadNameIgnoringCase(ref reader);");
+                _w.WriteLine("return ReadNameSlowly(ref reader);");
             }
 
             _w.WriteLine();
             _w.WriteLine(NoInlining);
-            using (_w.Block($"private static {type} ReadNameIgnoringCase(ref {Utf8Reader} reader)"))
+            using (_w.Block($"private static {type} ReadNameSlowly(ref {Utf8Reader} reader)"))
             {
-                var longest = Math.Max(24, _model.EnumMembers.Select(m => m.JsonName.Length).DefaultIfEmpty(0).Max());
-                _w.WriteLine($"global::System.Span<char> buffer = stackalloc char[{longest.ToString(CultureInfo.InvariantCulture)}];");
-                _w.WriteLine($"int length = {Reader}.CopyName(ref reader, buffer);");
-                using (_w.Block("if (length >= 0)"))
+                _w.WriteLine("global::System.ReadOnlySpan<char> text = global::System.MemoryExtensions.Trim(global::System.MemoryExtensions.AsSpan(reader.GetString()));");
+                using (_w.Block($"if ({Reader}.IsIntegerText(text) && {underlying}.TryParse(text, global::System.Globalization.NumberStyles.Integer, global::System.Globalization.CultureInfo.InvariantCulture, out {underlying} number))"))
                 {
-                    _w.WriteLine("global::System.ReadOnlySpan<char> name = buffer.Slice(0, length);");
-
-                    // Like JsonStringEnumConverter: declared names match ignoring case, [JsonStringEnumMemberName]s only exactly.
-                    foreach (var member in _model.EnumMembers.Where(m => m.JsonName == m.ClrName))
-                    {
-                        using (_w.Block($"if (global::System.MemoryExtensions.Equals(name, {Literal(member.JsonName)}, global::System.StringComparison.OrdinalIgnoreCase))"))
-                        {
-                            _w.WriteLine($"return {type}.{member.ClrName};");
-                        }
-                    }
-
-                    using (_w.Block($"if ({underlying}.TryParse(name, global::System.Globalization.NumberStyles.Integer, global::System.Globalization.CultureInfo.InvariantCulture, out {underlying} number))"))
-                    {
-                        _w.WriteLine($"return ({type})number;");
-                    }
+                    _w.WriteLine($"return ({type})number;");
                 }
 
                 _w.WriteLine();
-                var expected = _model.EnumMembers.Count == 0 ? "no names" : string.Join(", ", _model.EnumMembers.Select(m => "'" + m.JsonName + "'"));
+                _w.WriteLine($"{underlying} bits = 0;");
+                _w.WriteLine("bool any = false;");
+                using (_w.Block("while (!text.IsEmpty)"))
+                {
+                    _w.WriteLine("int comma = global::System.MemoryExtensions.IndexOf(text, ',');");
+                    _w.WriteLine("global::System.ReadOnlySpan<char> name = global::System.MemoryExtensions.Trim(comma < 0 ? text : text.Slice(0, comma));");
+                    _w.WriteLine("text = comma < 0 ? default : text.Slice(comma + 1);");
+                    using (_w.Block($"if (!TryMatchName(name, out {type} one))"))
+                    {
+                        _w.WriteLine("any = false;");
+                        _w.WriteLine("break;");
+                    }
+
+                    _w.WriteLine();
+                    _w.WriteLine($"bits |= ({underlying})one;");
+                    _w.WriteLine("any = true;");
+                }
+
+                _w.WriteLine();
+                using (_w.Block("if (any)"))
+                {
+                    _w.WriteLine($"return ({type})bits;");
+                }
+
+                _w.WriteLine();
+                var expected = members.Count == 0 ? "no names" : string.Join(", ", members.Select(m => "'" + m.JsonName + "'"));
                 _w.WriteLine($"return {Errors}.ThrowUnknownEnumName<{type}>(ref reader, {Literal(_model.DisplayName)}, {Literal(expected)});");
+            }
+
+            _w.WriteLine();
+            _w.WriteLine("/// <summary>One name: exactly as written, or a declared (not renamed) name ignoring case.</summary>");
+            using (_w.Block($"private static bool TryMatchName(global::System.ReadOnlySpan<char> name, out {type} value)"))
+            {
+                foreach (var member in members)
+                {
+                    using (_w.Block($"if (global::System.MemoryExtensions.SequenceEqual(name, {Literal(member.JsonName)}))"))
+                    {
+                        _w.WriteLine($"value = {Member(type, member)};");
+                        _w.WriteLine("return true;");
+                    }
+                }
+
+                foreach (var member in members.Where(m => !m.IsRenamed))
+                {
+                    using (_w.Block($"if (global::System.MemoryExtensions.Equals(name, {Literal(member.JsonName)}, global::System.StringComparison.OrdinalIgnoreCase))"))
+                    {
+                        _w.WriteLine($"value = {Member(type, member)};");
+                        _w.WriteLine("return true;");
+                    }
+                }
+
+                _w.WriteLine("value = default;");
+                _w.WriteLine("return false;");
             }
         }
 

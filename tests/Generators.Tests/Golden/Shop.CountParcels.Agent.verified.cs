@@ -13,64 +13,64 @@ partial class CountParcels
         topic: global::Shop.Shipments.Definition,
         tables: [global::Shop.Parcels.Definition, global::Shop.ParcelSessions.Definition],
         concurrency: 2,
-        createPartition: static context => new FaustishPartition(context));
+        createPartition: static context => new global::Shop.CountParcels_FaustishPartition(context));
+}
 
-    /// <summary>CountParcels bound to one partition of its topic, with that partition's tables.</summary>
-    [global::System.CodeDom.Compiler.GeneratedCode("Faustish.Generators", "0.1.0")]
-    private sealed class FaustishPartition : global::Faustish.Agents.AgentPartition
+/// <summary>Shop.CountParcels bound to one partition of its topic, with that partition's tables.</summary>
+[global::System.CodeDom.Compiler.GeneratedCode("Faustish.Generators", "0.1.0")]
+file sealed class CountParcels_FaustishPartition : global::Faustish.Agents.AgentPartition
+{
+    private static readonly global::Faustish.Serialization.IRecordCodec<long> KeyCodec = global::Shop.Shipments.Definition.KeyCodec;
+    private static readonly global::Faustish.Serialization.IRecordCodec<global::Shop.Shipment> ValueCodec = global::Shop.Shipments.Definition.ValueCodec;
+
+    private readonly global::Shop.CountParcels _agent;
+
+    public CountParcels_FaustishPartition(global::Faustish.Agents.AgentPartitionContext context)
+        : base(context)
     {
-        private static readonly global::Faustish.Serialization.IRecordCodec<long> KeyCodec = global::Shop.Shipments.Definition.KeyCodec;
-        private static readonly global::Faustish.Serialization.IRecordCodec<global::Shop.Shipment> ValueCodec = global::Shop.Shipments.Definition.ValueCodec;
-
-        private readonly global::Shop.CountParcels _agent;
-
-        public FaustishPartition(global::Faustish.Agents.AgentPartitionContext context)
-            : base(context)
-        {
-            _agent = new global::Shop.CountParcels(
-                context.GetTable<global::Shop.Parcels>(global::Shop.Parcels.Definition),
-                context.GetTable<global::Shop.ParcelSessions>(global::Shop.ParcelSessions.Definition));
-        }
-
-        /// <summary>Decodes and processes each record of <paramref name="batch"/> in order.</summary>
-        public override void ProcessBatch(global::Faustish.Transport.RecordBatch batch)
-        {
-            var context = Context;
-            for (var i = 0; i < batch.Count; i++)
-            {
-                ref readonly var record = ref batch[i];
-                long key;
-                global::Shop.Shipment value;
-                try
-                {
-                    key = record.KeyIsNull ? throw MissingKey() : KeyCodec.Read(batch.KeyOf(in record));
-                    value = record.ValueIsNull ? throw MissingValue() : ValueCodec.Read(batch.ValueOf(in record));
-                }
-                catch (global::Faustish.Serialization.RecordDecodeException exception)
-                {
-                    context.DecodeFailed(batch, in record, exception);
-                    continue;
-                }
-
-                context.Begin(in record);
-                try
-                {
-                    Complete(_agent.ProcessAsync(key, value, context.Event));
-                }
-                catch (global::System.Exception exception)
-                {
-                    context.ProcessingFailed(batch, in record, exception);
-                    continue;
-                }
-
-                context.Complete(in record);
-            }
-        }
-
-        private static global::Faustish.Serialization.RecordDecodeException MissingKey() =>
-            new("The record has no key, but CountParcels.ProcessAsync takes a non-null key.");
-
-        private static global::Faustish.Serialization.RecordDecodeException MissingValue() =>
-            new("The record has no value (a tombstone), but CountParcels.ProcessAsync takes a non-null value.");
+        _agent = new global::Shop.CountParcels(
+            context.GetTable<global::Shop.Parcels>(global::Shop.Parcels.Definition),
+            context.GetTable<global::Shop.ParcelSessions>(global::Shop.ParcelSessions.Definition));
     }
+
+    /// <summary>Decodes and processes each record of <paramref name="batch"/> in order.</summary>
+    public override void ProcessBatch(global::Faustish.Transport.RecordBatch batch)
+    {
+        var context = Context;
+        for (var i = 0; i < batch.Count; i++)
+        {
+            ref readonly var record = ref batch[i];
+            long key;
+            global::Shop.Shipment value;
+            try
+            {
+                key = record.KeyIsNull ? throw MissingKey() : KeyCodec.Read(batch.KeyOf(in record));
+                value = record.ValueIsNull ? throw MissingValue() : ValueCodec.Read(batch.ValueOf(in record));
+            }
+            catch (global::Faustish.Serialization.RecordDecodeException exception)
+            {
+                context.DecodeFailed(batch, in record, exception);
+                continue;
+            }
+
+            context.Begin(in record);
+            try
+            {
+                Complete(_agent.ProcessAsync(key, value, context.Event));
+            }
+            catch (global::System.Exception exception)
+            {
+                context.ProcessingFailed(batch, in record, exception);
+                continue;
+            }
+
+            context.Complete(in record);
+        }
+    }
+
+    private static global::Faustish.Serialization.RecordDecodeException MissingKey() =>
+        new("The record has no key, but Shop.CountParcels.ProcessAsync takes a non-null key.");
+
+    private static global::Faustish.Serialization.RecordDecodeException MissingValue() =>
+        new("The record has no value (a tombstone), but Shop.CountParcels.ProcessAsync takes a non-null value.");
 }

@@ -13,7 +13,7 @@ partial class FxRates
         global::Faustish.Serialization.PrimitiveCodecs.Utf8String,
         global::Faustish.Generated.Codecs.DecimalJsonCodec.Instance,
         static options => new global::Faustish.Tables.Faster.FasterEncodedStore<string, decimal>(options, global::Faustish.Serialization.PrimitiveCodecs.Utf8String, global::Faustish.Generated.Codecs.DecimalJsonCodec.Instance),
-        static shard => new FxRates(shard)) { IsGlobal = true };
+        static shard => new global::Shop.FxRates(shard)) { IsGlobal = true };
 
     [global::System.CodeDom.Compiler.GeneratedCode("Faustish.Generators", "0.1.0")]
     private FxRates(global::Faustish.Tables.TableShard<string, decimal> shard)

@@ -13,7 +13,7 @@ partial class OrdersPerCustomer
         global::Faustish.Serialization.PrimitiveCodecs.Utf8String,
         global::Faustish.Serialization.PrimitiveCodecs.Int64BigEndian,
         static options => new global::Faustish.Tables.Faster.FasterEncodedStore<string, long>(options, global::Faustish.Serialization.PrimitiveCodecs.Utf8String, global::Faustish.Serialization.PrimitiveCodecs.Int64BigEndian),
-        static shard => new OrdersPerCustomer(shard));
+        static shard => new global::Shop.OrdersPerCustomer(shard));
 
     [global::System.CodeDom.Compiler.GeneratedCode("Faustish.Generators", "0.1.0")]
     private OrdersPerCustomer(global::Faustish.Tables.TableShard<string, long> shard)

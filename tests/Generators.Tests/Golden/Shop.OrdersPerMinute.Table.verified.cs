@@ -14,7 +14,7 @@ partial class OrdersPerMinute
         global::Faustish.Serialization.PrimitiveCodecs.Utf8String,
         global::Faustish.Serialization.PrimitiveCodecs.Int64BigEndian,
         static options => new global::Faustish.Tables.Faster.FasterEncodedStore<global::Faustish.Tables.Windows.WindowKey<string>, long>(options, new global::Faustish.Tables.Windows.WindowKeyCodec<string>(global::Faustish.Serialization.PrimitiveCodecs.Utf8String), global::Faustish.Serialization.PrimitiveCodecs.Int64BigEndian),
-        static shard => new OrdersPerMinute(shard));
+        static shard => new global::Shop.OrdersPerMinute(shard));
 
     [global::System.CodeDom.Compiler.GeneratedCode("Faustish.Generators", "0.1.0")]
     private OrdersPerMinute(global::Faustish.Tables.Windows.WindowedTableShard<string, long> shard)

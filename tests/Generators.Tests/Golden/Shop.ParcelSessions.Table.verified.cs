@@ -14,7 +14,7 @@ partial class ParcelSessions
         global::Faustish.Serialization.PrimitiveCodecs.Int64BigEndian,
         global::Faustish.Serialization.PrimitiveCodecs.Int64BigEndian,
         static options => new global::Faustish.Tables.Faster.FasterBlittableStore<global::Faustish.Tables.Windows.WindowKey<long>, long>(options),
-        static shard => new ParcelSessions(shard));
+        static shard => new global::Shop.ParcelSessions(shard));
 
     [global::System.CodeDom.Compiler.GeneratedCode("Faustish.Generators", "0.1.0")]
     private ParcelSessions(global::Faustish.Tables.Windows.WindowedTableShard<long, long> shard)

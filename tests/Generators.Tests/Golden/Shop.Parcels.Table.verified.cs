@@ -13,7 +13,7 @@ partial class Parcels
         global::Faustish.Serialization.PrimitiveCodecs.Int64BigEndian,
         global::Faustish.Serialization.PrimitiveCodecs.Int64BigEndian,
         static options => new global::Faustish.Tables.Faster.FasterBlittableStore<long, long>(options),
-        static shard => new Parcels(shard));
+        static shard => new global::Shop.Parcels(shard));
 
     [global::System.CodeDom.Compiler.GeneratedCode("Faustish.Generators", "0.1.0")]
     private Parcels(global::Faustish.Tables.TableShard<long, long> shard)

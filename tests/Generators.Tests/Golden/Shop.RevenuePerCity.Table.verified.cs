@@ -13,7 +13,7 @@ partial class RevenuePerCity
         global::Faustish.Serialization.PrimitiveCodecs.Utf8String,
         global::Faustish.Generated.Codecs.DecimalJsonCodec.Instance,
         static options => new global::Faustish.Tables.Faster.FasterEncodedStore<string, decimal>(options, global::Faustish.Serialization.PrimitiveCodecs.Utf8String, global::Faustish.Generated.Codecs.DecimalJsonCodec.Instance),
-        static shard => new RevenuePerCity(shard));
+        static shard => new global::Shop.RevenuePerCity(shard));
 
     [global::System.CodeDom.Compiler.GeneratedCode("Faustish.Generators", "0.1.0")]
     private RevenuePerCity(global::Faustish.Tables.TableShard<string, decimal> shard)

@@ -13,66 +13,66 @@ partial class TrackOrders
         topic: global::Shop.Orders.Definition,
         tables: [global::Shop.RevenuePerCity.Definition, global::Shop.OrdersPerCustomer.Definition, global::Shop.OrdersPerMinute.Definition],
         concurrency: 1,
-        createPartition: static context => new FaustishPartition(context));
+        createPartition: static context => new global::Shop.TrackOrders_FaustishPartition(context));
+}
 
-    /// <summary>TrackOrders bound to one partition of its topic, with that partition's tables.</summary>
-    [global::System.CodeDom.Compiler.GeneratedCode("Faustish.Generators", "0.1.0")]
-    private sealed class FaustishPartition : global::Faustish.Agents.AgentPartition
+/// <summary>Shop.TrackOrders bound to one partition of its topic, with that partition's tables.</summary>
+[global::System.CodeDom.Compiler.GeneratedCode("Faustish.Generators", "0.1.0")]
+file sealed class TrackOrders_FaustishPartition : global::Faustish.Agents.AgentPartition
+{
+    private static readonly global::Faustish.Serialization.IRecordCodec<string> KeyCodec = global::Shop.Orders.Definition.KeyCodec;
+    private static readonly global::Faustish.Serialization.IRecordCodec<global::Shop.Order> ValueCodec = global::Shop.Orders.Definition.ValueCodec;
+
+    private readonly global::Shop.TrackOrders _agent;
+
+    public TrackOrders_FaustishPartition(global::Faustish.Agents.AgentPartitionContext context)
+        : base(context)
     {
-        private static readonly global::Faustish.Serialization.IRecordCodec<string> KeyCodec = global::Shop.Orders.Definition.KeyCodec;
-        private static readonly global::Faustish.Serialization.IRecordCodec<global::Shop.Order> ValueCodec = global::Shop.Orders.Definition.ValueCodec;
-
-        private readonly global::Shop.TrackOrders _agent;
-
-        public FaustishPartition(global::Faustish.Agents.AgentPartitionContext context)
-            : base(context)
-        {
-            _agent = new global::Shop.TrackOrders(
-                context.GetTable<global::Shop.RevenuePerCity>(global::Shop.RevenuePerCity.Definition),
-                context.GetTable<global::Shop.OrdersPerCustomer>(global::Shop.OrdersPerCustomer.Definition),
-                new global::Shop.BigOrders(context.Sender),
-                context.GetTable<global::Shop.OrdersPerMinute>(global::Shop.OrdersPerMinute.Definition));
-        }
-
-        /// <summary>Decodes and processes each record of <paramref name="batch"/> in order.</summary>
-        public override void ProcessBatch(global::Faustish.Transport.RecordBatch batch)
-        {
-            var context = Context;
-            for (var i = 0; i < batch.Count; i++)
-            {
-                ref readonly var record = ref batch[i];
-                string key;
-                global::Shop.Order value;
-                try
-                {
-                    key = record.KeyIsNull ? throw MissingKey() : KeyCodec.Read(batch.KeyOf(in record));
-                    value = record.ValueIsNull ? throw MissingValue() : ValueCodec.Read(batch.ValueOf(in record));
-                }
-                catch (global::Faustish.Serialization.RecordDecodeException exception)
-                {
-                    context.DecodeFailed(batch, in record, exception);
-                    continue;
-                }
-
-                context.Begin(in record);
-                try
-                {
-                    _agent.Process(key, value);
-                }
-                catch (global::System.Exception exception)
-                {
-                    context.ProcessingFailed(batch, in record, exception);
-                    continue;
-                }
-
-                context.Complete(in record);
-            }
-        }
-
-        private static global::Faustish.Serialization.RecordDecodeException MissingKey() =>
-            new("The record has no key, but TrackOrders.Process takes a non-null key.");
-
-        private static global::Faustish.Serialization.RecordDecodeException MissingValue() =>
-            new("The record has no value (a tombstone), but TrackOrders.Process takes a non-null value.");
+        _agent = new global::Shop.TrackOrders(
+            context.GetTable<global::Shop.RevenuePerCity>(global::Shop.RevenuePerCity.Definition),
+            context.GetTable<global::Shop.OrdersPerCustomer>(global::Shop.OrdersPerCustomer.Definition),
+            new global::Shop.BigOrders(context.Sender),
+            context.GetTable<global::Shop.OrdersPerMinute>(global::Shop.OrdersPerMinute.Definition));
     }
+
+    /// <summary>Decodes and processes each record of <paramref name="batch"/> in order.</summary>
+    public override void ProcessBatch(global::Faustish.Transport.RecordBatch batch)
+    {
+        var context = Context;
+        for (var i = 0; i < batch.Count; i++)
+        {
+            ref readonly var record = ref batch[i];
+            string key;
+            global::Shop.Order value;
+            try
+            {
+                key = record.KeyIsNull ? throw MissingKey() : KeyCodec.Read(batch.KeyOf(in record));
+                value = record.ValueIsNull ? throw MissingValue() : ValueCodec.Read(batch.ValueOf(in record));
+            }
+            catch (global::Faustish.Serialization.RecordDecodeException exception)
+            {
+                context.DecodeFailed(batch, in record, exception);
+                continue;
+            }
+
+            context.Begin(in record);
+            try
+            {
+                _agent.Process(key, value);
+            }
+            catch (global::System.Exception exception)
+            {
+                context.ProcessingFailed(batch, in record, exception);
+                continue;
+            }
+
+            context.Complete(in record);
+        }
+    }
+
+    private static global::Faustish.Serialization.RecordDecodeException MissingKey() =>
+        new("The record has no key, but Shop.TrackOrders.Process takes a non-null key.");
+
+    private static global::Faustish.Serialization.RecordDecodeException MissingValue() =>
+        new("The record has no value (a tombstone), but Shop.TrackOrders.Process takes a non-null value.");
 }

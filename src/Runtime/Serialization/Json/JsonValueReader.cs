@@ -245,4 +245,27 @@ public static class JsonValueReader
             ArrayPool<char>.Shared.Return(rented);
         }
     }
+
+    /// <summary>
+    /// Whether trimmed text is an integer as JsonStringEnumConverter accepts one inside a string (<c>"3"</c>, <c>"-1"</c>):
+    /// an optional sign, then digits only.
+    /// </summary>
+    public static bool IsIntegerText(ReadOnlySpan<char> text)
+    {
+        var start = text.Length > 0 && text[0] is '+' or '-' ? 1 : 0;
+        if (start == text.Length)
+        {
+            return false;
+        }
+
+        for (var i = start; i < text.Length; i++)
+        {
+            if (!char.IsAsciiDigit(text[i]))
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
 }

@@ -13,9 +13,9 @@ namespace Faustish.Generated.Codecs
         /// <summary>The codec; it holds no state.</summary>
         public static readonly AddressJsonCodec Instance = new AddressJsonCodec();
 
-        private static readonly global::System.Text.Json.JsonEncodedText StreetPropertyName = global::System.Text.Json.JsonEncodedText.Encode("street");
-        private static readonly global::System.Text.Json.JsonEncodedText CityPropertyName = global::System.Text.Json.JsonEncodedText.Encode("city");
-        private static readonly global::System.Text.Json.JsonEncodedText PostCodePropertyName = global::System.Text.Json.JsonEncodedText.Encode("postCode");
+        private static readonly global::System.Text.Json.JsonEncodedText PropertyName0 = global::System.Text.Json.JsonEncodedText.Encode("street");
+        private static readonly global::System.Text.Json.JsonEncodedText PropertyName1 = global::System.Text.Json.JsonEncodedText.Encode("city");
+        private static readonly global::System.Text.Json.JsonEncodedText PropertyName2 = global::System.Text.Json.JsonEncodedText.Encode("postCode");
 
         /// <summary>JSON names of the members read, by the index <see cref="MatchMember"/> returns.</summary>
         private static readonly string[] MemberNames = { "street", "city", "postCode" };
@@ -30,9 +30,9 @@ namespace Faustish.Generated.Codecs
             }
 
             writer.WriteStartObject();
-            writer.WriteString(StreetPropertyName, value.Street);
-            writer.WriteString(CityPropertyName, value.City);
-            writer.WriteString(PostCodePropertyName, value.PostCode);
+            writer.WriteString(PropertyName0, value.Street);
+            writer.WriteString(PropertyName1, value.City);
+            writer.WriteString(PropertyName2, value.PostCode);
             writer.WriteEndObject();
         }
 
@@ -49,9 +49,9 @@ namespace Faustish.Generated.Codecs
                 global::Faustish.Serialization.Json.JsonReadErrors.ThrowUnexpectedToken(reader.TokenType, "an object");
             }
 
-            string? streetValue = default;
-            string? cityValue = default;
-            string? postCodeValue = default;
+            string? value0 = default; // Street
+            string? value1 = default; // City
+            string? value2 = default; // PostCode
             int member = -1;
             try
             {
@@ -62,13 +62,13 @@ namespace Faustish.Generated.Codecs
                     switch (member)
                     {
                         case 0:
-                            streetValue = global::Faustish.Serialization.Json.JsonValueReader.ReadString(ref reader);
+                            value0 = global::Faustish.Serialization.Json.JsonValueReader.ReadString(ref reader);
                             break;
                         case 1:
-                            cityValue = global::Faustish.Serialization.Json.JsonValueReader.ReadString(ref reader);
+                            value1 = global::Faustish.Serialization.Json.JsonValueReader.ReadString(ref reader);
                             break;
                         case 2:
-                            postCodeValue = global::Faustish.Serialization.Json.JsonValueReader.ReadString(ref reader);
+                            value2 = global::Faustish.Serialization.Json.JsonValueReader.ReadString(ref reader);
                             break;
                         default:
                             reader.Skip();
@@ -84,7 +84,7 @@ namespace Faustish.Generated.Codecs
                 throw;
             }
 
-            var result = new global::Shop.Address(streetValue!, cityValue!, postCodeValue!);
+            var result = new global::Shop.Address(value0!, value1!, value2!);
             return result;
         }
 

@@ -4,54 +4,43 @@
 namespace Faustish.Generated.Codecs
 {
     /// <summary>
-    /// Reads and writes <c>OrderLine</c> as JSON, as <c>System.Text.Json.JsonSerializer</c> does with
+    /// Reads and writes <c>Shipment</c> as JSON, as <c>System.Text.Json.JsonSerializer</c> does with
     /// <c>JsonSerializerDefaults.Web</c> and the type's JSON attributes.
     /// </summary>
     [global::System.CodeDom.Compiler.GeneratedCode("Faustish.Generators", "0.1.0")]
-    internal sealed class OrderLineJsonCodec : global::Faustish.Serialization.Json.JsonRecordCodec<global::Shop.OrderLine>
+    internal sealed class ShipmentJsonCodec : global::Faustish.Serialization.Json.JsonRecordCodec<global::Shop.Shipment>
     {
         /// <summary>The codec; it holds no state.</summary>
-        public static readonly OrderLineJsonCodec Instance = new OrderLineJsonCodec();
+        public static readonly ShipmentJsonCodec Instance = new ShipmentJsonCodec();
 
-        private static readonly global::System.Text.Json.JsonEncodedText SkuPropertyName = global::System.Text.Json.JsonEncodedText.Encode("sku");
-        private static readonly global::System.Text.Json.JsonEncodedText QuantityPropertyName = global::System.Text.Json.JsonEncodedText.Encode("quantity");
-        private static readonly global::System.Text.Json.JsonEncodedText PricePropertyName = global::System.Text.Json.JsonEncodedText.Encode("price");
+        private static readonly global::System.Text.Json.JsonEncodedText PropertyName0 = global::System.Text.Json.JsonEncodedText.Encode("orderNumber");
+        private static readonly global::System.Text.Json.JsonEncodedText PropertyName1 = global::System.Text.Json.JsonEncodedText.Encode("parcels");
+        private static readonly global::System.Text.Json.JsonEncodedText PropertyName2 = global::System.Text.Json.JsonEncodedText.Encode("shippedAt");
 
         /// <summary>JSON names of the members read, by the index <see cref="MatchMember"/> returns.</summary>
-        private static readonly string[] MemberNames = { "sku", "quantity", "price" };
+        private static readonly string[] MemberNames = { "orderNumber", "parcels", "shippedAt" };
 
         /// <inheritdoc />
-        public override void WriteJson(global::System.Text.Json.Utf8JsonWriter writer, global::Shop.OrderLine value)
+        public override void WriteJson(global::System.Text.Json.Utf8JsonWriter writer, global::Shop.Shipment value)
         {
-            if (value is null)
-            {
-                writer.WriteNullValue();
-                return;
-            }
-
             writer.WriteStartObject();
-            writer.WriteString(SkuPropertyName, value.Sku);
-            writer.WriteNumber(QuantityPropertyName, value.Quantity);
-            writer.WriteNumber(PricePropertyName, value.Price);
+            writer.WriteNumber(PropertyName0, value.OrderNumber);
+            writer.WriteNumber(PropertyName1, value.Parcels);
+            writer.WriteString(PropertyName2, value.ShippedAt);
             writer.WriteEndObject();
         }
 
         /// <inheritdoc />
-        public override global::Shop.OrderLine ReadJson(ref global::System.Text.Json.Utf8JsonReader reader)
+        public override global::Shop.Shipment ReadJson(ref global::System.Text.Json.Utf8JsonReader reader)
         {
-            if (reader.TokenType == global::System.Text.Json.JsonTokenType.Null)
-            {
-                return null!;
-            }
-
             if (reader.TokenType != global::System.Text.Json.JsonTokenType.StartObject)
             {
                 global::Faustish.Serialization.Json.JsonReadErrors.ThrowUnexpectedToken(reader.TokenType, "an object");
             }
 
-            string? skuValue = default;
-            int quantityValue = default;
-            decimal priceValue = default;
+            long value0 = default; // OrderNumber
+            int value1 = default; // Parcels
+            global::System.DateTimeOffset value2 = default; // ShippedAt
             int member = -1;
             try
             {
@@ -62,13 +51,13 @@ namespace Faustish.Generated.Codecs
                     switch (member)
                     {
                         case 0:
-                            skuValue = global::Faustish.Serialization.Json.JsonValueReader.ReadString(ref reader);
+                            value0 = global::Faustish.Serialization.Json.JsonValueReader.ReadInt64(ref reader);
                             break;
                         case 1:
-                            quantityValue = global::Faustish.Serialization.Json.JsonValueReader.ReadInt32(ref reader);
+                            value1 = global::Faustish.Serialization.Json.JsonValueReader.ReadInt32(ref reader);
                             break;
                         case 2:
-                            priceValue = global::Faustish.Serialization.Json.JsonValueReader.ReadDecimal(ref reader);
+                            value2 = global::Faustish.Serialization.Json.JsonValueReader.ReadDateTimeOffset(ref reader);
                             break;
                         default:
                             reader.Skip();
@@ -84,22 +73,22 @@ namespace Faustish.Generated.Codecs
                 throw;
             }
 
-            var result = new global::Shop.OrderLine(skuValue!, quantityValue, priceValue);
+            var result = new global::Shop.Shipment(value0, value1, value2);
             return result;
         }
 
         /// <summary>The index of the member named by the current property name, or -1 to skip its value.</summary>
         private static int MatchMember(ref global::System.Text.Json.Utf8JsonReader reader)
         {
-            if (reader.ValueTextEquals("sku"u8))
+            if (reader.ValueTextEquals("orderNumber"u8))
             {
                 return 0;
             }
-            if (reader.ValueTextEquals("quantity"u8))
+            if (reader.ValueTextEquals("parcels"u8))
             {
                 return 1;
             }
-            if (reader.ValueTextEquals("price"u8))
+            if (reader.ValueTextEquals("shippedAt"u8))
             {
                 return 2;
             }
@@ -110,7 +99,7 @@ namespace Faustish.Generated.Codecs
         [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
         private static int MatchMemberIgnoringCase(ref global::System.Text.Json.Utf8JsonReader reader)
         {
-            global::System.Span<char> buffer = stackalloc char[8];
+            global::System.Span<char> buffer = stackalloc char[11];
             int length = global::Faustish.Serialization.Json.JsonValueReader.CopyName(ref reader, buffer);
             if (length < 0)
             {
@@ -118,15 +107,15 @@ namespace Faustish.Generated.Codecs
             }
 
             global::System.ReadOnlySpan<char> name = buffer.Slice(0, length);
-            if (global::System.MemoryExtensions.Equals(name, "sku", global::System.StringComparison.OrdinalIgnoreCase))
+            if (global::System.MemoryExtensions.Equals(name, "orderNumber", global::System.StringComparison.OrdinalIgnoreCase))
             {
                 return 0;
             }
-            if (global::System.MemoryExtensions.Equals(name, "quantity", global::System.StringComparison.OrdinalIgnoreCase))
+            if (global::System.MemoryExtensions.Equals(name, "parcels", global::System.StringComparison.OrdinalIgnoreCase))
             {
                 return 1;
             }
-            if (global::System.MemoryExtensions.Equals(name, "price", global::System.StringComparison.OrdinalIgnoreCase))
+            if (global::System.MemoryExtensions.Equals(name, "shippedAt", global::System.StringComparison.OrdinalIgnoreCase))
             {
                 return 2;
             }

@@ -9,8 +9,10 @@ using Microsoft.CodeAnalysis.CSharp;
 namespace Faustish.Generators.Serialization;
 
 /// <summary>
-/// Turns a key or value type into the models of the JSON codecs it needs (its own and those of every nested record
-/// and enum), or says why it cannot. The generator emits code from the models; analyzers report the reason.
+/// The one answer to "can the generated codecs serve this type": turns a key or value type into the models of the JSON
+/// codecs it needs (its own and those of every nested record and enum), or says why it cannot. The generator emits
+/// code from the models; the analyzers report the <see cref="JsonCodecProblem"/> (this file is compiled into both), so
+/// nothing is rejected by one and accepted by the other.
 /// The JSON follows <c>JsonSerializer</c> with <c>JsonSerializerDefaults.Web</c> and the attributes the types carry.
 /// </summary>
 internal static class JsonCodecModelBuilder
@@ -36,7 +38,7 @@ internal static class JsonCodecModelBuilder
     public static bool IsPrimitive(ITypeSymbol type) => PrimitiveCodecExpression(type) is not null;
 
     /// <summary>
-    /// Which codec a key or value type uses. Resolve it to code with <see cref="JsonCodecNameTable.CodecExpression"/>
+    /// Which codec a key or value type uses. The generator resolves it to code with <c>JsonCodecNameTable.CodecExpression</c>
     /// once all codec models of the compilation are known (two types may share a simple name).
     /// </summary>
     public static JsonCodecReference GetReference(ITypeSymbol type)
@@ -47,59 +49,54 @@ internal static class JsonCodecModelBuilder
         return new JsonCodecReference(primitive, TypeName(type), preferred, qualified);
     }
 
-    /// <summary>
-    /// The C# expression for the codec of a key or value type, e.g.
-    /// <c>global::Faustish.Serialization.PrimitiveCodecs.Utf8String</c> or
-    /// <c>global::Faustish.Generated.Codecs.PageViewJsonCodec.Instance</c>. Assumes no other codec type in the
-    /// compilation has the same simple name; <see cref="JsonCodecNameTable"/> gives the exact name when one might.
-    /// </summary>
-    public static string CodecExpression(ITypeSymbol type) => JsonCodecNameTable.Empty.CodecExpression(GetReference(type));
+    /// <summary>Why the codecs cannot serve <paramref name="type"/>, or null when they can.</summary>
+    public static JsonCodecProblem? Check(ITypeSymbol type) => TryBuild(type, out _, out JsonCodecProblem? problem) ? null : problem;
 
     /// <summary>
     /// Builds the codec models for <paramref name="type"/>: its own (first) and those of the records and enums it
-    /// contains, in a stable order. Returns <see langword="false"/> with a reason naming the offending member when a
-    /// type cannot be handled. Primitive key/value types (see <see cref="IsPrimitive"/>) need no models.
+    /// contains, in a stable order. Returns <see langword="false"/> with the problem (naming the member) when a type
+    /// cannot be handled. Primitive key/value types (see <see cref="IsPrimitive"/>) need no models.
     /// </summary>
-    public static bool TryBuild(ITypeSymbol type, out EquatableArray<JsonCodecModel> models, out string? unsupportedReason)
+    public static bool TryBuild(ITypeSymbol type, out EquatableArray<JsonCodecModel> models, out JsonCodecProblem? problem)
     {
         models = default;
+        problem = null;
         if (IsPrimitive(type))
         {
-            unsupportedReason = null;
             return true;
         }
 
+        var root = StripAnnotation(type);
         var builder = new Builder();
-        var shape = builder.Shape(StripAnnotation(type), converterOnMember: null, where: null);
+        var shape = builder.Shape(root, converterOnMember: null, Display(root), isRoot: true);
         if (shape is null)
         {
-            unsupportedReason = builder.Error;
+            problem = builder.Problem ?? new JsonCodecProblem(Display(root), "cannot be serialized");
             return false;
         }
 
         if (shape.Kind is not (JsonShapeKind.Object or JsonShapeKind.Enum))
         {
             // A supported non-record type used directly as a key or value gets a codec that wraps its shape.
-            var (preferred, qualified) = CodecNames(StripAnnotation(type));
+            var (preferred, qualified) = CodecNames(root);
             builder.Models.Insert(0, new JsonCodecModel(
                 shape.TypeName,
-                Display(type),
+                Display(root),
                 preferred,
                 qualified,
                 JsonCodecKind.Value,
-                type.IsValueType,
+                root.IsValueType,
                 ValueShape: shape));
         }
         else
         {
             // The root first, then what it contains.
-            var root = builder.Models.First(m => m.TypeName == shape.TypeName);
-            builder.Models.Remove(root);
-            builder.Models.Insert(0, root);
+            var first = builder.Models.First(m => m.TypeName == shape.TypeName);
+            builder.Models.Remove(first);
+            builder.Models.Insert(0, first);
         }
 
         models = builder.Models.ToEquatableArray();
-        unsupportedReason = null;
         return true;
     }
 
@@ -177,31 +174,55 @@ internal static class JsonCodecModelBuilder
     {
         var safe = SafeName(type);
         var ns = (type is IArrayTypeSymbol array ? array.ElementType : type).ContainingNamespace;
-        var prefix = ns is null || ns.IsGlobalNamespace ? "" : ns.ToDisplayString().Replace('.', '_') + "_";
+        var prefix = ns is null || ns.IsGlobalNamespace ? "" : string.Join("_", ns.ToDisplayString().Split('.').Select(p => p.TrimStart('@'))) + "_";
         return (safe + "JsonCodec", prefix + safe + "JsonCodec");
+    }
+
+    /// <summary>Whether the text can be written as UTF-8 (no unpaired surrogates), as a <c>u8</c> literal must be.</summary>
+    private static bool IsWellFormed(string text)
+    {
+        for (var i = 0; i < text.Length; i++)
+        {
+            if (char.IsHighSurrogate(text[i]))
+            {
+                if (i + 1 >= text.Length || !char.IsLowSurrogate(text[i + 1]))
+                {
+                    return false;
+                }
+
+                i++;
+            }
+            else if (char.IsLowSurrogate(text[i]))
+            {
+                return false;
+            }
+        }
+
+        return true;
     }
 
     private sealed class Builder
     {
         private readonly Dictionary<ITypeSymbol, string> _built = new(SymbolEqualityComparer.Default);
-        private readonly HashSet<ITypeSymbol> _inProgress = new(SymbolEqualityComparer.Default);
+        private readonly Dictionary<ITypeSymbol, string> _inProgress = new(SymbolEqualityComparer.Default);
 
         public List<JsonCodecModel> Models { get; } = new();
 
-        public string? Error { get; private set; }
+        public JsonCodecProblem? Problem { get; private set; }
 
-        /// <summary>The shape of <paramref name="type"/>; <see langword="null"/> (with <see cref="Error"/> set) when unsupported.</summary>
+        /// <summary>The shape of <paramref name="type"/>; <see langword="null"/> (with <see cref="Problem"/> set) when unsupported.</summary>
         /// <param name="converterOnMember">The <c>[JsonConverter]</c> on the member, if any.</param>
-        /// <param name="where">The member, as <c>Type.Member</c>, for messages; <see langword="null"/> for the root type.</param>
-        public JsonTypeShape? Shape(ITypeSymbol type, AttributeData? converterOnMember, string? where)
+        /// <param name="path">Where the value is, from the root type: <c>Order.Lines[].Sku</c>.</param>
+        /// <param name="isRoot">Whether <paramref name="path"/> is the root type itself (messages then say "is" rather than "has type").</param>
+        public JsonTypeShape? Shape(ITypeSymbol type, AttributeData? converterOnMember, string path, bool isRoot = false)
         {
             type = StripAnnotation(type);
             var name = TypeName(type);
             var mangled = SafeName(type);
 
-            if (converterOnMember is not null && !IsStringEnumConverter(converterOnMember, out _))
+            if (converterOnMember is not null && !IsStringEnumConverter(converterOnMember))
             {
-                return Fail(where, type, "custom [JsonConverter]s are not supported (only JsonStringEnumConverter on an enum)");
+                return FailShape(path, "has a custom [JsonConverter], which the generated codecs do not run (only JsonStringEnumConverter on an enum is supported)");
             }
 
             var scalar = ScalarKind(type);
@@ -209,7 +230,7 @@ internal static class JsonCodecModelBuilder
             {
                 if (converterOnMember is not null)
                 {
-                    return Fail(where, type, "JsonStringEnumConverter applies only to enums");
+                    return NotAnEnum(path, type);
                 }
 
                 return new JsonTypeShape(kind, name, mangled, type.IsReferenceType);
@@ -219,97 +240,92 @@ internal static class JsonCodecModelBuilder
             {
                 case INamedTypeSymbol { OriginalDefinition.SpecialType: SpecialType.System_Nullable_T } nullable:
                 {
-                    var element = Shape(nullable.TypeArguments[0], converterOnMember, where);
+                    var element = Shape(nullable.TypeArguments[0], converterOnMember, path, isRoot);
                     return element is null ? null : new JsonTypeShape(JsonShapeKind.Nullable, name, mangled, false, element);
                 }
 
                 case INamedTypeSymbol { TypeKind: TypeKind.Enum } enumType:
-                    return Enum(enumType, name, mangled, converterOnMember is not null, where);
+                    return Enum(enumType, name, mangled, converterOnMember is not null, path, isRoot);
 
                 case IArrayTypeSymbol array:
                 {
                     if (array.Rank != 1)
                     {
-                        return Fail(where, type, "multi-dimensional arrays are not supported");
+                        return FailType(path, isRoot, type, "a multi-dimensional array");
                     }
 
-                    return Collection(type, array.ElementType, JsonCollectionKind.Array, converterOnMember, where);
+                    return Collection(type, array.ElementType, JsonCollectionKind.Array, converterOnMember, path, isRoot);
                 }
 
                 case INamedTypeSymbol named when CollectionKind(named) is { } collection:
                 {
-                    if (converterOnMember is not null)
-                    {
-                        return Fail(where, type, "JsonStringEnumConverter applies only to enums");
-                    }
-
                     if (collection is JsonCollectionKind.Dictionary or JsonCollectionKind.DictionaryInterface)
                     {
                         if (named.TypeArguments[0].SpecialType != SpecialType.System_String)
                         {
-                            return Fail(where, type, "dictionaries must have string keys");
+                            return FailType(path, isRoot, type, "a dictionary whose keys are not strings (JSON object keys are strings)");
                         }
 
-                        return Collection(type, named.TypeArguments[1], collection, null, where);
+                        return Collection(type, named.TypeArguments[1], collection, converterOnMember, path, isRoot);
                     }
 
-                    return Collection(type, named.TypeArguments[0], collection, null, where);
+                    return Collection(type, named.TypeArguments[0], collection, converterOnMember, path, isRoot);
                 }
 
                 case INamedTypeSymbol named:
                     if (converterOnMember is not null)
                     {
-                        return Fail(where, type, "JsonStringEnumConverter applies only to enums");
+                        return NotAnEnum(path, type);
                     }
 
-                    return Object(named, where);
+                    return Object(named, path, isRoot);
 
                 case ITypeParameterSymbol:
-                    return Fail(where, type, "open generic type parameters are not supported; use a concrete type");
+                    return FailType(path, isRoot, type, "a type parameter; close it with a concrete type");
                 case IPointerTypeSymbol or IFunctionPointerTypeSymbol:
-                    return Fail(where, type, "pointers are not supported");
+                    return FailType(path, isRoot, type, "a pointer");
                 case IDynamicTypeSymbol:
-                    return Fail(where, type, "dynamic is not supported");
+                    return FailType(path, isRoot, type, "a type whose shape is unknown (use a concrete type)");
                 default:
-                    return Fail(where, type, "this kind of type is not supported");
+                    return FailType(path, isRoot, type, "a kind of type the generated codecs do not handle");
             }
         }
 
-        private JsonTypeShape? Collection(ITypeSymbol type, ITypeSymbol elementType, JsonCollectionKind kind, AttributeData? converter, string? where)
+        private JsonTypeShape? Collection(ITypeSymbol type, ITypeSymbol elementType, JsonCollectionKind kind, AttributeData? converter, string path, bool isRoot)
         {
             if (converter is not null)
             {
-                return Fail(where, type, "JsonStringEnumConverter applies only to enums");
+                return NotAnEnum(path, type);
             }
 
-            var element = Shape(elementType, null, where);
+            var dictionary = kind is JsonCollectionKind.Dictionary or JsonCollectionKind.DictionaryInterface;
+            var element = Shape(elementType, null, path + (dictionary ? "[key]" : "[]"));
             if (element is null)
             {
                 return null;
             }
 
-            var shapeKind = kind is JsonCollectionKind.Dictionary or JsonCollectionKind.DictionaryInterface ? JsonShapeKind.Dictionary : JsonShapeKind.Array;
-            return new JsonTypeShape(shapeKind, TypeName(type), SafeName(type), true, element, kind);
+            return new JsonTypeShape(dictionary ? JsonShapeKind.Dictionary : JsonShapeKind.Array, TypeName(type), SafeName(type), true, element, kind);
         }
 
-        private JsonTypeShape? Enum(INamedTypeSymbol enumType, string name, string mangled, bool stringOnMember, string? where)
+        private JsonTypeShape? Enum(INamedTypeSymbol enumType, string name, string mangled, bool stringOnMember, string path, bool isRoot)
         {
             if (!IsAccessible(enumType))
             {
-                return Fail(where, enumType, "the type must be public or internal (generated codecs live in another namespace)");
+                return FailType(path, isRoot, enumType, "private or protected; the generated codecs need it public or internal");
             }
 
             var typeConverter = FindAttribute(enumType, "JsonConverterAttribute");
-            var stringOnType = false;
-            if (typeConverter is not null && !IsStringEnumConverter(typeConverter, out stringOnType))
+            if (typeConverter is not null && !IsStringEnumConverter(typeConverter))
             {
-                return Fail(where, enumType, "custom [JsonConverter]s are not supported (only JsonStringEnumConverter)");
+                return FailType(path, isRoot, enumType, "given a custom [JsonConverter], which the generated codecs do not run (only JsonStringEnumConverter is supported)");
             }
 
+            var stringOnType = typeConverter is not null;
             var underlying = ScalarKind(enumType.EnumUnderlyingType!) ?? JsonShapeKind.Int32;
             if (!_built.ContainsKey(enumType))
             {
-                var seen = new HashSet<string>(StringComparer.Ordinal);
+                var seen = new HashSet<ulong>();
                 var members = new List<JsonEnumMemberModel>();
                 foreach (var field in enumType.GetMembers().OfType<IFieldSymbol>())
                 {
@@ -318,9 +334,16 @@ internal static class JsonCodecModelBuilder
                         continue;
                     }
 
-                    var value = Convert.ToString(field.ConstantValue, CultureInfo.InvariantCulture) ?? "0";
-                    var jsonName = FindAttribute(field, "JsonStringEnumMemberNameAttribute")?.ConstructorArguments.FirstOrDefault().Value as string ?? field.Name;
-                    members.Add(new JsonEnumMemberModel(field.Name, jsonName, seen.Add(value)));
+                    var key = Key(field.ConstantValue, underlying);
+                    var renamed = FindAttribute(field, "JsonStringEnumMemberNameAttribute")?.ConstructorArguments.FirstOrDefault().Value as string;
+                    var jsonName = renamed ?? field.Name;
+                    if (renamed is not null && (renamed.Length == 0 || renamed.Trim().Length != renamed.Length || renamed.IndexOf(',') >= 0 || !IsWellFormed(renamed)))
+                    {
+                        return FailType(path, isRoot, enumType,
+                            $"an enum whose member '{field.Name}' has the JSON name \"{renamed}\", which JsonSerializer rejects (names must be non-empty, without commas or surrounding spaces)");
+                    }
+
+                    members.Add(new JsonEnumMemberModel(field.Name, jsonName, seen.Add(key), key, renamed is not null));
                 }
 
                 var (preferred, qualified) = CodecNames(enumType);
@@ -334,13 +357,22 @@ internal static class JsonCodecModelBuilder
                     IsValueType: true,
                     EnumMembers: members.ToEquatableArray(),
                     EnumUnderlying: underlying,
-                    EnumAsString: stringOnType));
+                    EnumAsString: stringOnType,
+                    EnumIsFlags: HasAttribute(enumType, "System.FlagsAttribute")));
             }
 
             return new JsonTypeShape(JsonShapeKind.Enum, name, mangled, false, EnumAsString: stringOnType || stringOnMember, EnumUnderlying: underlying);
         }
 
-        private JsonTypeShape? Object(INamedTypeSymbol type, string? where)
+        /// <summary>An enum constant as JsonSerializer keys it: the underlying value, sign-extended to 64 bits.</summary>
+        private static ulong Key(object? value, JsonShapeKind underlying) => underlying switch
+        {
+            JsonShapeKind.Byte or JsonShapeKind.UInt16 or JsonShapeKind.UInt32 or JsonShapeKind.UInt64 =>
+                Convert.ToUInt64(value, CultureInfo.InvariantCulture),
+            _ => unchecked((ulong)Convert.ToInt64(value, CultureInfo.InvariantCulture)),
+        };
+
+        private JsonTypeShape? Object(INamedTypeSymbol type, string path, bool isRoot)
         {
             var name = TypeName(type);
             var shape = new JsonTypeShape(JsonShapeKind.Object, name, SafeName(type), type.IsReferenceType);
@@ -349,19 +381,20 @@ internal static class JsonCodecModelBuilder
                 return shape;
             }
 
-            if (_inProgress.Contains(type))
+            if (_inProgress.ContainsKey(type))
             {
-                return Fail(where, type, $"'{Display(type)}' contains itself (directly or through other members); types with cycles are not supported");
+                Problem ??= new JsonCodecProblem(path, "", CycleType: Display(type));
+                return null;
             }
 
             var problem = ObjectProblem(type);
             if (problem is not null)
             {
-                return Fail(where, type, problem);
+                return FailType(path, isRoot, type, problem);
             }
 
-            _inProgress.Add(type);
-            var model = ObjectModel(type);
+            _inProgress.Add(type, path);
+            var model = ObjectModel(type, path, isRoot);
             _inProgress.Remove(type);
             if (model is null)
             {
@@ -373,68 +406,79 @@ internal static class JsonCodecModelBuilder
             return shape;
         }
 
+        /// <summary>Why a class or struct cannot be a JSON object, as a noun phrase ("an interface; ...").</summary>
         private static string? ObjectProblem(INamedTypeSymbol type)
         {
             if (type.TypeKind == TypeKind.Interface)
             {
-                return "interfaces are not supported (except IEnumerable<T>, IList<T>, IReadOnlyList<T>, ICollection<T>, IReadOnlyCollection<T>, IDictionary<string, T> and IReadOnlyDictionary<string, T>)";
+                return "an interface; use a concrete type, or List<T>, IReadOnlyList<T> or Dictionary<string, T>";
             }
 
             if (type.TypeKind == TypeKind.Delegate)
             {
-                return "delegates are not supported";
+                return "a delegate";
+            }
+
+            if (type.TypeKind == TypeKind.Error)
+            {
+                return "a type the compiler cannot find";
             }
 
             if (type.TypeKind is not (TypeKind.Class or TypeKind.Struct))
             {
-                return "this kind of type is not supported";
+                return "a kind of type the generated codecs do not handle";
             }
 
             if (type.SpecialType == SpecialType.System_Object)
             {
-                return "object is not supported; use a concrete type";
+                return "a type whose shape is unknown (use a concrete type)";
             }
 
-            if (IsInSystemNamespace(type))
+            if (IsFrameworkType(type))
             {
-                return "this framework type is not supported by the generated serializer";
-            }
-
-            if (type.IsAbstract)
-            {
-                return "abstract types are not supported (the reader must create an instance)";
+                return "a framework type the generated codecs do not handle";
             }
 
             if (type.IsStatic)
             {
-                return "static classes cannot be serialized";
+                return "a static class";
+            }
+
+            if (type.IsAbstract)
+            {
+                return "abstract; the codec cannot choose a concrete type to create";
             }
 
             if (type.IsRefLikeType)
             {
-                return "ref structs are not supported";
+                return "a ref struct";
             }
 
             if (type.IsUnboundGenericType || type.TypeArguments.Any(a => a.TypeKind == TypeKind.TypeParameter))
             {
-                return "open generic types are not supported; use a closed type such as Envelope<PageView>";
+                return "an open generic type; use a closed type such as Envelope<PageView>";
             }
 
             if (!IsAccessible(type))
             {
-                return "the type must be public or internal (generated codecs live in another namespace)";
+                return "private or protected; the generated codecs need it public or internal";
             }
 
             foreach (var attribute in type.GetAttributes())
             {
-                switch (attribute.AttributeClass?.Name)
+                if (attribute.AttributeClass is not { } attributeClass || attributeClass.ContainingNamespace?.ToDisplayString() + "." != JsonAttributes)
+                {
+                    continue;
+                }
+
+                switch (attributeClass.Name)
                 {
                     case "JsonConverterAttribute":
-                        return "custom [JsonConverter]s are not supported";
+                        return "given a custom [JsonConverter], which the generated codecs do not run";
                     case "JsonPolymorphicAttribute" or "JsonDerivedTypeAttribute":
-                        return "polymorphic serialization is not supported";
+                        return "polymorphic ([JsonPolymorphic]/[JsonDerivedType]), which the generated codecs do not support";
                     case "JsonUnmappedMemberHandlingAttribute" or "JsonNumberHandlingAttribute" or "JsonObjectCreationHandlingAttribute":
-                        return $"[{attribute.AttributeClass.Name.Replace("Attribute", "")}] is not supported";
+                        return $"marked [{attributeClass.Name.Substring(0, attributeClass.Name.Length - "Attribute".Length)}], which the generated codecs do not support";
                     default:
                         break;
                 }
@@ -443,10 +487,8 @@ internal static class JsonCodecModelBuilder
             return null;
         }
 
-        private JsonCodecModel? ObjectModel(INamedTypeSymbol type)
+        private JsonCodecModel? ObjectModel(INamedTypeSymbol type, string path, bool isRoot)
         {
-            var display = Display(type);
-
             // Public instance properties, most derived first (JsonSerializer's order); a property hidden or
             // overridden in a derived type is taken from the derived type.
             var candidates = new List<IPropertySymbol>();
@@ -462,7 +504,7 @@ internal static class JsonCodecModelBuilder
 
                     if (member is IFieldSymbol field && field.DeclaredAccessibility == Accessibility.Public && FindAttribute(field, "JsonIncludeAttribute") is not null)
                     {
-                        return FailModel($"{display}.{field.Name}", "fields are not supported; make it a property");
+                        return FailMember($"{path}.{field.Name}", "is a field marked [JsonInclude]; the generated codecs read and write properties only, so make it a property");
                     }
 
                     if (member is not IPropertySymbol { IsIndexer: false } property || !seenNames.Add(property.Name))
@@ -475,7 +517,7 @@ internal static class JsonCodecModelBuilder
                     {
                         if (include)
                         {
-                            return FailModel($"{display}.{property.Name}", "[JsonInclude] on a non-public property is not supported");
+                            return FailMember($"{path}.{property.Name}", "is not public but marked [JsonInclude]; the generated codecs need public properties");
                         }
 
                         continue;
@@ -484,7 +526,7 @@ internal static class JsonCodecModelBuilder
                     if (include && (property.GetMethod?.DeclaredAccessibility is not (null or Accessibility.Public)
                         || property.SetMethod?.DeclaredAccessibility is not (null or Accessibility.Public)))
                     {
-                        return FailModel($"{display}.{property.Name}", "[JsonInclude] on a non-public accessor is not supported");
+                        return FailMember($"{path}.{property.Name}", "has a non-public accessor but is marked [JsonInclude]; the generated codecs need public accessors");
                     }
 
                     candidates.Add(property);
@@ -494,7 +536,7 @@ internal static class JsonCodecModelBuilder
             var constructor = ChooseConstructor(type, out var constructorProblem);
             if (constructor is null && constructorProblem is not null)
             {
-                return FailModel(display, constructorProblem);
+                return FailModel(path, isRoot, type, constructorProblem);
             }
 
             var setsRequiredMembers = constructor is not null && FindAttribute(constructor, "SetsRequiredMembersAttribute", "System.Diagnostics.CodeAnalysis.") is not null;
@@ -510,8 +552,13 @@ internal static class JsonCodecModelBuilder
                         && SymbolEqualityComparer.Default.Equals(StripAnnotation(p.Type), StripAnnotation(parameter.Type)));
                     if (match is null)
                     {
-                        return FailModel($"{display}({parameter.Name})",
-                            "each constructor parameter must match a public property of the same name and type (as JsonSerializer requires)");
+                        return FailMember($"{path}({parameter.Name})",
+                            "is a constructor parameter that matches no public property of the same name and type (JsonSerializer requires one for each)");
+                    }
+
+                    if (parameter.RefKind is not (RefKind.None or RefKind.In))
+                    {
+                        return FailMember($"{path}({parameter.Name})", "is a ref or out constructor parameter, which JsonSerializer cannot pass");
                     }
 
                     parameterOf[match] = parameter;
@@ -521,7 +568,7 @@ internal static class JsonCodecModelBuilder
             var properties = new List<(JsonPropertyModel Model, int Order)>();
             foreach (var property in candidates)
             {
-                var where = $"{display}.{property.Name}";
+                var where = $"{path}.{property.Name}";
                 var ignore = JsonIgnoreWhen.Never;
                 var ignoreAttribute = FindAttribute(property, "JsonIgnoreAttribute");
                 if (ignoreAttribute is not null)
@@ -534,7 +581,12 @@ internal static class JsonCodecModelBuilder
                         case 1: // Always
                             if (property.IsRequired && !setsRequiredMembers)
                             {
-                                return FailModel(where, "a required member cannot be [JsonIgnore]d");
+                                return FailMember(where, "is required but marked [JsonIgnore], which JsonSerializer rejects");
+                            }
+
+                            if (parameterOf.ContainsKey(property))
+                            {
+                                return FailMember(where, "is marked [JsonIgnore] but bound to a constructor parameter, which JsonSerializer rejects");
                             }
 
                             continue;
@@ -545,15 +597,17 @@ internal static class JsonCodecModelBuilder
                             ignore = JsonIgnoreWhen.WritingNull;
                             break;
                         default:
-                            return FailModel(where, "this JsonIgnoreCondition is not supported");
+                            return FailMember(where, "has a JsonIgnoreCondition the generated codecs do not support");
                     }
                 }
 
                 foreach (var attribute in property.GetAttributes())
                 {
-                    if (attribute.AttributeClass?.Name is "JsonExtensionDataAttribute" or "JsonNumberHandlingAttribute" or "JsonObjectCreationHandlingAttribute")
+                    if (attribute.AttributeClass?.Name is "JsonExtensionDataAttribute" or "JsonNumberHandlingAttribute" or "JsonObjectCreationHandlingAttribute"
+                        && attribute.AttributeClass.ContainingNamespace?.ToDisplayString() + "." == JsonAttributes)
                     {
-                        return FailModel(where, $"[{attribute.AttributeClass.Name.Replace("Attribute", "")}] is not supported");
+                        var attributeName = attribute.AttributeClass.Name.Substring(0, attribute.AttributeClass.Name.Length - "Attribute".Length);
+                        return FailMember(where, $"is marked [{attributeName}], which the generated codecs do not support");
                     }
                 }
 
@@ -572,9 +626,27 @@ internal static class JsonCodecModelBuilder
                 {
                     setterKind = JsonSetterKind.Initializer;
                 }
+                else if (setter is not null && !setter.IsInitOnly)
+                {
+                    setterKind = JsonSetterKind.Assignment;
+                }
                 else if (setter is not null)
                 {
-                    setterKind = setter.IsInitOnly ? JsonSetterKind.InitAccessor : JsonSetterKind.Assignment;
+                    // [UnsafeAccessor] cannot target a method of a generic type from a non-generic accessor; a record
+                    // or struct takes the value through 'with' instead.
+                    if (!IsInGenericType(property.ContainingType))
+                    {
+                        setterKind = JsonSetterKind.InitAccessor;
+                    }
+                    else if (type.IsRecord || type.IsValueType)
+                    {
+                        setterKind = JsonSetterKind.With;
+                    }
+                    else
+                    {
+                        return FailMember(where,
+                            "has an init-only setter in a generic class, which the generated codecs cannot call; make it 'set', 'required' or a constructor parameter, or make the class a record");
+                    }
                 }
                 else
                 {
@@ -594,6 +666,11 @@ internal static class JsonCodecModelBuilder
 
                 var jsonName = FindAttribute(property, "JsonPropertyNameAttribute")?.ConstructorArguments.FirstOrDefault().Value as string
                     ?? CamelCase(property.Name);
+                if (!IsWellFormed(jsonName))
+                {
+                    return FailMember(where, "has a JSON name with an unpaired surrogate, which is not valid UTF-8");
+                }
+
                 var required = FindAttribute(property, "JsonRequiredAttribute") is not null || (property.IsRequired && !setsRequiredMembers);
                 var order = FindAttribute(property, "JsonPropertyOrderAttribute")?.ConstructorArguments.FirstOrDefault().Value as int? ?? 0;
                 var declaring = property.ContainingType;
@@ -622,8 +699,8 @@ internal static class JsonCodecModelBuilder
             {
                 if (names.TryGetValue(property.JsonName, out var other))
                 {
-                    return FailModel($"{display}.{property.ClrName}",
-                        $"its JSON name '{property.JsonName}' clashes with that of '{other}' (names are matched ignoring case)");
+                    return FailMember($"{path}.{property.ClrName}",
+                        $"has the JSON name '{property.JsonName}', which clashes with that of '{other}' (names are matched ignoring case)");
                 }
 
                 names.Add(property.JsonName, property.ClrName);
@@ -632,7 +709,7 @@ internal static class JsonCodecModelBuilder
             var (preferred, qualified) = CodecNames(type);
             return new JsonCodecModel(
                 TypeName(type),
-                display,
+                Display(type),
                 preferred,
                 qualified,
                 JsonCodecKind.Object,
@@ -649,7 +726,7 @@ internal static class JsonCodecModelBuilder
             var attributed = constructors.Where(c => FindAttribute(c, "JsonConstructorAttribute") is not null).ToList();
             if (attributed.Count > 1)
             {
-                problem = "more than one constructor has [JsonConstructor]";
+                problem = "has more than one constructor marked [JsonConstructor]";
                 return null;
             }
 
@@ -657,7 +734,7 @@ internal static class JsonCodecModelBuilder
             {
                 if (attributed[0].DeclaredAccessibility is not (Accessibility.Public or Accessibility.Internal or Accessibility.ProtectedOrInternal))
                 {
-                    problem = "the [JsonConstructor] must be public or internal";
+                    problem = "has a private or protected [JsonConstructor], which the generated codecs cannot call; make it public or internal";
                     return null;
                 }
 
@@ -685,8 +762,8 @@ internal static class JsonCodecModelBuilder
             }
 
             problem = publicConstructors.Count == 0
-                ? "it has no public constructor"
-                : "it has several public constructors; mark the one to use with [JsonConstructor]";
+                ? "has no public constructor; add one, or mark an internal one [JsonConstructor]"
+                : "has several public constructors; mark the one to use with [JsonConstructor]";
             return null;
         }
 
@@ -727,17 +804,32 @@ internal static class JsonCodecModelBuilder
             _ => "",
         };
 
-        private JsonTypeShape? Fail(string? where, ITypeSymbol type, string why)
+        /// <summary>A type that cannot be served: "'path' has type 'T', which is {reason}", or "'T' is {reason}" for the root.</summary>
+        private JsonTypeShape? FailType(string path, bool isRoot, ITypeSymbol type, string reason)
         {
-            Error ??= where is null
-                ? $"type '{Display(type)}' cannot be serialized to JSON: {why}"
-                : $"'{where}' has type '{Display(type)}', which cannot be serialized to JSON: {why}";
+            Problem ??= new JsonCodecProblem(path, isRoot ? $"is {reason}" : $"has type '{Display(type)}', which is {reason}");
             return null;
         }
 
-        private JsonCodecModel? FailModel(string where, string why)
+        /// <summary>A class or struct whose members or constructors cannot be served; <paramref name="what"/> is a verb phrase ("has ...").</summary>
+        private JsonCodecModel? FailModel(string path, bool isRoot, ITypeSymbol type, string what)
         {
-            Error ??= $"'{where}' cannot be serialized to JSON: {why}";
+            Problem ??= new JsonCodecProblem(path, isRoot ? what : $"has type '{Display(type)}', which {what}");
+            return null;
+        }
+
+        private JsonTypeShape? NotAnEnum(string path, ITypeSymbol type) =>
+            FailShape(path, $"has [JsonConverter(typeof(JsonStringEnumConverter))], but its type '{Display(type)}' is not an enum");
+
+        private JsonTypeShape? FailShape(string path, string what)
+        {
+            Problem ??= new JsonCodecProblem(path, what);
+            return null;
+        }
+
+        private JsonCodecModel? FailMember(string path, string what)
+        {
+            Problem ??= new JsonCodecProblem(path, what);
             return null;
         }
     }
@@ -769,7 +861,8 @@ internal static class JsonCodecModelBuilder
             return JsonShapeKind.Bytes;
         }
 
-        if (type is INamedTypeSymbol { ContainingNamespace: { Name: "System", ContainingNamespace.IsGlobalNamespace: true } } named && named.TypeArguments.Length == 0)
+        if (type is INamedTypeSymbol { ContainingNamespace: { Name: "System", ContainingNamespace.IsGlobalNamespace: true } } named && named.TypeArguments.Length == 0
+            && IsFrameworkType(named))
         {
             return named.Name switch
             {
@@ -785,7 +878,7 @@ internal static class JsonCodecModelBuilder
 
     private static JsonCollectionKind? CollectionKind(INamedTypeSymbol type)
     {
-        if (!type.IsGenericType || type.ContainingNamespace?.ToDisplayString() != "System.Collections.Generic")
+        if (!type.IsGenericType || type.ContainingNamespace?.ToDisplayString() != "System.Collections.Generic" || !IsFrameworkType(type))
         {
             return null;
         }
@@ -800,16 +893,17 @@ internal static class JsonCodecModelBuilder
         };
     }
 
-    private static bool IsStringEnumConverter(AttributeData converter, out bool isStringEnum)
-    {
-        var converterType = converter.ConstructorArguments.FirstOrDefault().Value as INamedTypeSymbol;
-        isStringEnum = converterType is not null
-            && converterType.Name == "JsonStringEnumConverter"
-            && converterType.ContainingNamespace?.ToDisplayString() == "System.Text.Json.Serialization";
-        return isStringEnum;
-    }
+    private static bool IsStringEnumConverter(AttributeData converter) =>
+        converter.ConstructorArguments.FirstOrDefault().Value is INamedTypeSymbol
+        {
+            Name: "JsonStringEnumConverter", ContainingNamespace: { } ns,
+        } && ns.ToDisplayString() == "System.Text.Json.Serialization";
 
-    private static bool IsInSystemNamespace(INamedTypeSymbol type)
+    /// <summary>
+    /// A type of the framework (System.* or Microsoft.*, from a framework assembly). The user's own types in a
+    /// namespace that starts with System are not: they are declared in source or in the user's assemblies.
+    /// </summary>
+    private static bool IsFrameworkType(INamedTypeSymbol type)
     {
         var ns = type.ContainingNamespace;
         while (ns is { ContainingNamespace.IsGlobalNamespace: false })
@@ -817,20 +911,55 @@ internal static class JsonCodecModelBuilder
             ns = ns.ContainingNamespace;
         }
 
-        return ns is { Name: "System" or "Microsoft" };
+        if (ns is not { IsGlobalNamespace: false, Name: "System" or "Microsoft" } || !type.DeclaringSyntaxReferences.IsEmpty)
+        {
+            return false;
+        }
+
+        var assembly = type.ContainingAssembly?.Identity.Name ?? "";
+        return assembly is "mscorlib" or "netstandard" or "System"
+            || assembly.StartsWith("System.", StringComparison.Ordinal)
+            || assembly.StartsWith("Microsoft.", StringComparison.Ordinal);
+    }
+
+    /// <summary>Whether the type or one that contains it has type arguments (its members then belong to a generic type).</summary>
+    private static bool IsInGenericType(INamedTypeSymbol type)
+    {
+        for (INamedTypeSymbol? current = type; current is not null; current = current.ContainingType)
+        {
+            if (current.TypeArguments.Length > 0)
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     private static bool IsAccessible(INamedTypeSymbol type)
     {
         for (INamedTypeSymbol? current = type; current is not null; current = current.ContainingType)
         {
-            if (current.DeclaredAccessibility is not (Accessibility.Public or Accessibility.Internal or Accessibility.ProtectedOrInternal))
+            if (current.DeclaredAccessibility is not (Accessibility.Public or Accessibility.Internal or Accessibility.ProtectedOrInternal) || current.IsFileLocal)
             {
                 return false;
             }
         }
 
         return true;
+    }
+
+    private static bool HasAttribute(ISymbol symbol, string fullName)
+    {
+        foreach (var attribute in symbol.GetAttributes())
+        {
+            if (attribute.AttributeClass?.ToDisplayString() == fullName)
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     private static AttributeData? FindAttribute(ISymbol symbol, string name, string ns = JsonAttributes)

@@ -13,9 +13,9 @@ namespace Faustish.Generated.Codecs
         /// <summary>The codec; it holds no state.</summary>
         public static readonly ChannelJsonCodec Instance = new ChannelJsonCodec();
 
-        private static readonly global::System.Text.Json.JsonEncodedText WebName = global::System.Text.Json.JsonEncodedText.Encode("Web");
-        private static readonly global::System.Text.Json.JsonEncodedText StoreName = global::System.Text.Json.JsonEncodedText.Encode("Store");
-        private static readonly global::System.Text.Json.JsonEncodedText PhoneName = global::System.Text.Json.JsonEncodedText.Encode("Phone");
+        private static readonly global::System.Text.Json.JsonEncodedText Name0 = global::System.Text.Json.JsonEncodedText.Encode("Web");
+        private static readonly global::System.Text.Json.JsonEncodedText Name1 = global::System.Text.Json.JsonEncodedText.Encode("Store");
+        private static readonly global::System.Text.Json.JsonEncodedText Name2 = global::System.Text.Json.JsonEncodedText.Encode("Phone");
 
         /// <inheritdoc />
         public override void WriteJson(global::System.Text.Json.Utf8JsonWriter writer, global::Shop.Channel value)
@@ -46,13 +46,13 @@ namespace Faustish.Generated.Codecs
             switch (value)
             {
                 case global::Shop.Channel.Web:
-                    writer.WriteStringValue(WebName);
+                    writer.WriteStringValue(Name0);
                     break;
                 case global::Shop.Channel.Store:
-                    writer.WriteStringValue(StoreName);
+                    writer.WriteStringValue(Name1);
                     break;
                 case global::Shop.Channel.Phone:
-                    writer.WriteStringValue(PhoneName);
+                    writer.WriteStringValue(Name2);
                     break;
                 default:
                     writer.WriteNumberValue((global::System.Int32)value);
@@ -60,7 +60,7 @@ namespace Faustish.Generated.Codecs
             }
         }
 
-        /// <summary>Reads a member name (matched ignoring case) or a number, as JsonStringEnumConverter does.</summary>
+        /// <summary>Reads a member name, names joined by commas, or a number, as JsonStringEnumConverter does.</summary>
         public static global::Shop.Channel ReadName(ref global::System.Text.Json.Utf8JsonReader reader)
         {
             if (reader.TokenType == global::System.Text.Json.JsonTokenType.Number)
@@ -85,36 +85,78 @@ namespace Faustish.Generated.Codecs
             {
                 return global::Shop.Channel.Phone;
             }
-            return ReadNameIgnoringCase(ref reader);
+            return ReadNameSlowly(ref reader);
         }
 
         [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
-        private static global::Shop.Channel ReadNameIgnoringCase(ref global::System.Text.Json.Utf8JsonReader reader)
+        private static global::Shop.Channel ReadNameSlowly(ref global::System.Text.Json.Utf8JsonReader reader)
         {
-            global::System.Span<char> buffer = stackalloc char[24];
-            int length = global::Faustish.Serialization.Json.JsonValueReader.CopyName(ref reader, buffer);
-            if (length >= 0)
+            global::System.ReadOnlySpan<char> text = global::System.MemoryExtensions.Trim(global::System.MemoryExtensions.AsSpan(reader.GetString()));
+            if (global::Faustish.Serialization.Json.JsonValueReader.IsIntegerText(text) && global::System.Int32.TryParse(text, global::System.Globalization.NumberStyles.Integer, global::System.Globalization.CultureInfo.InvariantCulture, out global::System.Int32 number))
             {
-                global::System.ReadOnlySpan<char> name = buffer.Slice(0, length);
-                if (global::System.MemoryExtensions.Equals(name, "Web", global::System.StringComparison.OrdinalIgnoreCase))
+                return (global::Shop.Channel)number;
+            }
+
+            global::System.Int32 bits = 0;
+            bool any = false;
+            while (!text.IsEmpty)
+            {
+                int comma = global::System.MemoryExtensions.IndexOf(text, ',');
+                global::System.ReadOnlySpan<char> name = global::System.MemoryExtensions.Trim(comma < 0 ? text : text.Slice(0, comma));
+                text = comma < 0 ? default : text.Slice(comma + 1);
+                if (!TryMatchName(name, out global::Shop.Channel one))
                 {
-                    return global::Shop.Channel.Web;
+                    any = false;
+                    break;
                 }
-                if (global::System.MemoryExtensions.Equals(name, "Store", global::System.StringComparison.OrdinalIgnoreCase))
-                {
-                    return global::Shop.Channel.Store;
-                }
-                if (global::System.MemoryExtensions.Equals(name, "Phone", global::System.StringComparison.OrdinalIgnoreCase))
-                {
-                    return global::Shop.Channel.Phone;
-                }
-                if (global::System.Int32.TryParse(name, global::System.Globalization.NumberStyles.Integer, global::System.Globalization.CultureInfo.InvariantCulture, out global::System.Int32 number))
-                {
-                    return (global::Shop.Channel)number;
-                }
+
+                bits |= (global::System.Int32)one;
+                any = true;
+            }
+
+            if (any)
+            {
+                return (global::Shop.Channel)bits;
             }
 
             return global::Faustish.Serialization.Json.JsonReadErrors.ThrowUnknownEnumName<global::Shop.Channel>(ref reader, "Channel", "'Web', 'Store', 'Phone'");
+        }
+
+        /// <summary>One name: exactly as written, or a declared (not renamed) name ignoring case.</summary>
+        private static bool TryMatchName(global::System.ReadOnlySpan<char> name, out global::Shop.Channel value)
+        {
+            if (global::System.MemoryExtensions.SequenceEqual(name, "Web"))
+            {
+                value = global::Shop.Channel.Web;
+                return true;
+            }
+            if (global::System.MemoryExtensions.SequenceEqual(name, "Store"))
+            {
+                value = global::Shop.Channel.Store;
+                return true;
+            }
+            if (global::System.MemoryExtensions.SequenceEqual(name, "Phone"))
+            {
+                value = global::Shop.Channel.Phone;
+                return true;
+            }
+            if (global::System.MemoryExtensions.Equals(name, "Web", global::System.StringComparison.OrdinalIgnoreCase))
+            {
+                value = global::Shop.Channel.Web;
+                return true;
+            }
+            if (global::System.MemoryExtensions.Equals(name, "Store", global::System.StringComparison.OrdinalIgnoreCase))
+            {
+                value = global::Shop.Channel.Store;
+                return true;
+            }
+            if (global::System.MemoryExtensions.Equals(name, "Phone", global::System.StringComparison.OrdinalIgnoreCase))
+            {
+                value = global::Shop.Channel.Phone;
+                return true;
+            }
+            value = default;
+            return false;
         }
     }
 }

@@ -13,9 +13,9 @@ namespace Faustish.Generated.Codecs
         /// <summary>The codec; it holds no state.</summary>
         public static readonly CustomerJsonCodec Instance = new CustomerJsonCodec();
 
-        private static readonly global::System.Text.Json.JsonEncodedText NamePropertyName = global::System.Text.Json.JsonEncodedText.Encode("name");
-        private static readonly global::System.Text.Json.JsonEncodedText AddressPropertyName = global::System.Text.Json.JsonEncodedText.Encode("address");
-        private static readonly global::System.Text.Json.JsonEncodedText TagsPropertyName = global::System.Text.Json.JsonEncodedText.Encode("tags");
+        private static readonly global::System.Text.Json.JsonEncodedText PropertyName0 = global::System.Text.Json.JsonEncodedText.Encode("name");
+        private static readonly global::System.Text.Json.JsonEncodedText PropertyName1 = global::System.Text.Json.JsonEncodedText.Encode("address");
+        private static readonly global::System.Text.Json.JsonEncodedText PropertyName2 = global::System.Text.Json.JsonEncodedText.Encode("tags");
 
         /// <summary>JSON names of the members read, by the index <see cref="MatchMember"/> returns.</summary>
         private static readonly string[] MemberNames = { "name", "address", "tags" };
@@ -30,10 +30,10 @@ namespace Faustish.Generated.Codecs
             }
 
             writer.WriteStartObject();
-            writer.WriteString(NamePropertyName, value.Name);
-            writer.WritePropertyName(AddressPropertyName);
+            writer.WriteString(PropertyName0, value.Name);
+            writer.WritePropertyName(PropertyName1);
             global::Faustish.Generated.Codecs.AddressJsonCodec.Instance.WriteJson(writer, value.Address!);
-            writer.WritePropertyName(TagsPropertyName);
+            writer.WritePropertyName(PropertyName2);
             WriteListOfString(writer, value.Tags!);
             writer.WriteEndObject();
         }
@@ -51,9 +51,9 @@ namespace Faustish.Generated.Codecs
                 global::Faustish.Serialization.Json.JsonReadErrors.ThrowUnexpectedToken(reader.TokenType, "an object");
             }
 
-            string? nameValue = default;
-            global::Shop.Address? addressValue = default;
-            global::System.Collections.Generic.List<string>? tagsValue = default;
+            string? value0 = default; // Name
+            global::Shop.Address? value1 = default; // Address
+            global::System.Collections.Generic.List<string>? value2 = default; // Tags
             int member = -1;
             try
             {
@@ -64,13 +64,13 @@ namespace Faustish.Generated.Codecs
                     switch (member)
                     {
                         case 0:
-                            nameValue = global::Faustish.Serialization.Json.JsonValueReader.ReadString(ref reader);
+                            value0 = global::Faustish.Serialization.Json.JsonValueReader.ReadString(ref reader);
                             break;
                         case 1:
-                            addressValue = global::Faustish.Generated.Codecs.AddressJsonCodec.Instance.ReadJson(ref reader);
+                            value1 = global::Faustish.Generated.Codecs.AddressJsonCodec.Instance.ReadJson(ref reader);
                             break;
                         case 2:
-                            tagsValue = ReadListOfString(ref reader);
+                            value2 = ReadListOfString(ref reader);
                             break;
                         default:
                             reader.Skip();
@@ -86,7 +86,7 @@ namespace Faustish.Generated.Codecs
                 throw;
             }
 
-            var result = new global::Shop.Customer(nameValue!, addressValue!, tagsValue!);
+            var result = new global::Shop.Customer(value0!, value1!, value2!);
             return result;
         }
 

@@ -33,7 +33,8 @@ internal sealed record JsonCodecModel(
     EquatableArray<JsonEnumMemberModel> EnumMembers = default,
     JsonShapeKind EnumUnderlying = JsonShapeKind.Int32,
     bool EnumAsString = false,
-    JsonTypeShape? ValueShape = null);
+    JsonTypeShape? ValueShape = null,
+    bool EnumIsFlags = false);
 
 /// <summary>How a property's value gets into a new instance on read.</summary>
 internal enum JsonSetterKind
@@ -52,6 +53,12 @@ internal enum JsonSetterKind
 
     /// <summary>An <c>init</c> accessor called through <c>[UnsafeAccessor]</c> after construction, only when the JSON has it.</summary>
     InitAccessor,
+
+    /// <summary>
+    /// An <c>init</c> accessor of a generic record or struct (out of <c>[UnsafeAccessor]</c>'s reach), set with a
+    /// <c>with</c> expression after construction, only when the JSON has it.
+    /// </summary>
+    With,
 }
 
 /// <summary>When a property is left out on write (<c>[JsonIgnore(Condition = ...)]</c>).</summary>
@@ -84,10 +91,12 @@ internal sealed record JsonPropertyModel(
 /// <param name="ClrName">The enum member's C# name.</param>
 /// <param name="JsonName">Its JSON string (the C# name, or <c>[JsonStringEnumMemberName]</c>).</param>
 /// <param name="IsFirstWithValue">Whether it is the first member with its value (the one written).</param>
-internal sealed record JsonEnumMemberModel(string ClrName, string JsonName, bool IsFirstWithValue);
+/// <param name="Key">Its value as JsonSerializer keys it: the underlying value sign-extended to 64 bits.</param>
+/// <param name="IsRenamed">Whether <paramref name="JsonName"/> comes from <c>[JsonStringEnumMemberName]</c> (then matched only exactly).</param>
+internal sealed record JsonEnumMemberModel(string ClrName, string JsonName, bool IsFirstWithValue, ulong Key = 0, bool IsRenamed = false);
 
 /// <summary>
 /// The codec of a key or value type, found before all codecs are known: either a fixed expression (Kafka's
-/// primitive encodings) or a JSON codec type, whose class name <see cref="JsonCodecNameTable"/> settles.
+/// primitive encodings) or a JSON codec type, whose class name the generator's <c>JsonCodecNameTable</c> settles.
 /// </summary>
 internal sealed record JsonCodecReference(string? PrimitiveExpression, string TypeName, string PreferredName, string QualifiedName);

@@ -2,7 +2,7 @@ using System;
 using System.IO;
 using Microsoft.CodeAnalysis;
 
-namespace Faustish.Analyzers.Model;
+namespace Faustish.Generators.Rules;
 
 /// <summary>
 /// Recognises generated files the way the compiler does (file names and the auto-generated header), for checks that

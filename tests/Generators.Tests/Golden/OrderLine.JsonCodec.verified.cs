@@ -4,43 +4,54 @@
 namespace Faustish.Generated.Codecs
 {
     /// <summary>
-    /// Reads and writes <c>Shipment</c> as JSON, as <c>System.Text.Json.JsonSerializer</c> does with
+    /// Reads and writes <c>OrderLine</c> as JSON, as <c>System.Text.Json.JsonSerializer</c> does with
     /// <c>JsonSerializerDefaults.Web</c> and the type's JSON attributes.
     /// </summary>
     [global::System.CodeDom.Compiler.GeneratedCode("Faustish.Generators", "0.1.0")]
-    internal sealed class ShipmentJsonCodec : global::Faustish.Serialization.Json.JsonRecordCodec<global::Shop.Shipment>
+    internal sealed class OrderLineJsonCodec : global::Faustish.Serialization.Json.JsonRecordCodec<global::Shop.OrderLine>
     {
         /// <summary>The codec; it holds no state.</summary>
-        public static readonly ShipmentJsonCodec Instance = new ShipmentJsonCodec();
+        public static readonly OrderLineJsonCodec Instance = new OrderLineJsonCodec();
 
-        private static readonly global::System.Text.Json.JsonEncodedText OrderNumberPropertyName = global::System.Text.Json.JsonEncodedText.Encode("orderNumber");
-        private static readonly global::System.Text.Json.JsonEncodedText ParcelsPropertyName = global::System.Text.Json.JsonEncodedText.Encode("parcels");
-        private static readonly global::System.Text.Json.JsonEncodedText ShippedAtPropertyName = global::System.Text.Json.JsonEncodedText.Encode("shippedAt");
+        private static readonly global::System.Text.Json.JsonEncodedText PropertyName0 = global::System.Text.Json.JsonEncodedText.Encode("sku");
+        private static readonly global::System.Text.Json.JsonEncodedText PropertyName1 = global::System.Text.Json.JsonEncodedText.Encode("quantity");
+        private static readonly global::System.Text.Json.JsonEncodedText PropertyName2 = global::System.Text.Json.JsonEncodedText.Encode("price");
 
         /// <summary>JSON names of the members read, by the index <see cref="MatchMember"/> returns.</summary>
-        private static readonly string[] MemberNames = { "orderNumber", "parcels", "shippedAt" };
+        private static readonly string[] MemberNames = { "sku", "quantity", "price" };
 
         /// <inheritdoc />
-        public override void WriteJson(global::System.Text.Json.Utf8JsonWriter writer, global::Shop.Shipment value)
+        public override void WriteJson(global::System.Text.Json.Utf8JsonWriter writer, global::Shop.OrderLine value)
         {
+            if (value is null)
+            {
+                writer.WriteNullValue();
+                return;
+            }
+
             writer.WriteStartObject();
-            writer.WriteNumber(OrderNumberPropertyName, value.OrderNumber);
-            writer.WriteNumber(ParcelsPropertyName, value.Parcels);
-            writer.WriteString(ShippedAtPropertyName, value.ShippedAt);
+            writer.WriteString(PropertyName0, value.Sku);
+            writer.WriteNumber(PropertyName1, value.Quantity);
+            writer.WriteNumber(PropertyName2, value.Price);
             writer.WriteEndObject();
         }
 
         /// <inheritdoc />
-        public override global::Shop.Shipment ReadJson(ref global::System.Text.Json.Utf8JsonReader reader)
+        public override global::Shop.OrderLine ReadJson(ref global::System.Text.Json.Utf8JsonReader reader)
         {
+            if (reader.TokenType == global::System.Text.Json.JsonTokenType.Null)
+            {
+                return null!;
+            }
+
             if (reader.TokenType != global::System.Text.Json.JsonTokenType.StartObject)
             {
                 global::Faustish.Serialization.Json.JsonReadErrors.ThrowUnexpectedToken(reader.TokenType, "an object");
             }
 
-            long orderNumberValue = default;
-            int parcelsValue = default;
-            global::System.DateTimeOffset shippedAtValue = default;
+            string? value0 = default; // Sku
+            int value1 = default; // Quantity
+            decimal value2 = default; // Price
             int member = -1;
             try
             {
@@ -51,13 +62,13 @@ namespace Faustish.Generated.Codecs
                     switch (member)
                     {
                         case 0:
-                            orderNumberValue = global::Faustish.Serialization.Json.JsonValueReader.ReadInt64(ref reader);
+                            value0 = global::Faustish.Serialization.Json.JsonValueReader.ReadString(ref reader);
                             break;
                         case 1:
-                            parcelsValue = global::Faustish.Serialization.Json.JsonValueReader.ReadInt32(ref reader);
+                            value1 = global::Faustish.Serialization.Json.JsonValueReader.ReadInt32(ref reader);
                             break;
                         case 2:
-                            shippedAtValue = global::Faustish.Serialization.Json.JsonValueReader.ReadDateTimeOffset(ref reader);
+                            value2 = global::Faustish.Serialization.Json.JsonValueReader.ReadDecimal(ref reader);
                             break;
                         default:
                             reader.Skip();
@@ -73,22 +84,22 @@ namespace Faustish.Generated.Codecs
                 throw;
             }
 
-            var result = new global::Shop.Shipment(orderNumberValue, parcelsValue, shippedAtValue);
+            var result = new global::Shop.OrderLine(value0!, value1, value2);
             return result;
         }
 
         /// <summary>The index of the member named by the current property name, or -1 to skip its value.</summary>
         private static int MatchMember(ref global::System.Text.Json.Utf8JsonReader reader)
         {
-            if (reader.ValueTextEquals("orderNumber"u8))
+            if (reader.ValueTextEquals("sku"u8))
             {
                 return 0;
             }
-            if (reader.ValueTextEquals("parcels"u8))
+            if (reader.ValueTextEquals("quantity"u8))
             {
                 return 1;
             }
-            if (reader.ValueTextEquals("shippedAt"u8))
+            if (reader.ValueTextEquals("price"u8))
             {
                 return 2;
             }
@@ -99,7 +110,7 @@ namespace Faustish.Generated.Codecs
         [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
         private static int MatchMemberIgnoringCase(ref global::System.Text.Json.Utf8JsonReader reader)
         {
-            global::System.Span<char> buffer = stackalloc char[11];
+            global::System.Span<char> buffer = stackalloc char[8];
             int length = global::Faustish.Serialization.Json.JsonValueReader.CopyName(ref reader, buffer);
             if (length < 0)
             {
@@ -107,15 +118,15 @@ namespace Faustish.Generated.Codecs
             }
 
             global::System.ReadOnlySpan<char> name = buffer.Slice(0, length);
-            if (global::System.MemoryExtensions.Equals(name, "orderNumber", global::System.StringComparison.OrdinalIgnoreCase))
+            if (global::System.MemoryExtensions.Equals(name, "sku", global::System.StringComparison.OrdinalIgnoreCase))
             {
                 return 0;
             }
-            if (global::System.MemoryExtensions.Equals(name, "parcels", global::System.StringComparison.OrdinalIgnoreCase))
+            if (global::System.MemoryExtensions.Equals(name, "quantity", global::System.StringComparison.OrdinalIgnoreCase))
             {
                 return 1;
             }
-            if (global::System.MemoryExtensions.Equals(name, "shippedAt", global::System.StringComparison.OrdinalIgnoreCase))
+            if (global::System.MemoryExtensions.Equals(name, "price", global::System.StringComparison.OrdinalIgnoreCase))
             {
                 return 2;
             }

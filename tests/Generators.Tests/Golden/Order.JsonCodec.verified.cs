@@ -13,12 +13,12 @@ namespace Faustish.Generated.Codecs
         /// <summary>The codec; it holds no state.</summary>
         public static readonly OrderJsonCodec Instance = new OrderJsonCodec();
 
-        private static readonly global::System.Text.Json.JsonEncodedText IdPropertyName = global::System.Text.Json.JsonEncodedText.Encode("id");
-        private static readonly global::System.Text.Json.JsonEncodedText CustomerPropertyName = global::System.Text.Json.JsonEncodedText.Encode("customer");
-        private static readonly global::System.Text.Json.JsonEncodedText TotalPropertyName = global::System.Text.Json.JsonEncodedText.Encode("total");
-        private static readonly global::System.Text.Json.JsonEncodedText ChannelPropertyName = global::System.Text.Json.JsonEncodedText.Encode("channel");
-        private static readonly global::System.Text.Json.JsonEncodedText PlacedAtPropertyName = global::System.Text.Json.JsonEncodedText.Encode("placedAt");
-        private static readonly global::System.Text.Json.JsonEncodedText LinesPropertyName = global::System.Text.Json.JsonEncodedText.Encode("lines");
+        private static readonly global::System.Text.Json.JsonEncodedText PropertyName0 = global::System.Text.Json.JsonEncodedText.Encode("id");
+        private static readonly global::System.Text.Json.JsonEncodedText PropertyName1 = global::System.Text.Json.JsonEncodedText.Encode("customer");
+        private static readonly global::System.Text.Json.JsonEncodedText PropertyName2 = global::System.Text.Json.JsonEncodedText.Encode("total");
+        private static readonly global::System.Text.Json.JsonEncodedText PropertyName3 = global::System.Text.Json.JsonEncodedText.Encode("channel");
+        private static readonly global::System.Text.Json.JsonEncodedText PropertyName4 = global::System.Text.Json.JsonEncodedText.Encode("placedAt");
+        private static readonly global::System.Text.Json.JsonEncodedText PropertyName5 = global::System.Text.Json.JsonEncodedText.Encode("lines");
 
         /// <summary>JSON names of the members read, by the index <see cref="MatchMember"/> returns.</summary>
         private static readonly string[] MemberNames = { "id", "customer", "total", "channel", "placedAt", "lines" };
@@ -33,14 +33,14 @@ namespace Faustish.Generated.Codecs
             }
 
             writer.WriteStartObject();
-            writer.WriteString(IdPropertyName, value.Id);
-            writer.WritePropertyName(CustomerPropertyName);
+            writer.WriteString(PropertyName0, value.Id);
+            writer.WritePropertyName(PropertyName1);
             global::Faustish.Generated.Codecs.CustomerJsonCodec.Instance.WriteJson(writer, value.Customer!);
-            writer.WriteNumber(TotalPropertyName, value.Total);
-            writer.WritePropertyName(ChannelPropertyName);
+            writer.WriteNumber(PropertyName2, value.Total);
+            writer.WritePropertyName(PropertyName3);
             writer.WriteNumberValue((global::System.Int32)value.Channel);
-            writer.WriteString(PlacedAtPropertyName, value.PlacedAt);
-            writer.WritePropertyName(LinesPropertyName);
+            writer.WriteString(PropertyName4, value.PlacedAt);
+            writer.WritePropertyName(PropertyName5);
             WriteArrayOfOrderLine(writer, value.Lines!);
             writer.WriteEndObject();
         }
@@ -58,12 +58,12 @@ namespace Faustish.Generated.Codecs
                 global::Faustish.Serialization.Json.JsonReadErrors.ThrowUnexpectedToken(reader.TokenType, "an object");
             }
 
-            global::System.Guid idValue = default;
-            global::Shop.Customer? customerValue = default;
-            decimal totalValue = default;
-            global::Shop.Channel channelValue = default;
-            global::System.DateTimeOffset placedAtValue = default;
-            global::Shop.OrderLine[]? linesValue = default;
+            global::System.Guid value0 = default; // Id
+            global::Shop.Customer? value1 = default; // Customer
+            decimal value2 = default; // Total
+            global::Shop.Channel value3 = default; // Channel
+            global::System.DateTimeOffset value4 = default; // PlacedAt
+            global::Shop.OrderLine[]? value5 = default; // Lines
             int member = -1;
             try
             {
@@ -74,22 +74,22 @@ namespace Faustish.Generated.Codecs
                     switch (member)
                     {
                         case 0:
-                            idValue = global::Faustish.Serialization.Json.JsonValueReader.ReadGuid(ref reader);
+                            value0 = global::Faustish.Serialization.Json.JsonValueReader.ReadGuid(ref reader);
                             break;
                         case 1:
-                            customerValue = global::Faustish.Generated.Codecs.CustomerJsonCodec.Instance.ReadJson(ref reader);
+                            value1 = global::Faustish.Generated.Codecs.CustomerJsonCodec.Instance.ReadJson(ref reader);
                             break;
                         case 2:
-                            totalValue = global::Faustish.Serialization.Json.JsonValueReader.ReadDecimal(ref reader);
+                            value2 = global::Faustish.Serialization.Json.JsonValueReader.ReadDecimal(ref reader);
                             break;
                         case 3:
-                            channelValue = global::Faustish.Generated.Codecs.ChannelJsonCodec.ReadNumber(ref reader);
+                            value3 = global::Faustish.Generated.Codecs.ChannelJsonCodec.ReadNumber(ref reader);
                             break;
                         case 4:
-                            placedAtValue = global::Faustish.Serialization.Json.JsonValueReader.ReadDateTimeOffset(ref reader);
+                            value4 = global::Faustish.Serialization.Json.JsonValueReader.ReadDateTimeOffset(ref reader);
                             break;
                         case 5:
-                            linesValue = ReadArrayOfOrderLine(ref reader);
+                            value5 = ReadArrayOfOrderLine(ref reader);
                             break;
                         default:
                             reader.Skip();
@@ -105,7 +105,7 @@ namespace Faustish.Generated.Codecs
                 throw;
             }
 
-            var result = new global::Shop.Order(idValue, customerValue!, totalValue, channelValue, placedAtValue, linesValue!);
+            var result = new global::Shop.Order(value0, value1!, value2, value3, value4, value5!);
             return result;
         }
 

@@ -1,0 +1,186 @@
+using System.Collections.Generic;
+using System.Linq;
+using System.Text;
+using Microsoft.CodeAnalysis;
+
+namespace Faustish.Generators.Rules;
+
+/// <summary>What the agent's processing method returns; the loop waits for anything but void.</summary>
+internal enum ProcessReturn
+{
+    Void,
+    ValueTask,
+    Task,
+}
+
+/// <summary>
+/// What an agent class must offer for the generator to run it: one processing method that matches its topic, one
+/// constructor whose arguments the generator can supply, and a name. The generator's agent parser and the agent
+/// analyzers both decide with these functions (this file is compiled into both).
+/// </summary>
+internal static class AgentRules
+{
+    public const string EventContext = "Faustish.Agents.EventContext";
+
+    /// <summary>
+    /// The user's methods named Process or ProcessAsync: <c>Candidates</c> are the public, non-generic instance ones
+    /// (the processing method, when there is exactly one), <c>Misfits</c> the rest. Both in source order.
+    /// </summary>
+    public static (List<IMethodSymbol> Candidates, List<IMethodSymbol> Misfits) ProcessingMethods(INamedTypeSymbol agent)
+    {
+        var candidates = new List<IMethodSymbol>();
+        var misfits = new List<IMethodSymbol>();
+        foreach (var member in agent.GetMembers())
+        {
+            if (member is IMethodSymbol { MethodKind: MethodKind.Ordinary, Name: "Process" or "ProcessAsync" } method
+                && !method.IsImplicitlyDeclared && method.Locations.Any(l => l.IsInSource && !GeneratedCode.IsGenerated(l.SourceTree!)))
+            {
+                (method.DeclaredAccessibility == Accessibility.Public && !method.IsStatic && !method.IsGenericMethod ? candidates : misfits).Add(method);
+            }
+        }
+
+        candidates.Sort(static (a, b) => Compare(a.Locations[0], b.Locations[0]));
+        misfits.Sort(static (a, b) => Compare(a.Locations[0], b.Locations[0]));
+        return (candidates, misfits);
+    }
+
+    /// <summary>The processing method, when the agent has exactly one candidate.</summary>
+    public static IMethodSymbol? ProcessingMethod(INamedTypeSymbol agent) =>
+        ProcessingMethods(agent).Candidates is { Count: 1 } candidates ? candidates[0] : null;
+
+    /// <summary>
+    /// Whether <paramref name="method"/> takes <c>(TKey key, TValue value)</c> or <c>(TKey key, TValue value, EventContext context)</c>
+    /// for the topic's key and value types (nullable annotations aside), by value or <c>in</c>.
+    /// </summary>
+    public static bool ParametersMatch(IMethodSymbol method, ITypeSymbol key, ITypeSymbol value)
+    {
+        var parameters = method.Parameters;
+        return parameters.Length is 2 or 3
+            && parameters.All(p => p.RefKind is RefKind.None or RefKind.In)
+            && SymbolEqualityComparer.Default.Equals(parameters[0].Type, key)
+            && SymbolEqualityComparer.Default.Equals(parameters[1].Type, value)
+            && (parameters.Length == 2 || (parameters[2].Type is INamedTypeSymbol context && TargetRules.MetadataName(context) == EventContext));
+    }
+
+    /// <summary>What the method returns, or null when the loop cannot wait for it (async void, or another type).</summary>
+    public static ProcessReturn? Returns(IMethodSymbol method)
+    {
+        if (method.ReturnsVoid)
+        {
+            return method.IsAsync ? null : ProcessReturn.Void;
+        }
+
+        if (method.ReturnsByRef || method.ReturnsByRefReadonly || method.ReturnType is not INamedTypeSymbol { Arity: 0 } returned)
+        {
+            return null;
+        }
+
+        return TargetRules.MetadataName(returned) switch
+        {
+            "System.Threading.Tasks.ValueTask" => ProcessReturn.ValueTask,
+            "System.Threading.Tasks.Task" => ProcessReturn.Task,
+            _ => null,
+        };
+    }
+
+    /// <summary>
+    /// The constructor the generated code calls: the only public or internal one. Null when there are none or several
+    /// (<paramref name="count"/> says how many).
+    /// </summary>
+    public static IMethodSymbol? Constructor(INamedTypeSymbol agent, out int count)
+    {
+        var usable = agent.InstanceConstructors
+            .Where(c => c.DeclaredAccessibility is Accessibility.Public or Accessibility.Internal or Accessibility.ProtectedOrInternal)
+            .ToList();
+        count = usable.Count;
+        return count == 1 ? usable[0] : null;
+    }
+
+    /// <summary>Why the generated code cannot supply <paramref name="parameter"/> (a table, a topic or a service), or null when it can.</summary>
+    public static string? ParameterProblem(IParameterSymbol parameter)
+    {
+        if (parameter.RefKind is RefKind.Ref or RefKind.Out)
+        {
+            return $"it is passed by '{(parameter.RefKind == RefKind.Ref ? "ref" : "out")}'; take it by value";
+        }
+
+        if (parameter.RefKind is not (RefKind.None or RefKind.In))
+        {
+            return "it is passed by 'ref readonly'; take it by value";
+        }
+
+        var type = parameter.Type;
+        if (type.IsRefLikeType)
+        {
+            return $"'{Display(type)}' is a ref struct, which cannot come from dependency injection";
+        }
+
+        if (type.TypeKind is TypeKind.Pointer or TypeKind.FunctionPointer)
+        {
+            return $"'{Display(type)}' is a pointer, which cannot come from dependency injection";
+        }
+
+        return null;
+    }
+
+    /// <summary>The agent's name: <c>Name</c> from <c>[Agent]</c>, or the class name in kebab case.</summary>
+    public static string EffectiveName(AttributeData attribute, INamedTypeSymbol agent)
+    {
+        foreach (var argument in attribute.NamedArguments)
+        {
+            if (argument.Key == "Name" && argument.Value.Value is string name)
+            {
+                return name;
+            }
+        }
+
+        return KebabCase(agent.Name);
+    }
+
+    /// <summary>Whether the agent's name comes from the class name (no <c>Name</c> set).</summary>
+    public static bool HasDefaultName(AttributeData attribute) => !attribute.NamedArguments.Any(a => a.Key == "Name");
+
+    /// <summary>The type named by <c>[Agent(typeof(T))]</c>, or null (also for <c>null</c>).</summary>
+    public static ITypeSymbol? Topic(AttributeData attribute) =>
+        attribute.ConstructorArguments.Length == 1 && attribute.ConstructorArguments[0].Kind == TypedConstantKind.Type
+            ? attribute.ConstructorArguments[0].Value as ITypeSymbol
+            : null;
+
+    /// <summary><c>CountPageViews</c> becomes <c>count-page-views</c>.</summary>
+    public static string KebabCase(string name)
+    {
+        var text = new StringBuilder(name.Length + 8);
+        for (var i = 0; i < name.Length; i++)
+        {
+            var c = name[i];
+            if (char.IsUpper(c))
+            {
+                if (i > 0 && (char.IsLower(name[i - 1]) || (i + 1 < name.Length && char.IsLower(name[i + 1]) && char.IsUpper(name[i - 1]))))
+                {
+                    text.Append('-');
+                }
+
+                text.Append(char.ToLowerInvariant(c));
+            }
+            else
+            {
+                text.Append(c);
+            }
+        }
+
+        return text.ToString();
+    }
+
+    private static int Compare(Location a, Location b)
+    {
+        var byPath = string.CompareOrdinal(a.SourceTree?.FilePath, b.SourceTree?.FilePath);
+        return byPath != 0 ? byPath : a.SourceSpan.Start.CompareTo(b.SourceSpan.Start);
+    }
+
+    private static string Display(ITypeSymbol type) => type.ToDisplayString(SymbolDisplayFormat.MinimallyQualifiedFormat);
+
+    /// <summary>Whether <paramref name="type"/> may hold null as declared: an annotated reference type or <c>Nullable&lt;T&gt;</c>.</summary>
+    public static bool MayBeNull(ITypeSymbol type) =>
+        type.IsReferenceType ? type.NullableAnnotation == NullableAnnotation.Annotated
+        : type.OriginalDefinition.SpecialType == SpecialType.System_Nullable_T;
+}
