@@ -12,6 +12,9 @@ public sealed class FaustishMetrics : System.IDisposable
     public const string MeterName = "Faustish";
 
     private readonly Meter _meter = new(MeterName, "0.1.0");
+
+    /// <summary>This instance's meter (tests listen to one app's instruments among the process's others).</summary>
+    internal Meter Meter => _meter;
     private long _restoreRemaining;
     private Transport.ITransportHealth? _transport;
 

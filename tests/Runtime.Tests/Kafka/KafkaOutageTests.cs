@@ -24,7 +24,7 @@ public sealed class KafkaOutageTests
         kafka.Cluster.CreateTopic("stream", partitions: 2, replicationFactor: 2);
         using var metrics = new FaustishMetrics();
         metrics.ObserveTransport(kafka.Transport);
-        using var gauges = new GaugeReader("faustish.transport.brokers_unavailable", "faustish.transport.outages");
+        using var gauges = new GaugeReader(metrics, "faustish.transport.brokers_unavailable", "faustish.transport.outages");
 
         using var consumer = kafka.Transport.CreateGroupConsumer("outage", ["stream"], new RecordingListener());
         using var producer = kafka.Transport.CreateProducer();
@@ -142,11 +142,13 @@ public sealed class KafkaOutageTests
         private readonly MeterListener _listener = new();
         private readonly Dictionary<string, long> _values = [];
 
-        public GaugeReader(params string[] names)
+        /// <param name="metrics">The app whose instruments are read (other tests' apps publish the same names at the same time).</param>
+        /// <param name="names">The instruments.</param>
+        public GaugeReader(FaustishMetrics metrics, params string[] names)
         {
             _listener.InstrumentPublished = (instrument, listener) =>
             {
-                if (instrument.Meter.Name == FaustishMetrics.MeterName && names.Contains(instrument.Name))
+                if (ReferenceEquals(instrument.Meter, metrics.Meter) && names.Contains(instrument.Name))
                 {
                     listener.EnableMeasurementEvents(instrument);
                 }
