@@ -129,6 +129,44 @@ internal static class TargetRules
     public static bool IsGeneratable(INamedTypeSymbol type, CancellationToken cancellationToken = default) =>
         Problems(type, cancellationToken).Count == 0;
 
+    /// <summary>
+    /// Whether a class the generator does not complete can still take a stand-in constructor (so the build shows only
+    /// the analyzer's errors, not CS7036 as well): it is partial, in partial containers, not generic, static or
+    /// file-local, and its base class has the constructor the stand-in calls.
+    /// </summary>
+    public static bool CanStandIn(INamedTypeSymbol type, List<DeclarationProblem> problems)
+    {
+        foreach (var problem in problems)
+        {
+            var allowed = problem.Rule switch
+            {
+                DeclarationRule.SeveralRoles or DeclarationRule.ReservedName => true,
+                DeclarationRule.NotInstantiable => !type.IsStatic,
+                DeclarationRule.Unreachable => !IsFileLocalOrInOne(type),
+                _ => false,
+            };
+            if (!allowed)
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    private static bool IsFileLocalOrInOne(INamedTypeSymbol type)
+    {
+        for (INamedTypeSymbol? current = type; current is not null; current = current.ContainingType)
+        {
+            if (current.IsFileLocal)
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
     /// <summary>Every reason the generator cannot complete <paramref name="type"/>; empty when it can (or when it has no Faustish role).</summary>
     public static List<DeclarationProblem> Problems(INamedTypeSymbol type, CancellationToken cancellationToken = default)
     {
