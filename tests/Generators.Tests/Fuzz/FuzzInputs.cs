@@ -37,6 +37,7 @@ internal static class FuzzInputs
         ("valid: a topic through a base class that keeps the constructor", IntermediateBase),
         ("valid: one simple name in two namespaces", TwoNamespaces),
         ("valid: members the analyzer used to reject", app => ValueOfShape(app, app.Pick([6, 11]))),
+        ("valid: obsolete types", Obsolete),
 
         // ---- invalid: declarations ----
         ("invalid: class not partial", app => Broken(app, "FSH0001", $"[Topic(\"np\")]\npublic sealed class {app.Name("NotPartial")} : Topic<string, long>;")),
@@ -69,6 +70,17 @@ internal static class FuzzInputs
         ("invalid: abstract or static agent", app => BrokenAgent(app, "FSH0008", app.Pick(["public abstract partial class {0}", "public static partial class {0}"]), processBody: true)),
         ("invalid: a class named Definition", app => Broken(app, "FSH0009", $"[Topic(\"definitions\")]\npublic sealed partial class {app.Claim("Definition")} : Topic<string, long>;")),
         ("invalid: a member named Definition", app => BrokenAgent(app, "FSH0009", "public sealed partial class {0}", processBody: true, extra: "public static string Definition => \"mine\";")),
+        ("invalid: required members", app =>
+        {
+            if (app.Chance(50))
+            {
+                BrokenAgent(app, "FSH0011", "public sealed partial class {0}", processBody: true, extra: "public required string Label { get; init; }");
+            }
+            else
+            {
+                Broken(app, "FSH0011", $"[Table(\"rq\")]\npublic sealed partial class {app.Name("Required")} : Table<string, long>\n{{\n    public required int Size {{ get; init; }}\n}}");
+            }
+        }),
         ("invalid: a type in the generated codecs' namespace", app =>
         {
             Basic(app, small: true);
@@ -367,6 +379,19 @@ internal static class FuzzInputs
         app.Agent(first, [], nameSetting: "north-items");
         app.Agent(second, [], nameSetting: "south-items");
         Basic(app);
+    }
+
+    private static void Obsolete(FuzzApp app)
+    {
+        // Types marked [Obsolete] (a migration under way): the user's code that uses them is obsolete too, so the
+        // only warnings left would be in generated code.
+        var record = app.Name("OldOrder");
+        app.Declare($"[Obsolete(\"use Order\")]\npublic sealed record {record}(string Id, decimal Total);");
+        var value = new FuzzType(app.Qualify(record), (r, _) => $"new {app.Qualify(record)}({r.Pick(FuzzType.Strings)}, 1.5m)", true);
+        var topic = app.Topic(FuzzType.String, value, attributes: "[Obsolete(\"use Orders\")]\n");
+        app.Agent(topic, [], attributes: "[Obsolete(\"use TrackOrders\")]\n");
+        app.Table(FuzzType.String, FuzzType.Long);
+        app.ObsoleteProbe = true;
     }
 
     // ---- invalid apps: a valid one plus one mistake ----
