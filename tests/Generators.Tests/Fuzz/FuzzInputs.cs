@@ -84,7 +84,9 @@ internal static class FuzzInputs
         ("invalid: a type in the generated codecs' namespace", app =>
         {
             Basic(app, small: true);
-            app.AddFile("namespace Faustish.Generated.Codecs;\n\npublic sealed class Mine\n{\n}\n");
+            app.AddFile(app.Chance(50)
+                ? "namespace Faustish.Generated.Codecs;\n\npublic sealed class Mine\n{\n}\n"
+                : "namespace Faustish;\n\npublic static class Generated\n{\n}\n");
             app.Expect("FSH0010");
         }),
 
@@ -114,6 +116,20 @@ internal static class FuzzInputs
             BrokenAgent(app, "FSH0207", "public sealed partial class {0}", processBody: true, constructor: $"({app.Qualify(name)} plain)", uses: "_ = plain;");
         }),
 
+        ("invalid: agent takes a topic that is not [Topic]", app =>
+        {
+            var name = app.Name("PlainTopic");
+            app.Declare($"public sealed class {name} : Topic<string, long>\n{{\n    private {name}() : base(null!, null!) {{ }}\n}}");
+            BrokenAgent(app, "FSH0303", "public sealed partial class {0}", processBody: true, constructor: $"({app.Qualify(name)} sink)", uses: "_ = sink;");
+        }),
+        ("invalid: table value changed in place", app =>
+        {
+            var table = app.Name("Lists");
+            app.Declare($"[Table({FuzzApp.Literal(app.Name("lists-").ToLowerInvariant())})]\npublic sealed partial class {table} : Table<string, global::System.Collections.Generic.List<string>>;");
+            BrokenAgent(app, "FSH0206", "public sealed partial class {0}", constructor: $"({app.Qualify(table)} lists)",
+                process: "public void Process(string key, long value) => lists[key].Add(\"seen\");");
+        }),
+
         // ---- invalid: topics and tables ----
         ("invalid: topic name that Kafka rejects", app => Broken(app, "FSH0300", $"[Topic({FuzzApp.Literal(app.Pick(["bad name!", "line\nbreak", "", "..", new string('x', 250), "quote\"</c>"]))})]\npublic sealed partial class {app.Name("BadName")} : Topic<string, long>;")),
         ("invalid: table name that Kafka rejects", app => Broken(app, "FSH0200", $"[Table({FuzzApp.Literal(app.Pick(["bad name!", "tab\there", "ü"]))})]\npublic sealed partial class {app.Name("BadTable")} : Table<string, long>;")),
@@ -125,6 +141,20 @@ internal static class FuzzInputs
             $"[Table(\"same\")]\npublic sealed partial class {app.Name("Same")} : Table<string, long>;\n\n[Table(\"same\")]\npublic sealed partial class {app.Name("Same")} : Table<string, long>;")),
         ("invalid: table written outside an agent", TableWrittenOutside),
         ("invalid: table partitions differ from the agent's topic", PartitionMismatch),
+        ("invalid: table written by agents of topics with different partition counts", app =>
+        {
+            Basic(app, small: true);
+            var table = app.Name("Shared");
+            app.Declare($"[Table(\"shared\")]\npublic sealed partial class {table} : Table<string, long>;");
+            foreach (var partitions in new[] { 4, 8 })
+            {
+                var topic = app.Name("Events");
+                app.Declare($"[Topic(\"events-{partitions}\", Partitions = {partitions})]\npublic sealed partial class {topic} : Topic<string, long>;");
+                app.Declare($"[Agent(typeof({app.Qualify(topic)}))]\npublic sealed partial class {app.Name("Count")}({app.Qualify(table)} counts)\n{{\n    public void Process(string key, long value) => counts[key] += value;\n}}");
+            }
+
+            app.Expect("FSH0205");
+        }),
         ("invalid: nullable table key", app => Broken(app, "FSH0208", $"[Table(\"nk\")]\npublic sealed partial class {app.Name("NullableKey")} : Table<{app.Pick(["string?", "int?", "global::System.Guid?"])}, long>;")),
         ("invalid: window that does not parse", app => Broken(app, "FSH0500", $"[Table(\"w\", Window = {FuzzApp.Literal(app.Pick(["tumbling 1x", "weekly 1d", "hopping 1m every 2m", ""]))})]\npublic sealed partial class {app.Name("BadWindow")} : WindowedTable<string, long>;")),
         ("invalid: Expires that does not parse", app => Broken(app, "FSH0501", $"[Table(\"e\", Window = \"tumbling 1m\", Expires = \"soon\")]\npublic sealed partial class {app.Name("BadExpires")} : WindowedTable<string, long>;")),
