@@ -112,6 +112,40 @@ public sealed class ServingRulesAnalyzerTests
     }
 
     [Fact]
+    public async Task Required_members_are_reported_unless_the_agent_constructor_sets_them()
+    {
+        await Verify<DeclarationAnalyzer>.AnalyzerAsync("""
+            [Table("counts")]
+            public sealed partial class {|#0:Counts|} : Table<string, long>
+            {
+                public required int Size { get; init; }
+            }
+
+            [Topic("page-views")]
+            public sealed partial class PageViews : Topic<string, PageView>;
+
+            [Agent(typeof(PageViews))]
+            public sealed partial class {|#1:Count|}
+            {
+                public required string Label { get; init; }
+                public void Process(string page, PageView view) { }
+            }
+
+            [Agent(typeof(PageViews))]
+            public sealed partial class Labelled
+            {
+                [System.Diagnostics.CodeAnalysis.SetsRequiredMembers]
+                public Labelled() => Label = "set";
+
+                public required string Label { get; init; }
+                public void Process(string page, PageView view) { }
+            }
+            """,
+            Verify<DeclarationAnalyzer>.Diagnostic(DiagnosticDescriptors.RequiredMembers).WithLocation(0).WithArguments("Counts", "table", "Size"),
+            Verify<DeclarationAnalyzer>.Diagnostic(DiagnosticDescriptors.RequiredMembers).WithLocation(1).WithArguments("Count", "agent", "Label"));
+    }
+
+    [Fact]
     public async Task Topic_of_an_array_or_null_is_not_a_topic()
     {
         await Verify<AgentAnalyzer>.AnalyzerAsync("""

@@ -28,7 +28,8 @@ public sealed class DeclarationAnalyzer : DiagnosticAnalyzer
         DiagnosticDescriptors.UnreachableClass,
         DiagnosticDescriptors.NotInstantiable,
         DiagnosticDescriptors.ReservedName,
-        DiagnosticDescriptors.ReservedNamespace);
+        DiagnosticDescriptors.ReservedNamespace,
+        DiagnosticDescriptors.RequiredMembers);
 
     public override void Initialize(AnalysisContext context)
     {
@@ -65,6 +66,7 @@ public sealed class DeclarationAnalyzer : DiagnosticAnalyzer
         DeclarationRule.ContainerNotPartial => DiagnosticDescriptors.ContainingTypeNotPartial,
         DeclarationRule.Unreachable => DiagnosticDescriptors.UnreachableClass,
         DeclarationRule.NotInstantiable => DiagnosticDescriptors.NotInstantiable,
+        DeclarationRule.RequiredMembers => DiagnosticDescriptors.RequiredMembers,
         _ => DiagnosticDescriptors.ReservedName,
     };
 

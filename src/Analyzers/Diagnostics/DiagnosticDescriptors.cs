@@ -86,6 +86,12 @@ internal static class DiagnosticDescriptors
         Declarations, DiagnosticSeverity.Error,
         "The generated JSON codecs live in Faustish.Generated.Codecs. A type of your own there could clash with one of them, and a type named Faustish.Generated or Faustish.Generated.Codecs clashes with the namespace itself.");
 
+    public static readonly DiagnosticDescriptor RequiredMembers = Rule("FSH0011",
+        "Faustish class has required members",
+        "'{0}' is a Faustish {1} with required members ({2}), which the generated code cannot set when it creates it",
+        Declarations, DiagnosticSeverity.Error,
+        "The generated code creates topics, tables and agents with 'new' and sets no members. Give the value through the constructor instead (an agent's dependencies), or mark the agent's constructor [SetsRequiredMembers] when it sets them itself.");
+
     // ---- 01xx agents ----
 
     public static readonly DiagnosticDescriptor NoProcessingMethod = Rule("FSH0100",

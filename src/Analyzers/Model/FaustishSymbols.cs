@@ -23,21 +23,10 @@ internal sealed class FaustishSymbols
         TableExtensions = compilation.GetTypeByMetadataName("Faustish.TableExtensions");
         WindowedTableBase = compilation.GetTypeByMetadataName("Faustish.WindowedTable`2");
         GlobalTableBase = compilation.GetTypeByMetadataName("Faustish.GlobalTable`2");
-        EventContext = compilation.GetTypeByMetadataName("Faustish.Agents.EventContext");
         Task = compilation.GetTypeByMetadataName("System.Threading.Tasks.Task");
         TaskOfT = compilation.GetTypeByMetadataName("System.Threading.Tasks.Task`1");
-        ValueTask = compilation.GetTypeByMetadataName("System.Threading.Tasks.ValueTask");
         ValueTaskOfT = compilation.GetTypeByMetadataName("System.Threading.Tasks.ValueTask`1");
         Thread = compilation.GetTypeByMetadataName("System.Threading.Thread");
-        DateTimeOffset = compilation.GetTypeByMetadataName("System.DateTimeOffset");
-        TimeSpan = compilation.GetTypeByMetadataName("System.TimeSpan");
-        Guid = compilation.GetTypeByMetadataName("System.Guid");
-        List = compilation.GetTypeByMetadataName("System.Collections.Generic.List`1");
-        IList = compilation.GetTypeByMetadataName("System.Collections.Generic.IList`1");
-        IReadOnlyList = compilation.GetTypeByMetadataName("System.Collections.Generic.IReadOnlyList`1");
-        IEnumerable = compilation.GetTypeByMetadataName("System.Collections.Generic.IEnumerable`1");
-        Dictionary = compilation.GetTypeByMetadataName("System.Collections.Generic.Dictionary`2");
-        IReadOnlyDictionary = compilation.GetTypeByMetadataName("System.Collections.Generic.IReadOnlyDictionary`2");
         ICollection = compilation.GetTypeByMetadataName("System.Collections.Generic.ICollection`1");
         NonGenericCollection = compilation.GetTypeByMetadataName("System.Collections.ICollection");
     }
@@ -78,35 +67,13 @@ internal sealed class FaustishSymbols
 
     public INamedTypeSymbol? TableExtensions { get; }
 
-    public INamedTypeSymbol? EventContext { get; }
-
     public INamedTypeSymbol? Task { get; }
 
     public INamedTypeSymbol? TaskOfT { get; }
 
-    public INamedTypeSymbol? ValueTask { get; }
-
     public INamedTypeSymbol? ValueTaskOfT { get; }
 
     public INamedTypeSymbol? Thread { get; }
-
-    public INamedTypeSymbol? DateTimeOffset { get; }
-
-    public INamedTypeSymbol? TimeSpan { get; }
-
-    public INamedTypeSymbol? Guid { get; }
-
-    public INamedTypeSymbol? List { get; }
-
-    public INamedTypeSymbol? IList { get; }
-
-    public INamedTypeSymbol? IReadOnlyList { get; }
-
-    public INamedTypeSymbol? IEnumerable { get; }
-
-    public INamedTypeSymbol? Dictionary { get; }
-
-    public INamedTypeSymbol? IReadOnlyDictionary { get; }
 
     public INamedTypeSymbol? ICollection { get; }
 

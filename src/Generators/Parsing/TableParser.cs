@@ -22,16 +22,25 @@ internal static class TableParser
 
     private static Parsed<TableModel> Parse(INamedTypeSymbol type, AttributeData attribute, CancellationToken cancellationToken)
     {
-        if (!TargetRules.IsGeneratable(type, cancellationToken) ||
-            (TargetRules.BaseTypeArguments(type, TargetRules.WindowedTableBase) ?? TargetRules.BaseTypeArguments(type, TargetRules.TableBase)) is not { } types)
+        if ((TargetRules.BaseTypeArguments(type, TargetRules.WindowedTableBase) ?? TargetRules.BaseTypeArguments(type, TargetRules.TableBase)) is not { } types)
         {
             return default;
+        }
+
+        var target = SymbolNames.Target(type);
+        var windowed = TargetRules.BaseTypeArguments(type, TargetRules.WindowedTableBase) is not null;
+        var shard = windowed
+            ? $"global::Faustish.Tables.Windows.WindowedTableShard<{SymbolNames.Qualified(types.Key)}, {SymbolNames.Qualified(types.Value)}>"
+            : $"global::Faustish.Tables.TableShard<{SymbolNames.Qualified(types.Key)}, {SymbolNames.Qualified(types.Value)}>";
+        var problems = TargetRules.Problems(type, cancellationToken);
+        if (problems.Count > 0)
+        {
+            return TargetRules.CanStandIn(type, problems) ? new(null, new StandInModel(target, shard, "unused", "its declaration breaks a rule")) : default;
         }
 
         var name = attribute.ConstructorArguments.Length == 1 ? attribute.ConstructorArguments[0].Value as string : null;
 
         // Windowed tables come with their own base class; a plain table ignores Window and Expires.
-        var windowed = TargetRules.BaseTypeArguments(type, TargetRules.WindowedTableBase) is not null;
         var window = windowed
             ? new WindowModel(TableRules.NamedString(attribute, "Window"), TableRules.NamedString(attribute, "Expires"),
                 TableRules.NamedInt(attribute, "Late") ?? 0, TableRules.NamedInt(attribute, "CloseOn") ?? 1, TableRules.NamedInt(attribute, "RelativeTo") ?? 0)
@@ -48,10 +57,6 @@ internal static class TableParser
             reason = unsupported;
         }
 
-        var target = SymbolNames.Target(type);
-        var shard = windowed
-            ? $"global::Faustish.Tables.Windows.WindowedTableShard<{SymbolNames.Qualified(types.Key)}, {SymbolNames.Qualified(types.Value)}>"
-            : $"global::Faustish.Tables.TableShard<{SymbolNames.Qualified(types.Key)}, {SymbolNames.Qualified(types.Value)}>";
         return reason is null
             ? new(new TableModel(target, name!, partitions, RecordTypes.Describe(types.Key), RecordTypes.Describe(types.Value), codecs, window,
                 IsGlobal: TargetRules.BaseTypeArguments(type, TargetRules.GlobalTableBase) is not null), null)

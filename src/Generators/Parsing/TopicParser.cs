@@ -21,10 +21,18 @@ internal static class TopicParser
 
     private static Parsed<TopicModel> Parse(INamedTypeSymbol type, AttributeData attribute, CancellationToken cancellationToken)
     {
-        if (!TargetRules.IsGeneratable(type, cancellationToken) ||
-            TargetRules.BaseTypeArguments(type, TargetRules.TopicBase) is not { } types)
+        if (TargetRules.BaseTypeArguments(type, TargetRules.TopicBase) is not { } types)
         {
             return default;
+        }
+
+        var target = SymbolNames.Target(type);
+        var problems = TargetRules.Problems(type, cancellationToken);
+        if (problems.Count > 0)
+        {
+            return TargetRules.CanStandIn(type, problems)
+                ? new(null, new StandInModel(target, "global::Faustish.RecordSender", "null!, unused", "its declaration breaks a rule"))
+                : default;
         }
 
         var name = attribute.ConstructorArguments.Length == 1 ? attribute.ConstructorArguments[0].Value as string : null;
@@ -38,7 +46,6 @@ internal static class TopicParser
             reason = unsupported;
         }
 
-        var target = SymbolNames.Target(type);
         return reason is null
             ? new(new TopicModel(target, name!, partitions, RecordTypes.Describe(types.Key), RecordTypes.Describe(types.Value), codecs), null)
             : new(null, new StandInModel(target, "global::Faustish.RecordSender", "null!, unused", reason));

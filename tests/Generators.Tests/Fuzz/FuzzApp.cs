@@ -70,6 +70,9 @@ internal sealed class FuzzApp
 
     public IReadOnlyList<string> Expected => _expected;
 
+    /// <summary>The probe names obsolete types: it is marked obsolete itself, as the user's code that uses them is.</summary>
+    public bool ObsoleteProbe { get; set; }
+
     public void Expect(params string[] ids) => _expected.AddRange(ids);
 
     /// <summary>A name not used yet in this app (ignoring case, so no two classes clash on a case-insensitive file system by accident).</summary>
@@ -539,7 +542,8 @@ internal sealed class FuzzApp
 
         var probe = _probe.Count == 0 || _expected.Count > 0
             ? null
-            : "using System.Collections.Generic;\n\nnamespace FuzzProbe;\n\npublic static class Probe\n{\n    public static string[] Run()\n    {\n        var failures = new List<string>();\n        "
+            : "using System.Collections.Generic;\n\nnamespace FuzzProbe;\n\n" + (ObsoleteProbe ? "[System.Obsolete(\"probes obsolete types\")]\n" : "")
+              + "public static class Probe\n{\n    public static string[] Run()\n    {\n        var failures = new List<string>();\n        "
               + string.Join("\n        ", _probe) + "\n        return failures.ToArray();\n    }\n}\n";
         return new FuzzCase(seed, index, scenario, files, [.. _expected.Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal)], probe);
     }

@@ -37,6 +37,7 @@ internal static class FuzzInputs
         ("valid: a topic through a base class that keeps the constructor", IntermediateBase),
         ("valid: one simple name in two namespaces", TwoNamespaces),
         ("valid: members the analyzer used to reject", app => ValueOfShape(app, app.Pick([6, 11]))),
+        ("valid: obsolete types", Obsolete),
 
         // ---- invalid: declarations ----
         ("invalid: class not partial", app => Broken(app, "FSH0001", $"[Topic(\"np\")]\npublic sealed class {app.Name("NotPartial")} : Topic<string, long>;")),
@@ -69,10 +70,23 @@ internal static class FuzzInputs
         ("invalid: abstract or static agent", app => BrokenAgent(app, "FSH0008", app.Pick(["public abstract partial class {0}", "public static partial class {0}"]), processBody: true)),
         ("invalid: a class named Definition", app => Broken(app, "FSH0009", $"[Topic(\"definitions\")]\npublic sealed partial class {app.Claim("Definition")} : Topic<string, long>;")),
         ("invalid: a member named Definition", app => BrokenAgent(app, "FSH0009", "public sealed partial class {0}", processBody: true, extra: "public static string Definition => \"mine\";")),
+        ("invalid: required members", app =>
+        {
+            if (app.Chance(50))
+            {
+                BrokenAgent(app, "FSH0011", "public sealed partial class {0}", processBody: true, extra: "public required string Label { get; init; }");
+            }
+            else
+            {
+                Broken(app, "FSH0011", $"[Table(\"rq\")]\npublic sealed partial class {app.Name("Required")} : Table<string, long>\n{{\n    public required int Size {{ get; init; }}\n}}");
+            }
+        }),
         ("invalid: a type in the generated codecs' namespace", app =>
         {
             Basic(app, small: true);
-            app.AddFile("namespace Faustish.Generated.Codecs;\n\npublic sealed class Mine\n{\n}\n");
+            app.AddFile(app.Chance(50)
+                ? "namespace Faustish.Generated.Codecs;\n\npublic sealed class Mine\n{\n}\n"
+                : "namespace Faustish;\n\npublic static class Generated\n{\n}\n");
             app.Expect("FSH0010");
         }),
 
@@ -102,6 +116,20 @@ internal static class FuzzInputs
             BrokenAgent(app, "FSH0207", "public sealed partial class {0}", processBody: true, constructor: $"({app.Qualify(name)} plain)", uses: "_ = plain;");
         }),
 
+        ("invalid: agent takes a topic that is not [Topic]", app =>
+        {
+            var name = app.Name("PlainTopic");
+            app.Declare($"public sealed class {name} : Topic<string, long>\n{{\n    private {name}() : base(null!, null!) {{ }}\n}}");
+            BrokenAgent(app, "FSH0303", "public sealed partial class {0}", processBody: true, constructor: $"({app.Qualify(name)} sink)", uses: "_ = sink;");
+        }),
+        ("invalid: table value changed in place", app =>
+        {
+            var table = app.Name("Lists");
+            app.Declare($"[Table({FuzzApp.Literal(app.Name("lists-").ToLowerInvariant())})]\npublic sealed partial class {table} : Table<string, global::System.Collections.Generic.List<string>>;");
+            BrokenAgent(app, "FSH0206", "public sealed partial class {0}", constructor: $"({app.Qualify(table)} lists)",
+                process: "public void Process(string key, long value) => lists[key].Add(\"seen\");");
+        }),
+
         // ---- invalid: topics and tables ----
         ("invalid: topic name that Kafka rejects", app => Broken(app, "FSH0300", $"[Topic({FuzzApp.Literal(app.Pick(["bad name!", "line\nbreak", "", "..", new string('x', 250), "quote\"</c>"]))})]\npublic sealed partial class {app.Name("BadName")} : Topic<string, long>;")),
         ("invalid: table name that Kafka rejects", app => Broken(app, "FSH0200", $"[Table({FuzzApp.Literal(app.Pick(["bad name!", "tab\there", "ü"]))})]\npublic sealed partial class {app.Name("BadTable")} : Table<string, long>;")),
@@ -113,6 +141,20 @@ internal static class FuzzInputs
             $"[Table(\"same\")]\npublic sealed partial class {app.Name("Same")} : Table<string, long>;\n\n[Table(\"same\")]\npublic sealed partial class {app.Name("Same")} : Table<string, long>;")),
         ("invalid: table written outside an agent", TableWrittenOutside),
         ("invalid: table partitions differ from the agent's topic", PartitionMismatch),
+        ("invalid: table written by agents of topics with different partition counts", app =>
+        {
+            Basic(app, small: true);
+            var table = app.Name("Shared");
+            app.Declare($"[Table(\"shared\")]\npublic sealed partial class {table} : Table<string, long>;");
+            foreach (var partitions in new[] { 4, 8 })
+            {
+                var topic = app.Name("Events");
+                app.Declare($"[Topic(\"events-{partitions}\", Partitions = {partitions})]\npublic sealed partial class {topic} : Topic<string, long>;");
+                app.Declare($"[Agent(typeof({app.Qualify(topic)}))]\npublic sealed partial class {app.Name("Count")}({app.Qualify(table)} counts)\n{{\n    public void Process(string key, long value) => counts[key] += value;\n}}");
+            }
+
+            app.Expect("FSH0205");
+        }),
         ("invalid: nullable table key", app => Broken(app, "FSH0208", $"[Table(\"nk\")]\npublic sealed partial class {app.Name("NullableKey")} : Table<{app.Pick(["string?", "int?", "global::System.Guid?"])}, long>;")),
         ("invalid: window that does not parse", app => Broken(app, "FSH0500", $"[Table(\"w\", Window = {FuzzApp.Literal(app.Pick(["tumbling 1x", "weekly 1d", "hopping 1m every 2m", ""]))})]\npublic sealed partial class {app.Name("BadWindow")} : WindowedTable<string, long>;")),
         ("invalid: Expires that does not parse", app => Broken(app, "FSH0501", $"[Table(\"e\", Window = \"tumbling 1m\", Expires = \"soon\")]\npublic sealed partial class {app.Name("BadExpires")} : WindowedTable<string, long>;")),
@@ -192,9 +234,11 @@ internal static class FuzzInputs
     private static (List<FuzzTopic> Topics, List<FuzzTable> Tables) Basic(FuzzApp app, bool inContainer = false, bool recordAgents = false, bool split = false, bool small = false)
     {
         var topics = new List<FuzzTopic>();
+        // The small apps around a mistake mostly use Kafka's primitives: the valid scenarios exercise the codecs.
+        FuzzType Type() => small && app.Chance(70) ? app.Pick([FuzzType.String, FuzzType.Int, FuzzType.Long, FuzzType.Double]) : app.RecordType();
         for (var i = 0; i < (small ? 1 : 1 + app.Random.Next(2)); i++)
         {
-            topics.Add(app.Topic(app.RecordType(), app.RecordType(), inContainer: inContainer, split: split));
+            topics.Add(app.Topic(Type(), Type(), inContainer: inContainer, split: split));
         }
 
         var tables = new List<FuzzTable>();
@@ -365,6 +409,19 @@ internal static class FuzzInputs
         app.Agent(first, [], nameSetting: "north-items");
         app.Agent(second, [], nameSetting: "south-items");
         Basic(app);
+    }
+
+    private static void Obsolete(FuzzApp app)
+    {
+        // Types marked [Obsolete] (a migration under way): the user's code that uses them is obsolete too, so the
+        // only warnings left would be in generated code.
+        var record = app.Name("OldOrder");
+        app.Declare($"[Obsolete(\"use Order\")]\npublic sealed record {record}(string Id, decimal Total);");
+        var value = new FuzzType(app.Qualify(record), (r, _) => $"new {app.Qualify(record)}({r.Pick(FuzzType.Strings)}, 1.5m)", true);
+        var topic = app.Topic(FuzzType.String, value, attributes: "[Obsolete(\"use Orders\")]\n");
+        app.Agent(topic, [], attributes: "[Obsolete(\"use TrackOrders\")]\n");
+        app.Table(FuzzType.String, FuzzType.Long);
+        app.ObsoleteProbe = true;
     }
 
     // ---- invalid apps: a valid one plus one mistake ----

@@ -44,6 +44,9 @@ internal enum DeclarationRule
 
     /// <summary>FSH0009 (name, what).</summary>
     ReservedName,
+
+    /// <summary>FSH0011 (name, role, members).</summary>
+    RequiredMembers,
 }
 
 /// <summary>One reason a declaration cannot be completed, where to report it, and the message arguments.</summary>
@@ -129,6 +132,44 @@ internal static class TargetRules
     public static bool IsGeneratable(INamedTypeSymbol type, CancellationToken cancellationToken = default) =>
         Problems(type, cancellationToken).Count == 0;
 
+    /// <summary>
+    /// Whether a class the generator does not complete can still take a stand-in constructor (so the build shows only
+    /// the analyzer's errors, not CS7036 as well): it is partial, in partial containers, not generic, static or
+    /// file-local, and its base class has the constructor the stand-in calls.
+    /// </summary>
+    public static bool CanStandIn(INamedTypeSymbol type, List<DeclarationProblem> problems)
+    {
+        foreach (var problem in problems)
+        {
+            var allowed = problem.Rule switch
+            {
+                DeclarationRule.SeveralRoles or DeclarationRule.ReservedName or DeclarationRule.RequiredMembers => true,
+                DeclarationRule.NotInstantiable => !type.IsStatic,
+                DeclarationRule.Unreachable => !IsFileLocalOrInOne(type),
+                _ => false,
+            };
+            if (!allowed)
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    private static bool IsFileLocalOrInOne(INamedTypeSymbol type)
+    {
+        for (INamedTypeSymbol? current = type; current is not null; current = current.ContainingType)
+        {
+            if (current.IsFileLocal)
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
     /// <summary>Every reason the generator cannot complete <paramref name="type"/>; empty when it can (or when it has no Faustish role).</summary>
     public static List<DeclarationProblem> Problems(INamedTypeSymbol type, CancellationToken cancellationToken = default)
     {
@@ -197,6 +238,14 @@ internal static class TargetRules
             }
         }
 
+        // The generated code creates instances with 'new' and can set no required member: only an agent's constructor
+        // marked [SetsRequiredMembers] vouches for them.
+        if (RequiredMembers(type) is { Count: > 0 } required
+            && !(role == FaustishRole.Agent && AgentRules.Constructor(type, out _) is { } agentConstructor && SetsRequiredMembers(agentConstructor)))
+        {
+            problems.Add(new DeclarationProblem(DeclarationRule.RequiredMembers, identifier, name, roleName, string.Join(", ", required)));
+        }
+
         if (role == FaustishRole.Agent)
         {
             if (type.TypeKind != TypeKind.Class)
@@ -247,6 +296,27 @@ internal static class TargetRules
 
         return problems;
     }
+
+    /// <summary>The names of the required members of <paramref name="type"/> and its base classes.</summary>
+    private static List<string> RequiredMembers(INamedTypeSymbol type)
+    {
+        var names = new List<string>();
+        for (var current = type; current is not null; current = current.BaseType)
+        {
+            foreach (var member in current.GetMembers())
+            {
+                if (member is IPropertySymbol { IsRequired: true } or IFieldSymbol { IsRequired: true } && !names.Contains(member.Name))
+                {
+                    names.Add(member.Name);
+                }
+            }
+        }
+
+        return names;
+    }
+
+    private static bool SetsRequiredMembers(IMethodSymbol constructor) =>
+        constructor.GetAttributes().Any(a => a.AttributeClass is { } attribute && MetadataName(attribute) == "System.Diagnostics.CodeAnalysis.SetsRequiredMembersAttribute");
 
     /// <summary>Whether the direct base class has a constructor the generated one can call with the definition or the shard.</summary>
     private static bool BaseConstructorFits(INamedTypeSymbol type, FaustishRole role, ITypeSymbol key, ITypeSymbol value)
