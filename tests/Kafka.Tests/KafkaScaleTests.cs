@@ -57,6 +57,12 @@ public sealed class KafkaScaleTests(ITestOutputHelper output) : IDisposable
         ["Faustish__Kafka__Consumer__max.poll.interval.ms"] = "60000",
     };
 
+    /// <summary>
+    /// FAUSTISH_KAFKA_TESTS_DEBUG=1: the workers log their consumers' group protocol (librdkafka <c>debug=cgrp</c>) and the
+    /// transport's debug lines, and every worker's full log is kept, passed or failed.
+    /// </summary>
+    private static readonly bool DebugLogs = Environment.GetEnvironmentVariable("FAUSTISH_KAFKA_TESTS_DEBUG") == "1";
+
     private readonly string _root = Path.Combine(Path.GetTempPath(), "faustish-kafka-scale-" + Guid.NewGuid().ToString("N"));
     private readonly Stopwatch _clock = Stopwatch.StartNew();
 
@@ -183,6 +189,11 @@ public sealed class KafkaScaleTests(ITestOutputHelper output) : IDisposable
         }
         finally
         {
+            if (DebugLogs)
+            {
+                Log("full logs: " + ChildApp.SaveLogs(nameof(KafkaScaleTests), workers));
+            }
+
             foreach (var worker in workers)
             {
                 worker.Dispose();
@@ -206,8 +217,15 @@ public sealed class KafkaScaleTests(ITestOutputHelper output) : IDisposable
     private ChildApp StartWorker(int n, MockKafkaCluster cluster)
     {
         var name = string.Create(CultureInfo.InvariantCulture, $"worker-{n}");
+        var env = new Dictionary<string, string>(WorkerSettings);
+        if (DebugLogs)
+        {
+            env["Faustish__Kafka__Consumer__debug"] = "cgrp";
+            env["Logging__LogLevel__Faustish.Transport.Kafka"] = "Debug";
+        }
+
         var worker = ChildApp.Start(name, ChildApp.AppPath("tests/EndToEnd.Worker", "Faustish.EndToEnd.Worker"),
-            ["worker", "--app", App, "--data-dir", Path.Combine(_root, name), "--broker", "kafka://" + cluster.BootstrapServers], WorkerSettings);
+            ["worker", "--app", App, "--data-dir", Path.Combine(_root, name), "--broker", "kafka://" + cluster.BootstrapServers], env);
         Log($"started {name}");
         return worker;
     }
