@@ -36,6 +36,9 @@ public sealed class KafkaScaleTests(ITestOutputHelper output) : IDisposable
     /// </summary>
     private const double EventsPerSecond = 20_000;
 
+    /// <summary>The mock broker's round trip (see where it is set).</summary>
+    private const int RoundTripMs = 50;
+
     /// <summary>The bound of any one wait.</summary>
     private static readonly TimeSpan Bound = TimeSpan.FromSeconds(90);
 
@@ -57,10 +60,16 @@ public sealed class KafkaScaleTests(ITestOutputHelper output) : IDisposable
         ["Faustish__Kafka__Consumer__max.poll.interval.ms"] = "60000",
     };
 
+    /// <summary>
+    /// FAUSTISH_KAFKA_TESTS_DEBUG=1: the workers log their consumers' group protocol (librdkafka <c>debug=cgrp</c>) and the
+    /// transport's debug lines, and every worker's full log is kept, passed or failed.
+    /// </summary>
+    private static readonly bool DebugLogs = Environment.GetEnvironmentVariable("FAUSTISH_KAFKA_TESTS_DEBUG") == "1";
+
     private readonly string _root = Path.Combine(Path.GetTempPath(), "faustish-kafka-scale-" + Guid.NewGuid().ToString("N"));
     private readonly Stopwatch _clock = Stopwatch.StartNew();
 
-    [Fact(Skip = "Open: in one run of three, one key of 500,000 events was counted once more (501 of 500) across the join and graceful leave; the duplicate's cause (a commit or revoke during the cooperative rebalance) is not found yet. Run it alone to investigate.")]
+    [Fact]
     public async Task Three_processes_then_a_fourth_joins_and_one_leaves_while_500k_events_flow_counts_are_exact_and_no_partition_is_shared()
     {
         // The initial delay lets the first three processes (started together) form the group in one round.
@@ -70,6 +79,17 @@ public sealed class KafkaScaleTests(ITestOutputHelper output) : IDisposable
         {
             cluster.CreateTopic(topic.Name, topic.Partitions);
         }
+
+        // While members come and go, a network's round trip instead of loopback's microseconds. Without it the mock's
+        // group coordinator, unlike Kafka's, makes rebalances race: it completes a round as soon as the leader's
+        // SyncGroup arrives, answers a follower's SyncGroup that comes after it with INVALID_REQUEST (the follower
+        // rejoins: a new round begins), and refuses every commit while members rejoin (Kafka accepts them). A member
+        // revoking a partition then cannot commit its last positions, and the partition's next owner processes those
+        // records again (at-least-once): a third of the runs counted a few thousand clicks twice. The leader needs one
+        // more round trip than its followers before its SyncGroup (it reads the topics' metadata to assign), so a round
+        // trip longer than a busy member's delay keeps the followers first. It is taken away once the group no longer
+        // changes: the mock returns one record batch per partition and fetch, so it slows reading too.
+        cluster.SetBrokerRtt(1, RoundTripMs);
 
         var logs = new LogCapture();
         using var loggers = logs.CreateFactory();
@@ -110,6 +130,7 @@ public sealed class KafkaScaleTests(ITestOutputHelper output) : IDisposable
             var staying = workers.Where(w => w != leaving).ToList();
             Log($"{leaving.Name} left; {sender.Sent:N0} events sent");
 
+            cluster.SetBrokerRtt(1, 0);
             sender.OpenUpTo(Events);
             WaitUntil("the remaining three own every partition and all events are delivered", staying, sender, () =>
                 sender.Done && staying.SelectMany(Held).Distinct().Count() == 4);
@@ -157,9 +178,17 @@ public sealed class KafkaScaleTests(ITestOutputHelper output) : IDisposable
             var wrong = expected.Where(e => counts.GetValueOrDefault(e.Key) != e.Value)
                 .Select(e => $"user {e.Key}: {counts.GetValueOrDefault(e.Key)} (expected {e.Value})").ToList();
             var extra = counts.Keys.Where(k => !expected.ContainsKey(k)).ToList();
+            // A revoked partition whose last positions could not be committed is processed again by its next owner
+            // (at-least-once); the transport says so. On librdkafka's mock cluster this happens when the group coordinator
+            // refuses the revoking member's commit because a new round began (the mock refuses commits while members
+            // rejoin, which Kafka accepts, and answers a follower's SyncGroup that comes after the leader's with
+            // INVALID_REQUEST, which starts one): see the messages below.
+            var givenUp = workers.SelectMany(w => w.Lines.Where(l => l.Text.Contains(" gave up clicks[", StringComparison.Ordinal))
+                .Select(l => $"{w.Name}: {l.Text}")).ToList();
             Assert.True(wrong.Count == 0 && extra.Count == 0,
                 $"{wrong.Count} of {Users} counts differ from the input (total {counts.Values.Sum():N0} of {Events:N0}); {extra.Count} unknown keys. " +
-                $"First: {string.Join("; ", wrong.Take(10))}\n{Diagnostics(workers, exits)}");
+                $"First: {string.Join("; ", wrong.Take(10))}\n" +
+                $"Positions given up at a revocation: {(givenUp.Count == 0 ? "none" : string.Join("\n", givenUp))}\n{Diagnostics(workers, exits)}");
 
             // No partition was processed by two processes at once, by the processes' own assignment logs; each process owned one.
             var intervals = workers.SelectMany(w => PartitionOwnership.Intervals(w, Agent, Clicks.Definition.Name, exits[w.Name])).ToList();
@@ -183,6 +212,11 @@ public sealed class KafkaScaleTests(ITestOutputHelper output) : IDisposable
         }
         finally
         {
+            if (DebugLogs)
+            {
+                Log("full logs: " + ChildApp.SaveLogs(nameof(KafkaScaleTests), workers));
+            }
+
             foreach (var worker in workers)
             {
                 worker.Dispose();
@@ -209,8 +243,15 @@ public sealed class KafkaScaleTests(ITestOutputHelper output) : IDisposable
     private ChildApp StartWorker(int n, MockKafkaCluster cluster)
     {
         var name = string.Create(CultureInfo.InvariantCulture, $"worker-{n}");
+        var env = new Dictionary<string, string>(WorkerSettings);
+        if (DebugLogs)
+        {
+            env["Faustish__Kafka__Consumer__debug"] = "cgrp";
+            env["Logging__LogLevel__Faustish.Transport.Kafka"] = "Debug";
+        }
+
         var worker = ChildApp.Start(name, ChildApp.AppPath("tests/EndToEnd.Worker", "Faustish.EndToEnd.Worker"),
-            ["worker", "--app", App, "--data-dir", Path.Combine(_root, name), "--broker", "kafka://" + cluster.BootstrapServers], WorkerSettings);
+            ["worker", "--app", App, "--data-dir", Path.Combine(_root, name), "--broker", "kafka://" + cluster.BootstrapServers], env);
         Log($"started {name}");
         return worker;
     }

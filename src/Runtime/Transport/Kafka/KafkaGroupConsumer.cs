@@ -129,6 +129,14 @@ internal sealed class KafkaGroupConsumer : IGroupConsumer
 
             var result = Consume(wait);
             ApplyPendingPauses(); // an assignment made inside Consume has taken effect now
+            if (count > 0 && !_assigned.Contains(current))
+            {
+                // The batch's partition was revoked (or lost) inside that Consume: its records are no longer this
+                // member's to process (the listener has dropped the partition; its next owner reads them from the
+                // last commit). Returning them made the worker fail on records of a partition not assigned to it.
+                count = 0;
+            }
+
             if (result is null)
             {
                 if (count > 0 || Stopwatch.GetTimestamp() >= deadline)
