@@ -1,13 +1,10 @@
 using System;
-using System.Collections.Immutable;
 using System.Linq;
 using Faustish.Generators.Emitting;
 using Faustish.Generators.Model;
 using Faustish.Generators.Parsing;
-using Faustish.Generators.Rules;
 using Faustish.Generators.Serialization;
 using Microsoft.CodeAnalysis;
-using Microsoft.CodeAnalysis.CSharp.Syntax;
 
 namespace Faustish.Generators;
 
@@ -17,35 +14,32 @@ namespace Faustish.Generators;
 /// which the analyzers report from: a target they reject is skipped (or given a stand-in constructor), so users read
 /// the analyzer's message rather than a compiler error in generated code.
 /// </summary>
+/// <remarks>
+/// The pipeline is built for typing in an IDE. Models are built only when a declaration changes
+/// (<see cref="DeclarationShape"/>): an edit inside a method body runs no transform at all. Every file comes from its
+/// own step over its own model and small app-wide tables (hint names, codec names), so a record's new property
+/// rewrites its codec file only, and the registry depends on class names alone.
+/// </remarks>
 [Generator(LanguageNames.CSharp)]
 public sealed class FaustishGenerator : IIncrementalGenerator
 {
     public void Initialize(IncrementalGeneratorInitializationContext context)
     {
-        var parsedTopics = context.SyntaxProvider.ForAttributeWithMetadataName(TargetRules.TopicAttribute, IsClass, TopicParser.Parse);
-        var topics = parsedTopics
-            .Where(static parsed => parsed.Model is not null)
-            .Select(static (parsed, _) => parsed.Model!)
-            .WithTrackingName(TrackingNames.Topics);
+        // The compilation, as it was when declarations last changed: edits inside bodies leave this step cached.
+        var declarations = context.CompilationProvider
+            .WithComparer(DeclarationShape.Comparer)
+            .WithTrackingName(TrackingNames.Declarations);
 
-        var parsedTables = context.SyntaxProvider.ForAttributeWithMetadataName(TargetRules.TableAttribute, IsClass, TableParser.Parse);
-        var tables = parsedTables
-            .Where(static parsed => parsed.Model is not null)
-            .Select(static (parsed, _) => parsed.Model!)
-            .WithTrackingName(TrackingNames.Tables);
+        var targets = declarations
+            .Select(static (compilation, cancellationToken) => TargetFinder.Find(compilation, cancellationToken))
+            .WithTrackingName(TrackingNames.Targets);
+
+        var topics = targets.SelectMany(static (all, _) => all.Topics).WithTrackingName(TrackingNames.Topics);
+        var tables = targets.SelectMany(static (all, _) => all.Tables).WithTrackingName(TrackingNames.Tables);
+        var agents = targets.SelectMany(static (all, _) => all.Agents).WithTrackingName(TrackingNames.Agents);
 
         // Classes the analyzers reject still get a constructor, so the build shows the analyzer's error, not CS7036.
-        var standIns = parsedTopics.Where(static parsed => parsed.StandIn is not null).Select(static (parsed, _) => parsed.StandIn!)
-            .Collect()
-            .Combine(parsedTables.Where(static parsed => parsed.StandIn is not null).Select(static (parsed, _) => parsed.StandIn!).Collect())
-            .SelectMany(static (all, _) => all.Left.AddRange(all.Right))
-            .WithTrackingName(TrackingNames.StandIns);
-
-        var agents = context.SyntaxProvider
-            .ForAttributeWithMetadataName(TargetRules.AgentAttribute, IsClassOrRecordClass, AgentParser.Parse)
-            .Where(static model => model is not null)
-            .Select(static (model, _) => model!)
-            .WithTrackingName(TrackingNames.Agents);
+        var standIns = targets.SelectMany(static (all, _) => all.StandIns).WithTrackingName(TrackingNames.StandIns);
 
         // File names are settled over every class that gets one, so two classes whose names differ only in case
         // (which Roslyn and case-insensitive file systems cannot tell apart) get different files.
@@ -59,67 +53,66 @@ public sealed class FaustishGenerator : IIncrementalGenerator
         context.RegisterSourceOutput(standIns.Combine(hintNames), static (output, item) =>
             output.AddSource(item.Right.HintName(item.Left.Target.HintKey, "StandIn"), StandInEmitter.Emit(item.Left)));
 
-        // Every JSON codec the keys and values need, once each. Codec class names are settled over the whole set
-        // (two types may share a simple name), so topics and tables are emitted against it.
+        // Every JSON codec the keys and values need, once each, in ordinal order (a record's edit changes its own
+        // entry only). Codec class names are settled over the whole set (two types may share a simple name).
         var codecs = topics.Select(static (topic, _) => topic.Codecs).Collect()
             .Combine(tables.Select(static (table, _) => table.Codecs).Collect())
-            .Select(static (all, _) => all.Left.Concat(all.Right).SelectMany(static models => models)
+            .SelectMany(static (all, _) => all.Left.Concat(all.Right).SelectMany(static models => models)
                 .GroupBy(static model => model.TypeName, StringComparer.Ordinal)
                 .Select(static group => group.First())
-                .OrderBy(static model => model.TypeName, StringComparer.Ordinal)
-                .ToEquatableArray())
+                .OrderBy(static model => model.TypeName, StringComparer.Ordinal))
             .WithTrackingName(TrackingNames.Codecs);
+        var codecNames = codecs.Collect()
+            .Select(static (models, _) => JsonCodecNameTable.Create(models))
+            .WithTrackingName(TrackingNames.CodecNames);
 
-        context.RegisterSourceOutput(codecs, static (output, models) =>
-        {
-            foreach (var file in JsonCodecEmitter.Emit(models))
-            {
-                output.AddSource(file.HintName, file.Source);
-            }
-        });
-        context.RegisterSourceOutput(topics.Combine(codecs).Combine(hintNames), static (output, item) =>
-            output.AddSource(item.Right.HintName(item.Left.Left.Target.HintKey, "Topic"), TopicEmitter.Emit(item.Left.Left, JsonCodecNameTable.Create(item.Left.Right))));
-        context.RegisterSourceOutput(tables.Combine(codecs).Combine(hintNames), static (output, item) =>
-            output.AddSource(item.Right.HintName(item.Left.Left.Target.HintKey, "Table"), TableEmitter.Emit(item.Left.Left, JsonCodecNameTable.Create(item.Left.Right))));
+        context.RegisterSourceOutput(codecs.Combine(codecNames), static (output, item) =>
+            output.AddSource(item.Right.HintName(item.Left), JsonCodecEmitter.Emit(item.Left, item.Right)));
+
+        // A topic or table file names its codecs but does not depend on what they hold: emitted without them.
+        var topicFiles = topics.Select(static (topic, _) => topic with { Codecs = default }).WithTrackingName(TrackingNames.TopicFiles);
+        var tableFiles = tables.Select(static (table, _) => table with { Codecs = default }).WithTrackingName(TrackingNames.TableFiles);
+        context.RegisterSourceOutput(topicFiles.Combine(codecNames).Combine(hintNames), static (output, item) =>
+            output.AddSource(item.Right.HintName(item.Left.Left.Target.HintKey, "Topic"), TopicEmitter.Emit(item.Left.Left, item.Left.Right)));
+        context.RegisterSourceOutput(tableFiles.Combine(codecNames).Combine(hintNames), static (output, item) =>
+            output.AddSource(item.Right.HintName(item.Left.Left.Target.HintKey, "Table"), TableEmitter.Emit(item.Left.Left, item.Left.Right)));
         context.RegisterSourceOutput(agents.Combine(hintNames), static (output, item) =>
             output.AddSource(item.Right.HintName(item.Left.Target.HintKey, "Agent"), AgentEmitter.Emit(item.Left)));
 
-        var registry = topics.Collect().Select(static (items, _) => Sorted(items, static t => t.Target.FullyQualifiedName))
-            .Combine(tables.Collect().Select(static (items, _) => Sorted(items, static t => t.Target.FullyQualifiedName)))
-            .Combine(agents.Collect().Select(static (items, _) => Sorted(items, static a => a.Target.FullyQualifiedName)))
-            .Select(static (all, _) => new RegistryModel(all.Left.Left, all.Left.Right, all.Right))
+        // The registry lists class names only (already in ordinal order), so it is rewritten only when one comes or goes.
+        var registry = targets
+            .Select(static (all, _) => new RegistryModel(
+                all.Topics.Select(static t => t.Target.FullyQualifiedName).ToEquatableArray(),
+                all.Tables.Select(static t => t.Target.FullyQualifiedName).ToEquatableArray(),
+                all.Agents.Select(static a => a.Target.FullyQualifiedName).ToEquatableArray()))
             .WithTrackingName(TrackingNames.Registry);
 
         context.RegisterSourceOutput(registry, static (output, model) =>
         {
             if (model.Topics.Count + model.Tables.Count + model.Agents.Count > 0)
             {
-                output.AddSource(RegistryEmitter.HintName, RegistryEmitter.Emit(
-                    model.Topics.AsImmutableArray(), model.Tables.AsImmutableArray(), model.Agents.AsImmutableArray()));
+                output.AddSource(RegistryEmitter.HintName, RegistryEmitter.Emit(model));
             }
         });
     }
-
-    private static bool IsClass(SyntaxNode node, System.Threading.CancellationToken _) => node is ClassDeclarationSyntax;
-
-    // Agents may be record classes too (topics and tables cannot: a record cannot derive from Topic or Table).
-    private static bool IsClassOrRecordClass(SyntaxNode node, System.Threading.CancellationToken _) =>
-        node is ClassDeclarationSyntax or RecordDeclarationSyntax { ClassOrStructKeyword.RawKind: not (int)Microsoft.CodeAnalysis.CSharp.SyntaxKind.StructKeyword };
-
-    // Sorted ordinally, so the output does not depend on the order files are seen in.
-    private static EquatableArray<T> Sorted<T>(ImmutableArray<T> items, Func<T, string> key) where T : IEquatable<T> =>
-        items.OrderBy(key, StringComparer.Ordinal).ToEquatableArray();
-
-    private sealed record RegistryModel(EquatableArray<TopicModel> Topics, EquatableArray<TableModel> Tables, EquatableArray<AgentModel> Agents);
 }
 
 /// <summary>Names of the pipeline's steps, for incremental-caching tests.</summary>
 public static class TrackingNames
 {
+    /// <summary>The compilation as of the last change to declarations (holds a compilation: not a model).</summary>
+    public const string Declarations = nameof(Declarations);
+
+    /// <summary>Every target class's model, built in one pass.</summary>
+    public const string Targets = nameof(Targets);
+
     public const string Topics = nameof(Topics);
     public const string Tables = nameof(Tables);
     public const string Agents = nameof(Agents);
     public const string Codecs = nameof(Codecs);
+    public const string CodecNames = nameof(CodecNames);
+    public const string TopicFiles = nameof(TopicFiles);
+    public const string TableFiles = nameof(TableFiles);
     public const string StandIns = nameof(StandIns);
     public const string HintNames = nameof(HintNames);
     public const string Registry = nameof(Registry);

@@ -1,4 +1,3 @@
-using System.Collections.Immutable;
 using System.Linq;
 using Faustish.Generators.Model;
 
@@ -13,7 +12,7 @@ internal static class RegistryEmitter
 {
     public const string HintName = "Faustish.AppModel.g.cs";
 
-    public static string Emit(ImmutableArray<TopicModel> topics, ImmutableArray<TableModel> tables, ImmutableArray<AgentModel> agents)
+    public static string Emit(RegistryModel model)
     {
         var writer = EmitHelpers.StartFile(null);
         writer.WriteLine("/// <summary>The topics, tables and agents of this assembly.</summary>");
@@ -23,9 +22,9 @@ internal static class RegistryEmitter
             writer.WriteLine("/// <summary>Everything this assembly declares.</summary>");
             writer.WriteLine("public static global::Faustish.Agents.AppModel Model { get; } = new(");
             writer.Indent();
-            WriteList(writer, topics.Select(t => t.Target.FullyQualifiedName + ".Definition").ToArray(), ",");
-            WriteList(writer, tables.Select(t => t.Target.FullyQualifiedName + ".Definition").ToArray(), ",");
-            WriteList(writer, agents.Select(a => a.Target.FullyQualifiedName + ".Definition").ToArray(), ");");
+            WriteList(writer, model.Topics.Select(static name => name + ".Definition").ToArray(), ",");
+            WriteList(writer, model.Tables.Select(static name => name + ".Definition").ToArray(), ",");
+            WriteList(writer, model.Agents.Select(static name => name + ".Definition").ToArray(), ");");
             writer.Unindent();
             writer.WriteLine();
             writer.WriteLine("/// <summary>Adds this assembly's model to the app when the assembly loads.</summary>");

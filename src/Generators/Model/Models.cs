@@ -99,3 +99,13 @@ internal sealed record AgentModel(
 /// <param name="MayBeNull">Whether it accepts null (a record without key, a tombstone).</param>
 /// <param name="NeedsNullForgiving">A non-null reference parameter fed from a codec whose type is nullable.</param>
 internal sealed record AgentParameter(string FullyQualifiedType, bool MayBeNull, bool NeedsNullForgiving);
+
+/// <summary>Every topic, table and agent class of a compilation, and stand-ins for those the analyzers reject, each list in ordinal order of full name.</summary>
+internal sealed record AppTargets(
+    EquatableArray<TopicModel> Topics,
+    EquatableArray<TableModel> Tables,
+    EquatableArray<AgentModel> Agents,
+    EquatableArray<StandInModel> StandIns);
+
+/// <summary>What the assembly's registry lists: the <c>global::</c>-qualified names of its topics, tables and agents, in ordinal order.</summary>
+internal sealed record RegistryModel(EquatableArray<string> Topics, EquatableArray<string> Tables, EquatableArray<string> Agents);

@@ -13,17 +13,17 @@ namespace Faustish.Generators.Parsing;
 /// </summary>
 internal static class AgentParser
 {
-    public static AgentModel? Parse(GeneratorAttributeSyntaxContext context, CancellationToken cancellationToken)
+    /// <param name="catalog">The run's topics and tables, parsed once each, that decide whether a topic or table it uses is served.</param>
+    public static AgentModel? Parse(INamedTypeSymbol type, AttributeData attribute, TargetCatalog catalog, CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();
-        if (context.TargetSymbol is not INamedTypeSymbol type || !TargetRules.IsGeneratable(type, cancellationToken))
+        if (!TargetRules.IsGeneratable(type, cancellationToken))
         {
             return null;
         }
 
-        var attribute = context.Attributes[0];
         if (AgentRules.Topic(attribute) is not INamedTypeSymbol topic ||
-            !TopicParser.IsServed(topic, cancellationToken) ||
+            !catalog.ServesTopic(topic) ||
             TargetRules.BaseTypeArguments(topic, TargetRules.TopicBase) is not { } topicTypes)
         {
             return null;
@@ -34,7 +34,7 @@ internal static class AgentParser
             AgentRules.ProcessingMethod(type) is not { } method ||
             !AgentRules.ParametersMatch(method, topicTypes.Key, topicTypes.Value) ||
             AgentRules.Returns(method) is not { } returns ||
-            Dependencies(type, cancellationToken) is not { } dependencies)
+            Dependencies(type, catalog) is not { } dependencies)
         {
             return null;
         }
@@ -59,7 +59,7 @@ internal static class AgentParser
         AgentRules.MayBeNull(declared),
         declared.IsReferenceType && !AgentRules.MayBeNull(declared) && AgentRules.MayBeNull(topicType));
 
-    private static EquatableArray<AgentDependency>? Dependencies(INamedTypeSymbol type, CancellationToken cancellationToken)
+    private static EquatableArray<AgentDependency>? Dependencies(INamedTypeSymbol type, TargetCatalog catalog)
     {
         if (AgentRules.Constructor(type, out _) is not { } constructor)
         {
@@ -81,8 +81,8 @@ internal static class AgentParser
 
             // A table or topic the generator does not serve has no Definition or constructor to call: the analyzers
             // report why, and the agent waits until it is fixed rather than break the build with generated code.
-            if ((kind == DependencyKind.Table && (parameterType is not INamedTypeSymbol table || !TableParser.IsServed(table, cancellationToken))) ||
-                (kind == DependencyKind.Topic && (parameterType is not INamedTypeSymbol sent || !TopicParser.IsServed(sent, cancellationToken))))
+            if ((kind == DependencyKind.Table && (parameterType is not INamedTypeSymbol table || !catalog.ServesTable(table))) ||
+                (kind == DependencyKind.Topic && (parameterType is not INamedTypeSymbol sent || !catalog.ServesTopic(sent))))
             {
                 return null;
             }

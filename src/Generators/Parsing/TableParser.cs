@@ -10,18 +10,9 @@ namespace Faustish.Generators.Parsing;
 internal static class TableParser
 {
     /// <summary>The model of a usable table, a stand-in for one the analyzers reject, or neither (nothing to emit).</summary>
-    public static Parsed<TableModel> Parse(GeneratorAttributeSyntaxContext context, CancellationToken cancellationToken)
+    public static Parsed<TableModel> Parse(INamedTypeSymbol type, AttributeData attribute, CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();
-        return context.TargetSymbol is INamedTypeSymbol type ? Parse(type, context.Attributes[0], cancellationToken) : default;
-    }
-
-    /// <summary>Whether <paramref name="type"/> is a [Table] class the generator serves (so its Definition exists).</summary>
-    public static bool IsServed(INamedTypeSymbol type, CancellationToken cancellationToken) =>
-        TargetRules.FindAttribute(type, TargetRules.TableAttribute) is { } attribute && Parse(type, attribute, cancellationToken).Model is not null;
-
-    private static Parsed<TableModel> Parse(INamedTypeSymbol type, AttributeData attribute, CancellationToken cancellationToken)
-    {
         if ((TargetRules.BaseTypeArguments(type, TargetRules.WindowedTableBase) ?? TargetRules.BaseTypeArguments(type, TargetRules.TableBase)) is not { } types)
         {
             return default;

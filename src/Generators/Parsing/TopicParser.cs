@@ -9,18 +9,9 @@ namespace Faustish.Generators.Parsing;
 internal static class TopicParser
 {
     /// <summary>The model of a usable topic, a stand-in for one the analyzers reject, or neither (nothing to emit).</summary>
-    public static Parsed<TopicModel> Parse(GeneratorAttributeSyntaxContext context, CancellationToken cancellationToken)
+    public static Parsed<TopicModel> Parse(INamedTypeSymbol type, AttributeData attribute, CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();
-        return context.TargetSymbol is INamedTypeSymbol type ? Parse(type, context.Attributes[0], cancellationToken) : default;
-    }
-
-    /// <summary>Whether <paramref name="type"/> is a [Topic] class the generator serves (so its constructor and Definition exist).</summary>
-    public static bool IsServed(INamedTypeSymbol type, CancellationToken cancellationToken) =>
-        TargetRules.FindAttribute(type, TargetRules.TopicAttribute) is { } attribute && Parse(type, attribute, cancellationToken).Model is not null;
-
-    private static Parsed<TopicModel> Parse(INamedTypeSymbol type, AttributeData attribute, CancellationToken cancellationToken)
-    {
         if (TargetRules.BaseTypeArguments(type, TargetRules.TopicBase) is not { } types)
         {
             return default;

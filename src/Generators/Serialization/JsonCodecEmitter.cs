@@ -21,38 +21,8 @@ internal static class JsonCodecEmitter
     private const string GeneratedCode = "[global::System.CodeDom.Compiler.GeneratedCode(\"Faustish.Generators\", \"0.1.0\")]";
     private const string NoInlining = "[global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]";
 
-    /// <summary>A generated file.</summary>
-    internal readonly record struct GeneratedFile(string HintName, string Source);
-
-    /// <summary>
-    /// Emits every distinct codec of <paramref name="models"/>, named by one <see cref="JsonCodecNameTable"/>, in ordinal
-    /// order. Files are <c>{Type}.JsonCodec.g.cs</c>, made unique ignoring case (Roslyn compares hint names so).
-    /// </summary>
-    public static IReadOnlyList<GeneratedFile> Emit(IEnumerable<JsonCodecModel> models)
-    {
-        var distinct = models
-            .GroupBy(m => m.TypeName, StringComparer.Ordinal)
-            .Select(g => g.First())
-            .OrderBy(m => m.TypeName, StringComparer.Ordinal)
-            .ToList();
-        var names = JsonCodecNameTable.Create(distinct);
-        var hints = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
-        var files = new List<GeneratedFile>(distinct.Count);
-        foreach (var model in distinct)
-        {
-            var className = names.ClassName(model);
-            var stem = className.EndsWith("JsonCodec", StringComparison.Ordinal) ? className.Substring(0, className.Length - "JsonCodec".Length) : className;
-            var hint = stem + ".JsonCodec.g.cs";
-            for (var i = 2; !hints.Add(hint); i++)
-            {
-                hint = stem + "_" + i.ToString(CultureInfo.InvariantCulture) + ".JsonCodec.g.cs";
-            }
-
-            files.Add(new GeneratedFile(hint, new CodecWriter(model, className, names).Write()));
-        }
-
-        return files;
-    }
+    /// <summary>The source of <paramref name="model"/>'s codec, with class names from <paramref name="names"/> (which must know it).</summary>
+    public static string Emit(JsonCodecModel model, JsonCodecNameTable names) => new CodecWriter(model, names.ClassName(model), names).Write();
 
     private static string Literal(string value) => SymbolDisplay.FormatLiteral(value, quote: true);
 
