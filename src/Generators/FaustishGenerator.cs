@@ -50,8 +50,10 @@ public sealed class FaustishGenerator : IIncrementalGenerator
             .Select(static (all, _) => HintNameTable.Create(all.Left.Left.Left.Concat(all.Left.Left.Right).Concat(all.Left.Right).Concat(all.Right)))
             .WithTrackingName(TrackingNames.HintNames);
 
-        context.RegisterSourceOutput(standIns.Combine(hintNames), static (output, item) =>
-            output.AddSource(item.Right.HintName(item.Left.Target.HintKey, "StandIn"), StandInEmitter.Emit(item.Left)));
+        // Each file's step takes its own hint name, not the table: a class added elsewhere leaves it cached.
+        var standInFiles = standIns.Combine(hintNames)
+            .Select(static (item, _) => (HintName: item.Right.HintName(item.Left.Target.HintKey, "StandIn"), Model: item.Left));
+        context.RegisterSourceOutput(standInFiles, static (output, file) => output.AddSource(file.HintName, StandInEmitter.Emit(file.Model)));
 
         // Every JSON codec the keys and values need, once each, in ordinal order (a record's edit changes its own
         // entry only). Codec class names are settled over the whole set (two types may share a simple name).
@@ -66,18 +68,32 @@ public sealed class FaustishGenerator : IIncrementalGenerator
             .Select(static (models, _) => JsonCodecNameTable.Create(models))
             .WithTrackingName(TrackingNames.CodecNames);
 
-        context.RegisterSourceOutput(codecs.Combine(codecNames), static (output, item) =>
-            output.AddSource(item.Right.HintName(item.Left), JsonCodecEmitter.Emit(item.Left, item.Right)));
+        // Each file gets the codec names it prints, no more: a codec added or renamed elsewhere leaves it cached.
+        var codecFiles = codecs.Combine(codecNames)
+            .Select(static (item, _) => (Model: item.Left, Names: item.Right.For(item.Left)))
+            .WithTrackingName(TrackingNames.CodecFiles);
+        context.RegisterSourceOutput(codecFiles, static (output, file) =>
+            output.AddSource(file.Names.HintName(file.Model), JsonCodecEmitter.Emit(file.Model, file.Names)));
 
         // A topic or table file names its codecs but does not depend on what they hold: emitted without them.
-        var topicFiles = topics.Select(static (topic, _) => topic with { Codecs = default }).WithTrackingName(TrackingNames.TopicFiles);
-        var tableFiles = tables.Select(static (table, _) => table with { Codecs = default }).WithTrackingName(TrackingNames.TableFiles);
-        context.RegisterSourceOutput(topicFiles.Combine(codecNames).Combine(hintNames), static (output, item) =>
-            output.AddSource(item.Right.HintName(item.Left.Left.Target.HintKey, "Topic"), TopicEmitter.Emit(item.Left.Left, item.Left.Right)));
-        context.RegisterSourceOutput(tableFiles.Combine(codecNames).Combine(hintNames), static (output, item) =>
-            output.AddSource(item.Right.HintName(item.Left.Left.Target.HintKey, "Table"), TableEmitter.Emit(item.Left.Left, item.Left.Right)));
-        context.RegisterSourceOutput(agents.Combine(hintNames), static (output, item) =>
-            output.AddSource(item.Right.HintName(item.Left.Target.HintKey, "Agent"), AgentEmitter.Emit(item.Left)));
+        var topicFiles = topics.Combine(codecNames).Combine(hintNames)
+            .Select(static (item, _) => (
+                HintName: item.Right.HintName(item.Left.Left.Target.HintKey, "Topic"),
+                Model: item.Left.Left with { Codecs = default },
+                Names: item.Left.Right.For(item.Left.Left.Key.Codec.TypeName, item.Left.Left.Value.Codec.TypeName)))
+            .WithTrackingName(TrackingNames.TopicFiles);
+        var tableFiles = tables.Combine(codecNames).Combine(hintNames)
+            .Select(static (item, _) => (
+                HintName: item.Right.HintName(item.Left.Left.Target.HintKey, "Table"),
+                Model: item.Left.Left with { Codecs = default },
+                Names: item.Left.Right.For(item.Left.Left.Key.Codec.TypeName, item.Left.Left.Value.Codec.TypeName)))
+            .WithTrackingName(TrackingNames.TableFiles);
+        var agentFiles = agents.Combine(hintNames)
+            .Select(static (item, _) => (HintName: item.Right.HintName(item.Left.Target.HintKey, "Agent"), Model: item.Left))
+            .WithTrackingName(TrackingNames.AgentFiles);
+        context.RegisterSourceOutput(topicFiles, static (output, file) => output.AddSource(file.HintName, TopicEmitter.Emit(file.Model, file.Names)));
+        context.RegisterSourceOutput(tableFiles, static (output, file) => output.AddSource(file.HintName, TableEmitter.Emit(file.Model, file.Names)));
+        context.RegisterSourceOutput(agentFiles, static (output, file) => output.AddSource(file.HintName, AgentEmitter.Emit(file.Model)));
 
         // The registry lists class names only (already in ordinal order), so it is rewritten only when one comes or goes.
         var registry = targets
@@ -111,8 +127,10 @@ public static class TrackingNames
     public const string Agents = nameof(Agents);
     public const string Codecs = nameof(Codecs);
     public const string CodecNames = nameof(CodecNames);
+    public const string CodecFiles = nameof(CodecFiles);
     public const string TopicFiles = nameof(TopicFiles);
     public const string TableFiles = nameof(TableFiles);
+    public const string AgentFiles = nameof(AgentFiles);
     public const string StandIns = nameof(StandIns);
     public const string HintNames = nameof(HintNames);
     public const string Registry = nameof(Registry);

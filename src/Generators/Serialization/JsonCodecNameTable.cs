@@ -8,27 +8,32 @@ namespace Faustish.Generators.Serialization;
 /// <summary>
 /// Settles the class name of every codec in a compilation: <c>{Type}JsonCodec</c>, unless two types share that
 /// name, in which case each of them takes a name with its namespace folded in (<c>Shop_Orders_LineJsonCodec</c>).
-/// The outcome depends only on the set of types, never on the order they were found in, and equal sets give equal
-/// tables: a record's new property changes its codec, not the names every topic and table file is written with.
+/// The outcome depends only on the set of types, never on the order they were found in. Tables compare by the names
+/// they give, and <see cref="For(string[])"/> narrows one to the codecs a file names: a record's new property or a
+/// new codec elsewhere leaves the tables of other files equal, so their output steps stay cached.
 /// </summary>
 internal sealed class JsonCodecNameTable : IEquatable<JsonCodecNameTable>
 {
     /// <summary>The namespace of generated codecs.</summary>
     public const string Namespace = "Faustish.Generated.Codecs";
 
-    private readonly EquatableArray<CodecName> _keys;
-    private readonly Dictionary<string, string> _names;
-    private readonly Dictionary<string, string> _hintNames;
+    // Type name -> (class name, hint name), in ordinal order of type name; what the table is compared by.
+    private readonly EquatableArray<Entry> _entries;
+    private readonly Dictionary<string, Entry> _byType;
 
-    private JsonCodecNameTable(EquatableArray<CodecName> keys, Dictionary<string, string> names, Dictionary<string, string> hintNames)
+    // A narrowed table answers only for these types (null: for any), so a file that asks about a type it was not
+    // narrowed to fails loudly instead of silently taking the preferred name.
+    private readonly HashSet<string>? _scope;
+
+    private JsonCodecNameTable(IEnumerable<Entry> entries, HashSet<string>? scope)
     {
-        _keys = keys;
-        _names = names;
-        _hintNames = hintNames;
+        _entries = entries.ToEquatableArray();
+        _byType = _entries.ToDictionary(static e => e.TypeName, StringComparer.Ordinal);
+        _scope = scope;
     }
 
     /// <summary>A table that knows no codecs: every type gets its preferred name.</summary>
-    public static JsonCodecNameTable Empty { get; } = new(default, new Dictionary<string, string>(StringComparer.Ordinal), new Dictionary<string, string>(StringComparer.Ordinal));
+    public static JsonCodecNameTable Empty { get; } = new([], null);
 
     /// <summary>Names the codecs of <paramref name="models"/> (duplicates of one type are fine).</summary>
     public static JsonCodecNameTable Create(IEnumerable<JsonCodecModel> models)
@@ -63,7 +68,7 @@ internal sealed class JsonCodecNameTable : IEquatable<JsonCodecNameTable>
         }
 
         // Files are {Type}.JsonCodec.g.cs, made unique ignoring case (Roslyn compares hint names so), in ordinal order.
-        var hintNames = new Dictionary<string, string>(StringComparer.Ordinal);
+        var entries = new List<Entry>(distinct.Count);
         var hints = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
         foreach (var model in distinct)
         {
@@ -75,19 +80,46 @@ internal sealed class JsonCodecNameTable : IEquatable<JsonCodecNameTable>
                 hint = stem + "_" + i.ToString(CultureInfo.InvariantCulture) + ".JsonCodec.g.cs";
             }
 
-            hintNames[model.TypeName] = hint;
+            entries.Add(new Entry(model.TypeName, className, hint));
         }
 
-        var keys = distinct.Select(static m => new CodecName(m.TypeName, m.PreferredName, m.QualifiedName)).ToEquatableArray();
-        return new JsonCodecNameTable(keys, names, hintNames);
+        return new JsonCodecNameTable(entries, null);
+    }
+
+    /// <summary>This table narrowed to the codecs of <paramref name="typeNames"/> (types without a JSON codec are fine).</summary>
+    public JsonCodecNameTable For(params string[] typeNames)
+    {
+        var scope = new HashSet<string>(typeNames, StringComparer.Ordinal);
+        return new JsonCodecNameTable(_entries.Where(e => scope.Contains(e.TypeName)), scope);
+    }
+
+    /// <summary>This table narrowed to what <paramref name="model"/>'s codec file names: itself and the types of its members.</summary>
+    public JsonCodecNameTable For(JsonCodecModel model)
+    {
+        var typeNames = new List<string> { model.TypeName };
+        foreach (var property in model.Properties)
+        {
+            AddShape(typeNames, property.Shape);
+        }
+
+        AddShape(typeNames, model.ValueShape);
+        return For(typeNames.ToArray());
+
+        static void AddShape(List<string> typeNames, JsonTypeShape? shape)
+        {
+            for (; shape is not null; shape = shape.Element)
+            {
+                typeNames.Add(shape.TypeName);
+            }
+        }
     }
 
     /// <summary>The hint name of the file of <paramref name="model"/>'s codec; the model must be one the table was created with.</summary>
-    public string HintName(JsonCodecModel model) => _hintNames[model.TypeName];
+    public string HintName(JsonCodecModel model) => Find(model.TypeName)?.HintName
+        ?? throw new InvalidOperationException($"No codec file is named for {model.TypeName}.");
 
     /// <summary>The codec class name (without namespace) of a type with a JSON codec.</summary>
-    public string ClassName(string typeName, string preferredName) =>
-        _names.TryGetValue(typeName, out var name) ? name : preferredName;
+    public string ClassName(string typeName, string preferredName) => Find(typeName)?.ClassName ?? preferredName;
 
     /// <inheritdoc cref="ClassName(string, string)"/>
     public string ClassName(JsonCodecModel model) => ClassName(model.TypeName, model.PreferredName);
@@ -102,12 +134,21 @@ internal sealed class JsonCodecNameTable : IEquatable<JsonCodecNameTable>
     public string CodecExpression(JsonCodecReference reference) =>
         reference.PrimitiveExpression ?? QualifiedClassName(reference.TypeName, reference.PreferredName) + ".Instance";
 
-    public bool Equals(JsonCodecNameTable? other) => other is not null && _keys.Equals(other._keys);
+    public bool Equals(JsonCodecNameTable? other) => other is not null && _entries.Equals(other._entries);
 
     public override bool Equals(object? obj) => Equals(obj as JsonCodecNameTable);
 
-    public override int GetHashCode() => _keys.GetHashCode();
+    public override int GetHashCode() => _entries.GetHashCode();
 
-    /// <summary>All that names a codec: its type and the two names it may take.</summary>
-    private readonly record struct CodecName(string TypeName, string PreferredName, string QualifiedName);
+    private Entry? Find(string typeName)
+    {
+        if (_scope is not null && !_scope.Contains(typeName))
+        {
+            throw new InvalidOperationException($"This codec name table was narrowed to other types than {typeName}; widen the scope the generator gives the file.");
+        }
+
+        return _byType.TryGetValue(typeName, out var entry) ? entry : null;
+    }
+
+    private sealed record Entry(string TypeName, string ClassName, string HintName);
 }
