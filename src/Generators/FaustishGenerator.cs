@@ -52,7 +52,8 @@ public sealed class FaustishGenerator : IIncrementalGenerator
 
         // Each file's step takes its own hint name, not the table: a class added elsewhere leaves it cached.
         var standInFiles = standIns.Combine(hintNames)
-            .Select(static (item, _) => (HintName: item.Right.HintName(item.Left.Target.HintKey, "StandIn"), Model: item.Left));
+            .Select(static (item, _) => (HintName: item.Right.HintName(item.Left.Target.HintKey, "StandIn"), Model: item.Left))
+            .WithTrackingName(TrackingNames.StandInFiles);
         context.RegisterSourceOutput(standInFiles, static (output, file) => output.AddSource(file.HintName, StandInEmitter.Emit(file.Model)));
 
         // Every JSON codec the keys and values need, once each, in ordinal order (a record's edit changes its own
@@ -70,10 +71,9 @@ public sealed class FaustishGenerator : IIncrementalGenerator
 
         // Each file gets the codec names it prints, no more: a codec added or renamed elsewhere leaves it cached.
         var codecFiles = codecs.Combine(codecNames)
-            .Select(static (item, _) => (Model: item.Left, Names: item.Right.For(item.Left)))
+            .Select(static (item, _) => (HintName: item.Right.HintName(item.Left), Model: item.Left, Names: item.Right.For(item.Left)))
             .WithTrackingName(TrackingNames.CodecFiles);
-        context.RegisterSourceOutput(codecFiles, static (output, file) =>
-            output.AddSource(file.Names.HintName(file.Model), JsonCodecEmitter.Emit(file.Model, file.Names)));
+        context.RegisterSourceOutput(codecFiles, static (output, file) => output.AddSource(file.HintName, JsonCodecEmitter.Emit(file.Model, file.Names)));
 
         // A topic or table file names its codecs but does not depend on what they hold: emitted without them.
         var topicFiles = topics.Combine(codecNames).Combine(hintNames)
@@ -131,6 +131,7 @@ public static class TrackingNames
     public const string TopicFiles = nameof(TopicFiles);
     public const string TableFiles = nameof(TableFiles);
     public const string AgentFiles = nameof(AgentFiles);
+    public const string StandInFiles = nameof(StandInFiles);
     public const string StandIns = nameof(StandIns);
     public const string HintNames = nameof(HintNames);
     public const string Registry = nameof(Registry);

@@ -9,7 +9,8 @@ namespace Faustish.Generators.Tests;
 
 /// <summary>
 /// The generator must be incremental: after an edit that does not touch a Faustish class, every tracked step is
-/// served from cache, and no model holds a symbol, syntax node or compilation (which would defeat caching).
+/// served from cache, and no model holds a symbol, syntax node or compilation (which would defeat caching). An edit
+/// inside a method body runs no transform; editing a record type changes the outputs that print it and no other.
 /// </summary>
 public sealed class GeneratorCachingTests
 {
@@ -58,6 +59,57 @@ public sealed class GeneratorCachingTests
     }
 
     [Fact]
+    public void A_method_body_edit_runs_no_transform_and_changes_no_output()
+    {
+        var (before, after) = RunEdited(GeneratorGoldenTests.RepresentativeApp.Replace("order.Total > 1000m", "order.Total > 2500m", StringComparison.Ordinal));
+
+        // The compilation is new but declares the same; the models are Cached, not Unchanged: they were not even rebuilt.
+        Assert.All(after.TrackedSteps[TrackingNames.Declarations].SelectMany(s => s.Outputs), o => Assert.Equal(IncrementalStepRunReason.Unchanged, o.Reason));
+        Assert.All(after.TrackedSteps[TrackingNames.Targets].SelectMany(s => s.Outputs), o => Assert.Equal(IncrementalStepRunReason.Cached, o.Reason));
+        Assert.Empty(ChangedOutputs(after));
+        Assert.Equal(Sources(before), Sources(after));
+    }
+
+    [Fact]
+    public void A_declaration_edit_outside_any_body_rebuilds_the_models()
+    {
+        // The guard must not be fooled: a new property on a record is a declaration, even next to a body.
+        var (_, after) = RunEdited(GeneratorGoldenTests.RepresentativeApp.Replace(
+            "public sealed record OrderLine(string Sku, int Quantity, decimal Price);",
+            "public sealed record OrderLine(string Sku, int Quantity, decimal Price) { public string? Note { get; init; } }", StringComparison.Ordinal));
+
+        Assert.Contains(after.TrackedSteps[TrackingNames.Targets].SelectMany(s => s.Outputs), o => o.Reason == IncrementalStepRunReason.Modified);
+    }
+
+    [Fact]
+    public void Editing_one_record_type_changes_only_its_codec()
+    {
+        var (before, after) = RunEdited(GeneratorGoldenTests.RepresentativeApp.Replace(
+            "public sealed record OrderLine(string Sku, int Quantity, decimal Price);",
+            "public sealed record OrderLine(string Sku, int Quantity, decimal Price, string? Note);", StringComparison.Ordinal));
+
+        // Order's codec calls OrderLine's by class name, and the Orders topic names Order's codec: neither is rewritten.
+        Assert.Equal(new[] { "OrderLine.JsonCodec.g.cs" }, ChangedOutputs(after));
+        Assert.Equal(new[] { "OrderLine.JsonCodec.g.cs" }, ChangedSources(before, after));
+    }
+
+    [Fact]
+    public void Renaming_a_record_type_changes_the_files_that_name_it_and_no_other()
+    {
+        var (before, after) = RunEdited(GeneratorGoldenTests.RepresentativeApp
+            .Replace("record struct Shipment(", "record struct Delivery(", StringComparison.Ordinal)
+            .Replace("Topic<long, Shipment>", "Topic<long, Delivery>", StringComparison.Ordinal)
+            .Replace("Shipment shipment", "Delivery shipment", StringComparison.Ordinal));
+
+        string[] files = ["Shop.CountParcels.Agent.g.cs", "Shop.Shipments.Topic.g.cs"];
+        Assert.Equal(["Delivery.JsonCodec.g.cs", "Shipment.JsonCodec.g.cs", .. files], ChangedSources(before, after));
+
+        // Codec steps are positional in ordinal order of type name: the codecs after Delivery moved up one place and
+        // ran again (with equal text). Every other file's step stayed cached.
+        Assert.Equal(files, ChangedOutputs(after).Where(hint => !hint.EndsWith(".JsonCodec.g.cs", StringComparison.Ordinal)));
+    }
+
+    [Fact]
     public void Models_hold_no_symbols_syntax_or_compilations()
     {
         var compilation = GeneratorHarness.Compile(GeneratorGoldenTests.RepresentativeApp);
@@ -69,6 +121,57 @@ public sealed class GeneratorCachingTests
                 AssertPlainValues(output.Value, step, []);
             }
         }
+    }
+
+    /// <summary>Runs the generator on <see cref="GeneratorGoldenTests.RepresentativeApp"/>, then again after replacing its text with <paramref name="edited"/>.</summary>
+    private static (GeneratorRunResult Before, GeneratorRunResult After) RunEdited(string edited)
+    {
+        Assert.NotEqual(GeneratorGoldenTests.RepresentativeApp, edited);
+        var compilation = GeneratorHarness.Compile(GeneratorGoldenTests.RepresentativeApp);
+        var driver = GeneratorHarness.CreateDriver().RunGenerators(compilation);
+        var before = driver.GetRunResult().Results.Single();
+        var tree = compilation.SyntaxTrees.Single();
+        var after = driver.RunGenerators(compilation.ReplaceSyntaxTree(tree, tree.WithChangedText(Microsoft.CodeAnalysis.Text.SourceText.From(edited))))
+            .GetRunResult().Results.Single();
+        return (before, after);
+    }
+
+    /// <summary>
+    /// The hint names of the files whose output step ran (new, modified or removed input), in ordinal order. Every
+    /// file's step takes a tuple whose first item is the file's hint name; the registry's takes its model.
+    /// </summary>
+    private static string[] ChangedOutputs(GeneratorRunResult result)
+    {
+        var changed = new SortedSet<string>(StringComparer.Ordinal);
+        foreach (var step in result.TrackedOutputSteps.SelectMany(s => s.Value))
+        {
+            if (step.Outputs.All(o => o.Reason is IncrementalStepRunReason.Cached or IncrementalStepRunReason.Unchanged))
+            {
+                continue;
+            }
+
+            var (source, index) = Assert.Single(step.Inputs);
+            var value = source.Outputs[index].Value;
+            changed.Add(value switch
+            {
+                System.Runtime.CompilerServices.ITuple { Length: > 0 } file when file[0] is string hintName => hintName,
+                Model.RegistryModel => "Faustish.AppModel.g.cs",
+                _ => throw new InvalidOperationException($"An output step takes a {value.GetType()}, without its file's hint name."),
+            });
+        }
+
+        return [.. changed];
+    }
+
+    private static Dictionary<string, string> Sources(GeneratorRunResult result) =>
+        result.GeneratedSources.ToDictionary(s => s.HintName, s => s.SourceText.ToString(), StringComparer.Ordinal);
+
+    /// <summary>The files that differ between two runs (added, removed or with other text), in ordinal order.</summary>
+    private static string[] ChangedSources(GeneratorRunResult before, GeneratorRunResult after)
+    {
+        var old = Sources(before);
+        var now = Sources(after);
+        return [.. old.Keys.Union(now.Keys).Where(hint => !old.TryGetValue(hint, out var a) || !now.TryGetValue(hint, out var b) || a != b).OrderBy(h => h, StringComparer.Ordinal)];
     }
 
     private static void AssertPlainValues(object? value, string path, HashSet<object> seen)
