@@ -76,7 +76,8 @@ public sealed class DeclarationAnalyzer : DiagnosticAnalyzer
     /// </summary>
     private static void ReportReservedNamespace(SymbolAnalysisContext context, INamedTypeSymbol type)
     {
-        if (type.ContainingType is not null || type.Locations.IsEmpty || !type.Locations[0].IsInSource || GeneratedCode.IsGenerated(type.Locations[0].SourceTree!))
+        if (type.ContainingType is not null || !InFaustishNamespaceOrIsIt(type) ||
+            type.Locations.IsEmpty || !type.Locations[0].IsInSource || GeneratedCode.IsGenerated(type.Locations[0].SourceTree!))
         {
             return;
         }
@@ -93,5 +94,25 @@ public sealed class DeclarationAnalyzer : DiagnosticAnalyzer
             context.ReportDiagnostic(Diagnostic.Create(DiagnosticDescriptors.ReservedNamespace, type.Locations[0],
                 type.ToDisplayString(SymbolDisplayFormat.MinimallyQualifiedFormat), fullName));
         }
+    }
+
+    /// <summary>
+    /// Whether the outermost name of <paramref name="type"/>'s full name is Faustish: the only types this check can be
+    /// about. Asked of every type of the compilation, so it walks namespaces instead of building their names.
+    /// </summary>
+    private static bool InFaustishNamespaceOrIsIt(INamedTypeSymbol type)
+    {
+        var outermost = type.ContainingNamespace;
+        if (outermost is null || outermost.IsGlobalNamespace)
+        {
+            return type.Name == "Faustish";
+        }
+
+        while (outermost.ContainingNamespace is { IsGlobalNamespace: false } parent)
+        {
+            outermost = parent;
+        }
+
+        return outermost.Name == "Faustish";
     }
 }

@@ -59,7 +59,7 @@ internal static class AgentRules
             && parameters.All(p => p.RefKind is RefKind.None or RefKind.In)
             && SymbolEqualityComparer.Default.Equals(parameters[0].Type, key)
             && SymbolEqualityComparer.Default.Equals(parameters[1].Type, value)
-            && (parameters.Length == 2 || (parameters[2].Type is INamedTypeSymbol context && TargetRules.MetadataName(context) == EventContext));
+            && (parameters.Length == 2 || (parameters[2].Type is INamedTypeSymbol context && TargetRules.HasMetadataName(context, EventContext)));
     }
 
     /// <summary>What the method returns, or null when the loop cannot wait for it (async void, or another type).</summary>

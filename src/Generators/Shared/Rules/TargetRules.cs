@@ -83,17 +83,22 @@ internal static class TargetRules
         var roles = new List<(AttributeData, FaustishRole)>(1);
         foreach (var attribute in type.GetAttributes())
         {
-            switch (attribute.AttributeClass is { } attributeClass ? MetadataName(attributeClass) : null)
+            if (attribute.AttributeClass is not { } attributeClass)
             {
-                case TopicAttribute:
-                    roles.Add((attribute, FaustishRole.Topic));
-                    break;
-                case TableAttribute:
-                    roles.Add((attribute, FaustishRole.Table));
-                    break;
-                case AgentAttribute:
-                    roles.Add((attribute, FaustishRole.Agent));
-                    break;
+                continue;
+            }
+
+            if (HasMetadataName(attributeClass, TopicAttribute))
+            {
+                roles.Add((attribute, FaustishRole.Topic));
+            }
+            else if (HasMetadataName(attributeClass, TableAttribute))
+            {
+                roles.Add((attribute, FaustishRole.Table));
+            }
+            else if (HasMetadataName(attributeClass, AgentAttribute))
+            {
+                roles.Add((attribute, FaustishRole.Agent));
             }
         }
 
@@ -105,7 +110,7 @@ internal static class TargetRules
     {
         foreach (var attribute in type.GetAttributes())
         {
-            if (attribute.AttributeClass is { } attributeClass && MetadataName(attributeClass) == attributeName)
+            if (attribute.AttributeClass is { } attributeClass && HasMetadataName(attributeClass, attributeName))
             {
                 return attribute;
             }
@@ -119,7 +124,7 @@ internal static class TargetRules
     {
         for (var current = type.BaseType; current is not null; current = current.BaseType)
         {
-            if (current.IsGenericType && MetadataName(current.ConstructedFrom) == baseName)
+            if (current.IsGenericType && HasMetadataName(current.ConstructedFrom, baseName))
             {
                 return (current.TypeArguments[0], current.TypeArguments[1]);
             }
@@ -180,7 +185,10 @@ internal static class TargetRules
             return problems;
         }
 
-        var name = type.ToDisplayString(SymbolDisplayFormat.MinimallyQualifiedFormat);
+        // Shown only in problems, which are rare: built when the first one is.
+        string? displayName = null;
+        string Name() => displayName ??= type.ToDisplayString(SymbolDisplayFormat.MinimallyQualifiedFormat);
+
         var (first, role) = roles[0];
         var roleName = RoleName(role);
         var declarations = UserDeclarations(type, cancellationToken);
@@ -189,19 +197,19 @@ internal static class TargetRules
         for (var i = 1; i < roles.Count; i++)
         {
             problems.Add(new DeclarationProblem(DeclarationRule.SeveralRoles, AttributeLocation(roles[i].Attribute, type, cancellationToken),
-                name, AttributeName(role), AttributeName(roles[i].Role)));
+                Name(), AttributeName(role), AttributeName(roles[i].Role)));
         }
 
         if (declarations.Count > 0 && !declarations.Any(d => d.Modifiers.Any(SyntaxKind.PartialKeyword)))
         {
-            problems.Add(new DeclarationProblem(DeclarationRule.NotPartial, identifier, name, roleName));
+            problems.Add(new DeclarationProblem(DeclarationRule.NotPartial, identifier, Name(), roleName));
         }
 
         for (var outer = type.ContainingType; outer is not null; outer = outer.ContainingType)
         {
             if (!UserDeclarations(outer, cancellationToken).Any(d => d.Modifiers.Any(SyntaxKind.PartialKeyword)))
             {
-                problems.Add(new DeclarationProblem(DeclarationRule.ContainerNotPartial, identifier, name,
+                problems.Add(new DeclarationProblem(DeclarationRule.ContainerNotPartial, identifier, Name(),
                     outer.ToDisplayString(SymbolDisplayFormat.MinimallyQualifiedFormat)));
                 break;
             }
@@ -210,22 +218,22 @@ internal static class TargetRules
         if (type.IsGenericType)
         {
             var parameters = declarations.Select(d => d.TypeParameterList).FirstOrDefault(l => l is not null);
-            problems.Add(new DeclarationProblem(DeclarationRule.Generic, parameters?.GetLocation() ?? identifier, name, roleName));
+            problems.Add(new DeclarationProblem(DeclarationRule.Generic, parameters?.GetLocation() ?? identifier, Name(), roleName));
         }
 
         if (Unreachable(type) is { } why)
         {
-            problems.Add(new DeclarationProblem(DeclarationRule.Unreachable, identifier, name, roleName, why));
+            problems.Add(new DeclarationProblem(DeclarationRule.Unreachable, identifier, Name(), roleName, why));
         }
 
         if (type.IsAbstract || type.IsStatic)
         {
-            problems.Add(new DeclarationProblem(DeclarationRule.NotInstantiable, identifier, name, roleName, type.IsStatic ? "static" : "abstract"));
+            problems.Add(new DeclarationProblem(DeclarationRule.NotInstantiable, identifier, Name(), roleName, type.IsStatic ? "static" : "abstract"));
         }
 
         if (type.Name == DefinitionMember)
         {
-            problems.Add(new DeclarationProblem(DeclarationRule.ReservedName, identifier, name,
+            problems.Add(new DeclarationProblem(DeclarationRule.ReservedName, identifier, Name(),
                 $"is named '{DefinitionMember}', the name of the member the generator adds to it"));
         }
 
@@ -233,7 +241,7 @@ internal static class TargetRules
         {
             if (member.Locations.FirstOrDefault(l => l.IsInSource && !GeneratedCode.IsGenerated(l.SourceTree!)) is { } location)
             {
-                problems.Add(new DeclarationProblem(DeclarationRule.ReservedName, location, name,
+                problems.Add(new DeclarationProblem(DeclarationRule.ReservedName, location, Name(),
                     $"declares a member named '{DefinitionMember}', the name of the member the generator adds to it"));
             }
         }
@@ -243,14 +251,14 @@ internal static class TargetRules
         if (RequiredMembers(type) is { Count: > 0 } required
             && !(role == FaustishRole.Agent && AgentRules.Constructor(type, out _) is { } agentConstructor && SetsRequiredMembers(agentConstructor)))
         {
-            problems.Add(new DeclarationProblem(DeclarationRule.RequiredMembers, identifier, name, roleName, string.Join(", ", required)));
+            problems.Add(new DeclarationProblem(DeclarationRule.RequiredMembers, identifier, Name(), roleName, string.Join(", ", required)));
         }
 
         if (role == FaustishRole.Agent)
         {
             if (type.TypeKind != TypeKind.Class)
             {
-                problems.Add(new DeclarationProblem(DeclarationRule.WrongBase, identifier, name, AttributeName(role), "a class"));
+                problems.Add(new DeclarationProblem(DeclarationRule.WrongBase, identifier, Name(), AttributeName(role), "a class"));
             }
 
             return problems;
@@ -264,17 +272,17 @@ internal static class TargetRules
             : "a class deriving from Faustish.Table<TKey, TValue>, WindowedTable<TKey, TValue> or GlobalTable<TKey, TValue>";
         if (type.TypeKind != TypeKind.Class || type.IsRecord)
         {
-            problems.Add(new DeclarationProblem(DeclarationRule.WrongBase, identifier, name, AttributeName(role), expected + ", not a record"));
+            problems.Add(new DeclarationProblem(DeclarationRule.WrongBase, identifier, Name(), AttributeName(role), expected + ", not a record"));
         }
         else if (BaseTypeArguments(type, isTopic ? TopicBase : TableBase) is not { } types)
         {
-            problems.Add(new DeclarationProblem(DeclarationRule.WrongBase, identifier, name, AttributeName(role), expected));
+            problems.Add(new DeclarationProblem(DeclarationRule.WrongBase, identifier, Name(), AttributeName(role), expected));
         }
         else if (!BaseConstructorFits(type, role, types.Key, types.Value))
         {
             var windowed = BaseTypeArguments(type, WindowedTableBase) is not null;
             var parameters = isTopic ? "(TopicDefinition<TKey, TValue>, RecordSender)" : windowed ? "(WindowedTableShard<TKey, TValue>)" : "(TableShard<TKey, TValue>)";
-            problems.Add(new DeclarationProblem(DeclarationRule.WrongBase, identifier, name, AttributeName(role),
+            problems.Add(new DeclarationProblem(DeclarationRule.WrongBase, identifier, Name(), AttributeName(role),
                 $"{expected} through base classes that keep its constructor {parameters}, which the generated constructor calls"));
         }
 
@@ -282,14 +290,14 @@ internal static class TargetRules
         {
             if (declaration.ParameterList is { } primary)
             {
-                problems.Add(new DeclarationProblem(DeclarationRule.ConstructorDeclared, primary.GetLocation(), name, AttributeName(role)));
+                problems.Add(new DeclarationProblem(DeclarationRule.ConstructorDeclared, primary.GetLocation(), Name(), AttributeName(role)));
             }
 
             foreach (var constructor in declaration.Members.OfType<ConstructorDeclarationSyntax>())
             {
                 if (!constructor.Modifiers.Any(SyntaxKind.StaticKeyword))
                 {
-                    problems.Add(new DeclarationProblem(DeclarationRule.ConstructorDeclared, constructor.Identifier.GetLocation(), name, AttributeName(role)));
+                    problems.Add(new DeclarationProblem(DeclarationRule.ConstructorDeclared, constructor.Identifier.GetLocation(), Name(), AttributeName(role)));
                 }
             }
         }
@@ -303,7 +311,8 @@ internal static class TargetRules
         var names = new List<string>();
         for (var current = type; current is not null; current = current.BaseType)
         {
-            foreach (var member in current.GetMembers())
+            // The generic definition has the same members: asking it spares building a constructed base's members.
+            foreach (var member in current.OriginalDefinition.GetMembers())
             {
                 if (member is IPropertySymbol { IsRequired: true } or IFieldSymbol { IsRequired: true } && !names.Contains(member.Name))
                 {
@@ -316,7 +325,7 @@ internal static class TargetRules
     }
 
     private static bool SetsRequiredMembers(IMethodSymbol constructor) =>
-        constructor.GetAttributes().Any(a => a.AttributeClass is { } attribute && MetadataName(attribute) == "System.Diagnostics.CodeAnalysis.SetsRequiredMembersAttribute");
+        constructor.GetAttributes().Any(a => a.AttributeClass is { } attribute && HasMetadataName(attribute, "System.Diagnostics.CodeAnalysis.SetsRequiredMembersAttribute"));
 
     /// <summary>Whether the direct base class has a constructor the generated one can call with the definition or the shard.</summary>
     private static bool BaseConstructorFits(INamedTypeSymbol type, FaustishRole role, ITypeSymbol key, ITypeSymbol value)
@@ -344,7 +353,7 @@ internal static class TargetRules
 
             var fits = role == FaustishRole.Topic
                 ? parameters.Length == 2 && IsConstructed(parameters[0].Type, "Faustish.Topics.TopicDefinition`2", key, value)
-                    && parameters[1].Type is INamedTypeSymbol sender && MetadataName(sender) == "Faustish.RecordSender"
+                    && parameters[1].Type is INamedTypeSymbol sender && HasMetadataName(sender, "Faustish.RecordSender")
                 : parameters.Length == 1 && IsConstructed(parameters[0].Type,
                     windowed ? "Faustish.Tables.Windows.WindowedTableShard`2" : "Faustish.Tables.TableShard`2", key, value);
             if (fits)
@@ -357,7 +366,7 @@ internal static class TargetRules
     }
 
     private static bool IsConstructed(ITypeSymbol type, string definition, ITypeSymbol key, ITypeSymbol value) =>
-        type is INamedTypeSymbol { IsGenericType: true } named && MetadataName(named.ConstructedFrom) == definition
+        type is INamedTypeSymbol { IsGenericType: true } named && HasMetadataName(named.ConstructedFrom, definition)
         && SymbolEqualityComparer.Default.Equals(named.TypeArguments[0], key) && SymbolEqualityComparer.Default.Equals(named.TypeArguments[1], value);
 
     /// <summary>
@@ -407,6 +416,46 @@ internal static class TargetRules
 
     public static Location AttributeLocation(AttributeData attribute, ISymbol fallback, CancellationToken cancellationToken) =>
         attribute.ApplicationSyntaxReference?.GetSyntax(cancellationToken).GetLocation() ?? fallback.Locations.FirstOrDefault() ?? Location.None;
+
+    /// <summary>
+    /// Whether <see cref="MetadataName"/> of <paramref name="type"/> is <paramref name="fullName"/>, without building the
+    /// string: the analyzers ask this of every attribute of every type in a compilation.
+    /// </summary>
+    public static bool HasMetadataName(INamedTypeSymbol type, string fullName)
+    {
+        var end = fullName.Length;
+        if (!EndsWith(type.MetadataName))
+        {
+            return false;
+        }
+
+        for (var ns = type.ContainingNamespace; ns is { IsGlobalNamespace: false }; ns = ns.ContainingNamespace)
+        {
+            if (end == 0 || fullName[end - 1] != '.')
+            {
+                return false;
+            }
+
+            end--;
+            if (!EndsWith(ns.Name))
+            {
+                return false;
+            }
+        }
+
+        return end == 0;
+
+        bool EndsWith(string segment)
+        {
+            if (end < segment.Length || string.CompareOrdinal(fullName, end - segment.Length, segment, 0, segment.Length) != 0)
+            {
+                return false;
+            }
+
+            end -= segment.Length;
+            return true;
+        }
+    }
 
     public static string MetadataName(INamedTypeSymbol type) =>
         type.ContainingNamespace is null || type.ContainingNamespace.IsGlobalNamespace
