@@ -31,8 +31,13 @@ var analyzers = typeof(Faustish.Analyzers.Analyzers.DeclarationAnalyzer).Assembl
     .Where(t => !t.IsAbstract && typeof(DiagnosticAnalyzer).IsAssignableFrom(t))
     .Select(t => (DiagnosticAnalyzer)Activator.CreateInstance(t)!)
     .ToImmutableArray();
-var generatorAssembly = AppDomain.CurrentDomain.Load("Faustish.Generators");
-var generators = generatorAssembly.GetTypes()
+var generators = GeneratorsIn(AppDomain.CurrentDomain.Load("Faustish.Generators"));
+
+// A baseline generator to time in the same run, e.g. main's build: "-- 200 9 --baseline path/Faustish.Generators.dll".
+var baselineAt = Array.IndexOf(args, "--baseline");
+var baseline = baselineAt >= 0 ? GeneratorsIn(new BaselineContext(args[baselineAt + 1]).LoadFromAssemblyPath(Path.GetFullPath(args[baselineAt + 1]))) : [];
+
+static ImmutableArray<ISourceGenerator> GeneratorsIn(System.Reflection.Assembly assembly) => assembly.GetTypes()
     .Where(t => !t.IsAbstract && t.GetCustomAttributes(typeof(GeneratorAttribute), false).Length > 0)
     .Select(t => Activator.CreateInstance(t) switch
     {
@@ -45,7 +50,8 @@ var generators = generatorAssembly.GetTypes()
 
 Console.WriteLine($"Project: {count} topics, {count} tables, {count} agents, {sources.Count} files, {sources.Sum(s => s.Text.Length) / 1024} KiB");
 Console.WriteLine($"Analyzers: {analyzers.Length} ({string.Join(", ", analyzers.Select(a => a.GetType().Name))})");
-Console.WriteLine($"Generators: {generators.Length} ({string.Join(", ", generators.Select(g => g.GetGeneratorType().Name))})");
+Console.WriteLine($"Generators: {generators.Length} ({string.Join(", ", generators.Select(g => g.GetGeneratorType().Name))})" +
+    (baseline.IsEmpty ? "" : $"; baseline {args[baselineAt + 1]}"));
 Console.WriteLine($"Iterations: {iterations} measured after 2 warm-up runs; medians shown. {LoadAverage()}");
 Console.WriteLine();
 
@@ -53,13 +59,11 @@ Console.WriteLine();
 var compile = Measure(iterations, () => NewCompilation().GetDiagnostics().Length);
 
 // Analyzers: wall time of GetAnalyzerDiagnosticsAsync on a fresh compilation (includes binding), and the
-// analyzers' own execution time as the driver measures it. Their own time includes whatever binding the compiler
-// does lazily inside their callbacks; the second measure lets the compiler bind the compilation first (its
-// GetDiagnostics, as a build does anyway), so what remains is the analyzers' own work.
-var (analyzerWall, analyzerOwn, perAnalyzer, diagnosticCount) = await MeasureAnalyzers(bindFirst: false);
-var (_, analyzerOwnBound, perAnalyzerBound, _) = await MeasureAnalyzers(bindFirst: true);
+// analyzers' own execution time as the driver measures it (which includes binding the compiler does lazily inside
+// their callbacks: WithAnalyzers works on a copy of the compilation, so binding it first does not help).
+var (analyzerWall, analyzerOwn, perAnalyzer, diagnosticCount) = await MeasureAnalyzers();
 
-async Task<(List<double> Wall, List<double> Own, Dictionary<string, List<double>> PerAnalyzer, int Diagnostics)> MeasureAnalyzers(bool bindFirst)
+async Task<(List<double> Wall, List<double> Own, Dictionary<string, List<double>> PerAnalyzer, int Diagnostics)> MeasureAnalyzers()
 {
     var wall = new List<double>();
     var ownTimes = new List<double>();
@@ -67,13 +71,7 @@ async Task<(List<double> Wall, List<double> Own, Dictionary<string, List<double>
     var count = 0;
     for (var i = 0; i < iterations + 2; i++)
     {
-        var compilation = NewCompilation();
-        if (bindFirst)
-        {
-            compilation.GetDiagnostics();
-        }
-
-        var withAnalyzers = compilation.WithAnalyzers(analyzers,
+        var withAnalyzers = NewCompilation().WithAnalyzers(analyzers,
             new CompilationWithAnalyzersOptions(new AnalyzerOptions([]), onAnalyzerException: null, concurrentAnalysis: true, logAnalyzerExecutionTime: true));
         var watch = Stopwatch.StartNew();
         var diagnostics = await withAnalyzers.GetAnalyzerDiagnosticsAsync(CancellationToken.None);
@@ -99,33 +97,20 @@ async Task<(List<double> Wall, List<double> Own, Dictionary<string, List<double>
     return (wall, ownTimes, each, count);
 }
 
-// Generator: a fresh driver each run (a cold build), and a second run after an unrelated edit (IDE typing).
-var generatorCold = Measure(iterations, () =>
-{
-    var driver = CSharpGeneratorDriver.Create(generators, parseOptions: parse);
-    return driver.RunGenerators(NewCompilation()).GetRunResult().GeneratedTrees.Length;
-});
+// Generator, cold: a fresh driver each run (a build).
+var generatorCold = Measure(iterations, () => CSharpGeneratorDriver.Create(generators, parseOptions: parse).RunGenerators(NewCompilation()).GetRunResult().GeneratedTrees.Length);
+var baselineCold = baseline.IsEmpty ? [] : Measure(iterations, () => CSharpGeneratorDriver.Create(baseline, parseOptions: parse).RunGenerators(NewCompilation()).GetRunResult().GeneratedTrees.Length);
 var generatedFiles = CSharpGeneratorDriver.Create(generators, parseOptions: parse).RunGenerators(NewCompilation()).GetRunResult().GeneratedTrees.Length;
-var baseCompilation = NewCompilation();
-var warmDriver = (GeneratorDriver)CSharpGeneratorDriver.Create(generators, parseOptions: parse);
-warmDriver = warmDriver.RunGenerators(baseCompilation);
-var edit = 0;
-var generatorIncremental = Measure(iterations, () =>
-{
-    var tree = CSharpSyntaxTree.ParseText($"namespace Sample; internal static class Edit{edit++} {{ }}", parse, "Edit.cs");
-    warmDriver = warmDriver.RunGenerators(baseCompilation.AddSyntaxTrees(tree));
-    return 0;
-});
 
 // Typing: each edit changes the previous compilation's text the way an editor does (an incremental reparse of one
-// file). A method-body edit in an agent: the generator's rerun, then the analyzers on the edited file as the IDE
-// runs them after a keystroke (syntax and semantic diagnostics of that document, on the compilation with the
-// generated files, own execution time as the analyzer driver logs it, compilation-start actions included).
+// file), and the generator reruns on its warm driver: a method-body edit in an agent, a new file with a new type, a
+// record type gaining a property. The baseline, when given, takes its turn in each round, so both see the same load.
+// After the method-body edit, the analyzers run on the edited file as the IDE runs them after a keystroke (syntax and
+// semantic diagnostics of that document, on the compilation with the generated files, own execution time as the
+// analyzer driver logs it, compilation-start actions included).
 var editedPath = $"Pipeline{count / 2}.cs";
-var typingDriver = (GeneratorDriver)CSharpGeneratorDriver.Create(generators, parseOptions: parse);
-var typing = (Compilation)NewCompilation();
-typingDriver = typingDriver.RunGenerators(typing);
-var bodyGenerator = new List<double>();
+var current = new Typing(generators, NewCompilation(), parse, editedPath);
+var before = baseline.IsEmpty ? null : new Typing(baseline, NewCompilation(), parse, editedPath);
 var bodyAnalyzersOwn = new List<double>();
 var bodyAnalyzersWall = new List<double>();
 var bodyCompiler = new List<double>();
@@ -134,28 +119,16 @@ var bodyDiagnostics = 0;
 var bodyPerAnalyzer = analyzers.ToDictionary(a => a.GetType().Name, _ => new List<double>());
 for (var i = 0; i < iterations + 2; i++)
 {
-    var tree = typing.SyntaxTrees.Single(t => t.FilePath == editedPath);
-    var text = tree.GetText();
-    var at = text.ToString().IndexOf("seen > ", StringComparison.Ordinal) + "seen > ".Length;
-    var end = at;
-    while (char.IsDigit(text[end]))
-    {
-        end++;
-    }
+    var measured = i >= 2;
+    before?.EditBody(i, measured);
+    var generatorTime = current.EditBody(i, measured);
 
-    var edited = tree.WithChangedText(text.WithChanges(new Microsoft.CodeAnalysis.Text.TextChange(
-        new Microsoft.CodeAnalysis.Text.TextSpan(at, end - at), (11 + i).ToString(CultureInfo.InvariantCulture))));
-    typing = typing.ReplaceSyntaxTree(tree, edited);
-
+    // The compiler's own diagnostics of the file, which the IDE computes on every keystroke whatever the analyzers. It
+    // merges the new compilation's declarations (shared with the copy the analyzers run on): timed apart, so that
+    // work is not counted in the first analyzer that happens to look up a type.
+    var withGenerated = current.Compilation.AddSyntaxTrees(current.Driver.GetRunResult().GeneratedTrees);
+    var edited = current.Compilation.SyntaxTrees.Single(t => t.FilePath == editedPath);
     var watch = Stopwatch.StartNew();
-    typingDriver = typingDriver.RunGenerators(typing);
-    watch.Stop();
-    var generatorTime = watch.Elapsed.TotalMilliseconds;
-
-    // The compiler's own diagnostics of the file, which the IDE computes on every keystroke whatever the analyzers:
-    // binding the file and building the new compilation's declarations. Timed apart, so the analyzers' own time is theirs.
-    var withGenerated = typing.AddSyntaxTrees(typingDriver.GetRunResult().GeneratedTrees);
-    watch.Restart();
     withGenerated.GetSemanticModel(edited).GetDiagnostics();
     watch.Stop();
     var compilerTime = watch.Elapsed.TotalMilliseconds;
@@ -166,7 +139,12 @@ for (var i = 0; i < iterations + 2; i++)
     found = found.AddRange(await document.GetAnalyzerSemanticDiagnosticsAsync(withGenerated.GetSemanticModel(edited), filterSpan: null, CancellationToken.None));
     watch.Stop();
     bodyDiagnostics = found.Length;
-    if (i < 2)
+
+    before?.AddType(i, measured);
+    current.AddType(i, measured);
+    before?.EditRecord(i, measured);
+    current.EditRecord(i, measured);
+    if (!measured)
     {
         continue;
     }
@@ -179,33 +157,10 @@ for (var i = 0; i < iterations + 2; i++)
         own += time;
     }
 
-    bodyGenerator.Add(generatorTime);
     bodyAnalyzersOwn.Add(own);
     bodyAnalyzersWall.Add(watch.Elapsed.TotalMilliseconds);
     bodyCompiler.Add(compilerTime);
     bodyTogether.Add(generatorTime + own);
-}
-
-// A declaration edit: one record type gains a property. Models are rebuilt; only that record's codec file changes.
-var recordDriver = (GeneratorDriver)CSharpGeneratorDriver.Create(generators, parseOptions: parse);
-var records = (Compilation)NewCompilation();
-recordDriver = recordDriver.RunGenerators(records);
-var recordEdit = new List<double>();
-for (var i = 0; i < iterations + 2; i++)
-{
-    var tree = records.SyntaxTrees.Single(t => t.FilePath == "Model.cs");
-    var text = tree.GetText();
-    var at = text.ToString().IndexOf("public sealed record Line3(", StringComparison.Ordinal) + "public sealed record Line3(".Length;
-    var edited = tree.WithChangedText(text.WithChanges(new Microsoft.CodeAnalysis.Text.TextChange(
-        new Microsoft.CodeAnalysis.Text.TextSpan(at, 0), $"int Extra{i}, ")));
-    records = records.ReplaceSyntaxTree(tree, edited);
-    var watch = Stopwatch.StartNew();
-    recordDriver = recordDriver.RunGenerators(records);
-    watch.Stop();
-    if (i >= 2)
-    {
-        recordEdit.Add(watch.Elapsed.TotalMilliseconds);
-    }
 }
 
 Console.WriteLine($"Compiler GetDiagnostics (baseline, binding)  median {Median(compile),8:F1} ms");
@@ -216,18 +171,21 @@ foreach (var (name, times) in perAnalyzer.OrderByDescending(p => Median(p.Value)
     Console.WriteLine($"    {name,-28}                 median {Median(times),8:F1} ms");
 }
 
-Console.WriteLine($"All analyzers, own time, compiler bound first median {Median(analyzerOwnBound),7:F1} ms");
-foreach (var (name, times) in perAnalyzerBound.OrderByDescending(p => Median(p.Value)))
-{
-    Console.WriteLine($"    {name,-28}                 median {Median(times),8:F1} ms");
-}
-
-Console.WriteLine($"Generator, cold run                          median {Median(generatorCold),8:F1} ms   ({generatedFiles} files)");
-Console.WriteLine($"Generator, rerun after a new type (new file) median {Median(generatorIncremental),8:F1} ms");
-Console.WriteLine($"Generator, rerun after a record type edit    median {Median(recordEdit),8:F1} ms");
 Console.WriteLine();
-Console.WriteLine($"A method-body edit in {editedPath} (target: generator <= 50 ms, with analyzers <= 100 ms):");
-Console.WriteLine($"  Generator rerun                            median {Median(bodyGenerator),8:F1} ms   (min {bodyGenerator.Min():F1}, max {bodyGenerator.Max():F1})");
+Console.WriteLine(baseline.IsEmpty ? "Generator" : "Generator                                    this build    baseline   ratio");
+Row("cold run", generatorCold, baselineCold);
+Row("rerun after a new file with a new type", current.NewType, before?.NewType ?? []);
+Row("rerun after a record type gains a property", current.RecordEdit, before?.RecordEdit ?? []);
+Row("rerun after a method-body edit (<= 50 ms)", current.BodyEdit, before?.BodyEdit ?? []);
+Console.WriteLine($"  ({generatedFiles} files; method-body rerun min {current.BodyEdit.Min():F1}, max {current.BodyEdit.Max():F1} ms)");
+
+void Row(string what, List<double> mine, List<double> theirs) => Console.WriteLine(theirs.Count == 0
+    ? $"  {what,-43} median {Median(mine),8:F1} ms"
+    : $"  {what,-43} {Median(mine),8:F1} ms {Median(theirs),8:F1} ms   {Median(mine) / Median(theirs),5:F2}x");
+
+Console.WriteLine();
+Console.WriteLine($"A method-body edit in {editedPath}, generator and analyzers (target <= 100 ms):");
+Console.WriteLine($"  Generator rerun                            median {Median(current.BodyEdit),8:F1} ms");
 Console.WriteLine($"  Compiler's own diagnostics of the file     median {Median(bodyCompiler),8:F1} ms   (not Faustish's: the IDE computes them on each edit)");
 Console.WriteLine($"  Analyzers on the edited file, own time     median {Median(bodyAnalyzersOwn),8:F1} ms   (wall {Median(bodyAnalyzersWall):F1} ms, {bodyDiagnostics} diagnostics)");
 foreach (var (name, times) in bodyPerAnalyzer.OrderByDescending(p => Median(p.Value)))
@@ -338,5 +296,104 @@ internal static class SampleProject
         }
 
         return files;
+    }
+}
+
+/// <summary>A generator on a warm driver, rerun after edits the way an editor makes them.</summary>
+internal sealed class Typing
+{
+    private readonly CSharpParseOptions _parse;
+    private readonly string _editedPath;
+    private readonly Compilation _start;
+    private GeneratorDriver _newTypeDriver;
+    private GeneratorDriver _recordDriver;
+    private Compilation _records;
+
+    public Typing(ImmutableArray<ISourceGenerator> generators, Compilation compilation, CSharpParseOptions parse, string editedPath)
+    {
+        _parse = parse;
+        _editedPath = editedPath;
+        _start = compilation;
+        Compilation = compilation;
+        _records = compilation;
+        Driver = CSharpGeneratorDriver.Create(generators, parseOptions: parse).RunGenerators(compilation);
+        _newTypeDriver = CSharpGeneratorDriver.Create(generators, parseOptions: parse).RunGenerators(compilation);
+        _recordDriver = CSharpGeneratorDriver.Create(generators, parseOptions: parse).RunGenerators(compilation);
+    }
+
+    public Compilation Compilation { get; private set; }
+
+    public GeneratorDriver Driver { get; private set; }
+
+    public List<double> BodyEdit { get; } = [];
+
+    public List<double> NewType { get; } = [];
+
+    public List<double> RecordEdit { get; } = [];
+
+    /// <summary>Changes the number in <c>seen > 10</c> inside an agent's method body; returns the generator's time.</summary>
+    public double EditBody(int round, bool measured)
+    {
+        var tree = Compilation.SyntaxTrees.Single(t => t.FilePath == _editedPath);
+        var text = tree.GetText();
+        var at = text.ToString().IndexOf("seen > ", StringComparison.Ordinal) + "seen > ".Length;
+        var end = at;
+        while (char.IsDigit(text[end]))
+        {
+            end++;
+        }
+
+        Compilation = Compilation.ReplaceSyntaxTree(tree, tree.WithChangedText(text.WithChanges(new Microsoft.CodeAnalysis.Text.TextChange(
+            new Microsoft.CodeAnalysis.Text.TextSpan(at, end - at), (11 + round).ToString(CultureInfo.InvariantCulture)))));
+        var watch = Stopwatch.StartNew();
+        Driver = Driver.RunGenerators(Compilation);
+        watch.Stop();
+        return Record(BodyEdit, watch, measured);
+    }
+
+    /// <summary>Adds a file declaring a type no Faustish class uses.</summary>
+    public void AddType(int round, bool measured)
+    {
+        var tree = CSharpSyntaxTree.ParseText($"namespace Sample; internal static class Edit{round} {{ }}", _parse, "Edit.cs");
+        var watch = Stopwatch.StartNew();
+        _newTypeDriver = _newTypeDriver.RunGenerators(_start.AddSyntaxTrees(tree));
+        watch.Stop();
+        Record(NewType, watch, measured);
+    }
+
+    /// <summary>Gives the record <c>Line3</c> one more constructor parameter.</summary>
+    public void EditRecord(int round, bool measured)
+    {
+        var tree = _records.SyntaxTrees.Single(t => t.FilePath == "Model.cs");
+        var text = tree.GetText();
+        var at = text.ToString().IndexOf("public sealed record Line3(", StringComparison.Ordinal) + "public sealed record Line3(".Length;
+        _records = _records.ReplaceSyntaxTree(tree, tree.WithChangedText(text.WithChanges(new Microsoft.CodeAnalysis.Text.TextChange(
+            new Microsoft.CodeAnalysis.Text.TextSpan(at, 0), $"int Extra{round}, "))));
+        var watch = Stopwatch.StartNew();
+        _recordDriver = _recordDriver.RunGenerators(_records);
+        watch.Stop();
+        Record(RecordEdit, watch, measured);
+    }
+
+    private static double Record(List<double> times, Stopwatch watch, bool measured)
+    {
+        if (measured)
+        {
+            times.Add(watch.Elapsed.TotalMilliseconds);
+        }
+
+        return watch.Elapsed.TotalMilliseconds;
+    }
+}
+
+/// <summary>Loads a baseline generator assembly beside this one; the compiler's assemblies come from this process.</summary>
+internal sealed class BaselineContext(string path) : System.Runtime.Loader.AssemblyLoadContext("baseline")
+{
+    protected override System.Reflection.Assembly? Load(System.Reflection.AssemblyName name)
+    {
+        var simple = name.Name ?? "";
+        var file = Path.Combine(Path.GetDirectoryName(Path.GetFullPath(path))!, simple + ".dll");
+        var shared = simple.StartsWith("Microsoft.CodeAnalysis", StringComparison.Ordinal) || simple.StartsWith("System.", StringComparison.Ordinal) || simple == "netstandard";
+        return !shared && File.Exists(file) ? LoadFromAssemblyPath(file) : null;
     }
 }
