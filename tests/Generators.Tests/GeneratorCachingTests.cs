@@ -14,7 +14,11 @@ namespace Faustish.Generators.Tests;
 /// </summary>
 public sealed class GeneratorCachingTests
 {
-    private static readonly string[] TrackedSteps = [TrackingNames.Topics, TrackingNames.Tables, TrackingNames.Agents, TrackingNames.Codecs, TrackingNames.HintNames, TrackingNames.Registry];
+    private static readonly string[] TrackedSteps =
+    [
+        TrackingNames.Targets, TrackingNames.Topics, TrackingNames.Tables, TrackingNames.Agents, TrackingNames.Codecs, TrackingNames.CodecNames,
+        TrackingNames.HintNames, TrackingNames.CodecFiles, TrackingNames.TopicFiles, TrackingNames.TableFiles, TrackingNames.AgentFiles, TrackingNames.Registry,
+    ];
 
     [Fact]
     public void An_unrelated_edit_leaves_every_tracked_step_cached_or_unchanged()
