@@ -25,13 +25,14 @@ public sealed class FaustishGenerator : IIncrementalGenerator
 {
     public void Initialize(IncrementalGeneratorInitializationContext context)
     {
-        // The compilation, as it was when declarations last changed: edits inside bodies leave this step cached.
+        // What the compilation declares: an edit inside a method body leaves it equal, so nothing below runs.
         var declarations = context.CompilationProvider
-            .WithComparer(DeclarationShape.Comparer)
+            .Select(static (compilation, _) => new DeclarationShape(compilation))
             .WithTrackingName(TrackingNames.Declarations);
 
+        // Only the shape may feed this step: it reads the shape's compilation, which only a new shape is sure to have.
         var targets = declarations
-            .Select(static (compilation, cancellationToken) => TargetFinder.Find(compilation, cancellationToken))
+            .Select(static (shape, cancellationToken) => TargetFinder.Find(shape.Compilation, cancellationToken))
             .WithTrackingName(TrackingNames.Targets);
 
         var topics = targets.SelectMany(static (all, _) => all.Topics).WithTrackingName(TrackingNames.Topics);
@@ -116,7 +117,7 @@ public sealed class FaustishGenerator : IIncrementalGenerator
 /// <summary>Names of the pipeline's steps, for incremental-caching tests.</summary>
 public static class TrackingNames
 {
-    /// <summary>The compilation as of the last change to declarations (holds a compilation: not a model).</summary>
+    /// <summary>What the compilation declares, as of the last change to declarations.</summary>
     public const string Declarations = nameof(Declarations);
 
     /// <summary>Every target class's model, built in one pass.</summary>

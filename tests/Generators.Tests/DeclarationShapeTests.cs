@@ -32,7 +32,7 @@ public sealed class DeclarationShapeTests
     [InlineData("public int Total => 1;", "public int Total => 2;")]
     [InlineData("return value + 1;", "var twice = value * 2; return twice;")]
     public void Edits_inside_bodies_keep_the_shape(string from, string to) =>
-        Assert.True(DeclarationShape.Comparer.Equals(Compile(Source), Edit(Source, from, to)));
+        Assert.Equal(new DeclarationShape(Compile(Source)), new DeclarationShape(Edit(Source, from, to)));
 
     [Theory]
     [InlineData("int Quantity)", "int Quantity, string? Note)")]
@@ -42,17 +42,17 @@ public sealed class DeclarationShapeTests
     [InlineData("return value + 1;", "#nullable disable\n        return value + 1;")]
     [InlineData("public sealed class Counter", "[System.Obsolete(\"old\")]\npublic sealed class Counter")]
     public void Edits_to_declarations_or_directives_change_the_shape(string from, string to) =>
-        Assert.False(DeclarationShape.Comparer.Equals(Compile(Source), Edit(Source, from, to)));
+        Assert.NotEqual(new DeclarationShape(Compile(Source)), new DeclarationShape(Edit(Source, from, to)));
 
     [Fact]
     public void Other_references_or_parse_options_change_the_shape()
     {
         var compilation = Compile(Source);
-        Assert.False(DeclarationShape.Comparer.Equals(compilation, compilation.RemoveReferences(compilation.References.First())));
+        Assert.NotEqual(new DeclarationShape(compilation), new DeclarationShape(compilation.RemoveReferences(compilation.References.First())));
 
         var tree = compilation.SyntaxTrees.Single();
         var defined = tree.WithRootAndOptions(tree.GetRoot(), ((CSharpParseOptions)tree.Options).WithPreprocessorSymbols("TRACE"));
-        Assert.False(DeclarationShape.Comparer.Equals(compilation, compilation.ReplaceSyntaxTree(tree, defined)));
+        Assert.NotEqual(new DeclarationShape(compilation), new DeclarationShape(compilation.ReplaceSyntaxTree(tree, defined)));
     }
 
     private static CSharpCompilation Compile(string source) => GeneratorHarness.Compile(source);

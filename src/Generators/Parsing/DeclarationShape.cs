@@ -1,4 +1,5 @@
-using System.Collections.Generic;
+using System;
+using System.Linq;
 using System.Runtime.CompilerServices;
 using System.Text;
 using Microsoft.CodeAnalysis;
@@ -8,76 +9,86 @@ using Microsoft.CodeAnalysis.CSharp.Syntax;
 namespace Faustish.Generators.Parsing;
 
 /// <summary>
-/// Tells whether two compilations declare the same things: the same options, references and files, and in each file
-/// the same tokens outside member bodies and the same preprocessor directives. Everything the generator reads (types,
-/// attributes, base types, signatures, record shapes) is declared there, so two such compilations give the same models.
+/// What a compilation declares: its options, references and files, and in each file the tokens outside member bodies
+/// and the preprocessor directives. Everything the generator reads (types, attributes, base types, signatures, record
+/// shapes) is declared there, so two compilations with equal shapes give the same models.
 /// </summary>
 /// <remarks>
 /// Roslyn reruns every semantic transform (<c>ForAttributeWithMetadataName</c>'s included) on every new compilation, and a
-/// keystroke makes one. Given to the compilation provider as its comparer, this turns an edit inside a method body into
-/// a cached step, so no model is rebuilt; any other edit rebuilds them all. The provider then keeps the earlier
-/// compilation, which is what makes later edits compare against the one the models were built from.
+/// keystroke makes one. The generator's first step turns the compilation into its shape: an edit inside a method body
+/// leaves it equal, the step caches, and no model is rebuilt; any other edit rebuilds them all. A cached step keeps
+/// the earlier shape, so later edits compare against the one the models were built from. The shape holds the
+/// compilation only weakly (its trees, options and references strongly: the current compilation shares them), so an
+/// earlier compilation is not kept alive by the driver's state: <see cref="Compilation"/> is for the step right after
+/// this one, which runs only when the shape is new, in the same run.
 /// </remarks>
-internal sealed class DeclarationShape : IEqualityComparer<Compilation>
+internal sealed class DeclarationShape : IEquatable<DeclarationShape>
 {
-    public static DeclarationShape Comparer { get; } = new();
-
     // A file's declaration text is a function of the (immutable) tree: computed once per tree, dropped with it.
     private static readonly ConditionalWeakTable<SyntaxTree, string> Shapes = new();
 
-    private DeclarationShape()
+    private readonly WeakReference<Compilation> _compilation;
+    private readonly string? _assemblyName;
+    private readonly CompilationOptions _options;
+    private readonly MetadataReference[] _references;
+    private readonly SyntaxTree[] _trees;
+
+    public DeclarationShape(Compilation compilation)
     {
+        _compilation = new WeakReference<Compilation>(compilation);
+        _assemblyName = compilation.AssemblyName;
+        _options = compilation.Options;
+        _references = compilation.References.ToArray();
+        _trees = compilation.SyntaxTrees.ToArray();
     }
 
-    public bool Equals(Compilation? x, Compilation? y)
+    /// <summary>The compilation the shape was taken from, while it is alive (it is, in the run that took the shape).</summary>
+    public Compilation Compilation => _compilation.TryGetTarget(out var compilation)
+        ? compilation
+        : throw new InvalidOperationException("The compilation of this declaration shape is gone: only the step right after the shape may read it.");
+
+    public bool Equals(DeclarationShape? other)
     {
-        if (ReferenceEquals(x, y))
+        if (ReferenceEquals(this, other))
         {
             return true;
         }
 
-        if (x is null || y is null ||
-            x.AssemblyName != y.AssemblyName ||
-            !x.Options.Equals(y.Options) ||
-            !SameReferences(x, y))
+        if (other is null ||
+            _assemblyName != other._assemblyName ||
+            !_options.Equals(other._options) ||
+            _references.Length != other._references.Length ||
+            _trees.Length != other._trees.Length)
         {
             return false;
         }
 
-        using var left = x.SyntaxTrees.GetEnumerator();
-        using var right = y.SyntaxTrees.GetEnumerator();
-        while (left.MoveNext())
+        for (var i = 0; i < _references.Length; i++)
         {
-            if (!right.MoveNext() || !SameDeclarations(left.Current, right.Current))
+            // Hosts reuse reference objects across edits; a new object may be a new assembly version.
+            if (!ReferenceEquals(_references[i], other._references[i]))
             {
                 return false;
             }
         }
 
-        return !right.MoveNext();
+        for (var i = 0; i < _trees.Length; i++)
+        {
+            if (!SameDeclarations(_trees[i], other._trees[i]))
+            {
+                return false;
+            }
+        }
+
+        return true;
     }
 
-    // Only one compilation is ever compared at a time (the provider holds one value), so any constant hash is correct.
-    public int GetHashCode(Compilation obj) => 0;
+    public override bool Equals(object? obj) => Equals(obj as DeclarationShape);
+
+    public override int GetHashCode() => _trees.Length;
 
     /// <summary>The text of <paramref name="tree"/> that declares things: every token outside member bodies, and every directive.</summary>
     public static string Of(SyntaxTree tree) => Shapes.GetValue(tree, static tree => Build(tree.GetRoot()));
-
-    private static bool SameReferences(Compilation x, Compilation y)
-    {
-        using var left = x.References.GetEnumerator();
-        using var right = y.References.GetEnumerator();
-        while (left.MoveNext())
-        {
-            // Hosts reuse reference objects across edits; a new object may be a new assembly version.
-            if (!right.MoveNext() || !ReferenceEquals(left.Current, right.Current))
-            {
-                return false;
-            }
-        }
-
-        return !right.MoveNext();
-    }
 
     private static bool SameDeclarations(SyntaxTree x, SyntaxTree y) =>
         ReferenceEquals(x, y) ||
