@@ -126,6 +126,41 @@ public sealed class TableWriteAnalyzerTests
             Verifier.Diagnostic(DiagnosticDescriptors.TableWrittenOutsideAgent).WithLocation(2).WithArguments("PerMinute", "Janitor.Poke"));
     }
 
+    /// <summary>A windowed table of lists gets generated indexers on its own class (collection-expression targets); they write too.</summary>
+    [Fact]
+    public async Task Writes_through_the_generated_indexers_of_a_windowed_table_of_collections_outside_an_agent_are_reported()
+    {
+        await Verifier.AnalyzerAsync(Model + """
+            [Table("samples-per-minute", Window = "tumbling 1m")]
+            public sealed partial class SamplesPerMinute : WindowedTable<string, System.Collections.Generic.List<long>>;
+
+            // The shape the generator declares for such a table.
+            public sealed partial class SamplesPerMinute
+            {
+                public new KeyWindows this[string key] { get => new(base[key]); set => base[key] = value.Set; }
+
+                public readonly struct KeyWindows(WindowSet<string, System.Collections.Generic.List<long>> set)
+                {
+                    public WindowSet<string, System.Collections.Generic.List<long>> Set { get; } = set;
+
+                    public System.Collections.Generic.List<long> Value() => Set.Value();
+
+                    public static implicit operator KeyWindows(System.Collections.Generic.List<long> value) => new(value);
+                }
+            }
+
+            public sealed class Janitor(SamplesPerMinute samples)
+            {
+                public void Poke(string sensor)
+                {
+                    {|#0:samples[sensor] = new System.Collections.Generic.List<long> { 1 }|};
+                    var read = samples[sensor].Value();
+                }
+            }
+            """,
+            Verifier.Diagnostic(DiagnosticDescriptors.TableWrittenOutsideAgent).WithLocation(0).WithArguments("SamplesPerMinute", "Janitor.Poke"));
+    }
+
     [Fact]
     public async Task Write_from_an_agent_whose_topic_has_another_partition_count_is_reported_with_both_counts()
     {

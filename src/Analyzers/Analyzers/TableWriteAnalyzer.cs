@@ -180,8 +180,12 @@ public sealed class TableWriteAnalyzer : DiagnosticAnalyzer
         }
     }
 
+    /// <summary>
+    /// An indexer of <c>Table&lt;,&gt;</c> or <c>WindowedTable&lt;,&gt;</c>, or one the generator declares on a [Table] class
+    /// (a windowed table of collections gets indexers that take collection expressions).
+    /// </summary>
     internal static bool IsTableIndexer(IPropertySymbol property, FaustishSymbols symbols) =>
-        property.IsIndexer && IsTableType(property.ContainingType, symbols);
+        property.IsIndexer && (IsTableType(property.ContainingType, symbols) || symbols.IsTableClass(property.ContainingType));
 
     /// <summary><c>Table&lt;,&gt;</c> itself, or <c>WindowedTable&lt;,&gt;</c> (whose indexer, Increment and Remove write windows).</summary>
     private static bool IsTableType(INamedTypeSymbol type, FaustishSymbols symbols) =>

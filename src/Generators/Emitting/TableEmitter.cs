@@ -76,6 +76,7 @@ internal static class TableEmitter
             writer.WriteLine("    : base(shard)");
             writer.WriteLine("{");
             writer.WriteLine("}");
+            WindowedCollectionEmitter.Emit(writer, table);
         }
 
         return writer.ToString();

@@ -52,8 +52,17 @@ internal sealed record TopicModel(ClassTarget Target, string TopicName, int Part
 /// <param name="Codecs">The JSON codecs its key and value need (none for Kafka's primitive encodings).</param>
 /// <param name="Window">Set for tables derived from <c>WindowedTable&lt;,&gt;</c>.</param>
 /// <param name="IsGlobal">A <c>GlobalTable</c>: every worker holds all of it.</param>
+/// <param name="CollectionValue">
+/// For a windowed table whose value a collection expression builds (<c>List&lt;T&gt;</c>, <c>T[]</c>, …): its elements; the
+/// table's indexers then take <c>[.. items, item]</c> as a plain table's do. Null otherwise.
+/// </param>
 internal sealed record TableModel(ClassTarget Target, string TableName, int Partitions, RecordTypeRef Key, RecordTypeRef Value, EquatableArray<JsonCodecModel> Codecs,
-    WindowModel? Window = null, bool IsGlobal = false);
+    WindowModel? Window = null, bool IsGlobal = false, CollectionValueModel? CollectionValue = null);
+
+/// <summary>A table value that a collection expression builds.</summary>
+/// <param name="Element">The element type, <c>global::</c>-qualified, with its nullable annotations.</param>
+/// <param name="IsInterface">The value type is an interface (<c>IReadOnlyList&lt;T&gt;</c>): no user-defined conversion may take it.</param>
+internal sealed record CollectionValueModel(string Element, bool IsInterface);
 
 /// <summary>A windowed table's settings as written in <c>[Table]</c>; the runtime parses and checks them at start.</summary>
 /// <param name="Spec">The <c>Window</c> text, or null.</param>

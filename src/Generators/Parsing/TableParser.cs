@@ -50,7 +50,10 @@ internal static class TableParser
 
         return reason is null
             ? new(new TableModel(target, name!, partitions, RecordTypes.Describe(types.Key), RecordTypes.Describe(types.Value), codecs, window,
-                IsGlobal: TargetRules.BaseTypeArguments(type, TargetRules.GlobalTableBase) is not null), null)
+                IsGlobal: TargetRules.BaseTypeArguments(type, TargetRules.GlobalTableBase) is not null,
+                CollectionValue: windowed && CollectionValues.ElementType(types.Value) is { } element
+                    ? new CollectionValueModel(SymbolNames.Qualified(element), types.Value.TypeKind == TypeKind.Interface)
+                    : null), null)
             : new(null, new StandInModel(target, shard, "unused", reason));
     }
 }

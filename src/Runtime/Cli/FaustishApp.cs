@@ -53,6 +53,7 @@ public static class FaustishApp
         ArgumentNullException.ThrowIfNull(model);
         // appsettings.json is read from the app's own folder, wherever it is started from.
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { Args = [], ContentRootPath = AppContext.BaseDirectory });
+        LoggingDefaults.Apply(builder);
         builder.Configuration.AddInMemoryCollection(settings);
         builder.Services.AddSingleton(run);
         builder.Services.AddSingleton(services => CreateRuntime(services.GetRequiredService<IConfiguration>(), model, services.GetRequiredService<ILoggerFactory>()));

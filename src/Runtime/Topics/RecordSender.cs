@@ -16,12 +16,16 @@ public sealed class RecordSender
     private readonly TimeProvider _clock;
     private readonly ArrayBufferWriter<byte> _key = new(256);
     private readonly ArrayBufferWriter<byte> _value = new(1024);
-    private int _nextUnkeyedPartition;
+    private readonly KeylessPartitioner _keyless;
 
-    public RecordSender(IRecordProducer producer, TimeProvider? clock = null)
+    /// <param name="producer">Where the encoded records go.</param>
+    /// <param name="clock">Stamps records sent outside an event; the system clock if null.</param>
+    /// <param name="keyless">Spreads records without a key; a rotation from a random start if null.</param>
+    public RecordSender(IRecordProducer producer, TimeProvider? clock = null, KeylessPartitioner? keyless = null)
     {
         _producer = producer ?? throw new ArgumentNullException(nameof(producer));
         _clock = clock ?? TimeProvider.System;
+        _keyless = keyless ?? new KeylessPartitioner();
     }
 
     /// <summary>The wall clock that stamps records sent outside an event (and that windows read as "now").</summary>
@@ -36,7 +40,10 @@ public sealed class RecordSender
     /// </summary>
     public long? EventTimestampMs { get; set; }
 
-    /// <summary>Encodes and produces a record; the partition comes from the key bytes.</summary>
+    /// <summary>
+    /// Encodes and produces a record; the partition comes from the key bytes, or, for a null key (a keyless topic's
+    /// records), from a round-robin over the partitions.
+    /// </summary>
     public void Send<TKey, TValue>(TopicDefinition<TKey, TValue> topic, TKey key, TValue value, DateTimeOffset? timestamp = null)
     {
         ArgumentNullException.ThrowIfNull(topic);
@@ -55,9 +62,9 @@ public sealed class RecordSender
             topic.ValueCodec.Write(_value, value!);
         }
 
-        // Records without a key spread round-robin, as Kafka's default partitioner does for null keys.
+        // Records without a key spread round-robin over the partitions (KeylessPartitioner says how).
         var partition = keyIsNull
-            ? _nextUnkeyedPartition++ % topic.Partitions
+            ? _keyless.Next(topic.Partitions)
             : KafkaPartitioner.Partition(_key.WrittenSpan, topic.Partitions);
         var timestampMs = timestamp?.ToUnixTimeMilliseconds() ?? EventTimestampMs ?? _clock.GetUtcNow().ToUnixTimeMilliseconds();
         _producer.Produce(new TopicPartition(topic.Name, partition), _key.WrittenSpan, keyIsNull, _value.WrittenSpan, valueIsNull, timestampMs);

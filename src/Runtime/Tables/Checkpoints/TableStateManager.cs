@@ -130,12 +130,13 @@ public sealed class TableStateManager
         _metrics.RecordsRestored.Add(records);
         if (source == RestoreSource.Checkpoint)
         {
-            _logger.LogInformation("{Table}[{Partition}] restored from checkpoint {Sequence} ({Reason}) plus {Records:N0} changelog records after offset {Offset} in {Elapsed:F0} ms",
+            // Per table partition: detail (Debug); the agent logs one line per restored partition at Information.
+            _logger.LogDebug("{Table}[{Partition}] restored from checkpoint {Sequence} ({Reason}) plus {Records:N0} changelog records after offset {Offset} in {Elapsed:F0} ms",
                 table, shard.Partition, choice.Sequence, choice.Reason, records, choice.From, elapsed.TotalMilliseconds);
         }
         else
         {
-            _logger.LogInformation("{Table}[{Partition}] restored by a full replay of {Records:N0} changelog records ({Reason}) in {Elapsed:F0} ms",
+            _logger.LogDebug("{Table}[{Partition}] restored by a full replay of {Records:N0} changelog records ({Reason}) in {Elapsed:F0} ms",
                 table, shard.Partition, records, choice.Reason, elapsed.TotalMilliseconds);
         }
 
@@ -234,7 +235,7 @@ public sealed class TableStateManager
         if (candidates.Count == 0)
         {
             store.Reset();
-            _logger.LogInformation("{Table}[{Partition}] has no local checkpoint: replaying its whole changelog", table, partition);
+            _logger.LogDebug("{Table}[{Partition}] has no local checkpoint: replaying its whole changelog", table, partition);
             return new Choice(Offsets.Beginning, null, "no local checkpoint");
         }
 

@@ -255,7 +255,15 @@ public readonly struct WindowSet<TKey, TValue> where TKey : notnull
         new(windows._table, windows._key, windows._atMs, Operation.Merge, value);
 
     /// <summary>A value that replaces the windows' values (for <c>table[key] = value</c>).</summary>
-    public static implicit operator WindowSet<TKey, TValue>(TValue value) => new(null, default!, null, Operation.Set, value);
+    public static implicit operator WindowSet<TKey, TValue>(TValue value) => Replacing(value);
+
+    /// <summary>
+    /// Alternative to the implicit conversion: a value that replaces the windows' values. Also for value types that are
+    /// interfaces (<c>IReadOnlyList&lt;T&gt;</c>), from which C# applies no user-defined conversion.
+    /// </summary>
+    [System.Diagnostics.CodeAnalysis.SuppressMessage("Design", "CA1000:Do not declare static members on generic types",
+        Justification = "The named alternative of the conversion operator; generated code calls it with the types spelled out.")]
+    public static WindowSet<TKey, TValue> Replacing(TValue value) => new(null, default!, null, Operation.Set, value);
 
     /// <summary>Alternative to <c>+</c>: merges <paramref name="value"/> into the windows.</summary>
     public WindowSet<TKey, TValue> Add(TValue value) => this + value;
