@@ -6,14 +6,19 @@ namespace Faustish.Serialization;
 /// <summary>
 /// Recently decoded short strings, per thread, so that a hot key (a page path, a user id) decoded for every event is
 /// the same string instance each time instead of a new allocation. Strings are immutable, so sharing one is invisible
-/// to the code that receives it. A direct-mapped table: a slot holds the last string whose UTF-8 bytes hashed there.
+/// to the code that receives it. An open-addressing table of up to <see cref="MaxEntries"/> strings of at most
+/// <see cref="MaxBytes"/> UTF-8 bytes; when it fills up it starts over, so a thread that sees more distinct keys than
+/// that pays what decoding without the cache costs (one string per event) and little more.
 /// </summary>
 internal static class Utf8StringCache
 {
     /// <summary>Longer strings are decoded every time (keys are short; long texts rarely repeat).</summary>
     public const int MaxBytes = 64;
 
-    private const int Slots = 4096;
+    /// <summary>Distinct strings kept per thread (the table has twice as many slots, so probes stay short).</summary>
+    public const int MaxEntries = 4096;
+
+    private const int Slots = MaxEntries * 2;
 
     [ThreadStatic]
     private static Table? t_table;
@@ -34,19 +39,37 @@ internal static class Utf8StringCache
         var table = t_table ??= new Table();
         var hash = new HashCode();
         hash.AddBytes(utf8);
-        var slot = hash.ToHashCode() & (Slots - 1);
-        var bytes = table.Bytes.AsSpan(slot * MaxBytes, MaxBytes);
-        ref var cached = ref table.Strings[slot];
-        if (cached is not null && table.Lengths[slot] == utf8.Length && bytes[..utf8.Length].SequenceEqual(utf8))
+        var code = hash.ToHashCode() | 1; // 0 marks an empty slot
+        var slot = code & (Slots - 1);
+        while (true)
         {
-            return cached;
+            var stored = table.Codes[slot];
+            if (stored == 0)
+            {
+                break;
+            }
+
+            if (stored == code && table.Lengths[slot] == utf8.Length && table.Bytes.AsSpan(slot * MaxBytes, utf8.Length).SequenceEqual(utf8))
+            {
+                return table.Strings[slot]!;
+            }
+
+            slot = (slot + 1) & (Slots - 1);
         }
 
-        // Decode first: invalid UTF-8 throws and leaves the slot as it was.
+        // Decode first: invalid UTF-8 throws and leaves the table as it was.
         var text = encoding.GetString(utf8);
-        utf8.CopyTo(bytes);
+        if (table.Count == MaxEntries)
+        {
+            table.Clear();
+            slot = code & (Slots - 1);
+        }
+
+        utf8.CopyTo(table.Bytes.AsSpan(slot * MaxBytes, MaxBytes));
         table.Lengths[slot] = (byte)utf8.Length;
-        cached = text;
+        table.Codes[slot] = code;
+        table.Strings[slot] = text;
+        table.Count++;
         return text;
     }
 
@@ -54,6 +77,15 @@ internal static class Utf8StringCache
     {
         public readonly byte[] Bytes = new byte[Slots * MaxBytes];
         public readonly byte[] Lengths = new byte[Slots];
+        public readonly int[] Codes = new int[Slots];
         public readonly string?[] Strings = new string?[Slots];
+        public int Count;
+
+        public void Clear()
+        {
+            Array.Clear(Codes);
+            Array.Clear(Strings);
+            Count = 0;
+        }
     }
 }
