@@ -199,7 +199,8 @@ public sealed class TableStateManager
             return;
         }
 
-        _nextCheckpointTicks = Stopwatch.GetTimestamp() + ToTicks(_options.CheckpointInterval);
+        var started = Stopwatch.GetTimestamp();
+        _nextCheckpointTicks = started + ToTicks(_options.CheckpointInterval);
         foreach (var entry in _entries)
         {
             if (entry.InFlight is null)
@@ -207,6 +208,8 @@ public sealed class TableStateManager
                 Checkpoint(entry, wait: false);
             }
         }
+
+        _metrics.CheckpointPause.Record(Stopwatch.GetElapsedTime(started).TotalMilliseconds);
     }
 
     /// <summary>
