@@ -8,6 +8,7 @@ using System.Text.Json;
 using System.Threading;
 using Faustish;
 using Faustish.Agents;
+using Faustish.Benchmarks.Throughput;
 using Faustish.Hosting;
 using Faustish.Transport;
 using Microsoft.Extensions.DependencyInjection;
@@ -17,6 +18,8 @@ using PageViews;
 // Throughput of the PageViews example's stateful count on the embedded transport, against hand-written loops that
 // read the same log and count into a Dictionary. Each contender runs several times on the same seeded log,
 // alternating, and the medians are reported with their ratio (the machine is shared: compare within one run).
+// The agent runs on the example's four partitions and, as a copy of it (OnePartition.cs), on one partition; both
+// with one worker thread.
 var events = args.Length > 0 ? int.Parse(args[0], CultureInfo.InvariantCulture) : 1_000_000;
 var rounds = args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 5;
 var store = args.Length > 2 ? Enum.Parse<Faustish.Tables.StoreKind>(args[2], ignoreCase: true) : Faustish.Tables.StoreKind.Faster;
@@ -24,18 +27,20 @@ var directory = Path.Combine(Path.GetTempPath(), "faustish-bench-" + Guid.NewGui
 try
 {
     Seed(directory, events);
-    var results = new Dictionary<string, List<double>>
+    var results = new Dictionary<string, List<Measurement>>
     {
         ["faustish agent (CountViews: 2 FASTER tables + sends)"] = [],
         ["hand-written: JsonSerializer + Dictionary"] = [],
         ["hand-written: generated codec + Dictionary"] = [],
         ["faustish agent, ExactlyOnce (transactions)"] = [],
+        ["faustish agent, 1 partition, 1 worker thread"] = [],
     };
     // One unmeasured round first: JIT tiers, FASTER's pages and the OS page cache warm up for every contender alike.
     RunAgent(directory, events, -1, store);
     RunHandWritten(directory, events, useGeneratedCodec: false);
     RunHandWritten(directory, events, useGeneratedCodec: true);
     RunAgent(directory, events, -2, store, ProcessingGuarantee.ExactlyOnce);
+    RunAgent(directory, events, -3, store, onePartition: true);
     Console.WriteLine("  (warm-up done)");
     for (var round = 0; round < rounds; round++)
     {
@@ -43,20 +48,25 @@ try
         results.ElementAt(1).Value.Add(RunHandWritten(directory, events, useGeneratedCodec: false));
         results.ElementAt(2).Value.Add(RunHandWritten(directory, events, useGeneratedCodec: true));
         results.ElementAt(3).Value.Add(RunAgent(directory, events, round, store, ProcessingGuarantee.ExactlyOnce));
+        results.ElementAt(4).Value.Add(RunAgent(directory, events, round, store, onePartition: true));
     }
 
-    var baseline = Median(results.ElementAt(1).Value);
+    var baseline = Median(results.ElementAt(1).Value.Select(m => m.Rate));
+    var generated = Median(results.ElementAt(2).Value.Select(m => m.Rate));
+    var generatedCpu = Median(results.ElementAt(2).Value.Select(m => m.CpuMicroseconds));
     Console.WriteLine();
-    Console.WriteLine($"{events:N0} page-view events, 4 partitions, {rounds} rounds, {store} stores, {Environment.ProcessorCount} cores, .NET {Environment.Version}");
-    Console.WriteLine($"{"contender",-55} {"median events/s",16} {"min",12} {"max",12} {"vs JsonSerializer loop",24}");
-    foreach (var (name, rates) in results)
+    Console.WriteLine($"{events:N0} page-view events, 4 partitions (1 for the one-partition agent), {rounds} rounds, {store} stores, {Environment.ProcessorCount} cores, .NET {Environment.Version}");
+    Console.WriteLine($"{"contender",-55} {"median events/s",16} {"min",12} {"max",12} {"vs JsonSerializer loop",23} {"vs generated-codec loop",24} {"µs CPU/event",13} {"CPU vs generated",17}");
+    foreach (var (name, measurements) in results)
     {
-        Console.WriteLine($"{name,-55} {Median(rates),16:N0} {rates.Min(),12:N0} {rates.Max(),12:N0} {Median(rates) / baseline,23:F2}x");
+        var rates = measurements.Select(m => m.Rate).ToList();
+        var cpu = Median(measurements.Select(m => m.CpuMicroseconds));
+        Console.WriteLine($"{name,-55} {Median(rates),16:N0} {rates.Min(),12:N0} {rates.Max(),12:N0} {Median(rates) / baseline,22:F2}x {Median(rates) / generated,23:F2}x {cpu,13:F2} {generatedCpu / cpu,16:F2}x");
     }
 
     // The cost of exactly-once: the same agent and commit interval (1 s), each commit one transaction.
-    var atLeastOnce = Median(results.ElementAt(0).Value);
-    var exactlyOnce = Median(results.ElementAt(3).Value);
+    var atLeastOnce = Median(results.ElementAt(0).Value.Select(m => m.Rate));
+    var exactlyOnce = Median(results.ElementAt(3).Value.Select(m => m.Rate));
     Console.WriteLine();
     Console.WriteLine($"{"guarantee (CountViews, commit interval 1 s)",-55} {"median events/s",16}");
     Console.WriteLine($"{"AtLeastOnce",-55} {atLeastOnce,16:N0}");
@@ -68,21 +78,26 @@ finally
     Directory.Delete(directory, recursive: true);
 }
 
-static double Median(List<double> values)
+static double Median(IEnumerable<double> values)
 {
     var sorted = values.Order().ToList();
     return sorted.Count % 2 == 1 ? sorted[sorted.Count / 2] : (sorted[(sorted.Count / 2) - 1] + sorted[sorted.Count / 2]) / 2;
 }
 
 static FaustishRuntime Open(string directory, string appId, Faustish.Tables.StoreKind store = Faustish.Tables.StoreKind.Faster,
-    ProcessingGuarantee guarantee = ProcessingGuarantee.AtLeastOnce) => new(
+    ProcessingGuarantee guarantee = ProcessingGuarantee.AtLeastOnce, AppModel? model = null) => new(
     new FaustishOptions { AppId = appId, DataDirectory = directory, CommitInterval = TimeSpan.FromSeconds(1), Store = store, Guarantee = guarantee }.Validate(appId),
-    new AppModel([PageViewsTopic.Definition, Milestones.Definition], [PageCounts.Definition, PhoneCounts.Definition], [CountViews.Definition]),
+    model ?? new AppModel([PageViewsTopic.Definition, Milestones.Definition], [PageCounts.Definition, PhoneCounts.Definition], [CountViews.Definition]),
     NullLoggerFactory.Instance);
+
+static AppModel OnePartitionModel() => new(
+    [PageViewsOnePartition.Definition, Milestones.Definition], [PageCountsOnePartition.Definition, PhoneCountsOnePartition.Definition], [CountViewsOnOnePartition.Definition]);
 
 static void Seed(string directory, int events)
 {
-    using var runtime = new Disposable(Open(directory, "seed"));
+    // The same events on the example's topic and on the one-partition copy.
+    using var runtime = new Disposable(Open(directory, "seed", model: new AppModel(
+        [PageViewsTopic.Definition, PageViewsOnePartition.Definition, Milestones.Definition], [], [])));
     runtime.Value.EnsureTopicsAsync(CancellationToken.None).AsTask().GetAwaiter().GetResult();
     var sender = runtime.Value.CreateSender();
     using var producer = sender.Producer;
@@ -92,37 +107,51 @@ static void Seed(string directory, int events)
     {
         var page = $"/page/{(int)(1000 * Math.Pow(random.NextDouble(), 3))}";
         var referrer = i % 3 == 0 ? null : new Referrer("news.example", i % 5 == 0 ? "autumn" : null);
-        sender.Send(PageViewsTopic.Definition, page, new PageView(page, $"user-{random.Next(50_000)}", start.AddMilliseconds(i), (Device)(i % 3), referrer));
+        var view = new PageView(page, $"user-{random.Next(50_000)}", start.AddMilliseconds(i), (Device)(i % 3), referrer);
+        sender.Send(PageViewsTopic.Definition, page, view);
+        sender.Send(PageViewsOnePartition.Definition, page, view);
     }
 
     producer.Flush(CancellationToken.None);
 }
 
 // The example's agent, run by Faustish's worker: generated decode loop, FASTER tables, changelog, commits.
-static double RunAgent(string directory, int events, int round, Faustish.Tables.StoreKind store,
-    ProcessingGuarantee guarantee = ProcessingGuarantee.AtLeastOnce)
+static Measurement RunAgent(string directory, int events, int round, Faustish.Tables.StoreKind store,
+    ProcessingGuarantee guarantee = ProcessingGuarantee.AtLeastOnce, bool onePartition = false)
 {
     // A fresh app id per round: its own consumer group (reads from the start) and its own changelogs.
-    var suffix = guarantee == ProcessingGuarantee.ExactlyOnce ? "-eos" : "";
-    using var runtime = new Disposable(Open(directory, (round < 0 ? $"warm-up{-round}" : $"bench-{round}") + suffix, store, guarantee));
+    var suffix = (guarantee == ProcessingGuarantee.ExactlyOnce ? "-eos" : "") + (onePartition ? "-one" : "");
+    using var runtime = new Disposable(Open(directory, (round < 0 ? $"warm-up{-round}" : $"bench-{round}") + suffix, store, guarantee,
+        onePartition ? OnePartitionModel() : null));
     runtime.Value.EnsureTopicsAsync(CancellationToken.None).AsTask().GetAwaiter().GetResult();
     var worker = runtime.Value.CreateWorkers(new ServiceCollection().BuildServiceProvider()).Single();
+    // Timed from the worker's start (stores opened, restored, the group joined) to the last event processed, commits
+    // on the way included; the worker's Stop (its final commit and checkpoints) is shut-down, outside, as the hand
+    // loops have none.
+    var cpu = Cpu.Start();
     var clock = Stopwatch.StartNew();
     worker.Start(CancellationToken.None);
+    var firstEvent = TimeSpan.Zero;
     while (worker.Processed < events && clock.Elapsed < TimeSpan.FromMinutes(5))
     {
         worker.RunOnce();
+        if (firstEvent == TimeSpan.Zero && worker.Processed > 0)
+        {
+            firstEvent = clock.Elapsed;
+        }
     }
 
-    worker.Stop();
     var seconds = clock.Elapsed.TotalSeconds;
+    var cpuPerEvent = cpu.MicrosecondsPer(worker.Processed);
+    worker.Stop();
     worker.Dispose();
-    Report(guarantee == ProcessingGuarantee.ExactlyOnce ? "faustish agent (ExactlyOnce)" : "faustish agent", worker.Processed, seconds);
-    return worker.Processed / seconds;
+    Report(guarantee == ProcessingGuarantee.ExactlyOnce ? "faustish agent (ExactlyOnce)" : onePartition ? "faustish agent (1 partition)" : "faustish agent",
+        worker.Processed, seconds, cpuPerEvent, $"first event after {firstEvent.TotalMilliseconds:F0} ms");
+    return new Measurement(worker.Processed / seconds, cpuPerEvent);
 }
 
 // What a team writes by hand on the same log: read each partition, decode, count in a Dictionary.
-static double RunHandWritten(string directory, int events, bool useGeneratedCodec)
+static Measurement RunHandWritten(string directory, int events, bool useGeneratedCodec)
 {
     using var runtime = new Disposable(Open(directory, "hand"));
     var options = new JsonSerializerOptions(JsonSerializerDefaults.Web);
@@ -130,6 +159,7 @@ static double RunHandWritten(string directory, int events, bool useGeneratedCode
     var phoneCounts = new Dictionary<string, long>();
     var batch = new RecordBatch();
     long processed = 0;
+    var cpu = Cpu.Start();
     var clock = Stopwatch.StartNew();
     for (var partition = 0; partition < PageViewsTopic.Definition.Partitions; partition++)
     {
@@ -160,12 +190,28 @@ static double RunHandWritten(string directory, int events, bool useGeneratedCode
         throw new InvalidOperationException($"The hand-written loop counted {counts.Values.Sum()} of {events} events.");
     }
 
-    Report(useGeneratedCodec ? "hand-written (generated codec)" : "hand-written (JsonSerializer)", processed, seconds);
-    return processed / seconds;
+    var cpuPerEvent = cpu.MicrosecondsPer(processed);
+    Report(useGeneratedCodec ? "hand-written (generated codec)" : "hand-written (JsonSerializer)", processed, seconds, cpuPerEvent);
+    return new Measurement(processed / seconds, cpuPerEvent);
 }
 
-static void Report(string name, long processed, double seconds) =>
-    Console.WriteLine($"  {name,-34} {processed,10:N0} events in {seconds,6:F2} s = {processed / seconds,12:N0} events/s");
+static void Report(string name, long processed, double seconds, double cpuPerEvent, string note = "") =>
+    Console.WriteLine($"  {name,-34} {processed,10:N0} events in {seconds,6:F2} s = {processed / seconds,12:N0} events/s, {cpuPerEvent,5:F2} µs CPU/event {note}");
+
+/// <summary>One contender's round: events per second (wall clock) and the process's CPU time per event.</summary>
+internal readonly record struct Measurement(double Rate, double CpuMicroseconds);
+
+/// <summary>
+/// The process's CPU time (all its threads: FASTER's I/O and the GC too) since <see cref="Start"/>. On a shared machine
+/// the wall clock also counts time spent waiting for a core; CPU time per event does not.
+/// </summary>
+internal readonly record struct Cpu(TimeSpan Started)
+{
+    public static Cpu Start() => new(System.Diagnostics.Process.GetCurrentProcess().TotalProcessorTime);
+
+    public double MicrosecondsPer(long events) =>
+        (System.Diagnostics.Process.GetCurrentProcess().TotalProcessorTime - Started).TotalMicroseconds / Math.Max(1, events);
+}
 
 /// <summary>Disposes an async-disposable runtime in a using statement of a synchronous harness.</summary>
 internal sealed class Disposable(FaustishRuntime value) : IDisposable

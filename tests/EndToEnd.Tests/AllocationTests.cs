@@ -7,9 +7,11 @@ using Faustish.EndToEnd.Worker;
 namespace Faustish.EndToEnd.Tests;
 
 /// <summary>
-/// The generated consumer loop allocates nothing per event (Mediator's MemAllocationTests style): after a warm-up,
-/// 100,000 events of a value type with only value-type fields, counted into a long-keyed table on the embedded
-/// transport, move the processing thread's allocation counter by no more than a small fixed allowance.
+/// The generated consumer loop and the state path allocate nothing per event (Mediator's MemAllocationTests style):
+/// after a warm-up, 100,000 events on the embedded transport, with FASTER tables, move the processing thread's
+/// allocation counter by no more than a small fixed allowance. Two shapes: long keys counted with
+/// <c>Increment</c>; string keys with record-struct values, counted with <c>table[key] += 1</c> in a
+/// <c>Table&lt;string, long&gt;</c> and a windowed table, and stored as record values.
 /// </summary>
 public sealed class AllocationTests(Xunit.Abstractions.ITestOutputHelper output)
 {
@@ -65,5 +67,69 @@ public sealed class AllocationTests(Xunit.Abstractions.ITestOutputHelper output)
         var counts = app.ReadTable(ClicksPerUser.Definition);
         Assert.Equal(Users, counts.Count);
         Assert.Equal(worker.Processed, counts.Values.Sum());
+    }
+
+    [Fact]
+    public void String_keys_with_record_values_a_counter_and_a_windowed_counter_allocate_nothing_per_event()
+    {
+        var model = new Agents.AppModel([PageHits.Definition], [HitsPerPage.Definition, HitsPerPageMinute.Definition, LastHitPerPage.Definition], [CountPageHits.Definition]);
+        using var app = new TestApp(model, o => o.MaxBatchSize = 1024);
+        var at = DateTimeOffset.UnixEpoch;
+        app.Send(sender =>
+        {
+            for (var i = 0; i < WarmUp + Measured + Slack; i++)
+            {
+                // Ten events per millisecond: every event falls in the first minute, one window per page.
+                var hitAt = at.AddMilliseconds(i / 10);
+                sender.Send(PageHits.Definition, $"/page/{i % Users}", new PageHit(i, i % 500, hitAt), hitAt);
+            }
+        });
+
+        var (processed, allocated) = Measure(app);
+        output.WriteLine($"{processed:N0} events processed after warm-up; {allocated:N0} bytes allocated on the processing thread ({(double)allocated / processed:F3} B/event)");
+        Assert.True(processed >= Measured, $"Processed {processed} events, expected at least {Measured}.");
+        Assert.True(allocated <= Allowance,
+            $"Processing {processed:N0} events allocated {allocated:N0} bytes ({(double)allocated / processed:F2} B/event); allowance is {Allowance:N0} bytes in all.");
+
+        var hits = app.ReadTable(HitsPerPage.Definition);
+        Assert.Equal(Users, hits.Count);
+        Assert.Equal(WarmUp + Measured + Slack, hits.Values.Sum());
+        var last = app.ReadTable(LastHitPerPage.Definition);
+        Assert.Equal(Users, last.Count);
+        Assert.Equal(new PageHit(WarmUp + Measured + Slack - 1, (WarmUp + Measured + Slack - 1) % 500, at.AddMilliseconds((WarmUp + Measured + Slack - 1) / 10)),
+            last[$"/page/{(WarmUp + Measured + Slack - 1) % Users}"]);
+    }
+
+    /// <summary>Warms the app's single worker up, then counts the bytes its thread allocates over <see cref="Measured"/> events; runs it to the end.</summary>
+    private static (long Processed, long Allocated) Measure(TestApp app)
+    {
+        var worker = app.Runtime.CreateWorkers(TestApp.Services)[0];
+        worker.Start(CancellationToken.None);
+        var deadline = Stopwatch.StartNew();
+        while (worker.Processed < WarmUp && deadline.Elapsed < TimeSpan.FromSeconds(60))
+        {
+            worker.RunOnce();
+        }
+
+        Assert.True(worker.Processed >= WarmUp, $"Warm-up processed only {worker.Processed} events.");
+        var before = GC.GetAllocatedBytesForCurrentThread();
+        var startProcessed = worker.Processed;
+        while (worker.Processed - startProcessed < Measured && deadline.Elapsed < TimeSpan.FromSeconds(120))
+        {
+            worker.RunOnce();
+        }
+
+        var allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+        var processed = worker.Processed - startProcessed;
+
+        // The rest, so the tables hold every event (Stop commits them).
+        while (worker.Processed < WarmUp + Measured + Slack && deadline.Elapsed < TimeSpan.FromSeconds(120))
+        {
+            worker.RunOnce();
+        }
+
+        worker.Stop();
+        worker.Dispose();
+        return (processed, allocated);
     }
 }

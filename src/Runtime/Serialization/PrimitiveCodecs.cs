@@ -16,7 +16,8 @@ public static class PrimitiveCodecs
     public static IRecordCodec<long> Int64BigEndian { get; } = new Int64Codec();
     public static IRecordCodec<double> DoubleBigEndian { get; } = new DoubleCodec();
 
-    /// <summary>UTF-8 bytes, as Kafka's <c>StringSerializer</c>.</summary>
+    /// <summary>UTF-8 bytes, as Kafka's <c>StringSerializer</c>. Short strings read repeatedly on a thread (keys) are
+    /// one instance each (<see cref="Utf8StringCache"/>), so decoding a hot key allocates nothing.</summary>
     public sealed class StringCodec : IRecordCodec<string>
     {
         public void Write(IBufferWriter<byte> output, string value)
@@ -31,7 +32,7 @@ public static class PrimitiveCodecs
         {
             try
             {
-                return Utf8.GetString(data);
+                return Utf8StringCache.Get(data, Utf8);
             }
             catch (DecoderFallbackException ex)
             {

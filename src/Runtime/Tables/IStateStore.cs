@@ -60,7 +60,8 @@ public sealed record CheckpointCandidate(long Sequence, string ManifestPath, Che
 
 /// <summary>
 /// A store that keeps local checkpoints, each recording the changelog offset it covers, so that a restore loads the
-/// newest good one and replays only the changelog after it. Called on the store's owner thread only.
+/// newest good one and replays only the changelog after it. Called on the store's owner thread only (a checkpoint
+/// begun with <see cref="BeginCheckpoint"/> completes on another).
 /// </summary>
 public interface ICheckpointableStore
 {
@@ -88,4 +89,12 @@ public interface ICheckpointableStore
     /// <paramref name="changelogOffset"/>; keeps the newest <paramref name="keep"/> checkpoints and deletes older ones.
     /// </summary>
     CheckpointManifest Checkpoint(long changelogOffset, int keep);
+
+    /// <summary>
+    /// Starts a checkpoint of the current contents (as <see cref="Checkpoint"/>) and returns once later writes can no
+    /// longer reach it, without waiting for its files: the task completes, off the owner thread, when its manifest is
+    /// written. The owner may go on using the store meanwhile; the store's other checkpoint members wait for it.
+    /// </summary>
+    System.Threading.Tasks.Task<CheckpointManifest> BeginCheckpoint(long changelogOffset, int keep) =>
+        System.Threading.Tasks.Task.FromResult(Checkpoint(changelogOffset, keep));
 }

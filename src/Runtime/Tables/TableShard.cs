@@ -93,14 +93,14 @@ public interface ITableShard : IDisposable
 }
 
 /// <summary>
-/// One partition of a table: its store, plus the write cache that makes the changelog carry only the latest
-/// value of each key per commit (Kafka Streams' record cache), so a hot counter costs one changelog record
-/// per commit interval, not one per increment.
+/// One partition of a table: its store, plus the write cache (<see cref="WriteCache{TKey, TValue}"/>) that makes the
+/// changelog carry only the latest value of each key per commit (Kafka Streams' record cache), so a hot counter costs
+/// one changelog record and one store write per commit interval, not one per increment.
 /// </summary>
 public sealed class TableShard<TKey, TValue> : ITableShard where TKey : notnull
 {
     private readonly IStateStore<TKey, TValue> _store;
-    private readonly HashSet<TKey> _dirty = [];
+    private readonly WriteCache<TKey, TValue> _cache;
     private readonly ArrayBufferWriter<byte> _key = new(256);
     private readonly ArrayBufferWriter<byte> _value = new(1024);
     private readonly Table<TKey, TValue> _table;
@@ -110,6 +110,7 @@ public sealed class TableShard<TKey, TValue> : ITableShard where TKey : notnull
     {
         Definition = definition ?? throw new ArgumentNullException(nameof(definition));
         _store = store ?? throw new ArgumentNullException(nameof(store));
+        _cache = new WriteCache<TKey, TValue>(store);
         Partition = partition;
         _table = definition.CreateTable(this);
     }
@@ -122,40 +123,31 @@ public sealed class TableShard<TKey, TValue> : ITableShard where TKey : notnull
 
     public object Table => _table;
 
-    public int PendingWrites => _dirty.Count;
+    public int PendingWrites => _cache.Count;
 
     public ICheckpointableStore? LocalCheckpoints => _store as ICheckpointableStore;
 
-    public bool TryGet(TKey key, out TValue value) => _store.TryGet(key, out value);
+    public bool TryGet(TKey key, out TValue value) => _cache.TryGet(key, out value);
 
-    public void Put(TKey key, TValue value)
-    {
-        _store.Put(key, value);
-        _dirty.Add(key);
-    }
+    public void Put(TKey key, TValue value) => _cache.Put(key, value);
 
-    public bool Delete(TKey key)
-    {
-        _dirty.Add(key);
-        return _store.Delete(key);
-    }
+    public bool Delete(TKey key) => _cache.Delete(key);
 
     /// <summary>Adds to a numeric value (missing is zero) and returns the sum.</summary>
     public TValue Add(TKey key, TValue by)
     {
-        if (_store.TryAdd(key, by, out var sum))
+        if (_cache.TryAdd(key, by, out var sum))
         {
-            _dirty.Add(key);
             return sum;
         }
 
-        _store.TryGet(key, out var current);
+        _cache.TryGet(key, out var current);
         sum = Numeric.Sum(current, by);
-        Put(key, sum);
+        _cache.Put(key, sum);
         return sum;
     }
 
-    public IEnumerable<KeyValuePair<TKey, TValue>> Scan() => _store.Scan();
+    public IEnumerable<KeyValuePair<TKey, TValue>> Scan() => _cache.Scan();
 
     public void RouteChangelogByKey(int partitions)
     {
@@ -170,7 +162,7 @@ public sealed class TableShard<TKey, TValue> : ITableShard where TKey : notnull
         {
             ref readonly var record = ref batch[i];
             var key = Definition.KeyCodec.Read(batch.KeyOf(in record));
-            if (_dirty.Count > 0 && _dirty.Contains(key))
+            if (_cache.Count > 0 && _cache.Contains(key))
             {
                 // A global table's own write not yet flushed is newer than what the changelog brings now.
                 continue;
@@ -192,17 +184,17 @@ public sealed class TableShard<TKey, TValue> : ITableShard where TKey : notnull
     public void FlushChangelog(IRecordProducer producer, TopicPartition changelog)
     {
         ArgumentNullException.ThrowIfNull(producer);
-        if (_dirty.Count == 0)
+        if (_cache.Count == 0)
         {
             return;
         }
 
-        foreach (var key in _dirty)
+        foreach (var key in _cache.Keys)
         {
             _key.ResetWrittenCount();
             _value.ResetWrittenCount();
             Definition.KeyCodec.Write(_key, key);
-            var exists = _store.TryGet(key, out var value);
+            var exists = _cache.TryGet(key, out var value);
             if (exists)
             {
                 Definition.ValueCodec.Write(_value, value);
@@ -214,12 +206,13 @@ public sealed class TableShard<TKey, TValue> : ITableShard where TKey : notnull
             producer.Produce(destination, _key.WrittenSpan, keyIsNull: false, _value.WrittenSpan, valueIsNull: !exists, timestampMs: 0);
         }
 
-        _dirty.Clear();
+        // The store catches up with the changelog only now: a checkpoint after this commit holds what it sent.
+        _cache.WriteBack();
     }
 
     public bool TryFormat(ReadOnlySpan<byte> key, out string json)
     {
-        if (_store.TryGet(Definition.KeyCodec.Read(key), out var value))
+        if (_cache.TryGet(Definition.KeyCodec.Read(key), out var value))
         {
             json = FormatValue(value);
             return true;
@@ -231,7 +224,7 @@ public sealed class TableShard<TKey, TValue> : ITableShard where TKey : notnull
 
     public IEnumerable<(string Key, string Value)> FormatAll()
     {
-        foreach (var (key, value) in _store.Scan())
+        foreach (var (key, value) in _cache.Scan())
         {
             _key.ResetWrittenCount();
             Definition.KeyCodec.Write(_key, key);
@@ -243,7 +236,7 @@ public sealed class TableShard<TKey, TValue> : ITableShard where TKey : notnull
     {
     }
 
-    public void Dispose() => _store.Dispose();
+    public void Dispose() => _cache.Dispose();
 
     private string FormatValue(TValue value)
     {

@@ -33,7 +33,11 @@ public sealed record CheckpointFile(string Path, long Length, string Sha256);
 /// <param name="Files">Every file of the checkpoint.</param>
 public sealed record CheckpointManifest(long Sequence, Guid Token, long ChangelogOffset, DateTimeOffset CreatedUtc, IReadOnlyList<CheckpointFile> Files)
 {
-    public const int FormatVersion = 1;
+    /// <summary>
+    /// 2: stores keep keys and values as bytes (FASTER <c>SpanByte</c>). Checkpoints of format 1 hold FASTER's object
+    /// layout, which a store of format 2 would misread: they are refused, and the table is replayed from its changelog.
+    /// </summary>
+    public const int FormatVersion = 2;
 
     private const string ChecksumPrefix = "sha256:";
 

@@ -3,14 +3,18 @@ using System.Collections.Generic;
 using System.IO;
 using System.Linq;
 using System.Threading;
+using System.Threading.Tasks;
 using Faustish.IO;
+using Faustish.Serialization;
 using FASTER.core;
 
 namespace Faustish.Tables.Faster;
 
 /// <summary>
 /// A table partition's state in FASTER KV on local disk: hot keys in memory, the rest spilled to the log file.
-/// The in-memory part stays within its share of a <see cref="StoreMemoryBudget"/>.
+/// The in-memory part stays within its share of a <see cref="StoreMemoryBudget"/>. Keys and values live in FASTER's
+/// log as bytes (<see cref="SpanByte"/>): types without references as they are in memory, others as their codec
+/// writes them (<see cref="StoreBytes{T}"/>), so there is no object log and no object per record.
 /// </summary>
 /// <remarks>
 /// <para>
@@ -19,13 +23,18 @@ namespace Faustish.Tables.Faster;
 /// records the changelog offset and a checksum of every checkpoint file. Layout of the store's folder:
 /// </para>
 /// <code>
-/// hlog.log.N, hlog.obj.log.N                   FASTER's log (shared by all checkpoints; records below a
+/// hlog.log.N                                  FASTER's log (shared by all checkpoints; records below a
 ///                                             checkpoint's flushed address are never rewritten)
 /// checkpoints/index-checkpoints/{token}/…      FASTER's hash index checkpoint
 /// checkpoints/cpr-checkpoints/{token}/…        FASTER's log checkpoint metadata and snapshot
 /// checkpoints/manifest-{sequence:D12}.json     the sidecar, written last
 /// </code>
 /// <para>Without it the store starts empty every time and its files are deleted (state comes from the changelog).</para>
+/// <para>
+/// A checkpoint does not stop the owner thread: <see cref="BeginCheckpoint"/> moves the store's session to FASTER's
+/// next version (so later writes stay out of the checkpoint), then FASTER writes the snapshot and index while the
+/// owner goes on writing, and a background task makes the files durable and writes the manifest last.
+/// </para>
 /// </remarks>
 public abstract class FasterStore<TKey, TValue> : IStateStore<TKey, TValue>, ICheckpointableStore, IBudgetedStore where TKey : notnull
 {
@@ -37,15 +46,19 @@ public abstract class FasterStore<TKey, TValue> : IStateStore<TKey, TValue>, ICh
     // the target leaves room for them within the share.
     private const int PagesKeptBeyondTarget = 4;
 
-    private readonly bool _needsObjectLog;
-    private readonly SerializerSettings<TKey, TValue>? _serializers;
+    // How long BeginCheckpoint waits for FASTER to move the session to the next version (microseconds when it runs).
+    private static readonly TimeSpan VersionChangeTimeout = TimeSpan.FromSeconds(30);
+
+    private readonly StoreBytes<TKey> _keys;
+    private readonly StoreBytes<TValue> _values;
+    private readonly StoreFunctions<TValue> _functions;
     private readonly StoreMemoryBudget _budget;
     private readonly bool _keepFiles;
     private readonly Lock _sync = new();
-    private FasterKV<TKey, TValue> _store = null!;
-    private ClientSession<TKey, TValue, TValue, TValue, Empty, SimpleFunctions<TKey, TValue>> _session = null!;
+    private FasterKV<SpanByte, SpanByte> _store = null!;
+    private ClientSession<SpanByte, SpanByte, SpanByte, TValue, Empty, StoreFunctions<TValue>> _session = null!;
     private IDevice _log = null!;
-    private IDevice? _objectLog;
+    private Task<CheckpointManifest>? _checkpoint;
     private long _limitBytes = long.MaxValue;
     private int _targetPages;
     private long _nextSequence = 1;
@@ -55,12 +68,13 @@ public abstract class FasterStore<TKey, TValue> : IStateStore<TKey, TValue>, ICh
     // log, such a store is already what Reset makes (empty, no files of an earlier run), so Reset keeps it.
     private bool _pristine;
 
-    protected FasterStore(StoreOptions options, bool needsObjectLog, SerializerSettings<TKey, TValue>? serializers)
+    private protected FasterStore(StoreOptions options, IRecordCodec<TKey>? keyCodec, IRecordCodec<TValue>? valueCodec)
     {
         ArgumentNullException.ThrowIfNull(options);
         Directory = Path.GetFullPath(options.Directory);
-        _needsObjectLog = needsObjectLog;
-        _serializers = serializers;
+        _keys = StoreBytes<TKey>.For(keyCodec);
+        _values = StoreBytes<TValue>.For(valueCodec);
+        _functions = new StoreFunctions<TValue>(_values);
         _keepFiles = options.Checkpoints;
         _budget = options.Budget ?? new StoreMemoryBudget(Math.Max(options.MemoryBytes, 1L << 16));
         if (!_keepFiles)
@@ -95,8 +109,9 @@ public abstract class FasterStore<TKey, TValue> : IStateStore<TKey, TValue>, ICh
 
     public bool TryGet(TKey key, out TValue value)
     {
+        var bytes = _keys.Write(key);
         TValue output = default!;
-        var status = _session.Read(ref key, ref output);
+        var status = _session.Read(ref bytes, ref output);
         if (status.IsPending)
         {
             // The record is on disk: wait for the read (rare for hot keys).
@@ -117,11 +132,10 @@ public abstract class FasterStore<TKey, TValue> : IStateStore<TKey, TValue>, ICh
 
     public void Put(TKey key, TValue value)
     {
-        _session.Upsert(ref key, ref value);
-        if (_store.Log.MemorySizeBytes > Volatile.Read(ref _limitBytes))
-        {
-            Evict();
-        }
+        var keyBytes = _keys.Write(key);
+        var valueBytes = _values.Write(value);
+        _session.Upsert(ref keyBytes, ref valueBytes);
+        EvictIfOverShare();
     }
 
     /// <summary>Read-modify-write in one FASTER operation: the functions add the delta in place (numeric values only).</summary>
@@ -133,8 +147,10 @@ public abstract class FasterStore<TKey, TValue> : IStateStore<TKey, TValue>, ICh
             return false;
         }
 
+        var keyBytes = _keys.Write(key);
+        var input = _values.Write(delta);
         TValue output = default!;
-        var status = _session.RMW(ref key, ref delta, ref output);
+        var status = _session.RMW(ref keyBytes, ref input, ref output);
         if (status.IsPending)
         {
             _session.CompletePendingWithOutputs(out var completed, wait: true);
@@ -147,11 +163,7 @@ public abstract class FasterStore<TKey, TValue> : IStateStore<TKey, TValue>, ICh
             }
         }
 
-        if (_store.Log.MemorySizeBytes > Volatile.Read(ref _limitBytes))
-        {
-            Evict();
-        }
-
+        EvictIfOverShare();
         sum = output;
         return true;
     }
@@ -161,11 +173,9 @@ public abstract class FasterStore<TKey, TValue> : IStateStore<TKey, TValue>, ICh
         var existed = TryGet(key, out _);
         if (existed)
         {
-            _session.Delete(ref key);
-            if (_store.Log.MemorySizeBytes > Volatile.Read(ref _limitBytes))
-            {
-                Evict();
-            }
+            var bytes = _keys.Write(key);
+            _session.Delete(ref bytes);
+            EvictIfOverShare();
         }
 
         return existed;
@@ -176,12 +186,19 @@ public abstract class FasterStore<TKey, TValue> : IStateStore<TKey, TValue>, ICh
         using var iterator = _session.Iterate();
         while (iterator.GetNext(out _))
         {
-            yield return new KeyValuePair<TKey, TValue>(iterator.GetKey(), iterator.GetValue());
+            yield return new KeyValuePair<TKey, TValue>(
+                _keys.Read(iterator.GetKey().AsReadOnlySpan()), _values.Read(iterator.GetValue().AsReadOnlySpan()));
         }
     }
 
     /// <inheritdoc/>
     public IReadOnlyList<CheckpointCandidate> ListCheckpoints()
+    {
+        WaitForCheckpoint();
+        return Candidates();
+    }
+
+    private List<CheckpointCandidate> Candidates()
     {
         if (!System.IO.Directory.Exists(CheckpointDirectory))
         {
@@ -218,6 +235,7 @@ public abstract class FasterStore<TKey, TValue> : IStateStore<TKey, TValue>, ICh
     {
         ArgumentNullException.ThrowIfNull(checkpoint);
         RequireCheckpoints();
+        WaitForCheckpoint();
         checkpoint.Verify(Directory);
         lock (_sync)
         {
@@ -244,6 +262,7 @@ public abstract class FasterStore<TKey, TValue> : IStateStore<TKey, TValue>, ICh
     /// <inheritdoc/>
     public void Reset()
     {
+        WaitForCheckpoint();
         lock (_sync)
         {
             if (_pristine && _store.Log.TailAddress == _store.Log.BeginAddress)
@@ -264,6 +283,12 @@ public abstract class FasterStore<TKey, TValue> : IStateStore<TKey, TValue>, ICh
     public void DeleteCheckpoint(CheckpointCandidate checkpoint)
     {
         ArgumentNullException.ThrowIfNull(checkpoint);
+        WaitForCheckpoint();
+        DeleteCheckpointFiles(checkpoint);
+    }
+
+    private void DeleteCheckpointFiles(CheckpointCandidate checkpoint)
+    {
         if (File.Exists(checkpoint.ManifestPath))
         {
             File.Delete(checkpoint.ManifestPath);
@@ -277,17 +302,49 @@ public abstract class FasterStore<TKey, TValue> : IStateStore<TKey, TValue>, ICh
     }
 
     /// <inheritdoc/>
-    public CheckpointManifest Checkpoint(long changelogOffset, int keep)
+    public CheckpointManifest Checkpoint(long changelogOffset, int keep) => BeginCheckpoint(changelogOffset, keep).GetAwaiter().GetResult();
+
+    /// <inheritdoc/>
+    public Task<CheckpointManifest> BeginCheckpoint(long changelogOffset, int keep)
     {
         RequireCheckpoints();
         ArgumentOutOfRangeException.ThrowIfLessThan(keep, 1);
+        WaitForCheckpoint();
         _pristine = false;
         _session.CompletePending(wait: true);
-        var (taken, token) = _store.TakeFullCheckpointAsync(CheckpointType.Snapshot).AsTask().GetAwaiter().GetResult();
-        if (!taken)
+        var version = _session.Version;
+        if (!_store.TryInitiateFullCheckpoint(out var token, CheckpointType.Snapshot))
         {
             throw new InvalidOperationException($"FASTER did not take a checkpoint of '{Directory}' (another one is in progress).");
         }
+
+        // The checkpoint holds the versions up to this session's current one. Move the session to the next version
+        // before returning, so no write after this call can land in the checkpoint: it holds exactly the store's
+        // contents now, which is what the manifest's changelog offset claims. This session is the store's only one,
+        // so FASTER's phases advance as fast as it refreshes.
+        var started = Environment.TickCount64;
+        while (_session.Version <= version)
+        {
+            _session.Refresh();
+            if (Environment.TickCount64 - started > VersionChangeTimeout.TotalMilliseconds)
+            {
+                throw new TimeoutException($"FASTER did not move '{Directory}' to its next version within {VersionChangeTimeout.TotalSeconds:F0} s of starting a checkpoint.");
+            }
+        }
+
+        var sequence = _nextSequence++;
+        var checkpoint = Task.Run(() => CompleteCheckpoint(token, sequence, changelogOffset, keep));
+        _checkpoint = checkpoint;
+        return checkpoint;
+    }
+
+    /// <summary>
+    /// Off the owner thread: lets FASTER finish writing the checkpoint, makes it durable, and writes its manifest, so
+    /// that the checkpoint exists (for <see cref="ListCheckpoints"/>) only once every file it needs is on disk.
+    /// </summary>
+    private CheckpointManifest CompleteCheckpoint(Guid token, long sequence, long changelogOffset, int keep)
+    {
+        _store.CompleteCheckpointAsync().AsTask().GetAwaiter().GetResult();
 
         // Everything the checkpoint needs must be durable before the manifest says it exists: the log below the
         // checkpoint's flushed address and the checkpoint's own files.
@@ -313,10 +370,31 @@ public abstract class FasterStore<TKey, TValue> : IStateStore<TKey, TValue>, ICh
             throw new InvalidOperationException($"FASTER reported checkpoint {token} of '{Directory}', but wrote no files for it.");
         }
 
-        var manifest = new CheckpointManifest(_nextSequence++, token, changelogOffset, DateTimeOffset.UtcNow, files);
+        var manifest = new CheckpointManifest(sequence, token, changelogOffset, DateTimeOffset.UtcNow, files);
         manifest.Write(Path.Combine(CheckpointDirectory, CheckpointManifest.FileName(manifest.Sequence)));
         Prune(keep);
         return manifest;
+    }
+
+    /// <summary>Waits for a checkpoint still being completed; its failure was reported to whoever began it.</summary>
+    private void WaitForCheckpoint()
+    {
+        var checkpoint = _checkpoint;
+        if (checkpoint is null)
+        {
+            return;
+        }
+
+        _checkpoint = null;
+        try
+        {
+            checkpoint.Wait();
+        }
+        catch (AggregateException)
+        {
+            // Reported through the task by BeginCheckpoint's caller; the checkpoint's files without a manifest are
+            // pruned by the next checkpoint.
+        }
     }
 
     public void Dispose()
@@ -326,6 +404,7 @@ public abstract class FasterStore<TKey, TValue> : IStateStore<TKey, TValue>, ICh
             return;
         }
 
+        WaitForCheckpoint();
         _budget.Unregister(this);
         lock (_sync)
         {
@@ -347,6 +426,14 @@ public abstract class FasterStore<TKey, TValue> : IStateStore<TKey, TValue>, ICh
             {
                 ApplyShare(wait: _store.Log.MemorySizeBytes > bytes);
             }
+        }
+    }
+
+    private void EvictIfOverShare()
+    {
+        if (_store.Log.MemorySizeBytes > Volatile.Read(ref _limitBytes))
+        {
+            Evict();
         }
     }
 
@@ -372,13 +459,9 @@ public abstract class FasterStore<TKey, TValue> : IStateStore<TKey, TValue>, ICh
         System.IO.Directory.CreateDirectory(Directory);
         var deleteOnClose = !_keepFiles;
         _log = Devices.CreateLogDevice(Path.Combine(Directory, "hlog.log"), preallocateFile: false, deleteOnClose: deleteOnClose);
-        _objectLog = _needsObjectLog
-            ? Devices.CreateLogDevice(Path.Combine(Directory, "hlog.obj.log"), preallocateFile: false, deleteOnClose: deleteOnClose)
-            : null;
         var logSettings = new LogSettings
         {
             LogDevice = _log,
-            ObjectLogDevice = _objectLog,
             MemorySizeBits = _budget.MemorySizeBits,
             PageSizeBits = _budget.PageSizeBits,
             MutableFraction = 0.9,
@@ -386,26 +469,24 @@ public abstract class FasterStore<TKey, TValue> : IStateStore<TKey, TValue>, ICh
         var checkpointSettings = _keepFiles
             ? new CheckpointSettings { CheckpointDir = CheckpointDirectory, RemoveOutdated = false }
             : null;
-        _store = new FasterKV<TKey, TValue>(IndexBuckets, logSettings, checkpointSettings, _serializers);
+        _store = new FasterKV<SpanByte, SpanByte>(IndexBuckets, logSettings, checkpointSettings);
         _session = NewSession();
         if (_keepFiles)
         {
-            var checkpoints = ListCheckpoints();
+            var checkpoints = Candidates();
             _nextSequence = Math.Max(_nextSequence, (checkpoints.Count > 0 ? checkpoints[0].Sequence : 0) + 1);
         }
     }
 
     // Upserts replace values; read-modify-writes (TryAdd) add the input to the value in place.
-    private ClientSession<TKey, TValue, TValue, TValue, Empty, SimpleFunctions<TKey, TValue>> NewSession() =>
-        _store.For(new SimpleFunctions<TKey, TValue>(static (input, current) => Numeric.IsNumeric<TValue>() ? Numeric.Sum(current, input) : input))
-            .NewSession<SimpleFunctions<TKey, TValue>>();
+    private ClientSession<SpanByte, SpanByte, SpanByte, TValue, Empty, StoreFunctions<TValue>> NewSession() =>
+        _store.For(_functions).NewSession<StoreFunctions<TValue>>();
 
     private void Close()
     {
         _session.Dispose();
         _store.Dispose();
         _log.Dispose();
-        _objectLog?.Dispose();
     }
 
     private void DeleteFolder()
@@ -427,7 +508,7 @@ public abstract class FasterStore<TKey, TValue> : IStateStore<TKey, TValue>, ICh
     /// <summary>Keeps the newest <paramref name="keep"/> manifests; deletes older ones and FASTER folders no kept manifest names.</summary>
     private void Prune(int keep)
     {
-        var candidates = ListCheckpoints();
+        var candidates = Candidates();
         var kept = new HashSet<Guid>();
         for (var i = 0; i < candidates.Count; i++)
         {
@@ -440,7 +521,7 @@ public abstract class FasterStore<TKey, TValue> : IStateStore<TKey, TValue>, ICh
             }
             else
             {
-                DeleteCheckpoint(candidates[i]);
+                DeleteCheckpointFiles(candidates[i]);
             }
         }
 
@@ -492,35 +573,14 @@ public abstract class FasterStore<TKey, TValue> : IStateStore<TKey, TValue>, ICh
 
 /// <summary>A FASTER store for keys and values without references (<c>long</c>, <c>int</c>, plain structs): kept as they are.</summary>
 public sealed class FasterBlittableStore<TKey, TValue>(StoreOptions options)
-    : FasterStore<TKey, TValue>(options, needsObjectLog: false, serializers: null)
+    : FasterStore<TKey, TValue>(options, keyCodec: null, valueCodec: null)
     where TKey : unmanaged
     where TValue : unmanaged;
 
-/// <summary>A FASTER store for keys or values with references (strings, records): spilled to disk through their codecs.</summary>
-public sealed class FasterEncodedStore<TKey, TValue>(StoreOptions options, Serialization.IRecordCodec<TKey> keyCodec, Serialization.IRecordCodec<TValue> valueCodec)
-    : FasterStore<TKey, TValue>(options, needsObjectLog: true, new SerializerSettings<TKey, TValue>
-    {
-        keySerializer = () => new CodecObjectSerializer<TKey>(keyCodec),
-        valueSerializer = () => new CodecObjectSerializer<TValue>(valueCodec),
-    })
+/// <summary>
+/// A FASTER store for keys or values with references (strings, records): those are kept as their codec's bytes; a key
+/// or value type without references is still kept as it is (so a <c>Table&lt;string, long&gt;</c> adds in place).
+/// </summary>
+public sealed class FasterEncodedStore<TKey, TValue>(StoreOptions options, IRecordCodec<TKey> keyCodec, IRecordCodec<TValue> valueCodec)
+    : FasterStore<TKey, TValue>(options, keyCodec ?? throw new ArgumentNullException(nameof(keyCodec)), valueCodec ?? throw new ArgumentNullException(nameof(valueCodec)))
     where TKey : notnull;
-
-/// <summary>Writes objects FASTER spills to its object log as length-prefixed codec bytes.</summary>
-internal sealed class CodecObjectSerializer<T>(Serialization.IRecordCodec<T> codec) : BinaryObjectSerializer<T>
-{
-    private readonly System.Buffers.ArrayBufferWriter<byte> _buffer = new();
-
-    public override void Serialize(ref T obj)
-    {
-        _buffer.ResetWrittenCount();
-        codec.Write(_buffer, obj);
-        writer.Write(_buffer.WrittenCount);
-        writer.Write(_buffer.WrittenSpan);
-    }
-
-    public override void Deserialize(out T obj)
-    {
-        var length = reader.ReadInt32();
-        obj = codec.Read(reader.ReadBytes(length));
-    }
-}

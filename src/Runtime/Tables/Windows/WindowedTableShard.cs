@@ -34,8 +34,8 @@ public sealed class WindowedTableShard<TKey, TValue> : IWindowedShard where TKey
 {
     private const byte TimeRecordVersion = 1;
 
-    private readonly IStateStore<WindowKey<TKey>, TValue> _store;
-    private readonly HashSet<WindowKey<TKey>> _dirty = [];
+    // Every write goes through the cache, which also tracks the keys the next changelog flush sends.
+    private readonly WriteCache<WindowKey<TKey>, TValue> _store;
     private readonly Dictionary<TKey, List<Slot>> _index = [];
     private readonly PriorityQueue<WindowKey<TKey>, long> _closing = new();
     private readonly PriorityQueue<WindowKey<TKey>, long> _expiring = new();
@@ -50,7 +50,7 @@ public sealed class WindowedTableShard<TKey, TValue> : IWindowedShard where TKey
     {
         Definition = definition ?? throw new ArgumentNullException(nameof(definition));
         Spec = spec ?? throw new ArgumentNullException(nameof(spec));
-        _store = store ?? throw new ArgumentNullException(nameof(store));
+        _store = new WriteCache<WindowKey<TKey>, TValue>(store ?? throw new ArgumentNullException(nameof(store)));
         Partition = partition;
         _table = definition.CreateTable(this);
     }
@@ -65,7 +65,7 @@ public sealed class WindowedTableShard<TKey, TValue> : IWindowedShard where TKey
 
     public object Table => _table;
 
-    public int PendingWrites => _dirty.Count;
+    public int PendingWrites => _store.Count;
 
     /// <summary>The agent partition's context, once bound.</summary>
     public IWindowContext? Context { get; private set; }
@@ -200,7 +200,6 @@ public sealed class WindowedTableShard<TKey, TValue> : IWindowedShard where TKey
         {
             var windowKey = new WindowKey<TKey>(key, slot.Start, slot.End);
             _store.Delete(windowKey);
-            _dirty.Add(windowKey);
         }
 
         WindowCount -= slots.Count;
@@ -242,11 +241,11 @@ public sealed class WindowedTableShard<TKey, TValue> : IWindowedShard where TKey
                 var key = Definition.WindowKeyCodec.Read(keyBytes);
                 if (record.ValueIsNull)
                 {
-                    _store.Delete(key);
+                    _store.Store.Delete(key);
                 }
                 else
                 {
-                    _store.Put(key, Definition.ValueCodec.Read(batch.ValueOf(in record)));
+                    _store.Store.Put(key, Definition.ValueCodec.Read(batch.ValueOf(in record)));
                 }
             }
         }
@@ -288,7 +287,7 @@ public sealed class WindowedTableShard<TKey, TValue> : IWindowedShard where TKey
     public void FlushChangelog(IRecordProducer producer, TopicPartition changelog)
     {
         ArgumentNullException.ThrowIfNull(producer);
-        foreach (var key in _dirty)
+        foreach (var key in _store.Keys)
         {
             _key.ResetWrittenCount();
             _value.ResetWrittenCount();
@@ -302,7 +301,8 @@ public sealed class WindowedTableShard<TKey, TValue> : IWindowedShard where TKey
             producer.Produce(changelog, _key.WrittenSpan, keyIsNull: false, _value.WrittenSpan, valueIsNull: !exists, timestampMs: Math.Max(key.EndMs, 0));
         }
 
-        _dirty.Clear();
+        // The store catches up with the changelog only now: a checkpoint after this commit holds what it sent.
+        _store.WriteBack();
         _timeMs = TimeMs;
         if (_timeMs != _flushedTimeMs)
         {
@@ -402,7 +402,6 @@ public sealed class WindowedTableShard<TKey, TValue> : IWindowedShard where TKey
                 if (slot.Start != start || slot.End != end)
                 {
                     _store.Delete(old);
-                    _dirty.Add(old);
                     RemoveSlot(key, slot.Start, slot.End);
                 }
             }
@@ -411,7 +410,6 @@ public sealed class WindowedTableShard<TKey, TValue> : IWindowedShard where TKey
         var next = !merge ? operand : hasValue ? _table.MergeValues(merged, operand) : operand;
         var windowKey = new WindowKey<TKey>(key, start, end);
         _store.Put(windowKey, next);
-        _dirty.Add(windowKey);
         AddSlot(key, start, end);
     }
 
@@ -420,7 +418,6 @@ public sealed class WindowedTableShard<TKey, TValue> : IWindowedShard where TKey
         var windowKey = new WindowKey<TKey>(key, start, end);
         var next = merge && _store.TryGet(windowKey, out var current) ? _table.MergeValues(current, operand) : operand;
         _store.Put(windowKey, next);
-        _dirty.Add(windowKey);
         AddSlot(key, start, end);
     }
 
@@ -466,7 +463,6 @@ public sealed class WindowedTableShard<TKey, TValue> : IWindowedShard where TKey
             if (RemoveSlot(key.Key, key.StartMs, key.EndMs))
             {
                 _store.Delete(key);
-                _dirty.Add(key);
             }
         }
     }

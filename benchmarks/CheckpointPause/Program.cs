@@ -1,0 +1,178 @@
+using System;
+using System.Collections.Generic;
+using System.Diagnostics;
+using System.Diagnostics.Metrics;
+using System.Globalization;
+using System.IO;
+using System.Linq;
+using System.Threading;
+using Faustish.Agents;
+using Faustish.Benchmarks.CheckpointPause;
+using Faustish.Hosting;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging.Abstractions;
+
+// How long a worker stops while its table is checkpointed. One partition, one table of 1,000,000 string keys: the
+// agent first counts one event per key (the table fills), then keeps counting events on random keys of the million
+// while measured. Two runs on the same log, in one process: checkpoints every second, and checkpoints off (one an
+// hour: none during the run), both committing every 100 ms. Reported: the gaps between two processed batches (the
+// worker's whole stop: commit, changelog flush, checkpoint), and the time the worker spent beginning checkpoints.
+var keys = args.Length > 0 ? int.Parse(args[0], CultureInfo.InvariantCulture) : 1_000_000;
+var measured = args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 2_000_000;
+var directory = Path.Combine(Path.GetTempPath(), "faustish-checkpoint-pause-" + Guid.NewGuid().ToString("N"));
+try
+{
+    Seed(directory, keys, measured);
+    var withCheckpoints = Run(directory, "every-second", keys, measured, TimeSpan.FromSeconds(1));
+    var without = Run(directory, "off", keys, measured, TimeSpan.FromHours(1));
+
+    Console.WriteLine();
+    Console.WriteLine($"{keys:N0} keys, {measured:N0} measured events on random keys, 1 partition, commits every 100 ms, batches of at most {BatchSize} events, {Environment.ProcessorCount} cores, .NET {Environment.Version}");
+    Console.WriteLine($"{"checkpoints",-14} {"events/s",10} {"longest gap",12} {"p99.9 gap",10} {"p99 gap",9} {"median gap",11} {"checkpoints",12} {"longest begin",14} {"median begin",13}");
+    foreach (var result in new[] { withCheckpoints, without })
+    {
+        Console.WriteLine($"{result.Name,-14} {result.Rate,10:N0} {result.Gaps.Max(),9:F1} ms {Percentile(result.Gaps, 0.999),7:F1} ms {Percentile(result.Gaps, 0.99),6:F1} ms {Percentile(result.Gaps, 0.5),8:F2} ms {result.Checkpoints,12} " +
+            $"{(result.Begins.Count == 0 ? "-" : $"{result.Begins.Max():F2} ms"),14} {(result.Begins.Count == 0 ? "-" : $"{Percentile(result.Begins, 0.5):F2} ms"),13}");
+    }
+
+    Console.WriteLine();
+    Console.WriteLine($"longest gap at a batch where checkpoints began: {withCheckpoints.LongestGapWithCheckpoint:F1} ms; longest gap of the run without checkpoints: {without.Gaps.Max():F1} ms");
+}
+finally
+{
+    Directory.Delete(directory, recursive: true);
+}
+
+static double Percentile(List<double> values, double quantile)
+{
+    var sorted = values.Order().ToList();
+    return sorted[Math.Clamp((int)Math.Ceiling(quantile * sorted.Count) - 1, 0, sorted.Count - 1)];
+}
+
+static FaustishRuntime Open(string directory, string appId, TimeSpan checkpointInterval) => new(
+    new FaustishOptions
+    {
+        AppId = appId,
+        DataDirectory = directory,
+        CommitInterval = TimeSpan.FromMilliseconds(100),
+        CheckpointInterval = checkpointInterval,
+        MaxBatchSize = BatchSize,
+    }.Validate(appId),
+    new AppModel([KeyedEvents.Definition], [EventsPerKey.Definition], [CountEvents.Definition]),
+    NullLoggerFactory.Instance);
+
+static void Seed(string directory, int keys, int measured)
+{
+    using var runtime = new Disposable(Open(directory, "seed", TimeSpan.FromHours(1)));
+    runtime.Value.EnsureTopicsAsync(CancellationToken.None).AsTask().GetAwaiter().GetResult();
+    var sender = runtime.Value.CreateSender();
+    using var producer = sender.Producer;
+    for (var i = 0; i < keys; i++)
+    {
+        sender.Send(KeyedEvents.Definition, Key(i), i);
+    }
+
+    var random = new Random(42);
+    for (var i = 0; i < measured; i++)
+    {
+        sender.Send(KeyedEvents.Definition, Key(random.Next(keys)), i);
+    }
+
+    producer.Flush(CancellationToken.None);
+}
+
+static string Key(int i) => "key-" + i.ToString("D7", CultureInfo.InvariantCulture);
+
+static Result Run(string directory, string name, int keys, int measured, TimeSpan checkpointInterval)
+{
+    using var runtime = new Disposable(Open(directory, "pause-" + name, checkpointInterval));
+    runtime.Value.EnsureTopicsAsync(CancellationToken.None).AsTask().GetAwaiter().GetResult();
+    var begins = new List<double>();
+    var checkpoints = 0L;
+    var begunInBatch = false;
+    using var listener = new MeterListener();
+    listener.InstrumentPublished = (instrument, l) =>
+    {
+        if (instrument.Meter.Name == FaustishMetrics.MeterName && instrument.Name is "faustish.table.checkpoint_pause" or "faustish.table.checkpoints")
+        {
+            l.EnableMeasurementEvents(instrument);
+        }
+    };
+    listener.SetMeasurementEventCallback<double>((_, value, _, _) =>
+    {
+        begins.Add(value);
+        begunInBatch = true;
+    });
+    listener.SetMeasurementEventCallback<long>((_, value, _, _) => checkpoints += value);
+    listener.Start();
+
+    var worker = runtime.Value.CreateWorkers(new ServiceCollection().BuildServiceProvider()).Single();
+    var total = keys + measured;
+    var deadline = Stopwatch.StartNew();
+    worker.Start(CancellationToken.None);
+
+    // Fill the table: one event per key.
+    while (worker.Processed < keys && deadline.Elapsed < TimeSpan.FromMinutes(10))
+    {
+        worker.RunOnce();
+    }
+
+    // Measure: the time between the ends of two consecutive RunOnce calls that processed events.
+    begins.Clear();
+    checkpoints = 0;
+    var gaps = new List<double>();
+    var longestWithCheckpoint = 0.0;
+    var startProcessed = worker.Processed;
+    var clock = Stopwatch.StartNew();
+    var last = clock.Elapsed;
+    while (worker.Processed < total && deadline.Elapsed < TimeSpan.FromMinutes(10))
+    {
+        var before = worker.Processed;
+        begunInBatch = false;
+        worker.RunOnce();
+        if (worker.Processed == before && !begunInBatch)
+        {
+            continue;
+        }
+
+        var now = clock.Elapsed;
+        var gap = (now - last).TotalMilliseconds;
+        last = now;
+        if (worker.Processed == before)
+        {
+            // A commit with checkpoints and no events: its time belongs to the gap before the next batch.
+            longestWithCheckpoint = Math.Max(longestWithCheckpoint, gap);
+            continue;
+        }
+
+        gaps.Add(gap);
+        if (begunInBatch)
+        {
+            longestWithCheckpoint = Math.Max(longestWithCheckpoint, gap);
+        }
+    }
+
+    var seconds = clock.Elapsed.TotalSeconds;
+    var processed = worker.Processed - startProcessed;
+    worker.Stop();
+    worker.Dispose();
+    listener.RecordObservableInstruments();
+    Console.WriteLine($"  checkpoints {name,-12} {processed:N0} events in {seconds:F2} s = {processed / seconds:N0} events/s; {begins.Count} checkpoint intervals begun, {checkpoints} checkpoints completed");
+    return new Result(name, processed / seconds, gaps, begins, checkpoints, longestWithCheckpoint);
+}
+
+internal sealed record Result(string Name, double Rate, List<double> Gaps, List<double> Begins, long Checkpoints, double LongestGapWithCheckpoint);
+
+/// <summary>Disposes an async-disposable runtime in a using statement of a synchronous harness.</summary>
+internal sealed class Disposable(FaustishRuntime value) : IDisposable
+{
+    public FaustishRuntime Value { get; } = value;
+
+    public void Dispose() => Value.DisposeAsync().AsTask().GetAwaiter().GetResult();
+}
+
+/// <summary>Settings shared by the runs.</summary>
+internal static partial class Program
+{
+    public const int BatchSize = 512;
+}
