@@ -63,12 +63,13 @@ public static class FaustishApp
         return builder.Build();
     }
 
-    internal static FaustishRuntime CreateRuntime(IConfiguration configuration, AppModel model, ILoggerFactory loggers)
+    internal static FaustishRuntime CreateRuntime(IConfiguration configuration, AppModel model, ILoggerFactory loggers,
+        Func<FaustishOptions, ILoggerFactory, ITransport>? openTransport = null)
     {
         var options = new FaustishOptions();
         configuration.GetSection("Faustish").Bind(options);
         options.Validate(Assembly.GetEntryAssembly()?.GetName().Name ?? "faustish-app");
-        return new FaustishRuntime(options, model, loggers);
+        return new FaustishRuntime(options, model, loggers, openTransport);
     }
 
     private sealed class Cli
@@ -169,10 +170,11 @@ public static class FaustishApp
             using var loggers = LoggerFactory.Create(logging => logging.AddConsole().SetMinimumLevel(LogLevel.Warning));
             try
             {
-                await using var runtime = CreateRuntime(configuration, _model, loggers);
+                // Tools share an embedded data directory with a worker that holds it (Transports.OpenForTools).
+                await using var runtime = CreateRuntime(configuration, _model, loggers, Transports.OpenForTools);
                 return await action(runtime).ConfigureAwait(false);
             }
-            catch (Exception exception) when (exception is InvalidOperationException or RecordDecodeException or IOException or DeliveryFailedException)
+            catch (Exception exception) when (exception is InvalidOperationException or RecordDecodeException or IOException or DeliveryFailedException or TimeoutException)
             {
                 await _error.WriteLineAsync($"error: {exception.Message}").ConfigureAwait(false);
                 return 2;
@@ -252,9 +254,12 @@ public static class FaustishApp
                 var topicName = parsed.GetValue(name)!;
                 var request = new TopicReadRequest(parsed.GetValue(partition), parsed.GetValue(fromOffset), parsed.GetValue(fromEnd),
                     parsed.GetValue(follow), parsed.GetValue(limit), parsed.GetValue(raw));
-                using var stop = request.Follow ? new StopOnSignal(cancellation) : null;
-                return Task.FromResult(TopicPrinter.Run(runtime.Transport, topicName, runtime.Topology.FindTopic(topicName), request, _output,
-                    stop?.Token ?? cancellation));
+                // Reading blocks (fetches wait for records): off the caller's thread, so that a host embedding the CLI keeps it.
+                return Task.Run(() =>
+                {
+                    using var stop = request.Follow ? new StopOnSignal(cancellation) : null;
+                    return TopicPrinter.Run(runtime.Transport, topicName, runtime.Topology.FindTopic(topicName), request, _output, stop?.Token ?? cancellation);
+                }, CancellationToken.None);
             }));
             return read;
         }
