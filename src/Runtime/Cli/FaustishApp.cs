@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.CommandLine;
+using System.Diagnostics.CodeAnalysis;
 using System.Globalization;
 using System.IO;
 using System.Linq;
@@ -8,6 +9,7 @@ using System.Reflection;
 using System.Threading;
 using System.Threading.Tasks;
 using Faustish.Agents;
+using Faustish.Cli;
 using Faustish.Hosting;
 using Faustish.Serialization;
 using Faustish.Transport;
@@ -62,12 +64,13 @@ public static class FaustishApp
         return builder.Build();
     }
 
-    internal static FaustishRuntime CreateRuntime(IConfiguration configuration, AppModel model, ILoggerFactory loggers)
+    internal static FaustishRuntime CreateRuntime(IConfiguration configuration, AppModel model, ILoggerFactory loggers,
+        Func<FaustishOptions, ILoggerFactory, ITransport>? openTransport = null)
     {
         var options = new FaustishOptions();
         configuration.GetSection("Faustish").Bind(options);
         options.Validate(Assembly.GetEntryAssembly()?.GetName().Name ?? "faustish-app");
-        return new FaustishRuntime(options, model, loggers);
+        return new FaustishRuntime(options, model, loggers, openTransport);
     }
 
     private sealed class Cli
@@ -94,10 +97,17 @@ public static class FaustishApp
             worker.SetAction((parsed, cancellation) => RunWorkerAsync(parsed, parsed.GetValue(exitWhenIdle), cancellation));
 
             var topicArgument = new Argument<string>("topic") { Description = "Topic to send to." };
-            var key = new Option<string?>("--key") { Description = "The key, as text: strings as they are, numbers as digits, other types as JSON." };
-            var value = new Option<string>("--value") { Description = "The value as JSON, checked against the topic's value type.", Required = true };
-            var send = new Command("send", "Send one record to a topic.") { topicArgument, key, value };
+            var key = new Option<string?>("--key") { Description = "The key, as text: strings as they are, numbers as digits, other types as JSON. Without it the record has no key and goes to the partition with the fewest records, so repeated sends spread over all partitions." };
+            var value = new Option<string>("--value") { Description = "The value as JSON, whatever its type (a string in quotes: '\"the quick\"'), checked against the topic's value type: members that are not nullable and have no default must be there.", Required = true };
+            var send = new Command("send", "Send one record to a topic (also while a worker runs on the same data directory).") { topicArgument, key, value };
             send.SetAction((parsed, cancellation) => SendAsync(parsed, parsed.GetValue(topicArgument)!, parsed.GetValue(key), parsed.GetValue(value)!, cancellation));
+
+            var topic = new Command("topic", "Look at a topic's records.") { TopicReadCommand() };
+            var deadLetters = new Command("dead-letters", "Records agents moved aside: list them, put them back once the cause is fixed.")
+            {
+                DeadLettersListCommand(),
+                DeadLettersReplayCommand(),
+            };
 
             var agents = new Command("agents", "List the agents.");
             agents.SetAction(parsed => ListAgents(parsed));
@@ -106,10 +116,10 @@ public static class FaustishApp
 
             var tableName = new Argument<string>("name") { Description = "Table name." };
             var tableKey = new Argument<string?>("key") { Description = "A key; all entries when omitted.", Arity = ArgumentArity.ZeroOrOne };
-            var table = new Command("table", "Show a table's contents, rebuilt from its changelog (stop the worker first).") { tableName, tableKey };
+            var table = new Command("table", "Show a table's contents, rebuilt from its changelog up to what is committed (also while a worker runs).") { tableName, tableKey };
             table.SetAction((parsed, cancellation) => ShowTableAsync(parsed, parsed.GetValue(tableName)!, parsed.GetValue(tableKey), cancellation));
 
-            Root = new RootCommand("A Faustish stream-processing app.") { worker, send, agents, tables, table };
+            Root = new RootCommand("A Faustish stream-processing app.") { worker, send, topic, deadLetters, agents, tables, table };
             Root.Options.Add(_app);
             Root.Options.Add(_dataDir);
             Root.Options.Add(_broker);
@@ -161,10 +171,11 @@ public static class FaustishApp
             using var loggers = LoggerFactory.Create(logging => logging.AddConsole().SetMinimumLevel(LogLevel.Warning));
             try
             {
-                await using var runtime = CreateRuntime(configuration, _model, loggers);
+                // Tools share an embedded data directory with a worker that holds it (Transports.OpenForTools).
+                await using var runtime = CreateRuntime(configuration, _model, loggers, Transports.OpenForTools);
                 return await action(runtime).ConfigureAwait(false);
             }
-            catch (Exception exception) when (exception is InvalidOperationException or RecordDecodeException or IOException or DeliveryFailedException)
+            catch (Exception exception) when (exception is InvalidOperationException or RecordDecodeException or IOException or DeliveryFailedException or TimeoutException)
             {
                 await _error.WriteLineAsync($"error: {exception.Message}").ConfigureAwait(false);
                 return 2;
@@ -178,8 +189,17 @@ public static class FaustishApp
                     $"There is no topic '{topicName}' in this app. Topics: {string.Join(", ", runtime.Topology.RequiredTopics().Select(t => t.Name))}.");
                 var keyBytes = key is null ? null : topic.EncodeKeyText(key);
                 var valueBytes = topic.EncodeValueText(value);
+                if (ValueMembersCheck.IsSupported)
+                {
+                    CheckValueMembers(topic.ValueType, value);
+                }
+                else
+                {
+                    await _error.WriteLineAsync("note: this app is trimmed, so send checks the value with the decoder only (members left out get their defaults).").ConfigureAwait(false);
+                }
+
                 await runtime.EnsureTopicsAsync(cancellation).ConfigureAwait(false);
-                var partition = keyBytes is null ? 0 : Routing.KafkaPartitioner.Partition(keyBytes, topic.Partitions);
+                var partition = keyBytes is null ? LeastFilledPartition(runtime.Transport, topic) : Routing.KafkaPartitioner.Partition(keyBytes, topic.Partitions);
                 using var producer = runtime.Transport.CreateProducer();
                 producer.Produce(new TopicPartition(topic.Name, partition), keyBytes, keyBytes is null, valueBytes, valueIsNull: false,
                     DateTimeOffset.UtcNow.ToUnixTimeMilliseconds());
@@ -187,6 +207,86 @@ public static class FaustishApp
                 await _output.WriteLineAsync($"sent to {topic.Name}[{partition}]").ConfigureAwait(false);
                 return 0;
             });
+
+        [UnconditionalSuppressMessage("Trimming", "IL2026",
+            Justification = "Called only when ValueMembersCheck.IsSupported: System.Text.Json's reflection switch, which the SDK turns off in trimmed and AOT apps.")]
+        private static void CheckValueMembers(Type type, string json) => ValueMembersCheck.Check(type, json);
+
+        /// <summary>
+        /// Where a record without a key goes: the partition holding the fewest records (the lowest number among equals), so
+        /// that records sent one command at a time still spread over every partition, as Faust spreads records without keys.
+        /// </summary>
+        private static int LeastFilledPartition(ITransport transport, Topics.TopicDefinition topic)
+        {
+            var best = 0;
+            var fewest = long.MaxValue;
+            for (var partition = 0; partition < topic.Partitions; partition++)
+            {
+                var marks = transport.GetWatermarks(new TopicPartition(topic.Name, partition));
+                if (marks.High - marks.Low < fewest)
+                {
+                    fewest = marks.High - marks.Low;
+                    best = partition;
+                }
+            }
+
+            return best;
+        }
+
+        private Command TopicReadCommand()
+        {
+            var name = new Argument<string>("name") { Description = "The topic: one the app declares (decoded with its codecs), or any other (shown as raw bytes)." };
+            var fromOffset = new Option<long?>("--from-offset") { Description = "Start at this offset in each partition read (default: the first record stored)." };
+            var fromEnd = new Option<bool>("--from-end") { Description = "Start after the last record: with --follow, show only records written from now on." };
+            var follow = new Option<bool>("--follow", "-f") { Description = "Keep waiting for new records until Ctrl+C, instead of stopping at the end." };
+            var partition = new Option<int?>("--partition", "-p") { Description = "Read only this partition (default: all, one after the other)." };
+            var limit = new Option<long?>("--limit", "-n") { Description = "Stop after this many records." };
+            var raw = new Option<RawBytes>("--bytes") { Description = "How bytes that do not decode are shown: Hex (default, prefixed hex:) or Base64 (prefixed base64:).", DefaultValueFactory = _ => RawBytes.Hex };
+            var read = new Command("read", "Print a topic's records, one line each: partition, offset, time, key, value.") { name, fromOffset, fromEnd, follow, partition, limit, raw };
+            read.Validators.Add(result =>
+            {
+                if (result.GetValue(fromOffset) is not null && result.GetValue(fromEnd))
+                {
+                    result.AddError("Give --from-offset or --from-end, not both.");
+                }
+            });
+            read.SetAction((parsed, cancellation) => WithRuntimeAsync(parsed, runtime =>
+            {
+                var topicName = parsed.GetValue(name)!;
+                var request = new TopicReadRequest(parsed.GetValue(partition), parsed.GetValue(fromOffset), parsed.GetValue(fromEnd),
+                    parsed.GetValue(follow), parsed.GetValue(limit), parsed.GetValue(raw));
+                // Reading blocks (fetches wait for records): off the caller's thread, so that a host embedding the CLI keeps it.
+                return Task.Run(() =>
+                {
+                    using var stop = request.Follow ? new StopOnSignal(cancellation) : null;
+                    return TopicPrinter.Run(runtime.Transport, topicName, runtime.Topology.FindTopic(topicName), request, _output, stop?.Token ?? cancellation);
+                }, CancellationToken.None);
+            }));
+            return read;
+        }
+
+        private Command DeadLettersListCommand()
+        {
+            var fromOffset = new Option<long?>("--from-offset") { Description = "Start at this offset of the dead-letter topic." };
+            var limit = new Option<long?>("--limit", "-n") { Description = "Stop after this many dead letters." };
+            var raw = new Option<RawBytes>("--bytes") { Description = "How keys and values that do not decode are shown: Hex (default) or Base64.", DefaultValueFactory = _ => RawBytes.Hex };
+            var list = new Command("list", "Print each dead letter: its offset, the topic, partition and offset it came from, agent, stage, reason, key and value.") { fromOffset, limit, raw };
+            list.SetAction((parsed, cancellation) => WithRuntimeAsync(parsed, runtime =>
+                Task.FromResult(new DeadLetterCommands(runtime, _output).List(parsed.GetValue(fromOffset), parsed.GetValue(limit), parsed.GetValue(raw), cancellation))));
+            return list;
+        }
+
+        private Command DeadLettersReplayCommand()
+        {
+            var toOffset = new Option<long?>("--to-offset") { Description = "Replay dead letters up to this offset (inclusive) only." };
+            var dryRun = new Option<bool>("--dry-run") { Description = "Only print what would be replayed." };
+            var replay = new Command("replay",
+                "Put the dead letters not replayed yet back on the partitions they came from (original key, value, timestamp and headers), and remember how far replay got, so that none goes back twice.")
+            { toOffset, dryRun };
+            replay.SetAction((parsed, cancellation) => WithRuntimeAsync(parsed, runtime =>
+                new DeadLetterCommands(runtime, _output).ReplayAsync(parsed.GetValue(toOffset), parsed.GetValue(dryRun), cancellation)));
+            return replay;
+        }
 
         private int ListAgents(ParseResult parsed)
         {

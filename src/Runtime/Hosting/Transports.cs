@@ -20,6 +20,30 @@ public static class Transports
         return options.BrokerAddress.Kind == BrokerKind.Kafka ? OpenKafka(options, loggers) : OpenEmbedded(options, loggers);
     }
 
+    /// <summary>
+    /// The transport for tools (CLI commands other than <c>worker</c>): as <see cref="Open"/>, except that an embedded data
+    /// directory a worker holds is shared with it instead of refused: reads see what the worker committed, records sent
+    /// are handed to the worker, which appends them.
+    /// </summary>
+    public static ITransport OpenForTools(FaustishOptions options, ILoggerFactory loggers)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(loggers);
+        if (options.BrokerAddress.Kind == BrokerKind.Kafka)
+        {
+            return OpenKafka(options, loggers);
+        }
+
+        try
+        {
+            return OpenEmbedded(options, loggers);
+        }
+        catch (Faustish.Transport.Embedded.DataDirectoryInUseException)
+        {
+            return Faustish.Transport.Embedded.EmbeddedGuestTransport.Open(options.DataDirectory, null, loggers.CreateLogger("Faustish.Transport.Embedded"));
+        }
+    }
+
     /// <summary>The embedded log in <see cref="FaustishOptions.DataDirectory"/>.</summary>
     public static ITransport OpenEmbedded(FaustishOptions options, ILoggerFactory loggers)
     {

@@ -2,6 +2,7 @@ using System;
 using System.Buffers;
 using System.Globalization;
 using System.Text;
+using System.Text.Json;
 using Faustish.Serialization;
 
 namespace Faustish.Topics;
@@ -28,13 +29,16 @@ public abstract class TopicDefinition
     /// <summary>Encodes a key given as text (a CLI argument): strings as they are, numbers parsed, others as JSON.</summary>
     public abstract byte[] EncodeKeyText(string text);
 
-    /// <summary>Encodes a value given as JSON text, checking it against the value type. Throws <see cref="RecordDecodeException"/> naming what is wrong.</summary>
+    /// <summary>
+    /// Encodes a value given as JSON text (for every value type: a string value is a JSON string, <c>"the quick"</c>),
+    /// checking it against the value type. Throws <see cref="RecordDecodeException"/> naming what is wrong.
+    /// </summary>
     public abstract byte[] EncodeValueText(string json);
 
-    /// <summary>Renders encoded key bytes as text for people (CLI, logs).</summary>
+    /// <summary>Renders encoded key bytes as text for people (CLI, logs). Throws <see cref="RecordDecodeException"/> when they do not decode.</summary>
     public abstract string FormatKey(ReadOnlySpan<byte> key);
 
-    /// <summary>Renders encoded value bytes as JSON text for people (CLI, logs).</summary>
+    /// <summary>Renders encoded value bytes as text for people (CLI, logs). Throws <see cref="RecordDecodeException"/> when they do not decode.</summary>
     public abstract string FormatValue(ReadOnlySpan<byte> value);
 }
 
@@ -52,11 +56,19 @@ public sealed class TopicDefinition<TKey, TValue>(string name, int partitions, I
 
     public override byte[] EncodeKeyText(string text) => CodecText.Encode(KeyCodec, text);
 
-    public override byte[] EncodeValueText(string json) => CodecText.Encode(ValueCodec, json);
+    public override byte[] EncodeValueText(string json) => CodecText.EncodeJson(ValueCodec, json);
 
-    public override string FormatKey(ReadOnlySpan<byte> key) => CodecText.Format(KeyCodec, key);
+    public override string FormatKey(ReadOnlySpan<byte> key)
+    {
+        _ = KeyCodec.Read(key); // JSON is shown as it was written, once the codec reads it.
+        return CodecText.Format(KeyCodec, key);
+    }
 
-    public override string FormatValue(ReadOnlySpan<byte> value) => CodecText.Format(ValueCodec, value);
+    public override string FormatValue(ReadOnlySpan<byte> value)
+    {
+        _ = ValueCodec.Read(value);
+        return CodecText.Format(ValueCodec, value);
+    }
 }
 
 /// <summary>Moves between text typed by people and a codec's bytes.</summary>
@@ -72,6 +84,53 @@ public static class CodecText
         codec.Write(buffer, value);
         return buffer.WrittenSpan.ToArray();
     }
+
+    /// <summary>
+    /// Parses <paramref name="json"/> as one JSON value of type <typeparamref name="T"/> and encodes it with
+    /// <paramref name="codec"/>: the same text means the same value whatever the codec, so a string is written in quotes
+    /// and stored without them.
+    /// </summary>
+    public static byte[] EncodeJson<T>(IRecordCodec<T> codec, string json)
+    {
+        ArgumentNullException.ThrowIfNull(codec);
+        ArgumentNullException.ThrowIfNull(json);
+        if (codec is not (PrimitiveCodecs.StringCodec or PrimitiveCodecs.Int32Codec or PrimitiveCodecs.Int64Codec or PrimitiveCodecs.DoubleCodec))
+        {
+            // The generated decoder throws naming the member (as a JSON path); what it reads is stored as its encoder writes it.
+            var decoded = codec.Read(Encoding.UTF8.GetBytes(json));
+            var encoded = new ArrayBufferWriter<byte>();
+            codec.Write(encoded, decoded);
+            return encoded.WrittenSpan.ToArray();
+        }
+
+        JsonElement element;
+        try
+        {
+            using var document = JsonDocument.Parse(json);
+            element = document.RootElement.Clone();
+        }
+        catch (JsonException ex)
+        {
+            var hint = codec is PrimitiveCodecs.StringCodec ? $" A string is written in JSON quotes: '\"{Truncate(json)}\"'." : "";
+            throw new RecordDecodeException($"'{Truncate(json)}' is not JSON ({ex.Message}).{hint}", ex) { Path = "$" };
+        }
+
+        object value = codec switch
+        {
+            PrimitiveCodecs.StringCodec => element.ValueKind == JsonValueKind.String ? element.GetString()! : throw NotA(element, "a JSON string (in quotes)"),
+            PrimitiveCodecs.Int32Codec => element.ValueKind == JsonValueKind.Number && element.TryGetInt32(out var i) ? i : throw NotA(element, "an int"),
+            PrimitiveCodecs.Int64Codec => element.ValueKind == JsonValueKind.Number && element.TryGetInt64(out var l) ? l : throw NotA(element, "a long"),
+            _ => element.ValueKind == JsonValueKind.Number && element.TryGetDouble(out var d) ? d : throw NotA(element, "a double"),
+        };
+        var buffer = new ArrayBufferWriter<byte>();
+        codec.Write(buffer, (T)value);
+        return buffer.WrittenSpan.ToArray();
+
+        static RecordDecodeException NotA(JsonElement element, string expected) =>
+            new($"$: expected {expected} but found {Truncate(element.GetRawText())}.") { Path = "$" };
+    }
+
+    private static string Truncate(string text) => text.Length <= 60 ? text : text[..57] + "...";
 
     /// <summary>Parses text: JSON for JSON codecs, plain text for Kafka's primitive encodings.</summary>
     public static T Parse<T>(IRecordCodec<T> codec, string text)

@@ -245,7 +245,7 @@ public sealed class EmbeddedTransportTests : IDisposable
         var first = Open();
         try
         {
-            var error = Assert.Throws<InvalidOperationException>(() => EmbeddedTransport.Open(_directory.Path));
+            var error = Assert.ThrowsAny<InvalidOperationException>(() => EmbeddedTransport.Open(_directory.Path)); // DataDirectoryInUseException: tools share the directory instead
             Assert.Contains("Another Faustish worker is using", error.Message, StringComparison.Ordinal);
             Assert.Contains(_directory.Path, error.Message, StringComparison.Ordinal);
             Assert.Contains("--data-dir", error.Message, StringComparison.Ordinal);

@@ -26,6 +26,7 @@ namespace Faustish.Transport.Embedded;
 /// <item><c>topics/{topic}/{partition}/</c>: the partition's FASTER <c>FasterLog</c> (files <c>log.N</c>
 /// and its commit records) and its offset index <c>offsets.index</c> (<see cref="OffsetIndex"/>).</item>
 /// <item><c>groups/{group}.positions</c>: a consumer group's committed positions (at-least-once commits).</item>
+/// <item><c>inbox/</c>: records other processes hand to this one while it holds the directory (<see cref="Inbox"/>).</item>
 /// <item><c>transactions.state</c>: the transaction journal (<see cref="TransactionJournal"/>): which transactions
 /// are committed or aborted, and the positions of groups that commit transactionally.</item>
 /// </list>
@@ -59,8 +60,12 @@ public sealed class EmbeddedTransport : ITransport, ITransactionalTransport
 
     private readonly ConcurrentDictionary<string, TopicState> _topics = new(StringComparer.Ordinal);
     private readonly Dictionary<string, GroupCoordinator> _groups = new(StringComparer.Ordinal);
+    private static readonly TimeSpan InboxInterval = TimeSpan.FromMilliseconds(50);
+
     private readonly Lock _sync = new();
     private readonly FileStream _lockFile;
+    private Timer? _inboxTimer;
+    private int _draining;
     private readonly string _topicsDirectory;
     private readonly string _groupsDirectory;
     private int _disposed;
@@ -113,7 +118,7 @@ public sealed class EmbeddedTransport : ITransport, ITransactionalTransport
         }
         catch (IOException e) when (IsLockConflict(e))
         {
-            throw new InvalidOperationException(
+            throw new DataDirectoryInUseException(
                 $"Another Faustish worker is using {directory}; stop it or use another --data-dir.", e);
         }
 
@@ -137,6 +142,9 @@ public sealed class EmbeddedTransport : ITransport, ITransactionalTransport
                 throw;
             }
 
+            // Records other processes handed over while no one owned the directory go in first.
+            Inbox.Drain(transport, CancellationToken.None);
+            transport._inboxTimer = new Timer(static state => ((EmbeddedTransport)state!).DrainInbox(), transport, InboxInterval, InboxInterval);
             logger.LogInformation("Embedded transport opened on {Directory}.", directory);
             return transport;
         }
@@ -351,6 +359,16 @@ public sealed class EmbeddedTransport : ITransport, ITransactionalTransport
             return ValueTask.CompletedTask;
         }
 
+        // The last records other processes handed over go in before the logs close.
+        using (var stopped = new ManualResetEvent(false))
+        {
+            if (_inboxTimer is not null && _inboxTimer.Dispose(stopped))
+            {
+                stopped.WaitOne();
+            }
+        }
+
+        DrainInbox();
         Gate.CloseAndDrain();
         GroupCoordinator[] groups;
         lock (_sync)
@@ -409,6 +427,32 @@ public sealed class EmbeddedTransport : ITransport, ITransactionalTransport
         lock (_sync)
         {
             return _groups.GetValueOrDefault(groupId);
+        }
+    }
+
+    /// <summary>Appends what other processes left in the inbox (<see cref="Inbox"/>); one drain at a time.</summary>
+    private void DrainInbox()
+    {
+        if (Interlocked.Exchange(ref _draining, 1) != 0)
+        {
+            return;
+        }
+
+        try
+        {
+            Inbox.Drain(this, CancellationToken.None);
+        }
+        catch (ObjectDisposedException)
+        {
+            // Closing: the drain in DisposeAsync ran before the logs closed.
+        }
+        catch (Exception e) when (e is IOException or DeliveryFailedException or UnauthorizedAccessException)
+        {
+            Logger.LogError(e, "Appending records other processes handed over through {Inbox} failed; they stay there and are tried again.", Inbox.PathOf(DataDirectory));
+        }
+        finally
+        {
+            Volatile.Write(ref _draining, 0);
         }
     }
 
@@ -516,3 +560,6 @@ public sealed class EmbeddedTransport : ITransport, ITransactionalTransport
     private InvalidOperationException MissingTopic(string topic) =>
         new($"Topic '{topic}' does not exist in {DataDirectory}. Declare it so that EnsureTopicsAsync creates it before it is used.");
 }
+
+/// <summary>Another process (or transport) holds the data directory. Tools then read and send next to it (<see cref="EmbeddedGuestTransport"/>).</summary>
+internal sealed class DataDirectoryInUseException(string message, Exception innerException) : InvalidOperationException(message, innerException);

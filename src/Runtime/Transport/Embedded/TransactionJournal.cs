@@ -433,6 +433,29 @@ internal sealed class TransactionJournal
         static long Long(string s) => long.Parse(s, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture);
     }
 
+    /// <summary>
+    /// The journal as another process sees it at this moment (read-only; the file is replaced atomically, so it is
+    /// always whole): which transactional records are visible. Read it before the logs, so that every transaction it
+    /// names committed has its records durable already.
+    /// </summary>
+    public static TransactionVisibility ReadVisibility(string dataDirectory)
+    {
+        var path = Path.Combine(dataDirectory, FileName);
+        if (!File.Exists(path))
+        {
+            return new TransactionVisibility([]);
+        }
+
+        var partitions = new Dictionary<TopicPartition, TransactionVisibility.Partition>();
+        foreach (var (partition, state) in Load(path).Partitions)
+        {
+            partitions[partition] = new TransactionVisibility.Partition(state.Decided,
+                [.. state.Committed.Select(c => c.TransactionId)], [.. state.Aborted.Select(a => a.TransactionId)]);
+        }
+
+        return new TransactionVisibility(partitions);
+    }
+
     /// <summary>Whether the journal at <paramref name="path"/> is of a format this version refuses.</summary>
     public static bool IsOldFormat(string path)
     {
@@ -480,4 +503,38 @@ internal sealed class TransactionJournal
             return clone;
         }
     }
+}
+
+/// <summary>What a reader in another process may read of the transactional records of each partition.</summary>
+internal sealed class TransactionVisibility(Dictionary<TopicPartition, TransactionVisibility.Partition> partitions)
+{
+    public enum Outcome
+    {
+        Visible,
+        Aborted,
+        Undecided,
+    }
+
+    /// <summary>Whether the record at <paramref name="offset"/> of transaction <paramref name="transactionId"/> (0: none) may be read.</summary>
+    public Outcome Of(TopicPartition partition, long transactionId, long offset)
+    {
+        if (transactionId == 0)
+        {
+            return Outcome.Visible;
+        }
+
+        if (!partitions.TryGetValue(partition, out var state))
+        {
+            return Outcome.Undecided; // Registered after this snapshot was read.
+        }
+
+        if (state.Aborted.Contains(transactionId))
+        {
+            return Outcome.Aborted;
+        }
+
+        return offset < state.Decided || state.Committed.Contains(transactionId) ? Outcome.Visible : Outcome.Undecided;
+    }
+
+    internal sealed record Partition(long Decided, HashSet<long> Committed, HashSet<long> Aborted);
 }
