@@ -29,6 +29,8 @@ public sealed class FaustishMetrics : System.IDisposable
         Restores = _meter.CreateCounter<long>("faustish.table.restores", "{restore}",
             "Table partition restores, tagged source=checkpoint (a local checkpoint plus the changelog after it) or source=changelog (a full replay).");
         Checkpoints = _meter.CreateCounter<long>("faustish.table.checkpoints", "{checkpoint}", "Local checkpoints taken by table stores.");
+        StandbyRecords = _meter.CreateCounter<long>("faustish.table.standby_records", "{record}",
+            "Changelog records applied by standby replicas (warm copies of partitions other processes own; they never process input).");
         _meter.CreateObservableGauge("faustish.table.restore_remaining", () => Volatile.Read(ref _restoreRemaining), "{offset}",
             "Changelog offsets left to replay by the restores under way (record offsets, one per record, on every transport).");
         _meter.CreateObservableGauge("faustish.transport.brokers_unavailable", () => Volatile.Read(ref _transport)?.BrokersUnavailable == true ? 1 : 0, "{state}",
@@ -50,6 +52,8 @@ public sealed class FaustishMetrics : System.IDisposable
     public Counter<long> Restores { get; }
 
     public Counter<long> Checkpoints { get; }
+
+    public Counter<long> StandbyRecords { get; }
 
     /// <summary>Changelog offsets left to replay by the restores under way (the <c>faustish.table.restore_remaining</c> gauge).</summary>
     public long RestoreRemaining => Volatile.Read(ref _restoreRemaining);
