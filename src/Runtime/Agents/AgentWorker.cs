@@ -269,23 +269,20 @@ public sealed class AgentWorker : IAssignmentListener, IDisposable
     {
         _lastCommitTicks = Stopwatch.GetTimestamp();
         _positions.Clear();
-        foreach (var partition in _partitions)
+        try
         {
-            if (partition is null)
-            {
-                continue;
-            }
-
-            partition.FlushChangelogs(_producer);
-            if (partition.Context.Position >= 0 && partition.Context.Position != partition.CommittedPosition)
-            {
-                _positions.Add(new TopicPartitionOffset(_agent.Topic.Name, partition.Context.Source.Partition, partition.Context.Position));
-            }
+            FlushChangelogs();
         }
-
-        foreach (var global in _globals.Values)
+        catch (Exception produceFailure) when (_transactional is not null && produceFailure is not OutOfMemoryException)
         {
-            global.FlushChangelog(_producer);
+            // A fenced producer refuses records too: abort and recover as for a failed commit.
+            if (!AbortAfterFailure(produceFailure) || ++_failedCommits > MaxFailedCommits)
+            {
+                throw;
+            }
+
+            RecoverAfterAbort(produceFailure);
+            return;
         }
 
         // A commit once started runs to its end (no cancellation): stopping mid-flush would only make Stop commit the
@@ -336,6 +333,29 @@ public sealed class AgentWorker : IAssignmentListener, IDisposable
         _state.CheckpointIfDue();
     }
 
+    /// <summary>Hands every table change since the last commit to the producer, and lists the positions to commit.</summary>
+    private void FlushChangelogs()
+    {
+        foreach (var partition in _partitions)
+        {
+            if (partition is null)
+            {
+                continue;
+            }
+
+            partition.FlushChangelogs(_producer);
+            if (partition.Context.Position >= 0 && partition.Context.Position != partition.CommittedPosition)
+            {
+                _positions.Add(new TopicPartitionOffset(_agent.Topic.Name, partition.Context.Source.Partition, partition.Context.Position));
+            }
+        }
+
+        foreach (var global in _globals.Values)
+        {
+            global.FlushChangelog(_producer);
+        }
+    }
+
     /// <summary>
     /// Exactly-once: the transaction could not commit. Abort it, so its records are never visible; this worker's
     /// tables and positions are ahead of what is committed, so it must not go on (its caller fails it, and a restart
@@ -375,7 +395,9 @@ public sealed class AgentWorker : IAssignmentListener, IDisposable
         {
             if (_partitions[topicPartition.Partition] is { } active)
             {
-                resume[topicPartition.Partition] = (active.CommittedPosition, new Dictionary<TopicPartition, long>(active.CommittedEnds));
+                // Where input starts again: after this worker's last commit, else where it began reading the partition.
+                var position = active.CommittedPosition >= 0 ? active.CommittedPosition : active.FirstOffset;
+                resume[topicPartition.Partition] = (position, new Dictionary<TopicPartition, long>(active.CommittedEnds));
             }
         }
 
@@ -389,20 +411,20 @@ public sealed class AgentWorker : IAssignmentListener, IDisposable
         var from = new List<string>();
         foreach (var topicPartition in held)
         {
+            // Nothing processed (or still restoring): the consumer stands where it began, with nothing to undo.
             var (position, ends) = resume.GetValueOrDefault(topicPartition.Partition, (-1, []));
-            if (position < 0)
+            if (position >= 0)
             {
-                position = consumer.Committed(topicPartition) ?? Offsets.Beginning;
+                consumer.Seek(new TopicPartitionOffset(topicPartition.Topic, topicPartition.Partition, position));
+                from.Add($"{topicPartition}@{position}");
             }
 
-            consumer.Seek(new TopicPartitionOffset(topicPartition.Topic, topicPartition.Partition, position));
             BeginRestore(topicPartition, ends);
-            from.Add($"{topicPartition}@{(position == Offsets.Beginning ? "beginning" : position)}");
         }
 
         ReportOwnership();
         _logger.LogWarning("{Worker} restores {Partitions} from committed state after the aborted transaction ({Reason}); input is read again from {Positions}",
-            Name, string.Join(", ", held), reason.Message, string.Join(", ", from));
+            Name, string.Join(", ", held), reason.Message, from.Count == 0 ? "where it stood (nothing was processed)" : string.Join(", ", from));
     }
 
     /// <summary>Tells every table partition how far stream time and the wall clock have moved (windows close here).</summary>
@@ -439,6 +461,11 @@ public sealed class AgentWorker : IAssignmentListener, IDisposable
         }
 
         var before = partition.Context.Processed;
+        if (partition.FirstOffset < 0 && batch.Count > 0)
+        {
+            partition.FirstOffset = batch[0].Offset;
+        }
+
         partition.Context.Batch = batch;
         try
         {
@@ -683,6 +710,9 @@ public sealed class AgentWorker : IAssignmentListener, IDisposable
         public AgentPartition Agent { get; } = agent;
 
         public long CommittedPosition { get; set; }
+
+        /// <summary>The offset of the first record processed since the partition was assigned (-1 before any).</summary>
+        public long FirstOffset { get; set; } = -1;
 
         /// <summary>Exactly-once: per changelog, the end of what this worker's transactions committed there while it held the partition.</summary>
         public Dictionary<TopicPartition, long> CommittedEnds { get; } = [];

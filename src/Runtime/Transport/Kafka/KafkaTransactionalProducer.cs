@@ -110,25 +110,35 @@ internal sealed class KafkaTransactionalProducer : ITransactionalProducer
     public void AbortTransaction()
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
-        if (!_inTransaction)
+        if (!_inTransaction && _inner.Fatal is null)
         {
             return;
         }
 
-        if (_inner.Fatal is { } fatal)
+        var fenced = true;
+        if (_inner.Fatal is null)
+        {
+            try
+            {
+                Call("abort", () => _inner.Client.AbortTransaction(_transport.Options.RequestTimeout));
+                fenced = false;
+            }
+            catch (ProducerFencedException)
+            {
+                // librdkafka may report the fatal error only with the abort: replace the producer below.
+            }
+        }
+
+        if (fenced)
         {
             // A fenced (or otherwise fatally failed) client can do nothing more: a new client with the same id aborts
             // the open transaction on the broker when it initializes.
             _transport.Logger.LogWarning("Transactional producer {Id} failed fatally ({Reason}); replacing it: the new producer aborts its open transaction",
-                TransactionalId, fatal.Reason);
+                TransactionalId, (_inner.Fatal ?? new Error(ErrorCode.Local_Fatal)).Reason);
             var old = _inner;
             _inner = Open();
             old.Dispose();
             _replaced++;
-        }
-        else
-        {
-            Call("abort", () => _inner.Client.AbortTransaction(_transport.Options.RequestTimeout));
         }
 
         _inTransaction = false;
