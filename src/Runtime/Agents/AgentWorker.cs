@@ -38,12 +38,16 @@ public sealed class AgentWorker : IAssignmentListener, IDisposable
     private readonly List<TopicPartitionOffset> _positions = [];
     private readonly RecordBatch _batch = new();
     private readonly Dictionary<TableDefinition, Tables.Global.GlobalTableReplica> _globals = [];
+    private readonly Tables.Standby.AssignmentBoard? _board;
+    private readonly Tables.Standby.StandbyTables? _standbys; // the agent's first worker keeps this process's standbys
+    private readonly int _index;
     private IGroupConsumer? _consumer;
     private long _lastCommitTicks;
     private CancellationToken _stopping;
 
     public AgentWorker(AgentDefinition agent, int index, AppTopology topology, ITransport transport, FaustishOptions options,
-        IServiceProvider services, FaustishMetrics metrics, ILogger logger, TimeProvider? clock = null, Tables.Faster.StoreMemoryBudget? storeMemory = null)
+        IServiceProvider services, FaustishMetrics metrics, ILogger logger, TimeProvider? clock = null, Tables.Faster.StoreMemoryBudget? storeMemory = null,
+        Tables.Standby.AssignmentBoard? board = null)
     {
         _clock = clock ?? TimeProvider.System;
         _agent = agent ?? throw new ArgumentNullException(nameof(agent));
@@ -59,7 +63,8 @@ public sealed class AgentWorker : IAssignmentListener, IDisposable
             // One transactional producer per worker thread; its id is stable across restarts, so a replacement fences it.
             var transactions = transport as ITransactionalTransport ?? throw new InvalidOperationException(
                 $"ProcessingGuarantee.ExactlyOnce needs a transport with transactions; {transport.Description} has none. Use the embedded log or Guarantee=AtLeastOnce.");
-            _transactional = transactions.CreateTransactionalProducer($"{topology.AppId}.{Name}");
+            // The process id keeps two processes' workers of the same name from fencing each other.
+            _transactional = transactions.CreateTransactionalProducer($"{topology.AppId}.{ProcessIdentity.Of(options.DataDirectory)}.{Name}");
             _producer = _transactional;
         }
         else
@@ -71,6 +76,20 @@ public sealed class AgentWorker : IAssignmentListener, IDisposable
         _partitions = new AssignedPartition?[agent.Topic.Partitions];
         _restoring = new RestoringPartition?[agent.Topic.Partitions];
         _state = new TableStateManager(transport, options, metrics, logger, storeMemory);
+        _index = index;
+        _board = board;
+        if (board is not null && index == 0 && agent.Tables.Any(t => !t.IsGlobal))
+        {
+            if (agent.Concurrency == 1)
+            {
+                _standbys = new Tables.Standby.StandbyTables(agent, topology, transport, options, _state, metrics, logger, board, Name);
+            }
+            else
+            {
+                // Another worker of this process could be assigned a partition while this one follows it.
+                logger.LogWarning("Agent {Agent} runs {Workers} workers per process: its tables get no standby replicas (they need Concurrency = 1)", agent.Name, agent.Concurrency);
+            }
+        }
     }
 
     public string Name { get; }
@@ -135,6 +154,8 @@ public sealed class AgentWorker : IAssignmentListener, IDisposable
             RestoreStep();
         }
 
+        _standbys?.Step(OwnsPartition, RestoreSlice, _stopping);
+
         // While restoring, poll without waiting: the consumer keeps its place in the group and live partitions keep
         // flowing, and the next restore slice follows at once.
         var fetched = consumer.Fetch(_batch, _options.MaxBatchSize, restoring ? TimeSpan.Zero : _options.PollTimeout, _stopping);
@@ -151,6 +172,13 @@ public sealed class AgentWorker : IAssignmentListener, IDisposable
 
         return fetched || restoring;
     }
+
+    /// <summary>Whether this worker holds the agent's partition (restoring or processing).</summary>
+    private bool OwnsPartition(int partition) => _partitions[partition] is not null || _restoring[partition] is not null;
+
+    /// <summary>Tells the assignment board (standby placement) which partitions this worker holds now.</summary>
+    private void ReportOwnership() =>
+        _board?.Report(_agent.Name, _index, Enumerable.Range(0, _partitions.Length).Where(OwnsPartition));
 
     /// <summary>Whether any assigned partition is still restoring its tables.</summary>
     public bool IsRestoring => _restoringCount > 0;
@@ -241,23 +269,20 @@ public sealed class AgentWorker : IAssignmentListener, IDisposable
     {
         _lastCommitTicks = Stopwatch.GetTimestamp();
         _positions.Clear();
-        foreach (var partition in _partitions)
+        try
         {
-            if (partition is null)
-            {
-                continue;
-            }
-
-            partition.FlushChangelogs(_producer);
-            if (partition.Context.Position >= 0 && partition.Context.Position != partition.CommittedPosition)
-            {
-                _positions.Add(new TopicPartitionOffset(_agent.Topic.Name, partition.Context.Source.Partition, partition.Context.Position));
-            }
+            FlushChangelogs();
         }
-
-        foreach (var global in _globals.Values)
+        catch (Exception produceFailure) when (_transactional is not null && produceFailure is not OutOfMemoryException)
         {
-            global.FlushChangelog(_producer);
+            // A fenced producer refuses records too: abort and recover as for a failed commit.
+            if (!AbortAfterFailure(produceFailure) || ++_failedCommits > MaxFailedCommits)
+            {
+                throw;
+            }
+
+            RecoverAfterAbort(produceFailure);
+            return;
         }
 
         // A commit once started runs to its end (no cancellation): stopping mid-flush would only make Stop commit the
@@ -267,11 +292,21 @@ public sealed class AgentWorker : IAssignmentListener, IDisposable
             try
             {
                 _transactional.CommitTransaction(_positions, _consumer, CancellationToken.None);
+                _failedCommits = 0;
+                foreach (var partition in _partitions)
+                {
+                    partition?.NoteCommittedEnds(_transactional);
+                }
             }
             catch (Exception commitFailure) when (commitFailure is not OutOfMemoryException)
             {
-                AbortAfterFailure(commitFailure);
-                throw;
+                if (!AbortAfterFailure(commitFailure) || ++_failedCommits > MaxFailedCommits)
+                {
+                    throw;
+                }
+
+                RecoverAfterAbort(commitFailure);
+                return;
             }
         }
         else
@@ -298,22 +333,98 @@ public sealed class AgentWorker : IAssignmentListener, IDisposable
         _state.CheckpointIfDue();
     }
 
+    /// <summary>Hands every table change since the last commit to the producer, and lists the positions to commit.</summary>
+    private void FlushChangelogs()
+    {
+        foreach (var partition in _partitions)
+        {
+            if (partition is null)
+            {
+                continue;
+            }
+
+            partition.FlushChangelogs(_producer);
+            if (partition.Context.Position >= 0 && partition.Context.Position != partition.CommittedPosition)
+            {
+                _positions.Add(new TopicPartitionOffset(_agent.Topic.Name, partition.Context.Source.Partition, partition.Context.Position));
+            }
+        }
+
+        foreach (var global in _globals.Values)
+        {
+            global.FlushChangelog(_producer);
+        }
+    }
+
     /// <summary>
     /// Exactly-once: the transaction could not commit. Abort it, so its records are never visible; this worker's
     /// tables and positions are ahead of what is committed, so it must not go on (its caller fails it, and a restart
     /// restores the committed state).
     /// </summary>
-    private void AbortAfterFailure(Exception reason)
+    private bool AbortAfterFailure(Exception reason)
     {
         try
         {
             _transactional!.AbortTransaction();
             _logger.LogError(reason, "{Worker} aborted its transaction: {Reason}", Name, reason.Message);
+            return true;
         }
         catch (Exception abortFailure) when (abortFailure is not OutOfMemoryException)
         {
             _logger.LogError(abortFailure, "{Worker} could not abort its transaction after a failed commit ({Reason}); the transport aborts it when it next opens", Name, reason.Message);
+            return false;
         }
+    }
+
+    /// <summary>Commits that may fail in a row (each aborted and recovered from) before the worker gives up and stops.</summary>
+    private const int MaxFailedCommits = 3;
+
+    private int _failedCommits;
+
+    /// <summary>
+    /// Exactly-once, after an abort: this worker's tables and input positions are ahead of what is committed. Every
+    /// partition it holds is closed without a checkpoint and restored as if newly assigned — from its local checkpoint
+    /// (taken only after commits) and its changelog up to the end of the last commit — while paused, and its input is
+    /// read again from the last committed position. Nothing of the aborted transaction survives, in Kafka or here.
+    /// </summary>
+    private void RecoverAfterAbort(Exception reason)
+    {
+        var held = Enumerable.Range(0, _partitions.Length).Where(OwnsPartition).Select(p => new TopicPartition(_agent.Topic.Name, p)).ToList();
+        var resume = new Dictionary<int, (long Position, Dictionary<TopicPartition, long> Ends)>();
+        foreach (var topicPartition in held)
+        {
+            if (_partitions[topicPartition.Partition] is { } active)
+            {
+                // Where input starts again: after this worker's last commit, else where it began reading the partition.
+                var position = active.CommittedPosition >= 0 ? active.CommittedPosition : active.FirstOffset;
+                resume[topicPartition.Partition] = (position, new Dictionary<TopicPartition, long>(active.CommittedEnds));
+            }
+        }
+
+        Drop(held, checkpoint: false);
+        if (held.Count == 0 || _consumer is not { } consumer)
+        {
+            return;
+        }
+
+        consumer.Pause(held);
+        var from = new List<string>();
+        foreach (var topicPartition in held)
+        {
+            // Nothing processed (or still restoring): the consumer stands where it began, with nothing to undo.
+            var (position, ends) = resume.GetValueOrDefault(topicPartition.Partition, (-1, []));
+            if (position >= 0)
+            {
+                consumer.Seek(new TopicPartitionOffset(topicPartition.Topic, topicPartition.Partition, position));
+                from.Add($"{topicPartition}@{position}");
+            }
+
+            BeginRestore(topicPartition, ends);
+        }
+
+        ReportOwnership();
+        _logger.LogWarning("{Worker} restores {Partitions} from committed state after the aborted transaction ({Reason}); input is read again from {Positions}",
+            Name, string.Join(", ", held), reason.Message, from.Count == 0 ? "where it stood (nothing was processed)" : string.Join(", ", from));
     }
 
     /// <summary>Tells every table partition how far stream time and the wall clock have moved (windows close here).</summary>
@@ -350,6 +461,11 @@ public sealed class AgentWorker : IAssignmentListener, IDisposable
         }
 
         var before = partition.Context.Processed;
+        if (partition.FirstOffset < 0 && batch.Count > 0)
+        {
+            partition.FirstOffset = batch[0].Offset;
+        }
+
         partition.Context.Batch = batch;
         try
         {
@@ -377,15 +493,19 @@ public sealed class AgentWorker : IAssignmentListener, IDisposable
         _consumer!.Pause(partitions);
         foreach (var topicPartition in partitions)
         {
+            // A standby of the partition here becomes its checkpoint, which the restore then starts from.
+            _standbys?.HandOver(topicPartition.Partition);
             BeginRestore(topicPartition);
         }
+
+        ReportOwnership();
 
         _logger.LogInformation("{Worker} took {Topic}[{Partitions}]; restoring {Tables} table(s) while its other partitions flow",
             Name, _agent.Topic.Name, string.Join(",", partitions.Select(p => p.Partition)), _agent.Tables.Count(t => !t.IsGlobal));
     }
 
     /// <summary>Opens the partition's table shards and starts their restores (checkpoints loaded now, changelog tails later).</summary>
-    private void BeginRestore(TopicPartition topicPartition)
+    private void BeginRestore(TopicPartition topicPartition, Dictionary<TopicPartition, long>? committedEnds = null)
     {
         var pending = new RestoringPartition(topicPartition);
         try
@@ -400,7 +520,8 @@ public sealed class AgentWorker : IAssignmentListener, IDisposable
 
                 var shard = table.OpenShard(topicPartition.Partition, _options.Store, _state.StoreOptionsFor(table, topicPartition.Partition));
                 pending.Shards.Add(table, shard);
-                pending.Restores.Add(_state.BeginRestore(shard, new TopicPartition(table.ChangelogTopic(_topology.AppId), topicPartition.Partition)));
+                var changelog = new TopicPartition(table.ChangelogTopic(_topology.AppId), topicPartition.Partition);
+                pending.Restores.Add(_state.BeginRestore(shard, changelog, committedEnds?.TryGetValue(changelog, out var end) == true ? end : null));
             }
         }
         catch
@@ -469,10 +590,12 @@ public sealed class AgentWorker : IAssignmentListener, IDisposable
         }
 
         _logger.LogInformation("{Worker} released {Topic}[{Partitions}]", Name, _agent.Topic.Name, string.Join(",", partitions.Select(p => p.Partition)));
+        ReportOwnership();
     }
 
     public void Dispose()
     {
+        _standbys?.Dispose();
         foreach (var partition in _partitions)
         {
             partition?.Dispose();
@@ -587,6 +710,23 @@ public sealed class AgentWorker : IAssignmentListener, IDisposable
         public AgentPartition Agent { get; } = agent;
 
         public long CommittedPosition { get; set; }
+
+        /// <summary>The offset of the first record processed since the partition was assigned (-1 before any).</summary>
+        public long FirstOffset { get; set; } = -1;
+
+        /// <summary>Exactly-once: per changelog, the end of what this worker's transactions committed there while it held the partition.</summary>
+        public Dictionary<TopicPartition, long> CommittedEnds { get; } = [];
+
+        public void NoteCommittedEnds(ITransactionalProducer producer)
+        {
+            foreach (var (_, changelog) in _changelogs)
+            {
+                if (producer.CommittedEnd(changelog) is { } end)
+                {
+                    CommittedEnds[changelog] = end;
+                }
+            }
+        }
 
         public void Advance(long wallClockMs)
         {

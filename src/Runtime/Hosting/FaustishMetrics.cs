@@ -31,6 +31,8 @@ public sealed class FaustishMetrics : System.IDisposable
         Checkpoints = _meter.CreateCounter<long>("faustish.table.checkpoints", "{checkpoint}", "Local checkpoints taken by table stores.");
         CheckpointPause = _meter.CreateHistogram<double>("faustish.table.checkpoint_pause", "ms",
             "Time a worker spent beginning its stores' interval checkpoints (they complete in the background), per interval.");
+        StandbyRecords = _meter.CreateCounter<long>("faustish.table.standby_records", "{record}",
+            "Changelog records applied by standby replicas (warm copies of partitions other processes own; they never process input).");
         _meter.CreateObservableGauge("faustish.table.restore_remaining", () => Volatile.Read(ref _restoreRemaining), "{offset}",
             "Changelog offsets left to replay by the restores under way (record offsets, one per record, on every transport).");
         _meter.CreateObservableGauge("faustish.transport.brokers_unavailable", () => Volatile.Read(ref _transport)?.BrokersUnavailable == true ? 1 : 0, "{state}",
@@ -54,6 +56,8 @@ public sealed class FaustishMetrics : System.IDisposable
     public Counter<long> Checkpoints { get; }
 
     public Histogram<double> CheckpointPause { get; }
+
+    public Counter<long> StandbyRecords { get; }
 
     /// <summary>Changelog offsets left to replay by the restores under way (the <c>faustish.table.restore_remaining</c> gauge).</summary>
     public long RestoreRemaining => Volatile.Read(ref _restoreRemaining);

@@ -55,6 +55,13 @@ public sealed class FaustishOptions
     /// </summary>
     public ProcessingGuarantee Guarantee { get; set; } = ProcessingGuarantee.AtLeastOnce;
 
+    /// <summary>
+    /// How many other processes keep a warm copy (a standby replica) of each table partition, following its changelog,
+    /// so that one taking the partition over after a failure replays only the changelog's tail. 0 (the default): none.
+    /// Kafka only; placement is described in docs/standby-replicas.md. Set <c>Faustish:StandbyReplicas</c>.
+    /// </summary>
+    public int StandbyReplicas { get; set; }
+
     /// <summary>How table partitions are stored.</summary>
     public StoreKind Store { get; set; } = StoreKind.Faster;
 
@@ -121,6 +128,9 @@ public sealed class FaustishOptions
         Require(CheckpointInterval > TimeSpan.Zero, $"CheckpointInterval must be positive (was {CheckpointInterval}). Set Faustish:CheckpointInterval, e.g. 00:00:30.");
         Require(CheckpointsKept >= 1, $"CheckpointsKept must be at least 1 (was {CheckpointsKept}). Set Faustish:CheckpointsKept, e.g. 2.");
         Require(RestoreProgressInterval > TimeSpan.Zero, $"RestoreProgressInterval must be positive (was {RestoreProgressInterval}). Set Faustish:RestoreProgressInterval.");
+        Require(StandbyReplicas >= 0, $"StandbyReplicas must be 0 or more (was {StandbyReplicas}). Set Faustish:StandbyReplicas.");
+        Require(StandbyReplicas == 0 || BrokerAddress.Kind == BrokerKind.Kafka,
+            $"StandbyReplicas = {StandbyReplicas} needs Kafka (--broker kafka://host:9092): on the embedded log one process holds every partition. Set Faustish:StandbyReplicas to 0.");
         Kafka ??= new KafkaOptions();
         Require(Kafka.ReplicationFactor is -1 or >= 1 and <= short.MaxValue,
             $"Kafka.ReplicationFactor must be -1 (the brokers' default) or at least 1 (was {Kafka.ReplicationFactor}). Set Faustish:Kafka:ReplicationFactor.");

@@ -62,7 +62,24 @@ public sealed class FaustishRuntime : IAsyncDisposable
 
     /// <summary>Creates or checks every topic the app needs.</summary>
     public ValueTask EnsureTopicsAsync(CancellationToken cancellationToken) =>
-        Transport.EnsureTopicsAsync(Topology.RequiredTopics(), cancellationToken);
+        Transport.EnsureTopicsAsync(RequiredTopics(), cancellationToken);
+
+    /// <summary>
+    /// Every topic the app needs: the topology's, plus the assignment board's (<c>{app}-assignments</c>, compacted, one
+    /// partition) when <see cref="FaustishOptions.StandbyReplicas"/> is set.
+    /// </summary>
+    public IReadOnlyList<TopicSpec> RequiredTopics() => Options.StandbyReplicas > 0
+        ? [.. Topology.RequiredTopics(), new TopicSpec(Tables.Standby.AssignmentBoard.TopicOf(Options.AppId), 1, Compacted: true)]
+        : Topology.RequiredTopics();
+
+    /// <summary>This process's id, kept in the data directory (<see cref="ProcessIdentity"/>).</summary>
+    public string ProcessId => ProcessIdentity.Of(Options.DataDirectory);
+
+    /// <summary>The assignment board standbys are placed from; null without <see cref="FaustishOptions.StandbyReplicas"/>. Started on first use.</summary>
+    public Tables.Standby.AssignmentBoard? Board =>
+        Options.StandbyReplicas <= 0 ? null : _board ??= new Tables.Standby.AssignmentBoard(Transport, Options.AppId, ProcessId, _loggers.CreateLogger("Faustish.Standby"));
+
+    private Tables.Standby.AssignmentBoard? _board;
 
     /// <summary>
     /// A sender for code outside agents (seeding, CLI). It is not thread-safe; call
@@ -108,10 +125,13 @@ public sealed class FaustishRuntime : IAsyncDisposable
     /// <summary>Creates the workers of every agent (one per unit of concurrency).</summary>
     public IReadOnlyList<AgentWorker> CreateWorkers(IServiceProvider services) =>
         [.. Topology.Model.Agents.SelectMany(agent => Enumerable.Range(0, agent.Concurrency).Select(index =>
-            new AgentWorker(agent, index, Topology, Transport, Options, services, Metrics, _loggers.CreateLogger($"Faustish.Agents.{agent.Name}"), Clock, StoreMemory)))];
+            new AgentWorker(agent, index, Topology, Transport, Options, services, Metrics, _loggers.CreateLogger($"Faustish.Agents.{agent.Name}"), Clock, StoreMemory, Board)))];
 
     public async ValueTask DisposeAsync()
     {
+        // Before the transport: the board publishes this process's departure through it.
+        _board?.Dispose();
+        _board = null;
         if (_transport is not null)
         {
             await _transport.DisposeAsync().ConfigureAwait(false);

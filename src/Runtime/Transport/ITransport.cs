@@ -142,6 +142,13 @@ public interface ITransactionalProducer : IRecordProducer
 
     /// <summary>Aborts the open transaction (if any): its records are never visible. Throws if the abort cannot be recorded.</summary>
     void AbortTransaction();
+
+    /// <summary>
+    /// The offset after the last record the last committed transaction wrote to <paramref name="partition"/>, or null
+    /// when it wrote none there or the transport does not tell (readers then read up to the high watermark). A worker
+    /// that aborted a later transaction restores its tables up to here: what follows in its changelogs is aborted work.
+    /// </summary>
+    long? CommittedEnd(TopicPartition partition) => null;
 }
 
 /// <summary>A transactional producer was replaced by a newer one with the same transactional id; it can no longer commit.</summary>

@@ -101,22 +101,47 @@ public sealed class TableStateManager
     /// returns the replay of the changelog after it (or of the whole changelog), to be run in steps between polls.
     /// Once complete, the shard is kept for checkpoints until <see cref="Release"/>.
     /// </summary>
-    public TableRestore BeginRestore(ITableShard shard, TopicPartition changelog)
+    /// <param name="shard">The shard, just opened.</param>
+    /// <param name="changelog">Its changelog partition.</param>
+    /// <param name="committedEnd">
+    /// Where the committed changelog ends when the caller knows better than the high watermark: an exactly-once worker
+    /// that aborted a transaction restores up to the end of its last commit (what follows is its aborted work).
+    /// </param>
+    public TableRestore BeginRestore(ITableShard shard, TopicPartition changelog, long? committedEnd = null)
     {
         ArgumentNullException.ThrowIfNull(shard);
         var started = Stopwatch.GetTimestamp();
         var table = shard.Definition.Name;
         var watermarks = _transport.GetWatermarks(changelog);
+
         var store = shard.LocalCheckpoints;
         var choice = store is null
             ? new Choice(Offsets.Beginning, null, "its store keeps no local checkpoints")
             : ChooseCheckpoint(table, shard.Partition, store, watermarks);
 
         var first = choice.From == Offsets.Beginning ? watermarks.Low : choice.From;
+        var end = committedEnd is { } committed ? Math.Clamp(committed, first, watermarks.High) : watermarks.High;
         // Nothing to replay (an empty changelog, or a checkpoint at its end): no reader, so no client to open and close.
-        var inner = first >= watermarks.High ? new NothingToReplay(first) : _transport.OpenReader(changelog, choice.From);
-        var reader = new ProgressReader(inner, this, table, shard.Partition, first, watermarks.High);
-        return new TableRestore(this, new ChangelogRestore(shard, reader, watermarks.High), changelog, choice, started);
+        var inner = first >= end ? new NothingToReplay(first) : _transport.OpenReader(changelog, choice.From);
+        var reader = new ProgressReader(inner, this, table, shard.Partition, first, end);
+        return new TableRestore(this, new ChangelogRestore(shard, reader, end), changelog, choice, started);
+    }
+
+    /// <summary>
+    /// Loads <paramref name="shard"/>'s (just opened, empty) newest valid checkpoint, as a restore would, and returns the
+    /// changelog offset to follow from (<see cref="Offsets.Beginning"/> without one) and why. For standby replicas,
+    /// which follow the changelog from there for as long as they are kept.
+    /// </summary>
+    internal (long From, string Reason) LoadCheckpoint(ITableShard shard, TopicPartition changelog)
+    {
+        ArgumentNullException.ThrowIfNull(shard);
+        if (shard.LocalCheckpoints is not { } store)
+        {
+            return (Offsets.Beginning, "its store keeps no local checkpoints");
+        }
+
+        var choice = ChooseCheckpoint(shard.Definition.Name, shard.Partition, store, _transport.GetWatermarks(changelog));
+        return (choice.From, choice.Sequence is { } sequence ? $"checkpoint {sequence}, {choice.Reason}" : choice.Reason);
     }
 
     private void Completed(TableRestore restore)

@@ -36,11 +36,25 @@ internal sealed class KafkaProducer : IRecordProducer
     private Error? _fatal;
     private bool _disposed;
 
-    public KafkaProducer(KafkaTransport transport)
+    /// <param name="transport">The transport whose settings and health the producer uses.</param>
+    /// <param name="transactionalId">Kafka's <c>transactional.id</c> for a transactional producer (see <see cref="KafkaTransactionalProducer"/>), else null.</param>
+    public KafkaProducer(KafkaTransport transport, string? transactionalId = null)
     {
         _transport = transport;
         _onDelivery = OnDelivery;
-        _producer = transport.Configure(new ProducerBuilder<byte[], byte[]>(KafkaSettings.Build(transport.Options, KafkaClientKind.Producer)), "producer",
+        var config = KafkaSettings.Build(transport.Options, KafkaClientKind.Producer);
+        if (transactionalId is not null)
+        {
+            config["transactional.id"] = transactionalId;
+            // librdkafka refuses a delivery timeout beyond the transaction's: a record that cannot be delivered within
+            // a transaction fails it. Unless the user chose one, deliveries are retried for as long as the transaction lives.
+            if (!KafkaSettings.UserSets(transport.Options, KafkaClientKind.Producer, "message.timeout.ms"))
+            {
+                config["message.timeout.ms"] = config["transaction.timeout.ms"];
+            }
+        }
+
+        _producer = transport.Configure(new ProducerBuilder<byte[], byte[]>(config), transactionalId is null ? "producer" : $"transactional producer {transactionalId}",
             error =>
             {
                 if (error.IsFatal)
@@ -51,6 +65,18 @@ internal sealed class KafkaProducer : IRecordProducer
         _registration = transport.Health.Register(() =>
             Interlocked.Read(ref _pending) is var pending and > 0 ? $"producer {_producer.Name}: {pending} record(s) to deliver" : null);
     }
+
+    /// <summary>The Confluent.Kafka client, for the transaction calls of <see cref="KafkaTransactionalProducer"/>.</summary>
+    internal IProducer<byte[], byte[]> Client => _producer;
+
+    /// <summary>The fatal error this producer met (a fenced transactional producer's, say), or null.</summary>
+    internal Error? Fatal => _fatal;
+
+    /// <summary>
+    /// Told the offset of every record delivered (on librdkafka's poll thread): a transactional producer keeps, per
+    /// partition, the end of what its transaction wrote.
+    /// </summary>
+    internal Action<TopicPartition, long>? Delivered { get; set; }
 
     public void Produce(TopicPartition partition, ReadOnlySpan<byte> key, bool keyIsNull, ReadOnlySpan<byte> value, bool valueIsNull,
         long timestampMs, IReadOnlyList<RecordHeader>? headers = null)
@@ -181,6 +207,10 @@ internal sealed class KafkaProducer : IRecordProducer
             {
                 _failures.Add(new DeliveryFailure(new TopicPartition(report.Topic, report.Partition.Value), $"{report.Error.Reason} ({report.Error.Code})"));
             }
+        }
+        else if (Delivered is { } delivered)
+        {
+            delivered(new TopicPartition(report.Topic, report.Partition.Value), report.Offset.Value);
         }
 
         Interlocked.Decrement(ref _pending);

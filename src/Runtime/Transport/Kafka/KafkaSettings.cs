@@ -64,6 +64,9 @@ internal static class KafkaSettings
         ["compression.type"] = "lz4",
         ["linger.ms"] = "5",
         ["message.timeout.ms"] = "600000",
+        // Exactly-once: a worker that stops committing (stuck, or cut off) has its open transaction aborted by the
+        // broker and its producer fenced after 10 s, instead of holding back read_committed readers of its partitions.
+        ["transaction.timeout.ms"] = "10000",
     };
 
     /// <summary>Defaults for group consumers and partition readers.</summary>
@@ -85,6 +88,7 @@ internal static class KafkaSettings
         ["enable.auto.commit"] = "workers commit positions themselves, after flushing the outputs of the records before them",
         ["enable.auto.offset.store"] = "workers commit positions themselves, after flushing the outputs of the records before them",
         ["enable.partition.eof"] = "the transport reads to the end of a partition by its watermarks",
+        ["isolation.level"] = "every consumer and reader reads committed records only (exactly-once needs it; at-least-once writes no transactions)",
         ["transactional.id"] = "exactly-once producers get their ids from the worker names",
         ["dotnet.consumer.consume.result.fields"] = "the transport chooses what Confluent.Kafka marshals",
         ["dotnet.producer.delivery.report.fields"] = "the transport chooses what Confluent.Kafka marshals",
@@ -128,6 +132,7 @@ internal static class KafkaSettings
         {
             config["enable.auto.commit"] = "false";
             config["enable.auto.offset.store"] = "false";
+            config["isolation.level"] = "read_committed";
         }
 
         return config;
@@ -158,6 +163,20 @@ internal static class KafkaSettings
                 yield return setting;
             }
         }
+    }
+
+    /// <summary>Whether the user's settings for a client of <paramref name="kind"/> set <paramref name="name"/> (librdkafka's spelling).</summary>
+    public static bool UserSets(KafkaTransportOptions options, KafkaClientKind kind, string name)
+    {
+        foreach (var (_, key, _) in UserSettings(options, kind))
+        {
+            if (string.Equals(key, name, StringComparison.Ordinal))
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     /// <summary>

@@ -14,8 +14,9 @@ namespace Faustish.Transport.Kafka;
 
 /// <summary>
 /// Records on a Kafka cluster, through Confluent.Kafka (librdkafka). Producers are idempotent; group consumers use
-/// cooperative-sticky rebalancing and commit synchronously when the worker says so; partition readers are assign-only
-/// consumers. Offsets are Kafka's: 0, 1, 2, … per partition, with gaps where transaction markers or compaction left them.
+/// cooperative-sticky rebalancing and commit synchronously when the worker says so (at-least-once), or their positions
+/// ride in a worker's transaction (<see cref="KafkaTransactionalProducer"/>, exactly-once); partition readers are
+/// assign-only consumers. Every consumer and reader reads committed records only. Offsets are Kafka's: 0, 1, 2, … per partition, with gaps where transaction markers or compaction left them.
 /// </summary>
 /// <remarks>
 /// <para>Settings: <see cref="KafkaSettings"/> (defaults and pass-through of every librdkafka setting).</para>
@@ -24,7 +25,7 @@ namespace Faustish.Transport.Kafka;
 /// <see cref="BrokersUnavailable"/>.</para>
 /// <para>Nothing here knows about librdkafka's mock cluster: tests run this very code against it.</para>
 /// </remarks>
-internal sealed class KafkaTransport : ITransport, ITransportHealth
+internal sealed class KafkaTransport : ITransport, ITransactionalTransport, ITransportHealth
 {
     private readonly IAdminClient _admin;
     private readonly Lazy<IConsumer<Ignore, Ignore>> _offsets;
@@ -125,6 +126,14 @@ internal sealed class KafkaTransport : ITransport, ITransportHealth
     {
         ThrowIfDisposed();
         return new KafkaProducer(this);
+    }
+
+    /// <inheritdoc />
+    public ITransactionalProducer CreateTransactionalProducer(string transactionalId)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(transactionalId);
+        ThrowIfDisposed();
+        return new KafkaTransactionalProducer(this, transactionalId);
     }
 
     /// <inheritdoc />
