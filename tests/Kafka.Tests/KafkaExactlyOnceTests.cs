@@ -78,8 +78,10 @@ public sealed partial class KafkaExactlyOnceTests(ITestOutputHelper output)
             scenario.Log("fenced: " + string.Join(" | ", workers.SelectMany(w => w.Lines.Where(l => l.Text.Contains("replacing it", StringComparison.Ordinal)).Select(l => $"{w.Name}: {l.Text}"))));
 
             sender.OpenUpTo(Events);
+            var counted = new Dictionary<long, long>();
             scenario.WaitUntil("all events are delivered and the table counts them", workers, sender,
-                () => sender.Done && scenario.ReadCounts().Values.Sum() == Events, poll: TimeSpan.FromSeconds(1));
+                () => sender.Done && (counted = scenario.ReadCounts()).Values.Sum() == Events, poll: TimeSpan.FromSeconds(1),
+                state: () => $"The table counts {counted.Values.Sum():N0} ({counted.Count(c => c.Value > Events / GroupScenario.Users)} users over, {GroupScenario.Users - counted.Count(c => c.Value >= Events / GroupScenario.Users)} under).");
             scenario.StopAll(workers);
 
             // The transport's own account of each worker's transactions.

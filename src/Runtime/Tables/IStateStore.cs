@@ -97,4 +97,10 @@ public interface ICheckpointableStore
     /// </summary>
     System.Threading.Tasks.Task<CheckpointManifest> BeginCheckpoint(long changelogOffset, int keep) =>
         System.Threading.Tasks.Task.FromResult(Checkpoint(changelogOffset, keep));
+
+    /// <summary>
+    /// Waits on the owner thread for a checkpoint begun with <see cref="BeginCheckpoint"/> and returns its manifest (or
+    /// throws its failure). Use this rather than waiting on the task: a store may need its owner's help to finish.
+    /// </summary>
+    CheckpointManifest EndCheckpoint(System.Threading.Tasks.Task<CheckpointManifest> checkpoint) => checkpoint.GetAwaiter().GetResult();
 }

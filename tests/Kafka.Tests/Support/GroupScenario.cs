@@ -39,6 +39,9 @@ internal sealed class GroupScenario : IDisposable
         ["Faustish__Kafka__Consumer__session.timeout.ms"] = "6000",
         ["Faustish__Kafka__Consumer__heartbeat.interval.ms"] = "500",
         ["Faustish__Kafka__Consumer__max.poll.interval.ms"] = "60000",
+        // Whether a partition was restored from a checkpoint or by a full replay, and from which offset, is logged at
+        // Debug (per table); the failover tests read those lines.
+        ["Logging__LogLevel__Faustish.Agents"] = "Debug",
     };
 
     private static readonly AppModel ClicksModel = new([Clicks.Definition], [ClicksPerUser.Definition], [CountClicks.Definition]);
@@ -159,7 +162,8 @@ internal sealed class GroupScenario : IDisposable
         Enumerable.Range(0, Users).ToDictionary(k => (long)k, k => events / Users + (k < events % Users ? 1 : 0));
 
     /// <summary>Polls <paramref name="condition"/> until it holds; fails if the time runs out, a running worker exits or the sender fails.</summary>
-    public void WaitUntil(string what, IEnumerable<ChildApp> workers, PacedSender? sender, Func<bool> condition, TimeSpan? poll = null)
+    /// <param name="state">What the condition last saw, for the failure message.</param>
+    public void WaitUntil(string what, IEnumerable<ChildApp> workers, PacedSender? sender, Func<bool> condition, TimeSpan? poll = null, Func<string>? state = null)
     {
         var watched = workers.ToList();
         var waited = Stopwatch.StartNew();
@@ -172,7 +176,7 @@ internal sealed class GroupScenario : IDisposable
 
             if (waited.Elapsed > Bound)
             {
-                throw new TimeoutException($"Not within {Bound}: {what}. {Describe(watched)}; {sender?.Sent:N0} events sent.");
+                throw new TimeoutException($"Not within {Bound}: {what}. {state?.Invoke()} {Describe(watched)}; {sender?.Sent:N0} events sent.");
             }
 
             sender?.ThrowIfFailed();

@@ -390,7 +390,7 @@ public sealed class TableStateManager
         var table = entry.Shard.Definition.Name;
         try
         {
-            var manifest = checkpoint.GetAwaiter().GetResult();
+            var manifest = entry.Shard.LocalCheckpoints is { } store ? store.EndCheckpoint(checkpoint) : checkpoint.GetAwaiter().GetResult();
             entry.CheckpointOffset = entry.InFlightOffset;
             CheckpointsTaken++;
             _metrics.Checkpoints.Add(1);

@@ -71,6 +71,7 @@ public abstract class FasterStore<TKey, TValue> : IStateStore<TKey, TValue>, ICh
     private protected FasterStore(StoreOptions options, IRecordCodec<TKey>? keyCodec, IRecordCodec<TValue>? valueCodec)
     {
         ArgumentNullException.ThrowIfNull(options);
+        ThreadPoolHeadroom.Ensure();
         Directory = Path.GetFullPath(options.Directory);
         _keys = StoreBytes<TKey>.For(keyCodec);
         _values = StoreBytes<TValue>.For(valueCodec);
@@ -302,7 +303,7 @@ public abstract class FasterStore<TKey, TValue> : IStateStore<TKey, TValue>, ICh
     }
 
     /// <inheritdoc/>
-    public CheckpointManifest Checkpoint(long changelogOffset, int keep) => BeginCheckpoint(changelogOffset, keep).GetAwaiter().GetResult();
+    public CheckpointManifest Checkpoint(long changelogOffset, int keep) => EndCheckpoint(BeginCheckpoint(changelogOffset, keep));
 
     /// <inheritdoc/>
     public Task<CheckpointManifest> BeginCheckpoint(long changelogOffset, int keep)
@@ -333,7 +334,10 @@ public abstract class FasterStore<TKey, TValue> : IStateStore<TKey, TValue>, ICh
         }
 
         var sequence = _nextSequence++;
-        var checkpoint = Task.Run(() => CompleteCheckpoint(token, sequence, changelogOffset, keep));
+        // Asynchronous all the way: FASTER completes the checkpoint's writes on thread-pool threads, so a pool thread
+        // blocked waiting for them (one per table partition checkpointing at once, as at a revoke or a shutdown) starved
+        // the pool and stretched sub-second checkpoints to many seconds.
+        var checkpoint = Task.Run(() => CompleteCheckpointAsync(token, sequence, changelogOffset, keep));
         _checkpoint = checkpoint;
         return checkpoint;
     }
@@ -342,9 +346,9 @@ public abstract class FasterStore<TKey, TValue> : IStateStore<TKey, TValue>, ICh
     /// Off the owner thread: lets FASTER finish writing the checkpoint, makes it durable, and writes its manifest, so
     /// that the checkpoint exists (for <see cref="ListCheckpoints"/>) only once every file it needs is on disk.
     /// </summary>
-    private CheckpointManifest CompleteCheckpoint(Guid token, long sequence, long changelogOffset, int keep)
+    private async Task<CheckpointManifest> CompleteCheckpointAsync(Guid token, long sequence, long changelogOffset, int keep)
     {
-        _store.CompleteCheckpointAsync().AsTask().GetAwaiter().GetResult();
+        await _store.CompleteCheckpointAsync().ConfigureAwait(false);
 
         // Everything the checkpoint needs must be durable before the manifest says it exists: the log below the
         // checkpoint's flushed address and the checkpoint's own files.
@@ -386,14 +390,29 @@ public abstract class FasterStore<TKey, TValue> : IStateStore<TKey, TValue>, ICh
         }
 
         _checkpoint = null;
-        try
+        RefreshUntilDone(checkpoint);
+        // A failure was reported through the task to whoever began the checkpoint; the checkpoint's files without a
+        // manifest are pruned by the next checkpoint.
+    }
+
+    /// <inheritdoc/>
+    public CheckpointManifest EndCheckpoint(Task<CheckpointManifest> checkpoint)
+    {
+        ArgumentNullException.ThrowIfNull(checkpoint);
+        RefreshUntilDone(checkpoint);
+        return checkpoint.GetAwaiter().GetResult();
+    }
+
+    /// <summary>
+    /// Waits on the owner thread for a checkpoint to complete. FASTER moves a checkpoint through its phases as the
+    /// store's sessions acknowledge them when they refresh, and this store's only session is the owner's: the owner
+    /// refreshes it while it waits instead of blocking in a plain wait.
+    /// </summary>
+    private void RefreshUntilDone(Task checkpoint)
+    {
+        while (!((IAsyncResult)checkpoint).AsyncWaitHandle.WaitOne(TimeSpan.FromMilliseconds(1)))
         {
-            checkpoint.Wait();
-        }
-        catch (AggregateException)
-        {
-            // Reported through the task by BeginCheckpoint's caller; the checkpoint's files without a manifest are
-            // pruned by the next checkpoint.
+            _session.Refresh();
         }
     }
 
