@@ -42,7 +42,7 @@ public sealed class ChangelogRestore : IDisposable
     public long EndOffset { get; }
 
     /// <summary>The changelog offset of the next record to apply: everything below it is in the shard.</summary>
-    public long Position => _reader.Position;
+    public long Position => Math.Min(_reader.Position, EndOffset);
 
     /// <summary>Changelog records applied so far.</summary>
     public long Applied { get; private set; }
@@ -90,6 +90,10 @@ public sealed class ChangelogRestore : IDisposable
 
             if (_reader.Fetch(_batch, BatchRecords, left < s_fetchWait ? left : s_fetchWait, cancellationToken))
             {
+                // A fetch may run past the end. Never apply what lies there: after an aborted transaction the end is
+                // the last committed record, and the aborted records after it are not state (a broker that does not
+                // filter them for read_committed readers, like librdkafka's mock cluster, still returns them).
+                _batch.DropFrom(EndOffset);
                 Applied += Shard.Apply(_batch);
             }
         }

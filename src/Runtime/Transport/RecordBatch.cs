@@ -69,6 +69,23 @@ public sealed class RecordBatch
     }
 
     /// <summary>
+    /// Drops the records at <paramref name="offset"/> and after (a batch holds its partition's records in offset order);
+    /// returns how many were dropped.
+    /// </summary>
+    public int DropFrom(long offset)
+    {
+        var kept = Count;
+        while (kept > 0 && _records[kept - 1].Offset >= offset)
+        {
+            kept--;
+        }
+
+        var dropped = Count - kept;
+        Count = kept;
+        return dropped;
+    }
+
+    /// <summary>
     /// Appends a record whose key, value and encoded headers (see <see cref="RecordHeaderEncoding"/>) are
     /// given as spans; a length of -1 marks a null key or value.
     /// </summary>
