@@ -53,13 +53,13 @@ public static class StandbyPlacement
     private static List<string>[] Place(IReadOnlyDictionary<string, ProcessAssignment> processes, string agent, int partitions, int replicas)
     {
         var load = new Dictionary<string, int>(processes.Count, StringComparer.Ordinal);
-        foreach (var (process, assignment) in processes)
+        foreach (var (process, _) in processes)
         {
-            load[process] = assignment.Count(agent);
+            load[process] = 0; // standbys placed so far
         }
 
         var holders = new List<string>[partitions];
-        var ranked = new List<(string Process, int Load, ulong Score)>(processes.Count);
+        var ranked = new List<(string Process, int Owned, int Load, ulong Score)>(processes.Count);
         for (var p = 0; p < partitions; p++)
         {
             ranked.Clear();
@@ -67,11 +67,11 @@ public static class StandbyPlacement
             {
                 if (!assignment.Owns(agent, p))
                 {
-                    ranked.Add((process, load[process], Score(process, agent, p)));
+                    ranked.Add((process, assignment.Count(agent), load[process], Score(process, agent, p)));
                 }
             }
 
-            ranked.Sort(static (a, b) => a.Load != b.Load ? a.Load.CompareTo(b.Load)
+            ranked.Sort(static (a, b) => a.Owned != b.Owned ? a.Owned.CompareTo(b.Owned) : a.Load != b.Load ? a.Load.CompareTo(b.Load)
                 : b.Score != a.Score ? b.Score.CompareTo(a.Score) : string.CompareOrdinal(a.Process, b.Process));
             holders[p] = new List<string>(replicas);
             for (var i = 0; i < Math.Min(replicas, ranked.Count); i++)
@@ -88,20 +88,27 @@ public static class StandbyPlacement
         ordered.Sort(StringComparer.Ordinal);
         for (var moves = 0; moves < partitions * replicas; moves++)
         {
-            string most = ordered[0], least = ordered[0];
-            foreach (var process in ordered)
+            // Only between processes owning as many partitions: standbys stay with the least loaded owners, where
+            // cooperative-sticky hands a failed process's partitions.
+            var moved = false;
+            foreach (var most in ordered)
             {
-                most = load[process] > load[most] ? process : most;
-                least = load[process] < load[least] ? process : least;
+                foreach (var least in ordered)
+                {
+                    if (!moved && processes[most].Count(agent) == processes[least].Count(agent) && load[most] - load[least] > 1
+                        && MoveOne(holders, processes[least], agent, most, least))
+                    {
+                        load[most]--;
+                        load[least]++;
+                        moved = true;
+                    }
+                }
             }
 
-            if (load[most] - load[least] <= 1 || !MoveOne(holders, processes[least], agent, most, least))
+            if (!moved)
             {
                 break;
             }
-
-            load[most]--;
-            load[least]++;
         }
 
         return holders;
