@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using System.Linq;
 using System.Text;
 
 namespace Faustish.Tables.Standby;
@@ -10,11 +11,11 @@ namespace Faustish.Tables.Standby;
 /// </summary>
 /// <remarks>
 /// <para>Partitions are placed in order. For each, the candidates are the live processes other than its active
-/// owner(s). They are ranked by their load, the agent's partitions they own plus the standbys already placed on them
-/// (fewest first), then by rendezvous hashing of (process, agent, partition). The first <c>replicas</c> candidates
-/// keep standbys. Then standbys move from the most to the least loaded process until loads are within one (or no
-/// move is allowed). Ranking by ownership alone let rendezvous scores put two standbys on one process and none on
-/// another (4 processes, 4 partitions, 1 replica: about one run in three).</para>
+/// owner(s). They are ranked by the agent's partitions they own (fewest first), then by the standbys already placed on
+/// them, then by rendezvous hashing of (process, agent, partition). The first <c>replicas</c> candidates keep
+/// standbys. Then, among processes owning as many partitions, standbys move from the most to the least loaded until
+/// they are within one (or no move is allowed). Ranking by ownership and score alone put two standbys on one process
+/// and none on another (4 processes, 4 partitions, 1 replica: about one run in three).</para>
 /// <para>Why fewest first: Confluent.Kafka has no pluggable assignor, so Faustish cannot give a failed process's
 /// partitions to their standbys; cooperative-sticky gives them to the least loaded survivors (it keeps the group
 /// balanced), so that is where a standby is most likely to be taken over. Why rendezvous hashing for ties: when a
@@ -52,11 +53,8 @@ public static class StandbyPlacement
     /// <summary>Every partition's standby holders: placed greedily by load and rendezvous score, then evened out.</summary>
     private static List<string>[] Place(IReadOnlyDictionary<string, ProcessAssignment> processes, string agent, int partitions, int replicas)
     {
-        var load = new Dictionary<string, int>(processes.Count, StringComparer.Ordinal);
-        foreach (var (process, _) in processes)
-        {
-            load[process] = 0; // standbys placed so far
-        }
+        // Standbys placed so far on each process.
+        var load = processes.Keys.ToDictionary(process => process, _ => 0, StringComparer.Ordinal);
 
         var holders = new List<string>[partitions];
         var ranked = new List<(string Process, int Owned, int Load, ulong Score)>(processes.Count);
@@ -86,32 +84,35 @@ public static class StandbyPlacement
         // most to the least loaded process while one may take one and that evens them out.
         var ordered = new List<string>(load.Keys);
         ordered.Sort(StringComparer.Ordinal);
-        for (var moves = 0; moves < partitions * replicas; moves++)
+        for (var moves = 0; moves < partitions * replicas && EvenOnce(holders, processes, load, ordered, agent); moves++)
         {
-            // Only between processes owning as many partitions: standbys stay with the least loaded owners, where
-            // cooperative-sticky hands a failed process's partitions.
-            var moved = false;
-            foreach (var most in ordered)
-            {
-                foreach (var least in ordered)
-                {
-                    if (!moved && processes[most].Count(agent) == processes[least].Count(agent) && load[most] - load[least] > 1
-                        && MoveOne(holders, processes[least], agent, most, least))
-                    {
-                        load[most]--;
-                        load[least]++;
-                        moved = true;
-                    }
-                }
-            }
-
-            if (!moved)
-            {
-                break;
-            }
         }
 
         return holders;
+    }
+
+    /// <summary>
+    /// Moves one standby from a process to one with at least two fewer that owns as many partitions (standbys stay with
+    /// the least loaded owners, where cooperative-sticky hands a failed process's partitions). False when none can move.
+    /// </summary>
+    private static bool EvenOnce(List<string>[] holders, IReadOnlyDictionary<string, ProcessAssignment> processes, Dictionary<string, int> load,
+        List<string> ordered, string agent)
+    {
+        foreach (var most in ordered)
+        {
+            foreach (var least in ordered)
+            {
+                if (processes[most].Count(agent) == processes[least].Count(agent) && load[most] - load[least] > 1
+                    && MoveOne(holders, processes[least], agent, most, least))
+                {
+                    load[most]--;
+                    load[least]++;
+                    return true;
+                }
+            }
+        }
+
+        return false;
     }
 
     /// <summary>Moves the lowest partition's standby that <paramref name="from"/> holds and <paramref name="to"/> may hold.</summary>
