@@ -71,8 +71,10 @@ public sealed class EmbeddedAllocationTests : IDisposable
     {
         // FASTER allocates a partition's in-memory pages as its log first grows, then reuses them: write more
         // than the in-memory size first, so that the measured loop runs over recycled pages. FASTER still
-        // allocates a few hundred bytes of bookkeeping each time a page fills and is scheduled for writing
-        // (about 600 B per 1 MiB page, measured): the allowance is 1 KiB per page the loop fills, plus one.
+        // allocates bookkeeping each time a page fills and is scheduled for writing: about 600 B per 1 MiB page when
+        // the flush completes elsewhere, up to ~2 KiB when this thread completes it (measured 12,648 B over 6 pages
+        // in a full suite run). The allowance is 4 KiB per page the loop fills, plus one per partition: still
+        // under a third of a byte per record, so any per-record allocation (24 B at least) fails the test.
         await using var transport = EmbeddedTransport.Open(_directory.Path);
         await transport.EnsureTopicsAsync([new TopicSpec("t", 2)], CancellationToken.None);
         using var producer = transport.CreateProducer();
@@ -97,7 +99,7 @@ public sealed class EmbeddedAllocationTests : IDisposable
 
         const int EntryBytes = 4 + 36 + 8 + 16; // FasterLog header + record framing + key + value
         var pagesFilled = (long)Records * EntryBytes / (1 << new EmbeddedTransportOptions().PageSizeBits) + 2; // +1 per partition
-        Assert.InRange(allocated, 0, pagesFilled * 1024);
+        Assert.InRange(allocated, 0, pagesFilled * 4096);
     }
 
     [Fact]
