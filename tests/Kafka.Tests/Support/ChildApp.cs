@@ -16,6 +16,7 @@ namespace Faustish.Kafka.Tests.Support;
 internal sealed partial class ChildApp : IDisposable
 {
     private readonly Process _process;
+    private bool _terminated;
     private readonly List<LogLine> _lines = [];
     private readonly Lock _sync = new();
 
@@ -125,13 +126,24 @@ internal sealed partial class ChildApp : IDisposable
         }
     }
 
-    /// <summary>SIGTERM: the app stops gracefully (commits, leaves its group).</summary>
+    /// <summary>
+    /// SIGTERM: the app stops gracefully (commits, leaves its group). Sent once: the host handles SIGTERM only while it
+    /// runs, so a second one arriving after it has stopped (while the process writes its last lines) would end the
+    /// process with the signal's default action, exit code 143.
+    /// </summary>
     public void Terminate()
     {
-        if (!_process.HasExited && Kill(_process.Id, 15) != 0)
+        if (_terminated || _process.HasExited)
+        {
+            return;
+        }
+
+        if (Kill(_process.Id, 15) != 0)
         {
             throw new InvalidOperationException($"Could not send SIGTERM to {Name} (pid {_process.Id}).");
         }
+
+        _terminated = true;
     }
 
     /// <summary>SIGKILL: no commit, no cleanup.</summary>
