@@ -2,6 +2,7 @@ using System;
 using System.Collections.Generic;
 using Faustish.Tables;
 using Faustish.Topics;
+using System.ComponentModel;
 
 namespace Faustish.Agents;
 
@@ -61,6 +62,8 @@ public sealed record AppModel(IReadOnlyList<TopicDefinition> Topics, IReadOnlyLi
 }
 
 /// <summary>Collects the <see cref="AppModel"/> of every assembly that has Faustish classes.</summary>
+// Public for generated code in users' assemblies, which derives from or calls it; not for users to call.
+[EditorBrowsable(EditorBrowsableState.Never)]
 public static class AppModelRegistry
 {
     private static readonly object Gate = new();

@@ -1,6 +1,7 @@
 using System;
 using System.Threading.Tasks;
 using Faustish.Transport;
+using System.ComponentModel;
 
 namespace Faustish.Agents;
 
@@ -9,6 +10,8 @@ namespace Faustish.Agents;
 /// <see cref="ProcessBatch"/> is the consumer loop: decode key and value with generated code, call the user's
 /// method, report each record done. Tables and topics the agent received are bound to this partition's work.
 /// </summary>
+// Public for generated code in users' assemblies, which derives from or calls it; not for users to call.
+[EditorBrowsable(EditorBrowsableState.Never)]
 public abstract class AgentPartition
 {
     protected AgentPartition(AgentPartitionContext context) => Context = context ?? throw new ArgumentNullException(nameof(context));

@@ -4,10 +4,13 @@ using System.Runtime.CompilerServices;
 using Faustish.Tables;
 using Faustish.Tables.Windows;
 using Faustish.Transport;
+using System.ComponentModel;
 
 namespace Faustish.Agents;
 
 /// <summary>What one agent partition works with: its tables, its sender, its services, and its progress.</summary>
+// Public for generated code in users' assemblies, which derives from or calls it; not for users to call.
+[EditorBrowsable(EditorBrowsableState.Never)]
 public sealed class AgentPartitionContext : IWindowContext
 {
     private readonly IReadOnlyDictionary<TableDefinition, ITableShard> _shards;

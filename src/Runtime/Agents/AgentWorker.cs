@@ -45,7 +45,7 @@ public sealed class AgentWorker : IAssignmentListener, IDisposable
     private long _lastCommitTicks;
     private CancellationToken _stopping;
 
-    public AgentWorker(AgentDefinition agent, int index, AppTopology topology, ITransport transport, FaustishOptions options,
+    internal AgentWorker(AgentDefinition agent, int index, AppTopology topology, ITransport transport, FaustishOptions options,
         IServiceProvider services, FaustishMetrics metrics, ILogger logger, TimeProvider? clock = null, Tables.Faster.StoreMemoryBudget? storeMemory = null,
         Tables.Standby.AssignmentBoard? board = null)
     {

@@ -76,7 +76,7 @@ public sealed class FaustishRuntime : IAsyncDisposable
     public string ProcessId => ProcessIdentity.Of(Options.DataDirectory);
 
     /// <summary>The assignment board standbys are placed from; null without <see cref="FaustishOptions.StandbyReplicas"/>. Started on first use.</summary>
-    public Tables.Standby.AssignmentBoard? Board =>
+    internal Tables.Standby.AssignmentBoard? Board =>
         Options.StandbyReplicas <= 0 ? null : _board ??= new Tables.Standby.AssignmentBoard(Transport, Options.AppId, ProcessId, _loggers.CreateLogger("Faustish.Standby"));
 
     private Tables.Standby.AssignmentBoard? _board;

@@ -9,7 +9,7 @@ namespace Faustish.Hosting;
 /// the same process across restarts. It names the process's transactional producers (a restart fences its crashed
 /// predecessor, and two processes never fence each other) and its entry on the assignment board that places standbys.
 /// </summary>
-public static class ProcessIdentity
+internal static class ProcessIdentity
 {
     private static readonly ConcurrentDictionary<string, string> Known = new(StringComparer.Ordinal);
 

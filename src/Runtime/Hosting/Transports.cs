@@ -7,7 +7,7 @@ using Microsoft.Extensions.Logging;
 namespace Faustish.Hosting;
 
 /// <summary>Opens the transport the settings ask for. The only place that knows the transports' types.</summary>
-public static class Transports
+internal static class Transports
 {
     /// <summary>
     /// The transport <see cref="FaustishOptions.Broker"/> names (validated options): Kafka for <c>kafka://…</c>, otherwise

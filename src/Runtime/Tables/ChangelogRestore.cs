@@ -11,7 +11,7 @@ namespace Faustish.Tables;
 /// from its group). The end is the watermark, not an empty fetch: on Kafka an empty fetch only means nothing
 /// arrived yet.
 /// </summary>
-public sealed class ChangelogRestore : IDisposable
+internal sealed class ChangelogRestore : IDisposable
 {
     private const int BatchRecords = 4096;
     private static readonly TimeSpan s_fetchWait = TimeSpan.FromMilliseconds(50);

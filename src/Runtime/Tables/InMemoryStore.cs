@@ -4,7 +4,7 @@ using System.Runtime.InteropServices;
 namespace Faustish.Tables;
 
 /// <summary>A store in a dictionary: for tests, and for tables small enough to rebuild from the changelog at each start.</summary>
-public sealed class InMemoryStore<TKey, TValue> : IStateStore<TKey, TValue> where TKey : notnull
+internal sealed class InMemoryStore<TKey, TValue> : IStateStore<TKey, TValue> where TKey : notnull
 {
     private readonly Dictionary<TKey, TValue> _entries = [];
 

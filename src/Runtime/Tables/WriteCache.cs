@@ -17,7 +17,7 @@ namespace Faustish.Tables;
 /// Its size is bounded by the keys written in one commit interval, like the set of keys the changelog flush sends.
 /// Not thread-safe: the partition's owner thread only.
 /// </remarks>
-public sealed class WriteCache<TKey, TValue> : IStateStore<TKey, TValue> where TKey : notnull
+internal sealed class WriteCache<TKey, TValue> : IStateStore<TKey, TValue> where TKey : notnull
 {
     private static readonly bool HoldsValues = !RuntimeHelpers.IsReferenceOrContainsReferences<TValue>();
 

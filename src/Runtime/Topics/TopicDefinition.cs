@@ -72,7 +72,7 @@ public sealed class TopicDefinition<TKey, TValue>(string name, int partitions, I
 }
 
 /// <summary>Moves between text typed by people and a codec's bytes.</summary>
-public static class CodecText
+internal static class CodecText
 {
     /// <summary>Parses <paramref name="text"/> as a <typeparamref name="T"/> and encodes it with <paramref name="codec"/>.</summary>
     public static byte[] Encode<T>(IRecordCodec<T> codec, string text)

@@ -5,7 +5,7 @@ using System.Threading;
 namespace Faustish.Transport;
 
 /// <summary>Ways to read a partition that hold on every transport.</summary>
-public static class PartitionReading
+internal static class PartitionReading
 {
     /// <summary>
     /// A reader that returns the records of <paramref name="reader"/> until its position reaches

@@ -18,7 +18,7 @@ public sealed record RecordHeader(string Name, byte[] Value)
 /// <c>count:int32, then per header nameLength:int32 name:utf8 valueLength:int32 value</c>, big-endian.
 /// Headers are rare (dead letters, tracing), so they are parsed only when asked for.
 /// </summary>
-public static class RecordHeaderEncoding
+internal static class RecordHeaderEncoding
 {
     public static int SizeOf(IReadOnlyList<RecordHeader>? headers)
     {

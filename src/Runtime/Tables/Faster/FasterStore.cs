@@ -7,6 +7,7 @@ using System.Threading.Tasks;
 using Faustish.IO;
 using Faustish.Serialization;
 using FASTER.core;
+using System.ComponentModel;
 
 namespace Faustish.Tables.Faster;
 
@@ -591,6 +592,8 @@ public abstract class FasterStore<TKey, TValue> : IStateStore<TKey, TValue>, ICh
 }
 
 /// <summary>A FASTER store for keys and values without references (<c>long</c>, <c>int</c>, plain structs): kept as they are.</summary>
+// Public for generated code in users' assemblies, which derives from or calls it; not for users to call.
+[EditorBrowsable(EditorBrowsableState.Never)]
 public sealed class FasterBlittableStore<TKey, TValue>(StoreOptions options)
     : FasterStore<TKey, TValue>(options, keyCodec: null, valueCodec: null)
     where TKey : unmanaged
@@ -600,6 +603,8 @@ public sealed class FasterBlittableStore<TKey, TValue>(StoreOptions options)
 /// A FASTER store for keys or values with references (strings, records): those are kept as their codec's bytes; a key
 /// or value type without references is still kept as it is (so a <c>Table&lt;string, long&gt;</c> adds in place).
 /// </summary>
+// Public for generated code in users' assemblies, which derives from or calls it; not for users to call.
+[EditorBrowsable(EditorBrowsableState.Never)]
 public sealed class FasterEncodedStore<TKey, TValue>(StoreOptions options, IRecordCodec<TKey> keyCodec, IRecordCodec<TValue> valueCodec)
     : FasterStore<TKey, TValue>(options, keyCodec ?? throw new ArgumentNullException(nameof(keyCodec)), valueCodec ?? throw new ArgumentNullException(nameof(valueCodec)))
     where TKey : notnull;

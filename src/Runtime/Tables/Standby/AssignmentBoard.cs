@@ -26,7 +26,7 @@ namespace Faustish.Tables.Standby;
 /// <para>The view is advisory: a standby is never served as active. What a process's own workers own always wins over
 /// what the view says, and a partition assigned to a worker takes over its standby (checkpointed) first.</para>
 /// </remarks>
-public sealed class AssignmentBoard : IDisposable
+internal sealed class AssignmentBoard : IDisposable
 {
     /// <summary>How often a process repeats its entry.</summary>
     public static readonly TimeSpan Heartbeat = TimeSpan.FromSeconds(1);

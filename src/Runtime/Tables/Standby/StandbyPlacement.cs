@@ -21,7 +21,7 @@ namespace Faustish.Tables.Standby;
 /// balanced), so that is where a standby is most likely to be taken over. Why rendezvous hashing for ties: when a
 /// process joins or leaves, only the standbys it held or now wins move; the rest stay warm where they are.</para>
 /// </remarks>
-public static class StandbyPlacement
+internal static class StandbyPlacement
 {
     /// <summary>The partitions of <paramref name="agent"/> that process <paramref name="self"/> keeps standbys of.</summary>
     /// <param name="processes">Live processes and the partitions of each agent each one owns (actively).</param>
@@ -149,7 +149,7 @@ public static class StandbyPlacement
 }
 
 /// <summary>What one process owns: per agent, the partitions its workers hold (restoring or processing).</summary>
-public sealed class ProcessAssignment(IReadOnlyDictionary<string, IReadOnlySet<int>> agents)
+internal sealed class ProcessAssignment(IReadOnlyDictionary<string, IReadOnlySet<int>> agents)
 {
     public static ProcessAssignment Empty { get; } = new(new Dictionary<string, IReadOnlySet<int>>());
 

@@ -20,7 +20,7 @@ namespace Faustish.Tables.Standby;
 /// partition, <see cref="HandOver"/> checkpoints the standby at its position and closes it; the worker's restore then
 /// loads that checkpoint (if it is valid, like any other) and replays the tail.
 /// </remarks>
-public sealed class StandbyTables : IDisposable
+internal sealed class StandbyTables : IDisposable
 {
     private static readonly TimeSpan Reconcile = TimeSpan.FromMilliseconds(500);
 

@@ -2,6 +2,7 @@ using System;
 using System.Buffers;
 using System.Buffers.Binary;
 using Faustish.Serialization;
+using System.ComponentModel;
 
 namespace Faustish.Tables.Windows;
 
@@ -13,6 +14,8 @@ namespace Faustish.Tables.Windows;
 public readonly record struct WindowKey<TKey>(TKey Key, long StartMs, long EndMs);
 
 /// <summary>Encodes <see cref="WindowKey{TKey}"/>: key bytes, then start and end as 8-byte big-endian numbers.</summary>
+// Public for generated code in users' assemblies, which derives from or calls it; not for users to call.
+[EditorBrowsable(EditorBrowsableState.Never)]
 public sealed class WindowKeyCodec<TKey>(IRecordCodec<TKey> keyCodec) : IRecordCodec<WindowKey<TKey>>
 {
     /// <summary>Bytes after the key.</summary>
