@@ -33,11 +33,11 @@ public sealed class KafkaOptions
     public TimeSpan RequestTimeout { get; set; } = TimeSpan.FromSeconds(30);
 
     /// <summary>
-    /// How consumers get their records from librdkafka: <see cref="KafkaFetchPath.Client"/> (the default) through
-    /// Confluent.Kafka's <c>Consume</c>, or <see cref="KafkaFetchPath.InPlace"/> read where librdkafka put them
+    /// How consumers get their records from librdkafka: <see cref="KafkaFetchPath.InPlace"/> (the default) read where
+    /// librdkafka put them, or <see cref="KafkaFetchPath.Client"/> through Confluent.Kafka's <c>Consume</c>
     /// (docs/kafka.md, "Fetch path").
     /// </summary>
-    public KafkaFetchPath FetchPath { get; set; } = KafkaFetchPath.Client;
+    public KafkaFetchPath FetchPath { get; set; } = KafkaFetchPath.InPlace;
 }
 
 /// <summary>How Kafka consumers get their records from librdkafka (<c>Faustish:Kafka:FetchPath</c>).</summary>

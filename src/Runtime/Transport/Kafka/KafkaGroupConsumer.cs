@@ -12,7 +12,7 @@ namespace Faustish.Transport.Kafka;
 /// <summary>
 /// A member of a Kafka consumer group, owned by one worker thread: a Confluent.Kafka consumer subscribed to the
 /// group's topics with cooperative-sticky rebalancing. Rebalance callbacks run inside <see cref="Fetch"/> (inside
-/// <c>Consume</c>) and call the <see cref="IAssignmentListener"/>.
+/// librdkafka's <c>rd_kafka_consumer_poll</c>, called by <c>Consume</c> or in place) and call the <see cref="IAssignmentListener"/>.
 /// </summary>
 /// <remarks>
 /// <para><b>Fetch.</b> Records are polled one by one from a <see cref="KafkaRecordSource"/>: through Confluent.Kafka's
@@ -144,7 +144,7 @@ internal sealed class KafkaGroupConsumer : IGroupConsumer
             ApplyPendingPauses(); // an assignment made inside the poll has taken effect now
             if (count > 0 && !_assigned.Contains(current))
             {
-                // The batch's partition was revoked (or lost) inside that Consume: its records are no longer this
+                // The batch's partition was revoked (or lost) inside that poll: its records are no longer this
                 // member's to process (the listener has dropped the partition; its next owner reads them from the
                 // last commit). Returning them made the worker fail on records of a partition not assigned to it.
                 count = 0;

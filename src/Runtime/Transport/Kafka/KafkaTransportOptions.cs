@@ -28,7 +28,7 @@ internal sealed class KafkaTransportOptions
     public TimeSpan RequestTimeout { get; init; } = TimeSpan.FromSeconds(30);
 
     /// <summary>How group consumers and partition readers get their records from librdkafka.</summary>
-    public KafkaFetchPath FetchPath { get; init; } = KafkaFetchPath.Client;
+    public KafkaFetchPath FetchPath { get; init; } = KafkaFetchPath.InPlace;
 
     /// <summary>Where the settings come from, for error messages: <c>{prefix}:Common:{key}</c>.</summary>
     public string ConfigurationPrefix { get; init; } = "Faustish:Kafka";
