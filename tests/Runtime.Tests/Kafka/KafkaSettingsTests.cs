@@ -179,7 +179,7 @@ public sealed class KafkaSettingsTests
         Assert.Equal("kafka://127.0.0.1:1", kafka.Description);
         Assert.Equal(3, kafka.Options.ReplicationFactor);
         Assert.Equal(TimeSpan.FromSeconds(5), kafka.Options.RequestTimeout);
-        Assert.Equal(Hosting.KafkaFetchPath.InPlace, kafka.Options.FetchPath);
+        Assert.Equal(global::Faustish.Hosting.KafkaFetchPath.InPlace, kafka.Options.FetchPath);
         Assert.Equal("plaintext", KafkaSettings.Build(kafka.Options, KafkaClientKind.Producer)["security.protocol"]);
         Assert.Equal("12000", KafkaSettings.Build(kafka.Options, KafkaClientKind.Consumer)["session.timeout.ms"]);
         Assert.False(System.IO.Directory.Exists(System.IO.Path.Combine(directory, "topics"))); // no embedded log was opened
@@ -188,7 +188,7 @@ public sealed class KafkaSettingsTests
     [Fact]
     public void A_fetch_path_that_is_neither_Client_nor_InPlace_stops_start_up_naming_the_setting()
     {
-        var options = new Hosting.FaustishOptions { AppId = "bank", Kafka = new Hosting.KafkaOptions { FetchPath = (Hosting.KafkaFetchPath)7 } };
+        var options = new global::Faustish.Hosting.FaustishOptions { AppId = "bank", Kafka = new global::Faustish.Hosting.KafkaOptions { FetchPath = (global::Faustish.Hosting.KafkaFetchPath)7 } };
         var error = Assert.ThrowsAny<Exception>(() => options.Validate("bank"));
         Assert.Contains("Faustish:Kafka:FetchPath", error.Message, StringComparison.Ordinal);
         Assert.Contains("Client or InPlace", error.Message, StringComparison.Ordinal);
