@@ -16,11 +16,12 @@ using Microsoft.Extensions.Logging.Abstractions;
 using PageViews;
 using TopicPartition = Faustish.Transport.TopicPartition;
 
-// Throughput of the PageViews example's stateful count on the Kafka transport, against the raw Confluent.Kafka consume
-// loop a careful user would write for the same count (JsonSerializer + Dictionary), both reading the same topic of
-// librdkafka's mock cluster (one broker, in this process) in the same run. Each contender runs once unmeasured, then
-// `rounds` times, alternating which goes first; medians, minimums, maximums, bytes allocated per event (every thread:
-// Confluent.Kafka's and FASTER's too) and the ratio are printed. The machine is shared: compare within one run only.
+// Throughput of the PageViews example's stateful count on the Kafka transport, on both fetch paths (Confluent.Kafka's
+// Consume, and librdkafka's messages read in place), against the raw Confluent.Kafka consume loop a careful user would
+// write for the same count (JsonSerializer + Dictionary), all reading the same topic of librdkafka's mock cluster (one
+// broker, in this process) in the same run. Each contender runs once unmeasured, then `rounds` times, rotating which
+// goes first; medians, minimums, maximums, bytes allocated per event (every thread: Confluent.Kafka's and FASTER's too;
+// and on the processing thread alone) and the ratios are printed. The machine is shared: compare within one run only.
 //
 // Arguments: [events = 1,000,000] [rounds = 5] [codec = zstd]. The mock keeps only 5 MiB per partition and drops older
 // records silently (checked: the run stops if it did). The example's records take ~23 B each with lz4 even at its best
@@ -34,6 +35,7 @@ using var cluster = MockKafkaCluster.Start(brokers: 1);
 var bench = new Bench(cluster, root, events, codec);
 try
 {
+    Console.WriteLine($"  load average at the start: {LoadAverage()}");
     bench.Seed();
 
     // One unmeasured round of each first: JIT tiers, FASTER's pages, librdkafka's buffers. It also checks that both
@@ -43,12 +45,15 @@ try
     Console.WriteLine("  (warm-up done: the agent's page-counts table equals the raw loop's Dictionary)");
 
     bench.RunFaustish("warm-up", guarantee: ProcessingGuarantee.ExactlyOnce);
+    bench.RunFaustish("warm-up", fetchPath: KafkaFetchPath.InPlace);
     var faustish = new List<Result>();
+    var inPlace = new List<Result>();
     var exactlyOnce = new List<Result>();
     var raw = new List<Result>();
     var contenders = new List<Action<string>>
     {
         name => faustish.Add(bench.RunFaustish(name)),
+        name => inPlace.Add(bench.RunFaustish(name, fetchPath: KafkaFetchPath.InPlace)),
         name => exactlyOnce.Add(bench.RunFaustish(name, guarantee: ProcessingGuarantee.ExactlyOnce)),
         name => raw.Add(bench.RunRaw(name)),
     };
@@ -68,18 +73,25 @@ try
     Console.WriteLine();
     Console.WriteLine($"{events:N0} keyed PageView JSON records, topic page-views (4 partitions, {codec}), 1 mock broker, {rounds} rounds, " +
         $"{Environment.ProcessorCount} cores, .NET {Environment.Version}, Confluent.Kafka {Library.VersionString}");
-    Console.WriteLine($"{"contender",-58} {"median events/s",16} {"min",12} {"max",12} {"B/event",9} {"vs raw",8}");
-    Print("faustish: CountViews on Kafka (2 FASTER tables, commits 1 s)", faustish, rawRate);
-    Print("faustish: the same, --guarantee ExactlyOnce (transactions)", exactlyOnce, rawRate);
+    Console.WriteLine($"Load average at the end: {LoadAverage()}");
+    Console.WriteLine($"{"contender",-58} {"median events/s",16} {"min",12} {"max",12} {"B/event",9} {"thread B/ev",12} {"vs raw",8}");
+    Print("faustish: CountViews on Kafka, FetchPath=Client", faustish, rawRate);
+    Print("faustish: the same, FetchPath=InPlace", inPlace, rawRate);
+    Print("faustish: FetchPath=Client, --guarantee ExactlyOnce", exactlyOnce, rawRate);
     Print("raw Confluent.Kafka: JsonSerializer + Dictionary", raw, rawRate);
     Console.WriteLine();
     Console.WriteLine($"{"of which",-58} {"to first record",16} {"then events/s",16}");
     Console.WriteLine($"{"faustish",-58} {Median(faustish.Select(r => r.StartupMs)),13:F0} ms {Median(faustish.Select(r => r.SteadyEventsPerSecond)),16:N0}");
+    Console.WriteLine($"{"faustish in place",-58} {Median(inPlace.Select(r => r.StartupMs)),13:F0} ms {Median(inPlace.Select(r => r.SteadyEventsPerSecond)),16:N0}");
     Console.WriteLine($"{"faustish exactly-once",-58} {Median(exactlyOnce.Select(r => r.StartupMs)),13:F0} ms {Median(exactlyOnce.Select(r => r.SteadyEventsPerSecond)),16:N0}");
     Console.WriteLine($"{"raw",-58} {Median(raw.Select(r => r.StartupMs)),13:F0} ms {Median(raw.Select(r => r.SteadyEventsPerSecond)),16:N0}");
     Console.WriteLine();
     Console.WriteLine($"Faustish / raw: {faustishRate / rawRate:F2}x events/s (bar: 0.85x), {faustishBytes:F0} B vs {rawBytes:F0} B per event " +
         $"(bar: no more than raw) -> {(faustishRate / rawRate >= 0.85 && faustishBytes <= rawBytes ? "meets the bar" : "BELOW THE BAR")}");
+    var inPlaceRate = Median(inPlace.Select(r => r.EventsPerSecond));
+    Console.WriteLine($"In place / raw: {inPlaceRate / rawRate:F2}x events/s (target 1.5x), in place / client: {inPlaceRate / faustishRate:F2}x; " +
+        $"processing thread {Median(inPlace.Select(r => r.ThreadBytesPerEvent)):F0} B vs {Median(faustish.Select(r => r.ThreadBytesPerEvent)):F0} B per event " +
+        $"-> {(inPlaceRate / rawRate >= 1.5 ? "meets the target" : "BELOW THE TARGET")}");
     Console.WriteLine($"Exactly-once / at-least-once: {Median(exactlyOnce.Select(r => r.EventsPerSecond)) / faustishRate:F2}x events/s, " +
         $"{Median(exactlyOnce.Select(r => r.BytesPerEvent)):F0} B vs {faustishBytes:F0} B per event (same run, same topic; commits every 1 s either way)");
 }
@@ -91,6 +103,8 @@ finally
     }
 }
 
+static string LoadAverage() => File.Exists("/proc/loadavg") ? string.Join(' ', File.ReadAllText("/proc/loadavg").Split(' ').Take(3)) : "n/a";
+
 static double Median(IEnumerable<double> values)
 {
     var sorted = values.Order().ToList();
@@ -101,7 +115,8 @@ static void Print(string name, List<Result> results, double baseline)
 {
     var rates = results.Select(r => r.EventsPerSecond).ToList();
     var median = Median(rates);
-    Console.WriteLine($"{name,-58} {median,16:N0} {rates.Min(),12:N0} {rates.Max(),12:N0} {Median(results.Select(r => r.BytesPerEvent)),9:F0} {median / baseline,7:F2}x");
+    Console.WriteLine($"{name,-58} {median,16:N0} {rates.Min(),12:N0} {rates.Max(),12:N0} {Median(results.Select(r => r.BytesPerEvent)),9:F0} " +
+        $"{Median(results.Select(r => r.ThreadBytesPerEvent)),12:F0} {median / baseline,7:F2}x");
 }
 
 /// <summary>One measured run: events/s, bytes allocated per event (all threads), and the counts when asked for.</summary>
@@ -109,7 +124,9 @@ static void Print(string name, List<Result> results, double baseline)
 /// <param name="BytesPerEvent">Bytes allocated over the timed run, every thread, per event.</param>
 /// <param name="StartupMs">From the start of the run to the first record processed (group join; tables opened and restored).</param>
 /// <param name="SteadyEventsPerSecond">Events after the first, over the time after the first.</param>
-internal sealed record Result(double EventsPerSecond, double BytesPerEvent, double StartupMs, double SteadyEventsPerSecond, Dictionary<string, long>? Counts = null);
+/// <param name="ThreadBytesPerEvent">Bytes allocated by the processing thread alone (fetch, decode, agent, tables), per event.</param>
+internal sealed record Result(double EventsPerSecond, double BytesPerEvent, double StartupMs, double SteadyEventsPerSecond, double ThreadBytesPerEvent,
+    Dictionary<string, long>? Counts = null);
 
 /// <summary>The cluster, the seeded topic and the two contenders.</summary>
 internal sealed class Bench(MockKafkaCluster cluster, string root, int events, string codec)
@@ -169,12 +186,13 @@ internal sealed class Bench(MockKafkaCluster cluster, string root, int events, s
     /// group (which reads page-views from the start), its own changelogs and data directory (its tables start empty).
     /// Timed from the worker's start (joining the group) until the last record is processed, like the raw loop.
     /// </summary>
-    public Result RunFaustish(string name, bool verify = false, ProcessingGuarantee guarantee = ProcessingGuarantee.AtLeastOnce)
+    public Result RunFaustish(string name, bool verify = false, ProcessingGuarantee guarantee = ProcessingGuarantee.AtLeastOnce,
+        KafkaFetchPath fetchPath = KafkaFetchPath.Client)
     {
-        var appId = (guarantee == ProcessingGuarantee.ExactlyOnce ? "bench-eos-" : "bench-") + name;
+        var appId = (guarantee == ProcessingGuarantee.ExactlyOnce ? "bench-eos-" : fetchPath == KafkaFetchPath.InPlace ? "bench-inplace-" : "bench-") + name;
         try
         {
-            return RunFaustish(appId, name, verify, guarantee);
+            return RunFaustish(appId, name, verify, guarantee, fetchPath);
         }
         finally
         {
@@ -182,9 +200,9 @@ internal sealed class Bench(MockKafkaCluster cluster, string root, int events, s
         }
     }
 
-    private Result RunFaustish(string appId, string name, bool verify, ProcessingGuarantee guarantee)
+    private Result RunFaustish(string appId, string name, bool verify, ProcessingGuarantee guarantee, KafkaFetchPath fetchPath)
     {
-        using var runtime = new Disposable(Open(appId, guarantee: guarantee));
+        using var runtime = new Disposable(Open(appId, guarantee: guarantee, fetchPath: fetchPath));
         CreateTopics(runtime.Value);
         var worker = runtime.Value.CreateWorkers(new ServiceCollection().BuildServiceProvider()).Single();
         Result result;
@@ -192,6 +210,7 @@ internal sealed class Bench(MockKafkaCluster cluster, string root, int events, s
         {
             Settle();
             var allocated = GC.GetTotalAllocatedBytes(precise: true);
+            var threadAllocated = GC.GetAllocatedBytesForCurrentThread();
             var clock = Stopwatch.StartNew();
             worker.Start(CancellationToken.None);
             var first = TimeSpan.Zero;
@@ -206,14 +225,17 @@ internal sealed class Bench(MockKafkaCluster cluster, string root, int events, s
 
             var seconds = clock.Elapsed.TotalSeconds;
             var bytes = GC.GetTotalAllocatedBytes(precise: true) - allocated;
+            var threadBytes = GC.GetAllocatedBytesForCurrentThread() - threadAllocated;
             worker.Stop();
             if (worker.Processed != events)
             {
                 throw new InvalidOperationException($"The agent processed {worker.Processed:N0} of {events:N0} records within {Bound.TotalMinutes} minutes.");
             }
 
-            result = new Result(events / seconds, (double)bytes / events, first.TotalMilliseconds, (events - 1) / (seconds - first.TotalSeconds));
-            Report(guarantee == ProcessingGuarantee.ExactlyOnce ? "faustish exactly-once" : "faustish (CountViews)", name, seconds, first, result);
+            result = new Result(events / seconds, (double)bytes / events, first.TotalMilliseconds, (events - 1) / (seconds - first.TotalSeconds),
+                (double)threadBytes / events);
+            Report(guarantee == ProcessingGuarantee.ExactlyOnce ? "faustish exactly-once" : fetchPath == KafkaFetchPath.InPlace ? "faustish in place" : "faustish (CountViews)",
+                name, seconds, first, result);
         }
         finally
         {
@@ -263,6 +285,7 @@ internal sealed class Bench(MockKafkaCluster cluster, string root, int events, s
         long processed = 0;
         Settle();
         var allocated = GC.GetTotalAllocatedBytes(precise: true);
+        var threadAllocated = GC.GetAllocatedBytesForCurrentThread();
         var clock = Stopwatch.StartNew();
         var first = TimeSpan.Zero;
         var consumer = new ConsumerBuilder<string, byte[]>(config).Build();
@@ -293,13 +316,15 @@ internal sealed class Bench(MockKafkaCluster cluster, string root, int events, s
 
             var seconds = clock.Elapsed.TotalSeconds;
             var bytes = GC.GetTotalAllocatedBytes(precise: true) - allocated;
+            var threadBytes = GC.GetAllocatedBytesForCurrentThread() - threadAllocated;
             consumer.Close();
             if (processed != events || counts.Values.Sum() != events)
             {
                 throw new InvalidOperationException($"The raw loop counted {counts.Values.Sum():N0} of {events:N0} records within {Bound.TotalMinutes} minutes.");
             }
 
-            var result = new Result(processed / seconds, (double)bytes / events, first.TotalMilliseconds, (processed - 1) / (seconds - first.TotalSeconds), counts);
+            var result = new Result(processed / seconds, (double)bytes / events, first.TotalMilliseconds, (processed - 1) / (seconds - first.TotalSeconds),
+                (double)threadBytes / events, counts);
             Report("raw Confluent.Kafka", name, seconds, first, result);
             return result;
         }
@@ -322,14 +347,15 @@ internal sealed class Bench(MockKafkaCluster cluster, string root, int events, s
         }
     }
 
-    private FaustishRuntime Open(string appId, Dictionary<string, string?>? producer = null, ProcessingGuarantee guarantee = ProcessingGuarantee.AtLeastOnce) => new(
+    private FaustishRuntime Open(string appId, Dictionary<string, string?>? producer = null, ProcessingGuarantee guarantee = ProcessingGuarantee.AtLeastOnce,
+        KafkaFetchPath fetchPath = KafkaFetchPath.Client) => new(
         new FaustishOptions
         {
             AppId = appId,
             Guarantee = guarantee,
             Broker = "kafka://" + cluster.BootstrapServers,
             DataDirectory = Path.Combine(root, appId),
-            Kafka = new KafkaOptions { Producer = producer ?? [] },
+            Kafka = new KafkaOptions { Producer = producer ?? [], FetchPath = fetchPath },
         }.Validate(appId),
         Model,
         Loggers);
@@ -365,7 +391,7 @@ internal sealed class Bench(MockKafkaCluster cluster, string root, int events, s
     }
 
     private static void Report(string contender, string name, double seconds, TimeSpan first, Result result) =>
-        Console.WriteLine($"  {contender,-22} {name,-8} {seconds,6:F2} s = {result.EventsPerSecond,10:N0} events/s, {result.BytesPerEvent,5:F0} B/event " +
+        Console.WriteLine($"  {contender,-22} {name,-8} {seconds,6:F2} s = {result.EventsPerSecond,10:N0} events/s, {result.BytesPerEvent,5:F0} B/event ({result.ThreadBytesPerEvent:F0} on its thread) " +
             $"(first record after {first.TotalMilliseconds:F0} ms, then {result.SteadyEventsPerSecond:N0} events/s)");
 }
 

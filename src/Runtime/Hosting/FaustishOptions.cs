@@ -136,6 +136,7 @@ public sealed class FaustishOptions
             $"Kafka.ReplicationFactor must be -1 (the brokers' default) or at least 1 (was {Kafka.ReplicationFactor}). Set Faustish:Kafka:ReplicationFactor.");
         Require(Kafka.RequestTimeout > TimeSpan.Zero && Kafka.RequestTimeout.TotalMilliseconds <= int.MaxValue,
             $"Kafka.RequestTimeout must be positive (was {Kafka.RequestTimeout}). Set Faustish:Kafka:RequestTimeout, e.g. 00:00:30.");
+        Require(Enum.IsDefined(Kafka.FetchPath), $"Kafka.FetchPath must be Client or InPlace (was {Kafka.FetchPath}). Set Faustish:Kafka:FetchPath.");
         return this;
     }
 

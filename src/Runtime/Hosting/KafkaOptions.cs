@@ -31,4 +31,25 @@ public sealed class KafkaOptions
     /// message naming the topic and the brokers.
     /// </summary>
     public TimeSpan RequestTimeout { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>
+    /// How consumers get their records from librdkafka: <see cref="KafkaFetchPath.InPlace"/> (the default) read where
+    /// librdkafka put them, or <see cref="KafkaFetchPath.Client"/> through Confluent.Kafka's <c>Consume</c>
+    /// (docs/kafka.md, "Fetch path").
+    /// </summary>
+    public KafkaFetchPath FetchPath { get; set; } = KafkaFetchPath.InPlace;
+}
+
+/// <summary>How Kafka consumers get their records from librdkafka (<c>Faustish:Kafka:FetchPath</c>).</summary>
+public enum KafkaFetchPath
+{
+    /// <summary>Confluent.Kafka's <c>Consume</c>: a few objects allocated per record (ConsumeResult, Message, Headers).</summary>
+    Client,
+
+    /// <summary>
+    /// <c>rd_kafka_consumer_poll</c> on Confluent.Kafka's own consumer handle, each message read in place and copied once
+    /// into the batch: nothing allocated per record. Group membership, rebalances, commits and transactions stay with
+    /// Confluent.Kafka. Relies on two of Confluent.Kafka's internals, checked when a consumer opens.
+    /// </summary>
+    InPlace,
 }

@@ -74,6 +74,7 @@ internal static class Transports
             Consumer = kafka.Consumer ?? new Dictionary<string, string?>(),
             ReplicationFactor = kafka.ReplicationFactor,
             RequestTimeout = kafka.RequestTimeout,
+            FetchPath = kafka.FetchPath,
         }, loggers);
     }
 }

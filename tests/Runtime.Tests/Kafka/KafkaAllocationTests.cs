@@ -8,9 +8,10 @@ using Xunit.Abstractions;
 namespace Faustish.Tests.Kafka;
 
 /// <summary>
-/// What the Kafka fetch and produce paths allocate per record. Confluent.Kafka has no batch consume and allocates a
-/// few objects per consumed record (ConsumeResult, its TopicPartitionOffset, Message, Headers); the transport adds
-/// nothing per record: key and value bytes go from librdkafka's buffer through reused arrays into the batch.
+/// What the Kafka fetch and produce paths allocate per record. Through Confluent.Kafka's <c>Consume</c> (the Client
+/// fetch path) each consumed record costs a few objects (ConsumeResult, its TopicPartitionOffset, Message, Headers); the
+/// transport adds nothing per record: key and value bytes go from librdkafka's buffer through reused arrays into the
+/// batch. The InPlace fetch path reads librdkafka's messages in place: nothing at all per record.
 /// </summary>
 public sealed class KafkaAllocationTests(ITestOutputHelper output)
 {
@@ -40,6 +41,35 @@ public sealed class KafkaAllocationTests(ITestOutputHelper output)
         using var reader = kafka.Transport.OpenReader(new TopicPartition("alloc", 0), Offsets.Beginning);
         var perRecord = Measure((batch, wait) => reader.Fetch(batch, 1000, wait, CancellationToken.None), "reader fetch");
         Assert.InRange(perRecord, 0, FetchBytesPerRecordAllowed);
+    }
+
+    /// <summary>
+    /// Bytes the in-place path may allocate over all <see cref="Records"/> records: none per record (one object per
+    /// record would be 480,000 B or more); the allowance covers a librdkafka log line or error event served by the poll.
+    /// </summary>
+    private const int InPlaceBytesAllowed = 4096;
+
+    [Fact]
+    public async Task Group_consumer_fetch_in_place_allocates_nothing_per_record()
+    {
+        await using var kafka = KafkaTestCluster.Start(fetchPath: Faustish.Hosting.KafkaFetchPath.InPlace);
+        kafka.Cluster.CreateTopic("alloc", partitions: 1);
+        Fill(kafka);
+        using var consumer = kafka.Transport.CreateGroupConsumer("alloc", ["alloc"], new RecordingListener());
+        var perRecord = Measure((batch, wait) => consumer.Fetch(batch, 1000, wait, CancellationToken.None), "group consumer fetch, in place");
+        Assert.InRange(perRecord * Records, 0, InPlaceBytesAllowed);
+        consumer.Close();
+    }
+
+    [Fact]
+    public async Task Reader_fetch_in_place_allocates_nothing_per_record()
+    {
+        await using var kafka = KafkaTestCluster.Start(fetchPath: Faustish.Hosting.KafkaFetchPath.InPlace);
+        kafka.Cluster.CreateTopic("alloc", partitions: 1);
+        Fill(kafka);
+        using var reader = kafka.Transport.OpenReader(new TopicPartition("alloc", 0), Offsets.Beginning);
+        var perRecord = Measure((batch, wait) => reader.Fetch(batch, 1000, wait, CancellationToken.None), "reader fetch, in place");
+        Assert.InRange(perRecord * Records, 0, InPlaceBytesAllowed);
     }
 
     [Fact]

@@ -5,6 +5,7 @@ using System.Linq;
 using System.Text;
 using System.Threading;
 using System.Threading.Tasks;
+using Faustish.Hosting;
 using Faustish.Transport;
 using Faustish.Transport.Kafka;
 
@@ -15,10 +16,12 @@ public sealed class KafkaGroupConsumerTests
 {
     private static readonly TimeSpan Bound = KafkaTestCluster.Bound;
 
-    [Fact]
-    public async Task A_lone_member_gets_every_partition_reads_one_partition_per_batch_and_close_revokes_all()
+    [Theory]
+    [InlineData(KafkaFetchPath.Client)]
+    [InlineData(KafkaFetchPath.InPlace)]
+    public async Task A_lone_member_gets_every_partition_reads_one_partition_per_batch_and_close_revokes_all(KafkaFetchPath fetchPath)
     {
-        await using var kafka = KafkaTestCluster.Start();
+        await using var kafka = KafkaTestCluster.Start(fetchPath: fetchPath);
         kafka.Cluster.CreateTopic("events", partitions: 3);
         for (var p = 0; p < 3; p++)
         {
@@ -43,10 +46,12 @@ public sealed class KafkaGroupConsumerTests
         Assert.Empty(consumer.Assignment);
     }
 
-    [Fact]
-    public async Task Commits_are_read_back_and_a_new_member_starts_from_them()
+    [Theory]
+    [InlineData(KafkaFetchPath.Client)]
+    [InlineData(KafkaFetchPath.InPlace)]
+    public async Task Commits_are_read_back_and_a_new_member_starts_from_them(KafkaFetchPath fetchPath)
     {
-        await using var kafka = KafkaTestCluster.Start();
+        await using var kafka = KafkaTestCluster.Start(fetchPath: fetchPath);
         kafka.Cluster.CreateTopic("orders", partitions: 2);
         kafka.Produce("orders", 0, 10);
         kafka.Produce("orders", 1, 10);
@@ -75,10 +80,12 @@ public sealed class KafkaGroupConsumerTests
         second.Close();
     }
 
-    [Fact]
-    public async Task Two_members_split_the_partitions_and_a_cooperative_rebalance_revokes_only_what_moves()
+    [Theory]
+    [InlineData(KafkaFetchPath.Client)]
+    [InlineData(KafkaFetchPath.InPlace)]
+    public async Task Two_members_split_the_partitions_and_a_cooperative_rebalance_revokes_only_what_moves(KafkaFetchPath fetchPath)
     {
-        await using var kafka = KafkaTestCluster.Start();
+        await using var kafka = KafkaTestCluster.Start(fetchPath: fetchPath);
         kafka.Cluster.CreateTopic("clicks", partitions: 4);
         var la = new RecordingListener();
         var lb = new RecordingListener();
@@ -121,10 +128,12 @@ public sealed class KafkaGroupConsumerTests
         b.Close();
     }
 
-    [Fact]
-    public async Task Partitions_paused_inside_OnAssigned_return_nothing_until_resumed_and_then_everything_from_the_start()
+    [Theory]
+    [InlineData(KafkaFetchPath.Client)]
+    [InlineData(KafkaFetchPath.InPlace)]
+    public async Task Partitions_paused_inside_OnAssigned_return_nothing_until_resumed_and_then_everything_from_the_start(KafkaFetchPath fetchPath)
     {
-        await using var kafka = KafkaTestCluster.Start();
+        await using var kafka = KafkaTestCluster.Start(fetchPath: fetchPath);
         kafka.Cluster.CreateTopic("restore-me", partitions: 2);
         kafka.Produce("restore-me", 0, 30);
         kafka.Produce("restore-me", 1, 30);
@@ -165,10 +174,12 @@ public sealed class KafkaGroupConsumerTests
         consumer.Close();
     }
 
-    [Fact]
-    public async Task Pause_resume_and_seek_between_fetches_lose_and_repeat_nothing_but_what_was_sought()
+    [Theory]
+    [InlineData(KafkaFetchPath.Client)]
+    [InlineData(KafkaFetchPath.InPlace)]
+    public async Task Pause_resume_and_seek_between_fetches_lose_and_repeat_nothing_but_what_was_sought(KafkaFetchPath fetchPath)
     {
-        await using var kafka = KafkaTestCluster.Start();
+        await using var kafka = KafkaTestCluster.Start(fetchPath: fetchPath);
         kafka.Cluster.CreateTopic("seekable", partitions: 1);
         kafka.Produce("seekable", 0, 20);
         var partition = P("seekable", 0);
@@ -200,12 +211,14 @@ public sealed class KafkaGroupConsumerTests
         consumer.Close();
     }
 
-    [Fact]
-    public async Task A_record_held_for_the_next_batch_is_put_back_when_its_partition_is_paused()
+    [Theory]
+    [InlineData(KafkaFetchPath.Client)]
+    [InlineData(KafkaFetchPath.InPlace)]
+    public async Task A_record_held_for_the_next_batch_is_put_back_when_its_partition_is_paused(KafkaFetchPath fetchPath)
     {
         // Enough records that librdkafka's prefetch holds both partitions at once, so a batch of one ends at a record of the other.
         const int PerPartition = 500;
-        await using var kafka = KafkaTestCluster.Start();
+        await using var kafka = KafkaTestCluster.Start(fetchPath: fetchPath);
         kafka.Cluster.CreateTopic("two", partitions: 2);
         kafka.Produce("two", 0, PerPartition, prefix: "a");
         kafka.Produce("two", 1, PerPartition, prefix: "b");
@@ -260,10 +273,12 @@ public sealed class KafkaGroupConsumerTests
         consumer.Close();
     }
 
-    [Fact]
-    public async Task A_seek_inside_OnAssigned_becomes_where_the_partition_starts()
+    [Theory]
+    [InlineData(KafkaFetchPath.Client)]
+    [InlineData(KafkaFetchPath.InPlace)]
+    public async Task A_seek_inside_OnAssigned_becomes_where_the_partition_starts(KafkaFetchPath fetchPath)
     {
-        await using var kafka = KafkaTestCluster.Start();
+        await using var kafka = KafkaTestCluster.Start(fetchPath: fetchPath);
         kafka.Cluster.CreateTopic("resume-at", partitions: 1);
         kafka.Produce("resume-at", 0, 10);
         IGroupConsumer? consumer = null;
@@ -296,14 +311,16 @@ public sealed class KafkaGroupConsumerTests
         consumer.Close();
     }
 
-    [Fact]
-    public async Task A_commit_outliving_the_session_is_dropped_as_lost_and_the_member_rejoins_from_the_last_commit()
+    [Theory]
+    [InlineData(KafkaFetchPath.Client)]
+    [InlineData(KafkaFetchPath.InPlace)]
+    public async Task A_commit_outliving_the_session_is_dropped_as_lost_and_the_member_rejoins_from_the_last_commit(KafkaFetchPath fetchPath)
     {
         // The outage (6 s) outlasts the session (3 s). The commit waits (librdkafka holds it, or the transport retries it
         // when librdkafka gives up on the coordinator: which of the two depends on timing), learns once the broker is back
         // that the partition was lost meanwhile, and drops the position (the next owner reprocesses from the last
         // commit) without failing the worker; the next fetches report the loss and the member joins again.
-        await using var kafka = KafkaTestCluster.Start();
+        await using var kafka = KafkaTestCluster.Start(fetchPath: fetchPath);
         kafka.Cluster.CreateTopic("durable", partitions: 1);
         kafka.Produce("durable", 0, 10);
         var listener = new RecordingListener();
@@ -349,10 +366,12 @@ public sealed class KafkaGroupConsumerTests
         consumer.Close();
     }
 
-    [Fact]
-    public async Task A_commit_refused_during_a_rebalance_is_kept_and_made_by_the_next_fetch()
+    [Theory]
+    [InlineData(KafkaFetchPath.Client)]
+    [InlineData(KafkaFetchPath.InPlace)]
+    public async Task A_commit_refused_during_a_rebalance_is_kept_and_made_by_the_next_fetch(KafkaFetchPath fetchPath)
     {
-        await using var kafka = KafkaTestCluster.Start();
+        await using var kafka = KafkaTestCluster.Start(fetchPath: fetchPath);
         kafka.Cluster.CreateTopic("deferred", partitions: 1);
         kafka.Produce("deferred", 0, 5);
         using var consumer = kafka.Transport.CreateGroupConsumer("deferrer", ["deferred"], new RecordingListener());

@@ -171,6 +171,7 @@ public sealed class KafkaSettingsTests
             ["Faustish:Kafka:Consumer:session_timeout_ms"] = "12000", // as environment variable Faustish__Kafka__Consumer__session_timeout_ms gives it
             ["Faustish:Kafka:ReplicationFactor"] = "3",
             ["Faustish:Kafka:RequestTimeout"] = "00:00:05",
+            ["Faustish:Kafka:FetchPath"] = "InPlace",
         }).Build();
 
         await using var runtime = FaustishApp.CreateRuntime(configuration, new Agents.AppModel([], [], []), Microsoft.Extensions.Logging.Abstractions.NullLoggerFactory.Instance);
@@ -178,9 +179,19 @@ public sealed class KafkaSettingsTests
         Assert.Equal("kafka://127.0.0.1:1", kafka.Description);
         Assert.Equal(3, kafka.Options.ReplicationFactor);
         Assert.Equal(TimeSpan.FromSeconds(5), kafka.Options.RequestTimeout);
+        Assert.Equal(global::Faustish.Hosting.KafkaFetchPath.InPlace, kafka.Options.FetchPath);
         Assert.Equal("plaintext", KafkaSettings.Build(kafka.Options, KafkaClientKind.Producer)["security.protocol"]);
         Assert.Equal("12000", KafkaSettings.Build(kafka.Options, KafkaClientKind.Consumer)["session.timeout.ms"]);
         Assert.False(System.IO.Directory.Exists(System.IO.Path.Combine(directory, "topics"))); // no embedded log was opened
+    }
+
+    [Fact]
+    public void A_fetch_path_that_is_neither_Client_nor_InPlace_stops_start_up_naming_the_setting()
+    {
+        var options = new global::Faustish.Hosting.FaustishOptions { AppId = "bank", Kafka = new global::Faustish.Hosting.KafkaOptions { FetchPath = (global::Faustish.Hosting.KafkaFetchPath)7 } };
+        var error = Assert.ThrowsAny<Exception>(() => options.Validate("bank"));
+        Assert.Contains("Faustish:Kafka:FetchPath", error.Message, StringComparison.Ordinal);
+        Assert.Contains("Client or InPlace", error.Message, StringComparison.Ordinal);
     }
 
     private static KafkaTransportOptions Options(Dictionary<string, string?>? common = null, Dictionary<string, string?>? producer = null,

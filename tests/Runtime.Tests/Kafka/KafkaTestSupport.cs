@@ -6,6 +6,7 @@ using System.Linq;
 using System.Text;
 using System.Threading;
 using System.Threading.Tasks;
+using Faustish.Hosting;
 using Faustish.Transport;
 using Faustish.Transport.Kafka;
 using Microsoft.Extensions.Logging;
@@ -32,13 +33,13 @@ internal sealed class KafkaTestCluster : IAsyncDisposable
     public CapturingLoggerFactory Logs { get; }
 
     public static KafkaTestCluster Start(int brokers = 1, Action<Dictionary<string, string?>, Dictionary<string, string?>, Dictionary<string, string?>>? settings = null,
-        TimeSpan? requestTimeout = null)
+        TimeSpan? requestTimeout = null, KafkaFetchPath fetchPath = KafkaFetchPath.Client)
     {
         var cluster = MockKafkaCluster.Start(brokers);
         try
         {
             var logs = new CapturingLoggerFactory();
-            var transport = KafkaTransport.Open(Options(cluster, settings, requestTimeout), logs);
+            var transport = KafkaTransport.Open(Options(cluster, settings, requestTimeout, fetchPath), logs);
             return new KafkaTestCluster(cluster, transport, logs);
         }
         catch
@@ -50,7 +51,8 @@ internal sealed class KafkaTestCluster : IAsyncDisposable
 
     /// <summary>Transport options for <paramref name="cluster"/>: short sessions and heartbeats, quick reconnects.</summary>
     public static KafkaTransportOptions Options(MockKafkaCluster cluster,
-        Action<Dictionary<string, string?>, Dictionary<string, string?>, Dictionary<string, string?>>? settings = null, TimeSpan? requestTimeout = null)
+        Action<Dictionary<string, string?>, Dictionary<string, string?>, Dictionary<string, string?>>? settings = null, TimeSpan? requestTimeout = null,
+        KafkaFetchPath fetchPath = KafkaFetchPath.Client)
     {
         var common = new Dictionary<string, string?> { ["reconnect.backoff.ms"] = "20", ["reconnect.backoff.max.ms"] = "200" };
         var producer = new Dictionary<string, string?>();
@@ -63,6 +65,7 @@ internal sealed class KafkaTestCluster : IAsyncDisposable
             Producer = producer,
             Consumer = consumer,
             RequestTimeout = requestTimeout ?? TimeSpan.FromSeconds(10),
+            FetchPath = fetchPath,
         };
     }
 

@@ -4,6 +4,7 @@ using System.Linq;
 using System.Text;
 using System.Threading;
 using System.Threading.Tasks;
+using Faustish.Hosting;
 using Faustish.Transport;
 using Faustish.Transport.Kafka;
 
@@ -14,10 +15,12 @@ public sealed class KafkaTransportTests
 {
     private static readonly TimeSpan Bound = KafkaTestCluster.Bound;
 
-    [Fact]
-    public async Task Records_round_trip_with_keys_null_keys_null_values_headers_and_timestamps()
+    [Theory]
+    [InlineData(KafkaFetchPath.Client)]
+    [InlineData(KafkaFetchPath.InPlace)]
+    public async Task Records_round_trip_with_keys_null_keys_null_values_headers_and_timestamps(KafkaFetchPath fetchPath)
     {
-        await using var kafka = KafkaTestCluster.Start();
+        await using var kafka = KafkaTestCluster.Start(fetchPath: fetchPath);
         kafka.Cluster.CreateTopic("events", partitions: 2);
         var partition = new TopicPartition("events", 1);
         using (var producer = kafka.Transport.CreateProducer())
@@ -64,10 +67,12 @@ public sealed class KafkaTransportTests
         Assert.Equal(new Watermarks(0, 0), kafka.Transport.GetWatermarks(new TopicPartition("events", 0)));
     }
 
-    [Fact]
-    public async Task A_reader_starts_at_an_offset_and_its_position_is_the_next_offset_to_read()
+    [Theory]
+    [InlineData(KafkaFetchPath.Client)]
+    [InlineData(KafkaFetchPath.InPlace)]
+    public async Task A_reader_starts_at_an_offset_and_its_position_is_the_next_offset_to_read(KafkaFetchPath fetchPath)
     {
-        await using var kafka = KafkaTestCluster.Start();
+        await using var kafka = KafkaTestCluster.Start(fetchPath: fetchPath);
         kafka.Cluster.CreateTopic("log", partitions: 1);
         kafka.Produce("log", 0, 10);
         var partition = new TopicPartition("log", 0);
@@ -95,10 +100,12 @@ public sealed class KafkaTransportTests
         Assert.Equal(12, fromEnd.Position);
     }
 
-    [Fact]
-    public async Task Reading_up_to_the_watermark_reads_everything_although_a_first_fetch_may_come_back_empty()
+    [Theory]
+    [InlineData(KafkaFetchPath.Client)]
+    [InlineData(KafkaFetchPath.InPlace)]
+    public async Task Reading_up_to_the_watermark_reads_everything_although_a_first_fetch_may_come_back_empty(KafkaFetchPath fetchPath)
     {
-        await using var kafka = KafkaTestCluster.Start();
+        await using var kafka = KafkaTestCluster.Start(fetchPath: fetchPath);
         kafka.Cluster.CreateTopic("changelog", partitions: 1);
         kafka.Produce("changelog", 0, 500);
         var partition = new TopicPartition("changelog", 0);

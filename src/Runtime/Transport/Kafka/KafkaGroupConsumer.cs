@@ -12,12 +12,14 @@ namespace Faustish.Transport.Kafka;
 /// <summary>
 /// A member of a Kafka consumer group, owned by one worker thread: a Confluent.Kafka consumer subscribed to the
 /// group's topics with cooperative-sticky rebalancing. Rebalance callbacks run inside <see cref="Fetch"/> (inside
-/// <c>Consume</c>) and call the <see cref="IAssignmentListener"/>.
+/// librdkafka's <c>rd_kafka_consumer_poll</c>, called by <c>Consume</c> or in place) and call the <see cref="IAssignmentListener"/>.
 /// </summary>
 /// <remarks>
-/// <para><b>Fetch.</b> Records are consumed one by one (Confluent.Kafka has no batch call); key and value bytes are
-/// copied by <see cref="SpanCapture"/> deserializers from librdkafka's buffer straight into reused arrays and from
-/// there into the batch, so no key or value array is allocated. A batch holds consecutive records of one partition; the
+/// <para><b>Fetch.</b> Records are polled one by one from a <see cref="KafkaRecordSource"/>: through Confluent.Kafka's
+/// <c>Consume</c>, key and value bytes copied by <see cref="SpanCapture"/> deserializers into reused arrays (no key or
+/// value array allocated, but Confluent.Kafka's per-record objects); or, with <see cref="Hosting.KafkaFetchPath.InPlace"/>,
+/// read in place from librdkafka's message and copied once into the batch (nothing allocated). Either way the rebalance
+/// callbacks below run inside the poll. A batch holds consecutive records of one partition; the
 /// first record of another partition is kept (<see cref="_held"/>) and starts the next batch.</para>
 /// <para><b>Pause inside OnAssigned.</b> The listener pauses newly assigned partitions from inside
 /// <see cref="IAssignmentListener.OnAssigned"/>, where librdkafka has not assigned them yet (its pause would fail).
@@ -41,6 +43,7 @@ internal sealed class KafkaGroupConsumer : IGroupConsumer
     private readonly KafkaTransport _transport;
     private readonly IConsumer<int, int> _consumer;
     private readonly RecordCapture _capture = new();
+    private readonly KafkaRecordSource _source;
     private readonly IAssignmentListener _listener;
     private readonly string _groupId;
     private readonly string? _singleTopic;
@@ -77,6 +80,16 @@ internal sealed class KafkaGroupConsumer : IGroupConsumer
             .SetPartitionsRevokedHandler((_, partitions) => OnRevokedOrLost(partitions, lost: false))
             .SetPartitionsLostHandler((_, partitions) => OnRevokedOrLost(partitions, lost: true))
             .Build();
+        try
+        {
+            _source = KafkaRecordSource.Create(transport.Options.FetchPath, _consumer, _capture, transport, _name, _singleTopic);
+        }
+        catch
+        {
+            _consumer.Dispose();
+            throw;
+        }
+
         _registration = transport.Health.Register(() => _closed ? null : DescribeWaiting());
         _consumer.Subscribe(topics);
     }
@@ -127,17 +140,17 @@ internal sealed class KafkaGroupConsumer : IGroupConsumer
                 wait = (int)Math.Ceiling(Math.Clamp(left.TotalMilliseconds, 0, MaxPollSlice.TotalMilliseconds));
             }
 
-            var result = Consume(wait);
-            ApplyPendingPauses(); // an assignment made inside Consume has taken effect now
+            var polled = _source.Poll(wait);
+            ApplyPendingPauses(); // an assignment made inside the poll has taken effect now
             if (count > 0 && !_assigned.Contains(current))
             {
-                // The batch's partition was revoked (or lost) inside that Consume: its records are no longer this
+                // The batch's partition was revoked (or lost) inside that poll: its records are no longer this
                 // member's to process (the listener has dropped the partition; its next owner reads them from the
                 // last commit). Returning them made the worker fail on records of a partition not assigned to it.
                 count = 0;
             }
 
-            if (result is null)
+            if (!polled)
             {
                 if (count > 0 || Stopwatch.GetTimestamp() >= deadline)
                 {
@@ -147,16 +160,16 @@ internal sealed class KafkaGroupConsumer : IGroupConsumer
                 continue;
             }
 
-            if (result.IsPartitionEOF)
+            if (_source.IsPartitionEof)
             {
                 continue;
             }
 
-            var partition = new TopicPartition(_singleTopic ?? result.Topic, result.Partition.Value);
+            var partition = new TopicPartition(_source.Topic, _source.Partition);
             if (_paused.Count > 0 && _paused.Contains(partition))
             {
                 // Prefetched before the pause took effect: not returned, fetched again after Resume.
-                PauseAndRewind(partition, result.Offset.Value);
+                PauseAndRewind(partition, _source.Offset);
                 continue;
             }
 
@@ -168,30 +181,16 @@ internal sealed class KafkaGroupConsumer : IGroupConsumer
             else if (partition.Partition != current.Partition || !string.Equals(partition.Topic, current.Topic, StringComparison.Ordinal))
             {
                 _held.Reset(partition.Topic, partition.Partition);
-                _capture.AddTo(_held, result);
+                _source.AddTo(_held);
                 _hasHeld = true;
                 return true;
             }
 
-            _capture.AddTo(batch, result);
+            _source.AddTo(batch);
             count++;
         }
 
         return true;
-    }
-
-    /// <summary>Consume, with errors that librdkafka recovers from (a topic not there yet, a partition's fetch error) logged instead of thrown.</summary>
-    private ConsumeResult<int, int>? Consume(int millisecondsTimeout)
-    {
-        try
-        {
-            return _consumer.Consume(millisecondsTimeout);
-        }
-        catch (ConsumeException e) when (!e.Error.IsFatal && e.Error.Code is not ErrorCode.Local_KeyDeserialization and not ErrorCode.Local_ValueDeserialization)
-        {
-            _transport.Health.Log(e.Error.Code, LogLevel.Warning, _name, $"fetching failed: {e.Error.Reason}", "librdkafka retries");
-            return null;
-        }
     }
 
     public void Pause(IReadOnlyList<TopicPartition> partitions)
@@ -327,6 +326,7 @@ internal sealed class KafkaGroupConsumer : IGroupConsumer
         }
 
         _closing = true;
+        _source.Release(); // librdkafka's message, if any, before its consumer closes
         try
         {
             // Leaves the group: the revoke (or lost) callback runs in here, and with it the listener.
@@ -341,6 +341,7 @@ internal sealed class KafkaGroupConsumer : IGroupConsumer
             _closed = true;
             _registration.Dispose();
             _consumer.Dispose();
+            _source.Dispose();
             _assigned.Clear();
             _paused.Clear();
             _pausePending.Clear();

@@ -9,7 +9,8 @@ namespace Faustish.Transport.Kafka;
 
 /// <summary>
 /// Reads one partition outside any group: an assign-only consumer (its group id is never joined and nothing is
-/// committed). Records are copied into batches as by <see cref="KafkaGroupConsumer"/>.
+/// committed). Records are copied into batches as by <see cref="KafkaGroupConsumer"/>, through the same
+/// <see cref="KafkaRecordSource"/> (Confluent.Kafka's <c>Consume</c>, or librdkafka's messages read in place).
 /// </summary>
 /// <remarks>
 /// <see cref="Position"/> is librdkafka's position of the consumer: the offset after the last record returned, and
@@ -26,6 +27,7 @@ internal sealed class KafkaPartitionReader : IPartitionReader
     private readonly CK.TopicPartition _kafkaPartition;
     private readonly IConsumer<int, int> _consumer;
     private readonly RecordCapture _capture = new();
+    private readonly KafkaRecordSource _source;
     private readonly IDisposable _registration;
     private readonly string _name;
     private long _start;
@@ -53,10 +55,12 @@ internal sealed class KafkaPartitionReader : IPartitionReader
             .Build();
         try
         {
+            _source = KafkaRecordSource.Create(transport.Options.FetchPath, _consumer, _capture, transport, _name, partition.Topic);
             _consumer.Assign(new CK.TopicPartitionOffset(_kafkaPartition, KafkaTransport.ToKafkaOffset(_start)));
         }
         catch
         {
+            _source?.Dispose();
             _consumer.Dispose();
             throw;
         }
@@ -111,18 +115,7 @@ internal sealed class KafkaPartitionReader : IPartitionReader
                 wait = (int)Math.Ceiling(Math.Clamp(left.TotalMilliseconds, 0, MaxPollSlice.TotalMilliseconds));
             }
 
-            ConsumeResult<int, int>? result;
-            try
-            {
-                result = _consumer.Consume(wait);
-            }
-            catch (ConsumeException e) when (!e.Error.IsFatal && e.Error.Code is not ErrorCode.Local_KeyDeserialization and not ErrorCode.Local_ValueDeserialization)
-            {
-                _transport.Health.Log(e.Error.Code, LogLevel.Warning, _name, $"fetching failed: {e.Error.Reason}", "librdkafka retries");
-                result = null;
-            }
-
-            if (result is null)
+            if (!_source.Poll(wait))
             {
                 if (count > 0 || Stopwatch.GetTimestamp() >= deadline)
                 {
@@ -132,7 +125,7 @@ internal sealed class KafkaPartitionReader : IPartitionReader
                 continue;
             }
 
-            if (result.IsPartitionEOF)
+            if (_source.IsPartitionEof)
             {
                 continue;
             }
@@ -142,8 +135,8 @@ internal sealed class KafkaPartitionReader : IPartitionReader
                 batch.Reset(_partition.Topic, _partition.Partition);
             }
 
-            _capture.AddTo(batch, result);
-            _next = result.Offset.Value + 1;
+            _source.AddTo(batch);
+            _next = _source.Offset + 1;
             count++;
         }
 
@@ -173,6 +166,7 @@ internal sealed class KafkaPartitionReader : IPartitionReader
 
         _disposed = true;
         _registration.Dispose();
+        _source.Release(); // librdkafka's message, if any, before its consumer closes
         try
         {
             _consumer.Close();
@@ -184,6 +178,7 @@ internal sealed class KafkaPartitionReader : IPartitionReader
         finally
         {
             _consumer.Dispose();
+            _source.Dispose();
         }
     }
 }

@@ -72,7 +72,7 @@ internal sealed class KafkaTransport : ITransport, ITransactionalTransport, ITra
         ArgumentException.ThrowIfNullOrWhiteSpace(options.BootstrapServers);
         KafkaSettings.Validate(options);
         var transport = new KafkaTransport(options, loggers ?? NullLoggerFactory.Instance);
-        transport.Logger.LogInformation("Kafka transport on {Servers}", options.BootstrapServers);
+        transport.Logger.LogInformation("Kafka transport on {Servers}, fetch path {FetchPath}", options.BootstrapServers, options.FetchPath);
         return transport;
     }
 

@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using Faustish.Hosting;
 
 namespace Faustish.Transport.Kafka;
 
@@ -25,6 +26,9 @@ internal sealed class KafkaTransportOptions
 
     /// <summary>Bound of metadata, watermark, committed-offset and topic-creation requests.</summary>
     public TimeSpan RequestTimeout { get; init; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>How group consumers and partition readers get their records from librdkafka.</summary>
+    public KafkaFetchPath FetchPath { get; init; } = KafkaFetchPath.InPlace;
 
     /// <summary>Where the settings come from, for error messages: <c>{prefix}:Common:{key}</c>.</summary>
     public string ConfigurationPrefix { get; init; } = "Faustish:Kafka";
