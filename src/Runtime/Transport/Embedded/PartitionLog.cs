@@ -473,10 +473,11 @@ internal sealed class PartitionLog
             ObjectDisposedException.ThrowIf(_closed, this);
             long start;
             long address;
+            var compacted = Compacted;
             EnterAppend();
             try
             {
-                var first = _index.Count > 0 ? _index.OffsetAt(0) : _nextOffset;
+                var first = compacted is { Count: > 0 } ? compacted.FirstOffset : _index.Count > 0 ? _index.OffsetAt(0) : _nextOffset;
                 start = Math.Max(fromOffset, first);
                 if (start > _nextOffset)
                 {
@@ -491,7 +492,6 @@ internal sealed class PartitionLog
                 ExitAppend();
             }
 
-            var compacted = Compacted;
             var cursor = compacted is not null && start < compacted.CoverEnd
                 ? new PartitionCursor(this, compacted.OpenReader(start), start)
                 : new PartitionCursor(this, ScanAt(address), start);

@@ -20,7 +20,8 @@ namespace Faustish.Transport.Embedded;
 /// a newer one replaced it (the file is unlinked, not overwritten).</para>
 /// <para>Format: magic <c>FSHCMP01</c>, <c>coverEnd:int64 cleanAddress:int64 count:int64</c>, then per record
 /// <c>length:int32 deleteHorizonMs:int64 entry</c> (<see cref="RecordCodec"/>; the horizon is when a tombstone may be
-/// dropped, 0 for other records: Kafka's KIP-534), then the FNV-1a 64 checksum of everything before it (little-endian).
+/// dropped, 0 for other records: Kafka's KIP-534), then a checksum (little-endian): FNV-1a 64 over the records, continued
+/// over the header (which is written last, with the count).
 /// Written to a temporary file, fsynced and renamed: a crash leaves the previous file in force.</para>
 /// </remarks>
 internal sealed class CompactedSegment
@@ -125,7 +126,7 @@ internal sealed class CompactedSegment
         var coverEnd = BinaryPrimitives.ReadInt64LittleEndian(header[8..]);
         var cleanAddress = BinaryPrimitives.ReadInt64LittleEndian(header[16..]);
         var count = BinaryPrimitives.ReadInt64LittleEndian(header[24..]);
-        var hash = Fnv(FnvSeed, header);
+        var hash = FnvSeed;
         var offsets = new List<long>();
         var positions = new List<long>();
         var firstOffset = coverEnd;
@@ -169,7 +170,7 @@ internal sealed class CompactedSegment
 
         Span<byte> trailer = stackalloc byte[8];
         if (position != length - 8 || stream.ReadAtLeast(trailer, 8, throwOnEndOfStream: false) != 8
-            || BinaryPrimitives.ReadUInt64LittleEndian(trailer) != hash)
+            || BinaryPrimitives.ReadUInt64LittleEndian(trailer) != Fnv(hash, header))
         {
             throw Damaged(path, "its checksum does not match");
         }
@@ -197,6 +198,7 @@ internal sealed class CompactedSegment
         private readonly long _coverEnd;
         private readonly long _cleanAddress;
         private long _count;
+        private ulong _hash = FnvSeed;
         private bool _committed;
 
         public Writer(string directory, long coverEnd, long cleanAddress)
@@ -216,6 +218,7 @@ internal sealed class CompactedSegment
             BinaryPrimitives.WriteInt64LittleEndian(prefix[4..], deleteHorizonMs);
             _stream.Write(prefix);
             _stream.Write(entry);
+            _hash = Fnv(Fnv(_hash, prefix), entry);
             _count++;
         }
 
@@ -227,21 +230,9 @@ internal sealed class CompactedSegment
             BinaryPrimitives.WriteInt64LittleEndian(header[8..], _coverEnd);
             BinaryPrimitives.WriteInt64LittleEndian(header[16..], _cleanAddress);
             BinaryPrimitives.WriteInt64LittleEndian(header[24..], _count);
-            // The header (with the count) comes first in the checksum: hash the whole file once it is written.
             _stream.Position = 0;
             _stream.Write(header);
-            _stream.Flush();
-            var hash = FnvSeed;
-            var buffer = new byte[1 << 16];
-            int read;
-            using (var check = new FileStream(_temporary, FileMode.Open, FileAccess.Read, FileShare.ReadWrite, 1))
-            {
-                while ((read = check.Read(buffer)) > 0)
-                {
-                    hash = Fnv(hash, buffer.AsSpan(0, read));
-                }
-            }
-
+            var hash = Fnv(_hash, header);
             Span<byte> trailer = stackalloc byte[8];
             BinaryPrimitives.WriteUInt64LittleEndian(trailer, hash);
             _stream.Seek(0, SeekOrigin.End);
