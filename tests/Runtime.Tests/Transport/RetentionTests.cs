@@ -7,6 +7,7 @@ using System.Threading;
 using System.Threading.Tasks;
 using Faustish.Serialization;
 using Faustish.Tables;
+using Faustish.Topics;
 using Faustish.Transport;
 using Faustish.Transport.Embedded;
 using Microsoft.Extensions.Logging;
@@ -147,6 +148,10 @@ public sealed class RetentionTests(ITestOutputHelper output) : IDisposable
             Assert.All(records, r => Assert.Equal(r.Offset, r.Value)); // offsets kept: update i was written at offset i
             Assert.Equal(records.Select(r => r.Offset).Order(), records.Select(r => r.Offset));
 
+            // A second process (the CLI next to a running worker) reads the same: the compacted head, then the log.
+            var guest = EmbeddedGuestTransport.Open(_directory.Path, Options(), _logger);
+            Assert.Equal(records, ReadRecords(guest.OpenReader(changelog, Offsets.Beginning)));
+
             // The reader that was part-way through when compaction ran ends with the same table.
             while (reader.Fetch(batch, 4096, TimeSpan.Zero, CancellationToken.None))
             {
@@ -250,21 +255,48 @@ public sealed class RetentionTests(ITestOutputHelper output) : IDisposable
         Assert.True(settled[^1] <= settled[0] * 2, $"disk use grew from {settled[0]:N0} to {settled[^1]:N0} bytes");
     }
 
+    [Fact]
+    public void Retention_is_declared_on_the_topic_and_configuration_overrides_it_and_a_bad_one_says_what_to_change()
+    {
+        var declared = new TopicDefinition<long, long>("clicks", 2, PrimitiveCodecs.Int64BigEndian, PrimitiveCodecs.Int64BigEndian)
+        {
+            Retention = "1h",
+            RetentionBytes = 1 << 20,
+        };
+        var spec = new TopicSpec(declared.Name, declared.Partitions, RetentionMs: declared.RetentionMs, RetentionBytes: declared.RetentionBytes);
+        Assert.Equal(3_600_000, spec.RetentionMs);
+        Assert.Equal(1 << 20, spec.RetentionBytes);
+
+        var configured = new Dictionary<string, TopicRetention> { ["clicks"] = new() { Retention = "2d", RetentionBytes = 0 } };
+        var applied = TopicRetention.Apply(spec, configured);
+        Assert.Equal(2 * 86_400_000L, applied.RetentionMs);
+        Assert.Null(applied.RetentionBytes); // 0 removes the limit
+        Assert.Same(spec, TopicRetention.Apply(spec, new Dictionary<string, TopicRetention> { ["other"] = new() { Retention = "1m" } }));
+
+        var bad = Assert.Throws<ArgumentException>(() => new TopicDefinition<long, long>("clicks", 2, PrimitiveCodecs.Int64BigEndian, PrimitiveCodecs.Int64BigEndian) { Retention = "an hour" });
+        Assert.Contains("[Topic(\"clicks\")] Retention is 'an hour'", bad.Message, StringComparison.Ordinal);
+        Assert.Contains("e.g. 500ms", bad.Message, StringComparison.Ordinal);
+        var badConfig = Assert.Throws<ArgumentException>(() => TopicRetention.Apply(spec, new Dictionary<string, TopicRetention> { ["clicks"] = new() { Retention = "0s" } }));
+        Assert.Contains("Faustish:Topics:clicks:Retention", badConfig.Message, StringComparison.Ordinal);
+    }
+
     private const int SegmentSizeBits = 16;
 
     private async Task<EmbeddedTransport> Open(TopicSpec spec)
     {
-        var transport = EmbeddedTransport.Open(_directory.Path, new EmbeddedTransportOptions
-        {
-            PageSizeBits = 14,
-            MemorySizeBits = 20,
-            SegmentSizeBits = SegmentSizeBits,
-            CleanupInterval = Timeout.InfiniteTimeSpan, // the test runs each pass
-            Clock = _clock,
-        }, _logger);
+        var transport = EmbeddedTransport.Open(_directory.Path, Options(), _logger);
         await transport.EnsureTopicsAsync([spec], CancellationToken.None);
         return transport;
     }
+
+    private EmbeddedTransportOptions Options() => new()
+    {
+        PageSizeBits = 14,
+        MemorySizeBits = 20,
+        SegmentSizeBits = SegmentSizeBits,
+        CleanupInterval = Timeout.InfiniteTimeSpan, // the test runs each pass
+        Clock = _clock,
+    };
 
     private static byte[] Long(long value)
     {
