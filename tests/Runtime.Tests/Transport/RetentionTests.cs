@@ -256,6 +256,48 @@ public sealed class RetentionTests(ITestOutputHelper output) : IDisposable
     }
 
     [Fact]
+    public async Task The_background_cleaner_deletes_expired_segments_and_a_group_behind_them_restarts_at_the_log_start_with_a_warning()
+    {
+        var topic = new TopicPartition("background", 0);
+        var options = Options();
+        options.CleanupInterval = TimeSpan.FromMilliseconds(20);
+        await using var transport = EmbeddedTransport.Open(_directory.Path, options, _logger);
+        await transport.EnsureTopicsAsync([new TopicSpec(topic.Topic, 1, RetentionMs: 60_000)], CancellationToken.None);
+        var events = new List<string>();
+        using (var consumer = transport.CreateGroupConsumer("g", [topic.Topic], new EmbeddedRecordingListener("c", events)))
+        {
+            consumer.Fetch(new RecordBatch(), 1, TimeSpan.FromSeconds(5), CancellationToken.None); // joins; nothing to read yet
+            consumer.Commit([new TopicPartitionOffset(topic.Topic, 0, 0)]);
+        }
+
+        using var producer = transport.CreateProducer();
+        for (var i = 0; i < 5000; i++)
+        {
+            producer.Produce(topic, Long(i), false, Long(i), false, _clock.GetUtcNow().ToUnixTimeMilliseconds());
+        }
+
+        producer.Flush(CancellationToken.None);
+        _clock.Advance(TimeSpan.FromMinutes(2));
+        producer.Produce(topic, Long(-1), false, Long(-1), false, _clock.GetUtcNow().ToUnixTimeMilliseconds());
+        producer.Flush(CancellationToken.None);
+
+        var deadline = DateTime.UtcNow.AddSeconds(10);
+        while (transport.GetWatermarks(topic).Low == 0)
+        {
+            Assert.True(DateTime.UtcNow < deadline, "the background cleaner did not delete the expired segments within 10 s");
+            Thread.Sleep(10);
+        }
+
+        // The group committed offset 0, now deleted: it restarts at the log start, saying so, and reads every kept record.
+        var low = transport.GetWatermarks(topic).Low;
+        using var again = transport.CreateGroupConsumer("g", [topic.Topic], new EmbeddedRecordingListener("d", events));
+        var batch = new RecordBatch();
+        Assert.True(again.Fetch(batch, 10, TimeSpan.FromSeconds(5), CancellationToken.None));
+        Assert.Equal(low, batch[0].Offset);
+        Assert.Contains(_logger.Warnings, w => w.Contains("deleted by its retention", StringComparison.Ordinal) && w.Contains("background[0]", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public void Retention_is_declared_on_the_topic_and_configuration_overrides_it_and_a_bad_one_says_what_to_change()
     {
         var declared = new TopicDefinition<long, long>("clicks", 2, PrimitiveCodecs.Int64BigEndian, PrimitiveCodecs.Int64BigEndian)

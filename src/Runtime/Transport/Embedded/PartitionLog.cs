@@ -479,6 +479,13 @@ internal sealed class PartitionLog
             {
                 var first = compacted is { Count: > 0 } ? compacted.FirstOffset : _index.Count > 0 ? _index.OffsetAt(0) : _nextOffset;
                 start = Math.Max(fromOffset, first);
+                if (fromOffset < first && compacted is null)
+                {
+                    // Below a compacted head's first record there are only gaps; below a log's first record, deleted records.
+                    _logger.LogWarning(
+                        "Offsets {From}..{To} of {Partition} were deleted by its retention before they were read; reading from {First}, the log start (as Kafka's auto.offset.reset=earliest).",
+                        fromOffset, first - 1, Partition, first);
+                }
                 if (start > _nextOffset)
                 {
                     throw new ArgumentOutOfRangeException(nameof(fromOffset), fromOffset,
