@@ -501,6 +501,12 @@ public sealed class EmbeddedTransport : ITransport, ITransactionalTransport
         {
             // Closing.
         }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            // A timer callback must not throw (it would end the process); the next pass tries again.
+            Logger.LogError(e, "The embedded log cleaner failed: {Message}. Nothing was deleted that is still needed; it tries again in {Interval}.",
+                e.Message, Options.CleanupInterval);
+        }
         finally
         {
             Volatile.Write(ref _cleaning, 0);

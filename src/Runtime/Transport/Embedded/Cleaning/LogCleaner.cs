@@ -65,7 +65,7 @@ internal sealed class LogCleaner
                         cleaned++;
                     }
                 }
-                catch (Exception e) when (e is IOException or InvalidDataException or TimeoutException or UnauthorizedAccessException)
+                catch (Exception e) when (e is IOException or InvalidDataException or TimeoutException or UnauthorizedAccessException or FASTER.core.FasterException)
                 {
                     // The log stays as it was (a compacted file takes effect only once whole): it is tried again next pass.
                     _logger.LogError(e, "Cleaning the embedded log of {Partition} failed: {Message}. It is left as it was and tried again.", log.Partition, e.Message);
