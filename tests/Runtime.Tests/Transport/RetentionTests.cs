@@ -221,6 +221,30 @@ public sealed class RetentionTests(ITestOutputHelper output) : IDisposable
     }
 
     [Fact]
+    public async Task A_compacted_topic_with_a_retention_also_drops_records_older_than_it()
+    {
+        // Windowed tables' changelogs: compact and delete (their windows expire).
+        var changelog = new TopicPartition("app-w-changelog", 0);
+        await using var transport = await Open(new TopicSpec(changelog.Topic, 1, Compacted: true, RetentionMs: 3_600_000));
+        using var producer = transport.CreateProducer();
+        for (long key = 0; key < 100; key++)
+        {
+            producer.Produce(changelog, Long(key), false, Long(key), false, _clock.GetUtcNow().ToUnixTimeMilliseconds());
+        }
+
+        _clock.Advance(TimeSpan.FromHours(2));
+        for (var i = 0; i < 3 * (1 << SegmentSizeBits) / 56; i++)
+        {
+            producer.Produce(changelog, Long(100 + (i % 100)), false, Long(i), false, _clock.GetUtcNow().ToUnixTimeMilliseconds());
+        }
+
+        producer.Flush(CancellationToken.None);
+        Assert.Equal(1, transport.CleanLogs());
+        var keys = ReadRecords(transport.OpenReader(changelog, Offsets.Beginning)).Select(r => r.Key).Distinct().Order().ToList();
+        Assert.Equal(Enumerable.Range(100, 100).Select(k => (long)k), keys);
+    }
+
+    [Fact]
     public async Task Disk_use_stays_flat_over_a_long_run_with_a_steady_key_set()
     {
         var changelog = new TopicPartition("app-steady-changelog", 0);
