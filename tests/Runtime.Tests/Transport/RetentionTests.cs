@@ -245,6 +245,52 @@ public sealed class RetentionTests(ITestOutputHelper output) : IDisposable
     }
 
     [Fact]
+    public async Task A_compaction_stopped_after_writing_its_head_is_finished_when_the_log_opens_again()
+    {
+        var changelog = new TopicPartition("app-c-changelog", 0);
+        var expected = new Dictionary<long, long>();
+        void Write(IRecordProducer producer, int from, int count)
+        {
+            for (var i = from; i < from + count; i++)
+            {
+                producer.Produce(changelog, Long(i % 300), false, Long(i), false, 1);
+                expected[i % 300] = i;
+            }
+
+            producer.Flush(CancellationToken.None);
+        }
+
+        var perSegment = (1 << SegmentSizeBits) / 56;
+        await using (var transport = await Open(new TopicSpec(changelog.Topic, 1, Compacted: true)))
+        {
+            using var producer = transport.CreateProducer();
+            Write(producer, 0, 3 * perSegment);
+            transport.CleanLogs(); // a first compacted head
+            Write(producer, 3 * perSegment, 4 * perSegment);
+            transport.Options.AfterCompactedHeadWritten = _ => throw new SimulatedCrash();
+            Assert.Throws<SimulatedCrash>(() => transport.CleanLogs()); // the second head is in place, the log not truncated
+        }
+
+        Assert.Equal(2, Directory.EnumerateFiles(Path.Combine(_directory.Path, "topics", changelog.Topic, "0"), CompactedSegment.FilePrefix + "*").Count());
+        await using (var reopened = await Open(new TopicSpec(changelog.Topic, 1, Compacted: true)))
+        {
+            var log = reopened.GetLog(changelog);
+            Assert.Equal(log.Compacted!.CleanAddress, log.Log.BeginAddress); // the truncation was finished
+            Assert.Single(Directory.EnumerateFiles(log.Directory, CompactedSegment.FilePrefix + "*")); // the older head is gone
+            var table = new Dictionary<long, long>();
+            foreach (var record in ReadRecords(reopened.OpenReader(changelog, Offsets.Beginning)))
+            {
+                table[record.Key] = record.Value;
+            }
+
+            Assert.Equal(expected, table);
+            Assert.Equal(7 * perSegment, reopened.GetWatermarks(changelog).High);
+        }
+    }
+
+    private sealed class SimulatedCrash : Exception;
+
+    [Fact]
     public async Task Disk_use_stays_flat_over_a_long_run_with_a_steady_key_set()
     {
         var changelog = new TopicPartition("app-steady-changelog", 0);

@@ -64,6 +64,12 @@ public sealed class EmbeddedTransportOptions
     /// </summary>
     internal Func<TopicPartition, FASTER.core.IDevice, FASTER.core.IDevice>? WrapLogDevice { get; set; }
 
+    /// <summary>
+    /// Test hook: runs when compaction has put a new compacted head in place, before it truncates the log (a test throws
+    /// from it to stop there, as a crash would). Null in production.
+    /// </summary>
+    internal Action<TopicPartition>? AfterCompactedHeadWritten { get; set; }
+
     internal void Validate()
     {
         if (PageSizeBits is < 12 or > 30)

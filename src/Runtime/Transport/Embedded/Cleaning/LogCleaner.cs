@@ -231,6 +231,7 @@ internal sealed class LogCleaner
             segment = writer.Commit();
         }
 
+        _transport.Options.AfterCompactedHeadWritten?.Invoke(partition);
         log.TruncateBefore(cleanAddress, coverEnd, segment, TruncateTimeout);
         if (previous is not null && previous.Path != segment.Path)
         {
