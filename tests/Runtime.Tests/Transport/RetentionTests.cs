@@ -336,7 +336,7 @@ public sealed class RetentionTests(ITestOutputHelper output) : IDisposable
         var events = new List<string>();
         using (var consumer = transport.CreateGroupConsumer("g", [topic.Topic], new EmbeddedRecordingListener("c", events)))
         {
-            consumer.Fetch(new RecordBatch(), 1, TimeSpan.FromSeconds(5), CancellationToken.None); // joins; nothing to read yet
+            consumer.Fetch(new RecordBatch(), 1, TimeSpan.FromMilliseconds(50), CancellationToken.None); // joins; nothing to read yet
             consumer.Commit([new TopicPartitionOffset(topic.Topic, 0, 0)]);
         }
 
