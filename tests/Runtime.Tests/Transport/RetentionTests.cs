@@ -72,6 +72,11 @@ public sealed class RetentionTests(ITestOutputHelper output) : IDisposable
         // The reader left at offset 0 moves on to the log start (auto.offset.reset=earliest), neither crashing nor skipping kept records.
         var caughtUp = ReadRecords(behind).Select(r => r.Offset).ToList();
         Assert.Equal(offsets, caughtUp);
+
+        // So does a second process (the CLI) asked for offset 0, saying so.
+        var guest = EmbeddedGuestTransport.Open(_directory.Path, Options(), _logger);
+        Assert.Equal(offsets, ReadRecords(guest.OpenReader(topic, 0)).Select(r => r.Offset));
+        Assert.Equal(2, _logger.Warnings.Count(w => w.Contains("deleted by its retention", StringComparison.Ordinal) && w.Contains("events[0]", StringComparison.Ordinal)));
     }
 
     [Fact]

@@ -3,6 +3,7 @@ using System.Diagnostics;
 using System.IO;
 using System.Threading;
 using FASTER.core;
+using Microsoft.Extensions.Logging;
 
 namespace Faustish.Transport.Embedded;
 
@@ -18,6 +19,7 @@ internal sealed class GuestPartitionReader : IPartitionReader
 
     private readonly ManualResetEventSlim _never = new(initialState: false); // Nothing in this process signals the owner's commits.
     private readonly ReadOnlyPartitionLog _log;
+    private readonly ILogger? _logger;
     private readonly string _dataDirectory;
     private TransactionVisibility _visibility;
     private FasterLogScanIterator? _iterator;
@@ -26,9 +28,11 @@ internal sealed class GuestPartitionReader : IPartitionReader
     private long _resumeAddress;
     private long _position;
 
-    public GuestPartitionReader(ReadOnlyPartitionLog log, string dataDirectory, long fromOffset)
+    /// <param name="logger">Where a jump over records the owner's retention deleted is reported; null when the reader starts at the beginning anyway.</param>
+    public GuestPartitionReader(ReadOnlyPartitionLog log, string dataDirectory, long fromOffset, ILogger? logger = null)
     {
         _log = log;
+        _logger = logger;
         _dataDirectory = dataDirectory;
         _visibility = TransactionJournal.ReadVisibility(dataDirectory);
         _log.Refresh(); // After the journal, as in Refresh: it never names an aborted range the log view still holds but the journal forgot.
@@ -65,6 +69,14 @@ internal sealed class GuestPartitionReader : IPartitionReader
                     var offset = RecordCodec.OffsetOf(span, partition, address);
                     if (offset >= _position)
                     {
+                        if (offset > _position && _logger is not null)
+                        {
+                            // Offsets of the log follow each other: the owner's retention deleted the records in between.
+                            _logger.LogWarning(
+                                "Records {From}..{To} of {Partition} were deleted by its retention before they were read; reading on from {First}, the log start.",
+                                _position, offset - 1, partition, offset);
+                        }
+
                         var outcome = _visibility.Of(partition, RecordCodec.TransactionIdOf(span), offset);
                         if (outcome == TransactionVisibility.Outcome.Undecided)
                         {
