@@ -183,9 +183,12 @@ internal sealed class TopicState
     public void Save()
     {
         var text = string.Create(CultureInfo.InvariantCulture,
-            $"{FormatLine}\n# Faustish embedded topic '{Name}'. The partition count cannot change: records are placed by key.\npartitions={Partitions}\ncompacted={(Compacted ? "true" : "false")}\n{(RetentionMs is { } ms ? $"retention.ms={ms}\n" : "")}{(RetentionBytes is { } bytes ? $"retention.bytes={bytes}\n" : "")}");
+            $"{FormatLine}\n# Faustish embedded topic '{Name}'. The partition count cannot change: records are placed by key.\npartitions={Partitions}\ncompacted={(Compacted ? "true" : "false")}\n{Line("retention.ms", RetentionMs)}{Line("retention.bytes", RetentionBytes)}");
         DurableFile.WriteAtomically(Path.Combine(Directory, MetadataFileName), Encoding.UTF8.GetBytes(text));
     }
+
+    private static string Line(string key, long? value) =>
+        value is { } set ? string.Create(CultureInfo.InvariantCulture, $"{key}={set}\n") : "";
 
     private static InvalidDataException Damaged(string path, string why) =>
         new($"The topic metadata file '{path}' is damaged ({why}). Fix it or delete the topic's directory to start over (losing its records).");
