@@ -24,7 +24,9 @@ namespace Faustish.Transport.Embedded;
 /// of one process uses the directory.</item>
 /// <item><c>topics/{topic}/topic.meta</c>: the partition count and compaction flag.</item>
 /// <item><c>topics/{topic}/{partition}/</c>: the partition's FASTER <c>FasterLog</c> (files <c>log.N</c>
-/// and its commit records) and its offset index <c>offsets.index</c> (<see cref="OffsetIndex"/>).</item>
+/// and its commit records) and its offset index <c>offsets.index</c> (<see cref="OffsetIndex"/>); in a compacted
+/// partition, its compacted head <c>compacted.{offset}</c> (<see cref="CompactedSegment"/>). The log cleaner
+/// (<see cref="LogCleaner"/>) deletes segments past the topic's retention and compacts in the background.</item>
 /// <item><c>groups/{group}.positions</c>: a consumer group's committed positions (at-least-once commits).</item>
 /// <item><c>inbox/</c>: records other processes hand to this one while it holds the directory (<see cref="Inbox"/>).</item>
 /// <item><c>transactions.state</c>: the transaction journal (<see cref="TransactionJournal"/>): which transactions
