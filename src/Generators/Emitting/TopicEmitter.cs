@@ -20,7 +20,30 @@ internal static class TopicEmitter
             writer.WriteLine($"{EmitHelpers.Literal(topic.TopicName)},");
             writer.WriteLine($"{topic.Partitions},");
             writer.WriteLine($"{Codecs.Expression(codecs, topic.Key)},");
-            writer.WriteLine($"{Codecs.Expression(codecs, topic.Value)});");
+            if (topic.Retention is null && topic.RetentionBytes == 0)
+            {
+                writer.WriteLine($"{Codecs.Expression(codecs, topic.Value)});");
+            }
+            else
+            {
+                // The definition checks the retention when it is built, so a bad one fails at start, naming the topic.
+                writer.WriteLine($"{Codecs.Expression(codecs, topic.Value)})");
+                writer.WriteLine("{");
+                writer.Indent();
+                if (topic.Retention is not null)
+                {
+                    writer.WriteLine($"Retention = {EmitHelpers.Literal(topic.Retention)},");
+                }
+
+                if (topic.RetentionBytes != 0)
+                {
+                    writer.WriteLine($"RetentionBytes = {topic.RetentionBytes.ToString(global::System.Globalization.CultureInfo.InvariantCulture)}L,");
+                }
+
+                writer.Unindent();
+                writer.WriteLine("};");
+            }
+
             writer.Unindent();
             writer.WriteLine();
             writer.WriteLine("/// <summary>A handle that sends to this topic through <paramref name=\"sender\"/>.</summary>");

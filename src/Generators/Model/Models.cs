@@ -47,7 +47,8 @@ internal readonly record struct Parsed<T>(T? Model, StandInModel? StandIn) where
 internal sealed record StandInModel(ClassTarget Target, string ParameterType, string BaseArguments, string Reason);
 
 /// <param name="Codecs">The JSON codecs its key and value need (none for Kafka's primitive encodings).</param>
-internal sealed record TopicModel(ClassTarget Target, string TopicName, int Partitions, RecordTypeRef Key, RecordTypeRef Value, EquatableArray<JsonCodecModel> Codecs);
+internal sealed record TopicModel(ClassTarget Target, string TopicName, int Partitions, RecordTypeRef Key, RecordTypeRef Value, EquatableArray<JsonCodecModel> Codecs,
+    string? Retention = null, long RetentionBytes = 0);
 
 /// <param name="Codecs">The JSON codecs its key and value need (none for Kafka's primitive encodings).</param>
 /// <param name="Window">Set for tables derived from <c>WindowedTable&lt;,&gt;</c>.</param>

@@ -38,7 +38,8 @@ internal static class TopicParser
         }
 
         return reason is null
-            ? new(new TopicModel(target, name!, partitions, RecordTypes.Describe(types.Key), RecordTypes.Describe(types.Value), codecs), null)
+            ? new(new TopicModel(target, name!, partitions, RecordTypes.Describe(types.Key), RecordTypes.Describe(types.Value), codecs,
+                TableRules.NamedString(attribute, "Retention"), TableRules.NamedLong(attribute, "RetentionBytes") ?? 0), null)
             : new(null, new StandInModel(target, "global::Faustish.RecordSender", "null!, unused", reason));
     }
 }

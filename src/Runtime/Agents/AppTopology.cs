@@ -74,13 +74,16 @@ public sealed class AppTopology
     /// <summary>The topic the app's dead letters go to.</summary>
     public string DeadLetterTopic => $"{AppId}-dead-letters";
 
-    /// <summary>Every topic the app reads or writes, with its partitions.</summary>
-    public IReadOnlyList<TopicSpec> RequiredTopics()
+    /// <summary>
+    /// Every topic the app reads or writes, with its partitions and retention (as declared, or as
+    /// <paramref name="retention"/>, from configuration, overrides it per topic name).
+    /// </summary>
+    public IReadOnlyList<TopicSpec> RequiredTopics(IReadOnlyDictionary<string, TopicRetention>? retention = null)
     {
         var specs = new Dictionary<string, TopicSpec>(StringComparer.Ordinal);
         foreach (var topic in Model.Topics.Concat(Model.Agents.Select(a => a.Topic)))
         {
-            specs.TryAdd(topic.Name, new TopicSpec(topic.Name, topic.Partitions));
+            specs.TryAdd(topic.Name, new TopicSpec(topic.Name, topic.Partitions, RetentionMs: topic.RetentionMs, RetentionBytes: topic.RetentionBytes));
         }
 
         foreach (var (table, partitions) in _tablePartitions)
@@ -90,7 +93,7 @@ public sealed class AppTopology
         }
 
         specs.TryAdd(DeadLetterTopic, new TopicSpec(DeadLetterTopic, 1));
-        return [.. specs.Values.OrderBy(s => s.Name, StringComparer.Ordinal)];
+        return [.. specs.Values.Select(s => TopicRetention.Apply(s, retention)).OrderBy(s => s.Name, StringComparer.Ordinal)];
     }
 
     private static void RejectDuplicates(IEnumerable<string> names, string kind)

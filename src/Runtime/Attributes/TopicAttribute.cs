@@ -20,4 +20,17 @@ public sealed class TopicAttribute(string name) : Attribute
 
     /// <summary>How many partitions the topic has. Records are routed by Kafka's murmur2 partitioner.</summary>
     public int Partitions { get; init; } = 1;
+
+    /// <summary>
+    /// How long records are kept, e.g. <c>"1h"</c>, <c>"7d"</c> (units ms, s, m, h, d): older log segments are deleted,
+    /// whether or not every consumer has read them (Kafka's <c>retention.ms</c>). Unset: the transport's default (on the
+    /// embedded log, forever). Overridable in configuration: <c>Faustish:Topics:{name}:Retention</c>.
+    /// </summary>
+    public string? Retention { get; init; }
+
+    /// <summary>
+    /// How large each partition may grow, in bytes, before its oldest segments are deleted (Kafka's <c>retention.bytes</c>).
+    /// Zero (the default): no limit. Overridable in configuration: <c>Faustish:Topics:{name}:RetentionBytes</c>.
+    /// </summary>
+    public long RetentionBytes { get; init; }
 }

@@ -1,4 +1,5 @@
 using System;
+using System.Collections.Generic;
 using System.IO;
 using Faustish.Agents;
 using Faustish.Tables;
@@ -84,6 +85,12 @@ public sealed class FaustishOptions
 
     /// <summary>How often a long table restore logs its progress.</summary>
     public TimeSpan RestoreProgressInterval { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>
+    /// Per topic name, a retention that overrides the one its <c>[Topic]</c> declares
+    /// (<c>Faustish:Topics:page-views:Retention = 2h</c>, <c>:RetentionBytes</c>).
+    /// </summary>
+    public Dictionary<string, Topics.TopicRetention> Topics { get; set; } = new(StringComparer.Ordinal);
 
     /// <summary>The dead-letter topic: <c>{AppId}-dead-letters</c>.</summary>
     public string DeadLetterTopic => $"{AppId}-dead-letters";

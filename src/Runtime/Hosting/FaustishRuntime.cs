@@ -69,8 +69,8 @@ public sealed class FaustishRuntime : IAsyncDisposable
     /// partition) when <see cref="FaustishOptions.StandbyReplicas"/> is set.
     /// </summary>
     public IReadOnlyList<TopicSpec> RequiredTopics() => Options.StandbyReplicas > 0
-        ? [.. Topology.RequiredTopics(), new TopicSpec(Tables.Standby.AssignmentBoard.TopicOf(Options.AppId), 1, Compacted: true)]
-        : Topology.RequiredTopics();
+        ? [.. Topology.RequiredTopics(Options.Topics), new TopicSpec(Tables.Standby.AssignmentBoard.TopicOf(Options.AppId), 1, Compacted: true)]
+        : Topology.RequiredTopics(Options.Topics);
 
     /// <summary>This process's id, kept in the data directory (<see cref="ProcessIdentity"/>).</summary>
     public string ProcessId => ProcessIdentity.Of(Options.DataDirectory);

@@ -22,6 +22,32 @@ public abstract class TopicDefinition
 
     public int Partitions { get; }
 
+    /// <summary>
+    /// How long records are kept, as declared (<c>[Topic(Retention = "1h")]</c>); null: the transport's default. Throws
+    /// when it is not a duration.
+    /// </summary>
+    public string? Retention
+    {
+        get;
+        init
+        {
+            RetentionMs = value is null ? null : TopicRetention.ParseMilliseconds(value, $"[Topic(\"{Name}\")] Retention");
+            field = value;
+        }
+    }
+
+    /// <summary><see cref="Retention"/> in milliseconds.</summary>
+    public long? RetentionMs { get; private set; }
+
+    /// <summary>How large each partition may grow before its oldest segments are deleted; null or 0: no limit.</summary>
+    public long? RetentionBytes
+    {
+        get;
+        init => field = value is null or 0 ? null
+            : value > 0 ? value
+            : throw new ArgumentOutOfRangeException(nameof(RetentionBytes), value, $"[Topic(\"{Name}\")] RetentionBytes is {value}: declare a positive size in bytes, or 0 for no limit.");
+    }
+
     public abstract Type KeyType { get; }
 
     public abstract Type ValueType { get; }

@@ -23,4 +23,7 @@ public readonly record struct TopicPartitionOffset(string Topic, int Partition, 
 /// (forever for a compacted topic). A compacted topic with a retention also drops records older than it (Kafka's
 /// <c>cleanup.policy=compact,delete</c>): windowed tables' changelogs, whose windows expire.
 /// </param>
-public sealed record TopicSpec(string Name, int Partitions, bool Compacted = false, long? RetentionMs = null);
+/// <param name="RetentionBytes">
+/// How large a partition may grow before its oldest segments are deleted (Kafka's <c>retention.bytes</c>); null: no limit.
+/// </param>
+public sealed record TopicSpec(string Name, int Partitions, bool Compacted = false, long? RetentionMs = null, long? RetentionBytes = null);

@@ -51,6 +51,20 @@ internal static class TableRules
         return null;
     }
 
+    /// <summary>A long-valued named argument of an attribute, if set.</summary>
+    public static long? NamedLong(AttributeData attribute, string name)
+    {
+        foreach (var argument in attribute.NamedArguments)
+        {
+            if (argument.Key == name && argument.Value.Value is long value)
+            {
+                return value;
+            }
+        }
+
+        return null;
+    }
+
     /// <summary>A string-valued named argument of an attribute, if set (and not null).</summary>
     public static string? NamedString(AttributeData attribute, string name)
     {

@@ -24,7 +24,9 @@ namespace Faustish.Transport.Embedded;
 /// of one process uses the directory.</item>
 /// <item><c>topics/{topic}/topic.meta</c>: the partition count and compaction flag.</item>
 /// <item><c>topics/{topic}/{partition}/</c>: the partition's FASTER <c>FasterLog</c> (files <c>log.N</c>
-/// and its commit records) and its offset index <c>offsets.index</c> (<see cref="OffsetIndex"/>).</item>
+/// and its commit records) and its offset index <c>offsets.index</c> (<see cref="OffsetIndex"/>); in a compacted
+/// partition, its compacted head <c>compacted.{offset}</c> (<see cref="CompactedSegment"/>). The log cleaner
+/// (<see cref="LogCleaner"/>) deletes segments past the topic's retention and compacts in the background.</item>
 /// <item><c>groups/{group}.positions</c>: a consumer group's committed positions (at-least-once commits).</item>
 /// <item><c>inbox/</c>: records other processes hand to this one while it holds the directory (<see cref="Inbox"/>).</item>
 /// <item><c>transactions.state</c>: the transaction journal (<see cref="TransactionJournal"/>): which transactions
@@ -65,6 +67,9 @@ public sealed class EmbeddedTransport : ITransport, ITransactionalTransport
     private readonly Lock _sync = new();
     private readonly FileStream _lockFile;
     private Timer? _inboxTimer;
+    private Timer? _cleanerTimer;
+    private readonly CancellationTokenSource _closing = new();
+    private int _cleaning;
     private int _draining;
     private readonly string _topicsDirectory;
     private readonly string _groupsDirectory;
@@ -79,7 +84,11 @@ public sealed class EmbeddedTransport : ITransport, ITransactionalTransport
         _topicsDirectory = Path.Combine(dataDirectory, "topics");
         _groupsDirectory = Path.Combine(dataDirectory, "groups");
         Gate = new OperationGate(dataDirectory);
+        Cleaner = new LogCleaner(this);
     }
+
+    /// <summary>Deletes what retention lets go and compacts changelogs, in the background (<see cref="LogCleaner"/>).</summary>
+    internal LogCleaner Cleaner { get; }
 
     /// <summary>The full path of the data directory.</summary>
     public string DataDirectory { get; }
@@ -145,6 +154,11 @@ public sealed class EmbeddedTransport : ITransport, ITransactionalTransport
             // Records other processes handed over while no one owned the directory go in first.
             Inbox.Drain(transport, CancellationToken.None);
             transport._inboxTimer = new Timer(static state => ((EmbeddedTransport)state!).DrainInbox(), transport, InboxInterval, InboxInterval);
+            if (options.CleanupInterval != Timeout.InfiniteTimeSpan)
+            {
+                transport._cleanerTimer = new Timer(static state => ((EmbeddedTransport)state!).CleanInBackground(), transport, options.CleanupInterval, options.CleanupInterval);
+            }
+
             logger.LogInformation("Embedded transport opened on {Directory}.", directory);
             return transport;
         }
@@ -169,6 +183,12 @@ public sealed class EmbeddedTransport : ITransport, ITransactionalTransport
             {
                 throw new ArgumentOutOfRangeException(nameof(topics), spec.Partitions,
                     $"Topic '{spec.Name}' declares {spec.Partitions} partitions; declare at least 1.");
+            }
+
+            if (spec.RetentionMs is <= 0 || spec.RetentionBytes is <= 0)
+            {
+                throw new ArgumentOutOfRangeException(nameof(topics), spec,
+                    $"Topic '{spec.Name}' declares a retention of {spec.RetentionMs?.ToString(CultureInfo.InvariantCulture) ?? "-"} ms and {spec.RetentionBytes?.ToString(CultureInfo.InvariantCulture) ?? "-"} bytes; a retention must be positive (leave it unset to keep records).");
             }
         }
 
@@ -196,11 +216,14 @@ public sealed class EmbeddedTransport : ITransport, ITransactionalTransport
                 {
                     CreateTopicLocked(spec);
                 }
-                else if (existing.Compacted != spec.Compacted)
+                else if (existing.Compacted != spec.Compacted || existing.RetentionMs != spec.RetentionMs || existing.RetentionBytes != spec.RetentionBytes)
                 {
                     existing.Compacted = spec.Compacted;
+                    existing.RetentionMs = spec.RetentionMs;
+                    existing.RetentionBytes = spec.RetentionBytes;
                     existing.Save();
-                    Logger.LogInformation("Topic '{Topic}' is now {Kind}.", spec.Name, spec.Compacted ? "compacted" : "not compacted");
+                    Logger.LogInformation("Topic '{Topic}' is now {Kind}, retention {RetentionMs} ms and {RetentionBytes} bytes.",
+                        spec.Name, spec.Compacted ? "compacted" : "not compacted", spec.RetentionMs, spec.RetentionBytes);
                 }
             }
         }
@@ -368,6 +391,16 @@ public sealed class EmbeddedTransport : ITransport, ITransactionalTransport
             }
         }
 
+        // A cleaning pass in progress stops at its next record batch; its files take effect only once whole.
+        _closing.Cancel();
+        using (var stopped = new ManualResetEvent(false))
+        {
+            if (_cleanerTimer is not null && _cleanerTimer.Dispose(stopped))
+            {
+                stopped.WaitOne();
+            }
+        }
+
         DrainInbox();
         Gate.CloseAndDrain();
         GroupCoordinator[] groups;
@@ -427,6 +460,58 @@ public sealed class EmbeddedTransport : ITransport, ITransactionalTransport
         lock (_sync)
         {
             return _groups.GetValueOrDefault(groupId);
+        }
+    }
+
+    /// <summary>
+    /// Runs one pass of the log cleaner over every partition opened so far, now (the background pass does the same every
+    /// <see cref="EmbeddedTransportOptions.CleanupInterval"/>); returns how many partitions it shortened.
+    /// </summary>
+    internal int CleanLogs(CancellationToken cancellationToken = default)
+    {
+        using var both = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _closing.Token);
+        return Cleaner.Run(OpenPartitions(), both.Token);
+    }
+
+    private IEnumerable<(TopicState, PartitionLog)> OpenPartitions()
+    {
+        foreach (var topic in _topics.Values)
+        {
+            foreach (var log in topic.OpenLogs())
+            {
+                yield return (topic, log);
+            }
+        }
+    }
+
+    private void CleanInBackground()
+    {
+        if (Interlocked.Exchange(ref _cleaning, 1) != 0)
+        {
+            return;
+        }
+
+        try
+        {
+            CleanLogs();
+        }
+        catch (OperationCanceledException)
+        {
+            // Closing.
+        }
+        catch (ObjectDisposedException)
+        {
+            // Closing.
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            // A timer callback must not throw (it would end the process); the next pass tries again.
+            Logger.LogError(e, "The embedded log cleaner failed: {Message}. Nothing was deleted that is still needed; it tries again in {Interval}.",
+                e.Message, Options.CleanupInterval);
+        }
+        finally
+        {
+            Volatile.Write(ref _cleaning, 0);
         }
     }
 
@@ -543,7 +628,7 @@ public sealed class EmbeddedTransport : ITransport, ITransactionalTransport
             Directory.CreateDirectory(Path.Combine(directory, p.ToString(CultureInfo.InvariantCulture)));
         }
 
-        var topic = new TopicState(spec.Name, directory, spec.Partitions, spec.Compacted);
+        var topic = new TopicState(spec.Name, directory, spec.Partitions, spec.Compacted) { RetentionMs = spec.RetentionMs, RetentionBytes = spec.RetentionBytes };
         topic.Save(); // The topic exists once its metadata file is in place.
         DurableFile.SyncDirectory(_topicsDirectory);
         _topics[spec.Name] = topic;

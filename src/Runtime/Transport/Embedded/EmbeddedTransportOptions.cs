@@ -37,10 +37,38 @@ public sealed class EmbeddedTransportOptions
     public TimeSpan HandoverTimeout { get; set; } = TimeSpan.FromSeconds(30);
 
     /// <summary>
+    /// How often the log cleaner looks at every open partition (<see cref="LogCleaner"/>): deletes segments past their
+    /// topic's retention and compacts changelogs. It runs in the background, never on the produce or fetch path. Default
+    /// 1 minute; <see cref="System.Threading.Timeout.InfiniteTimeSpan"/> turns it off (the log then grows forever).
+    /// </summary>
+    public TimeSpan CleanupInterval { get; set; } = TimeSpan.FromMinutes(1);
+
+    /// <summary>
+    /// Retention of topics that declare none (not changelogs, which are compacted): null (the default) keeps their
+    /// records forever. Kafka's broker default is 7 days.
+    /// </summary>
+    public TimeSpan? DefaultRetention { get; set; }
+
+    /// <summary>
+    /// How long a tombstone (a null value) stays in a compacted topic after compaction first reached it, so that a reader
+    /// that is behind still sees the delete (Kafka's <c>delete.retention.ms</c>). Default 24 hours.
+    /// </summary>
+    public TimeSpan TombstoneRetention { get; set; } = TimeSpan.FromHours(24);
+
+    /// <summary>The clock retention and tombstone delays are measured with (a fake one in tests). Default: the system clock.</summary>
+    public TimeProvider Clock { get; set; } = TimeProvider.System;
+
+    /// <summary>
     /// Test hook: wraps the storage device of each partition's log as it opens (e.g. to inject I/O failures). Null in
     /// production.
     /// </summary>
     internal Func<TopicPartition, FASTER.core.IDevice, FASTER.core.IDevice>? WrapLogDevice { get; set; }
+
+    /// <summary>
+    /// Test hook: runs when compaction has put a new compacted head in place, before it truncates the log (a test throws
+    /// from it to stop there, as a crash would). Null in production.
+    /// </summary>
+    internal Action<TopicPartition>? AfterCompactedHeadWritten { get; set; }
 
     internal void Validate()
     {
@@ -61,6 +89,26 @@ public sealed class EmbeddedTransportOptions
             throw new ArgumentOutOfRangeException(nameof(SegmentSizeBits), SegmentSizeBits,
                 $"EmbeddedTransportOptions.SegmentSizeBits must be between PageSizeBits ({PageSizeBits}) and 40.");
         }
+
+        if (CleanupInterval <= TimeSpan.Zero && CleanupInterval != System.Threading.Timeout.InfiniteTimeSpan)
+        {
+            throw new ArgumentOutOfRangeException(nameof(CleanupInterval), CleanupInterval,
+                "EmbeddedTransportOptions.CleanupInterval must be positive (or Timeout.InfiniteTimeSpan to turn the log cleaner off).");
+        }
+
+        if (DefaultRetention is { } retention && retention <= TimeSpan.Zero)
+        {
+            throw new ArgumentOutOfRangeException(nameof(DefaultRetention), retention,
+                "EmbeddedTransportOptions.DefaultRetention must be positive, or null to keep records forever.");
+        }
+
+        if (TombstoneRetention < TimeSpan.Zero)
+        {
+            throw new ArgumentOutOfRangeException(nameof(TombstoneRetention), TombstoneRetention,
+                "EmbeddedTransportOptions.TombstoneRetention must be zero or more.");
+        }
+
+        ArgumentNullException.ThrowIfNull(Clock, "EmbeddedTransportOptions.Clock");
 
         if (HandoverTimeout <= TimeSpan.Zero && HandoverTimeout != System.Threading.Timeout.InfiniteTimeSpan)
         {

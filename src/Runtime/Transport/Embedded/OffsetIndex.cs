@@ -119,6 +119,53 @@ internal sealed class OffsetIndex : IDisposable
         _persisted = Math.Min(_persisted, _count);
     }
 
+    /// <summary>
+    /// The log was truncated below <paramref name="address"/>, where the record at <paramref name="firstOffset"/> starts:
+    /// drops the entries below it, makes that record the first entry, and rewrites the file (small: one entry per
+    /// <see cref="RecordInterval"/> records).
+    /// </summary>
+    public void DropBefore(long address, long firstOffset)
+    {
+        var drop = 0;
+        while (drop < _count && _addresses[drop] < address)
+        {
+            drop++;
+        }
+
+        var keepFirst = drop < _count && _addresses[drop] == address;
+        var head = keepFirst ? 0 : 1;
+        var count = _count - drop + head;
+        var offsets = new long[Math.Max(16, count * 2)];
+        var addresses = new long[offsets.Length];
+        Array.Copy(_offsets, drop, offsets, head, _count - drop);
+        Array.Copy(_addresses, drop, addresses, head, _count - drop);
+        if (!keepFirst)
+        {
+            offsets[0] = firstOffset;
+            addresses[0] = address;
+        }
+
+        _offsets = offsets;
+        _addresses = addresses;
+        _count = count;
+        _persisted = 0;
+        if (_file is null || _broken)
+        {
+            return;
+        }
+
+        try
+        {
+            // A crash in between leaves a short index, which the next open extends by scanning the log.
+            RandomAccess.SetLength(_file, HeaderSize);
+            Persist();
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            Broken(e);
+        }
+    }
+
     /// <summary>The position of the last entry whose offset is at most <paramref name="offset"/>, or -1 if there is none.</summary>
     public int Floor(long offset)
     {

@@ -3,18 +3,27 @@ using System.Collections.Generic;
 using System.IO;
 using System.Threading;
 using FASTER.core;
+using Microsoft.Extensions.Logging;
 
 namespace Faustish.Transport.Embedded;
 
 /// <summary>
 /// Reads committed records of one partition in order, copying them into a <see cref="RecordBatch"/>. Read
 /// committed: it stops at <see cref="PartitionLog.VisibleUntil"/> (an entry read past it is held back until it
-/// becomes visible) and skips the records of aborted transactions. It starts at an offset: the log is scanned from
-/// the offset index's entry at or below it, and the records before it are passed over.
+/// becomes visible) and skips the records of aborted transactions. It starts at an offset: in a compacted partition's
+/// compacted head (<see cref="CompactedSegment"/>) if the offset lies below its cover end, else in the log, scanned from
+/// the offset index's entry at or below it (the records before it are passed over).
 /// </summary>
+/// <remarks>
+/// The log's head may go while the cursor reads (retention, compaction; <see cref="LogCleaner"/>): FasterLog then moves
+/// the scan up to the new beginning, and the cursor sees a jump in offsets. If compaction took the records, the cursor
+/// reads on from the compacted head, where the latest record of each key is; if retention deleted them, it moves to the
+/// log start with a warning (Kafka's <c>auto.offset.reset=earliest</c>). Any other jump means damage and throws.
+/// </remarks>
 internal sealed class PartitionCursor
 {
-    private readonly FasterLogScanIterator _iterator;
+    private FasterLogScanIterator? _iterator;
+    private CompactedSegment.Reader? _compacted;
     private int _disposed;
     private long _position;
     private byte[] _held = [];
@@ -25,6 +34,14 @@ internal sealed class PartitionCursor
     {
         Log = log;
         _iterator = iterator;
+        Partition = log.Partition;
+        _position = position;
+    }
+
+    internal PartitionCursor(PartitionLog log, CompactedSegment.Reader compacted, long position)
+    {
+        Log = log;
+        _compacted = compacted;
         Partition = log.Partition;
         _position = position;
     }
@@ -70,11 +87,32 @@ internal sealed class PartitionCursor
 
         while (count < maxRecords && _position < visible)
         {
-            if (!_iterator.UnsafeGetNext(out var entry, out var length, out var address, out _))
+            if (_compacted is not null)
+            {
+                if (_compacted.TryRead(out var kept, out var keptOffset, out _))
+                {
+                    // Compaction wrote only decided records, and their transactions are committed: no aborted check.
+                    _position = keptOffset + 1;
+                    RecordCodec.Read(kept, Partition, keptOffset, out var timestampMs, out var key, out var keyIsNull, out var value, out var valueIsNull, out var headers);
+                    batch.Add(keptOffset, keptOffset + 1, timestampMs, key, keyIsNull, value, valueIsNull, headers);
+                    count++;
+                    continue;
+                }
+
+                // The compacted head is read: the log holds the rest, from its cover end on.
+                _position = Math.Max(_position, _compacted.Segment.CoverEnd);
+                _compacted.Dispose();
+                _compacted = null;
+                _iterator = Log.OpenScan(_position);
+                continue;
+            }
+
+            if (!_iterator!.UnsafeGetNext(out var entry, out var length, out var address, out _))
             {
                 break;
             }
 
+            var jumped = false;
             try
             {
                 var span = new ReadOnlySpan<byte>(entry, length);
@@ -86,7 +124,8 @@ internal sealed class PartitionCursor
 
                 if (offset != _position)
                 {
-                    ThrowGap(offset, address);
+                    jumped = true;
+                    continue;
                 }
 
                 if (offset >= visible)
@@ -111,11 +150,41 @@ internal sealed class PartitionCursor
             }
             finally
             {
-                _iterator.UnsafeRelease();
+                _iterator!.UnsafeRelease();
+                if (jumped)
+                {
+                    Reposition();
+                }
             }
         }
 
         return count;
+    }
+
+    /// <summary>The log's head went from under the cursor (see the remarks): read on where the records now are.</summary>
+    private void Reposition()
+    {
+        var compacted = Log.Compacted;
+        var logFirst = Log.LogFirstOffset;
+        if (compacted is not null && _position < compacted.CoverEnd)
+        {
+            _iterator!.Dispose();
+            _iterator = null;
+            _compacted = compacted.OpenReader(_position);
+            return;
+        }
+
+        if (_position >= logFirst)
+        {
+            ThrowGap();
+        }
+
+        Log.Logger.LogWarning(
+            "Records {From}..{To} of {Partition} were deleted by its retention before they were read; reading on from {First}, the log start (as Kafka's auto.offset.reset=earliest).",
+            _position, logFirst - 1, Partition, logFirst);
+        _position = logFirst;
+        _iterator!.Dispose();
+        _iterator = Log.OpenScan(_position);
     }
 
     private bool Add(RecordBatch batch, ReadOnlySpan<byte> entry, long offset, HashSet<long> aborted)
@@ -131,9 +200,9 @@ internal sealed class PartitionCursor
         return true;
     }
 
-    private void ThrowGap(long offset, long address) =>
+    private void ThrowGap() =>
         throw new InvalidDataException(
-            $"The embedded log of {Partition} has no record at offset {_position}: the next one found (at address {address}) has offset {offset}. " +
+            $"The embedded log of {Partition} has no record at offset {_position}, though its log starts at offset {Log.LogFirstOffset}. " +
             $"Its offset index ('{Path.Combine(Log.Directory, OffsetIndex.FileName)}') or its log is damaged; delete the index file to have it rebuilt when the transport next opens.");
 
     /// <summary>Closes the cursor and tells its log it is gone.</summary>
@@ -143,7 +212,8 @@ internal sealed class PartitionCursor
     {
         if (Interlocked.Exchange(ref _disposed, 1) == 0)
         {
-            _iterator.Dispose();
+            _iterator?.Dispose();
+            _compacted?.Dispose();
         }
     }
 }

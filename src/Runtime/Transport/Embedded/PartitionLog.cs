@@ -24,7 +24,9 @@ namespace Faustish.Transport.Embedded;
 internal sealed class PartitionLog
 {
     private readonly IDevice _device;
+    private readonly ILogger _logger;
     private readonly Lock _sync = new();
+    private CompactedSegment? _compacted;
     private readonly HashSet<PartitionCursor> _cursors = [];
     private ManualResetEventSlim[] _waiters = [];
     private bool _closed;
@@ -46,8 +48,10 @@ internal sealed class PartitionLog
     private HashSet<long> _aborted = [];
 
     private PartitionLog(TopicPartition partition, string directory, IDevice device, FasterLog log, int maxEntrySize,
-        OffsetIndex index, long nextOffset)
+        OffsetIndex index, long nextOffset, CompactedSegment? compacted, ILogger logger)
     {
+        _compacted = compacted;
+        _logger = logger;
         Partition = partition;
         Directory = directory;
         _device = device;
@@ -86,8 +90,19 @@ internal sealed class PartitionLog
         }
     }
 
-    /// <summary>The offset of the first record stored (the next offset while there is none).</summary>
-    public long FirstOffset
+    internal ILogger Logger => _logger;
+
+    /// <summary>
+    /// The compacted head of a compacted partition (<see cref="CompactedSegment"/>): the latest record of each key below
+    /// its cover end, whose records the log no longer holds. Null until the partition is first compacted.
+    /// </summary>
+    public CompactedSegment? Compacted => Volatile.Read(ref _compacted);
+
+    /// <summary>The offset of the first record stored, in the compacted head or the log (the next offset while there is none).</summary>
+    public long FirstOffset => Compacted is { Count: > 0 } compacted ? compacted.FirstOffset : LogFirstOffset;
+
+    /// <summary>The offset of the first record in the FasterLog (the next offset while there is none).</summary>
+    public long LogFirstOffset
     {
         get
         {
@@ -274,11 +289,24 @@ internal sealed class PartitionLog
             try
             {
                 log.Recover();
+                var compacted = CompactedSegment.FindNewest(directory, removeOthers: true);
+                if (compacted is not null && log.BeginAddress < compacted.CleanAddress)
+                {
+                    // A compaction stopped between putting its file in place and truncating the log: finish it.
+                    log.TruncateUntil(compacted.CleanAddress);
+                    log.Commit(spinWait: true);
+                }
+
                 index = OffsetIndex.Load(directory, logger);
                 var next = RecoverOffsets(partition, directory, log, index, logger);
+                if (compacted is not null)
+                {
+                    next = Math.Max(next, compacted.CoverEnd);
+                }
+
                 index.OpenForAppend();
                 var header = options.RecordChecksums ? 12 : 4;
-                return new PartitionLog(partition, directory, device, log, (1 << options.PageSizeBits) - header - 8, index, next);
+                return new PartitionLog(partition, directory, device, log, (1 << options.PageSizeBits) - header - 8, index, next, compacted, logger);
             }
             catch
             {
@@ -415,6 +443,9 @@ internal sealed class PartitionLog
         }
     }
 
+    /// <summary>The offset and address of the first committed record at or after <paramref name="address"/>, or (-1, -1) if there is none.</summary>
+    internal (long Offset, long Address) ReadFirst(long address) => ReadOne(Partition, Log, address, CommittedUntil);
+
     /// <summary>Waits until everything below <paramref name="untilAddress"/> is committed (durable and visible).</summary>
     public void WaitForCommit(long untilAddress, CancellationToken cancellationToken)
     {
@@ -442,11 +473,19 @@ internal sealed class PartitionLog
             ObjectDisposedException.ThrowIf(_closed, this);
             long start;
             long address;
+            var compacted = Compacted;
             EnterAppend();
             try
             {
-                var first = _index.Count > 0 ? _index.OffsetAt(0) : _nextOffset;
+                var first = compacted is { Count: > 0 } ? compacted.FirstOffset : _index.Count > 0 ? _index.OffsetAt(0) : _nextOffset;
                 start = Math.Max(fromOffset, first);
+                if (fromOffset < first && compacted is null)
+                {
+                    // Below a compacted head's first record there are only gaps; below a log's first record, deleted records.
+                    _logger.LogWarning(
+                        "Offsets {From}..{To} of {Partition} were deleted by its retention before they were read; reading from {First}, the log start (as Kafka's auto.offset.reset=earliest).",
+                        fromOffset, first - 1, Partition, first);
+                }
                 if (start > _nextOffset)
                 {
                     throw new ArgumentOutOfRangeException(nameof(fromOffset), fromOffset,
@@ -460,11 +499,104 @@ internal sealed class PartitionLog
                 ExitAppend();
             }
 
-            var iterator = Log.Scan(address, long.MaxValue, name: null, recover: false,
-                scanBufferingMode: ScanBufferingMode.DoublePageBuffering, scanUncommitted: false);
-            var cursor = new PartitionCursor(this, iterator, start);
+            var cursor = compacted is not null && start < compacted.CoverEnd
+                ? new PartitionCursor(this, compacted.OpenReader(start), start)
+                : new PartitionCursor(this, ScanAt(address), start);
             _cursors.Add(cursor);
             return cursor;
+        }
+    }
+
+    /// <summary>A cursor's scan of the log from the offset index's entry at or below <paramref name="offset"/>.</summary>
+    internal FasterLogScanIterator OpenScan(long offset)
+    {
+        long address;
+        EnterAppend();
+        try
+        {
+            address = StartAddressLocked(Math.Min(offset, _nextOffset));
+        }
+        finally
+        {
+            ExitAppend();
+        }
+
+        return ScanAt(address);
+    }
+
+    private FasterLogScanIterator ScanAt(long address) =>
+        Log.Scan(address, long.MaxValue, name: null, recover: false, scanBufferingMode: ScanBufferingMode.DoublePageBuffering, scanUncommitted: false);
+
+    /// <summary>
+    /// Removes the log's records below <paramref name="address"/> (a segment boundary, where the record at
+    /// <paramref name="firstOffset"/> starts): FasterLog deletes the segment files once the new begin address is
+    /// committed. <paramref name="compacted"/>, if given, is the new compacted head, which holds what compaction kept of
+    /// them; it takes effect first, so a reader finds every kept record either there or in the log. Waits (off the hot
+    /// path) until the truncation is durable.
+    /// </summary>
+    internal void TruncateBefore(long address, long firstOffset, CompactedSegment? compacted, TimeSpan timeout)
+    {
+        if (compacted is not null)
+        {
+            Volatile.Write(ref _compacted, compacted);
+        }
+
+        EnterAppend();
+        try
+        {
+            _index.DropBefore(address, firstOffset);
+        }
+        finally
+        {
+            ExitAppend();
+        }
+
+        Log.TruncateUntil(address);
+        RequestCommit();
+        var waited = System.Diagnostics.Stopwatch.StartNew();
+        var spinner = default(SpinWait);
+        while (Log.CommittedBeginAddress < address)
+        {
+            if (waited.Elapsed > timeout)
+            {
+                throw new TimeoutException($"Truncating the embedded log of {Partition} below address {address} was not committed within {timeout.TotalSeconds:F0} s.");
+            }
+
+            spinner.SpinOnce(sleep1Threshold: 10);
+            if (Log.CommittedBeginAddress < address && spinner.Count % 64 == 0)
+            {
+                Log.Commit(spinWait: false);
+            }
+        }
+    }
+
+    /// <summary>Forgets aborted transactions none of whose records is stored any more.</summary>
+    internal void ForgetAborted(IReadOnlyCollection<long> transactionIds)
+    {
+        if (transactionIds.Count == 0)
+        {
+            return;
+        }
+
+        lock (_stateSync)
+        {
+            var kept = new HashSet<long>(_aborted);
+            kept.ExceptWith(transactionIds);
+            Volatile.Write(ref _aborted, kept);
+        }
+    }
+
+    /// <summary>The log address of the offset index's entry at or below <paramref name="offset"/> (a record boundary at or before it).</summary>
+    internal long AddressAtOrBefore(long offset)
+    {
+        EnterAppend();
+        try
+        {
+            return StartAddressLocked(Math.Min(offset, _nextOffset));
+        }
+        finally
+        {
+            ExitAppend();
         }
     }
 

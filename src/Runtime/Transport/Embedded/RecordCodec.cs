@@ -102,6 +102,19 @@ internal static class RecordCodec
         headers = entry.Slice(FixedSize + (int)keyBytes + (int)valueBytes, headersLength);
     }
 
+    /// <summary>The timestamp of an entry at least <see cref="FixedSize"/> long.</summary>
+    public static long TimestampOf(ReadOnlySpan<byte> entry) => BinaryPrimitives.ReadInt64BigEndian(entry[TimestampAt..]);
+
+    /// <summary>Marks an entry as written outside any transaction (compaction copies only committed records).</summary>
+    public static void ClearTransactionId(Span<byte> entry) => BinaryPrimitives.WriteInt64BigEndian(entry[TransactionIdAt..], 0);
+
+    /// <summary>The key of an entry, or false when it is null; throws <see cref="InvalidDataException"/> when malformed.</summary>
+    public static bool TryGetKey(ReadOnlySpan<byte> entry, TopicPartition partition, long offset, out ReadOnlySpan<byte> key, out bool valueIsNull)
+    {
+        Read(entry, partition, offset, out _, out key, out var keyIsNull, out _, out valueIsNull, out _);
+        return !keyIsNull;
+    }
+
     /// <summary>The transaction id of an entry (0 when it was written outside any transaction, or is too short to tell).</summary>
     public static long TransactionIdOf(ReadOnlySpan<byte> entry) =>
         entry.Length < FixedSize ? 0 : BinaryPrimitives.ReadInt64BigEndian(entry[TransactionIdAt..]);

@@ -40,6 +40,12 @@ internal sealed class TopicState
 
     public bool Compacted { get; set; }
 
+    /// <summary>How long records are kept (ms), or null: forever (or the transport's default).</summary>
+    public long? RetentionMs { get; set; }
+
+    /// <summary>How large the partition may grow before its oldest segments are deleted, or null: no limit.</summary>
+    public long? RetentionBytes { get; set; }
+
     public PartitionLog GetLog(int partition, EmbeddedTransportOptions options, ILogger logger)
     {
         if ((uint)partition >= (uint)Partitions)
@@ -118,6 +124,8 @@ internal sealed class TopicState
         var lines = File.ReadAllLines(path, Encoding.UTF8);
         int? partitions = null;
         bool? compacted = null;
+        long? retentionMs = null;
+        long? retentionBytes = null;
         if (lines.Length > 0 && Array.IndexOf(OldFormatLines, lines[0]) >= 0)
         {
             throw new InvalidDataException(
@@ -153,6 +161,14 @@ internal sealed class TopicState
             {
                 compacted = flag;
             }
+            else if (key == "retention.ms" && long.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var ms) && ms > 0)
+            {
+                retentionMs = ms;
+            }
+            else if (key == "retention.bytes" && long.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var bytes) && bytes > 0)
+            {
+                retentionBytes = bytes;
+            }
         }
 
         if (partitions is null || compacted is null)
@@ -160,16 +176,19 @@ internal sealed class TopicState
             throw Damaged(path, "partitions or compacted missing");
         }
 
-        return new TopicState(name, directory, partitions.Value, compacted.Value);
+        return new TopicState(name, directory, partitions.Value, compacted.Value) { RetentionMs = retentionMs, RetentionBytes = retentionBytes };
     }
 
     /// <summary>Writes the metadata file (atomically: the topic exists once it is in place).</summary>
     public void Save()
     {
         var text = string.Create(CultureInfo.InvariantCulture,
-            $"{FormatLine}\n# Faustish embedded topic '{Name}'. The partition count cannot change: records are placed by key.\npartitions={Partitions}\ncompacted={(Compacted ? "true" : "false")}\n");
+            $"{FormatLine}\n# Faustish embedded topic '{Name}'. The partition count cannot change: records are placed by key.\npartitions={Partitions}\ncompacted={(Compacted ? "true" : "false")}\n{Line("retention.ms", RetentionMs)}{Line("retention.bytes", RetentionBytes)}");
         DurableFile.WriteAtomically(Path.Combine(Directory, MetadataFileName), Encoding.UTF8.GetBytes(text));
     }
+
+    private static string Line(string key, long? value) =>
+        value is { } set ? string.Create(CultureInfo.InvariantCulture, $"{key}={set}\n") : "";
 
     private static InvalidDataException Damaged(string path, string why) =>
         new($"The topic metadata file '{path}' is damaged ({why}). Fix it or delete the topic's directory to start over (losing its records).");

@@ -283,6 +283,52 @@ internal sealed class TransactionJournal
         }
     }
 
+    /// <summary>
+    /// The log of <paramref name="log"/>'s partition now starts at <paramref name="below"/> (retention or compaction
+    /// removed the rest): forgets the aborted ranges that lie wholly below it, in the file and in the partition, since
+    /// none of their records is left to skip. Called after the truncation is durable.
+    /// </summary>
+    public void Prune(PartitionLog log, long below)
+    {
+        lock (_sync)
+        {
+            if (!_state.Partitions.TryGetValue(log.Partition, out var current) || !current.Aborted.Exists(a => a.Last < below))
+            {
+                return;
+            }
+
+            var next = _state.Clone();
+            var state = next.Partitions[log.Partition];
+            var gone = new HashSet<long>();
+            foreach (var range in state.Aborted)
+            {
+                if (range.Last < below)
+                {
+                    gone.Add(range.TransactionId);
+                }
+            }
+
+            state.Aborted.RemoveAll(a => a.Last < below);
+            foreach (var range in state.Aborted)
+            {
+                gone.Remove(range.TransactionId); // Still has records in this partition.
+            }
+
+            Save(next);
+            _state = next;
+            log.ForgetAborted(gone);
+        }
+    }
+
+    /// <summary>The aborted ranges the journal holds for a partition (for tests and logs).</summary>
+    internal int AbortedRangeCount(TopicPartition partition)
+    {
+        lock (_sync)
+        {
+            return _state.Partitions.TryGetValue(partition, out var state) ? state.Aborted.Count : 0;
+        }
+    }
+
     private void ThrowIfFenced(EmbeddedProducer? producer)
     {
         if (producer is not null && (producer.IsFenced

@@ -397,6 +397,11 @@ internal sealed class KafkaTransport : ITransport, ITransactionalTransport, ITra
             configs["retention.ms"] = retention.ToString(CultureInfo.InvariantCulture);
         }
 
+        if (spec.RetentionBytes is { } bytes)
+        {
+            configs["retention.bytes"] = bytes.ToString(CultureInfo.InvariantCulture);
+        }
+
         return configs;
     }
 

@@ -85,7 +85,8 @@ internal sealed class EmbeddedGuestTransport : ITransport
             < 0 => throw new ArgumentOutOfRangeException(nameof(fromOffset), fromOffset, "Read from an offset (0 or more), Offsets.Beginning or Offsets.End."),
             _ => fromOffset,
         };
-        return new GuestPartitionReader(OpenLog(partition), DataDirectory, start);
+        // From the beginning, the first record found is the log start, wherever it is: nothing to report.
+        return new GuestPartitionReader(OpenLog(partition), DataDirectory, start, fromOffset == Offsets.Beginning ? null : Logger);
     }
 
     /// <summary>Low: the first record stored; high: after the last committed record, or the first of an undecided transaction.</summary>

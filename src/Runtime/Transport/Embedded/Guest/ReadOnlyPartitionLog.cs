@@ -14,14 +14,18 @@ internal sealed class ReadOnlyPartitionLog : IDisposable
 {
     private readonly IDevice _device;
 
-    private ReadOnlyPartitionLog(TopicPartition partition, IDevice device, FasterLog log)
+    private ReadOnlyPartitionLog(TopicPartition partition, string directory, IDevice device, FasterLog log)
     {
         Partition = partition;
+        Directory = directory;
         _device = device;
         Log = log;
     }
 
     public TopicPartition Partition { get; }
+
+    /// <summary>The partition's directory (its compacted head, if any, lies there: <see cref="CompactedSegment"/>).</summary>
+    public string Directory { get; }
 
     public FasterLog Log { get; }
 
@@ -46,7 +50,7 @@ internal sealed class ReadOnlyPartitionLog : IDisposable
                 // The owner's commit files are the owner's to remove.
                 RemoveOutdatedCommits = false,
             });
-            var view = new ReadOnlyPartitionLog(partition, device, log);
+            var view = new ReadOnlyPartitionLog(partition, directory, device, log);
             view.Refresh();
             return view;
         }
