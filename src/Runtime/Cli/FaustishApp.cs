@@ -58,19 +58,23 @@ public static class FaustishApp
         LoggingDefaults.Apply(builder);
         builder.Configuration.AddInMemoryCollection(settings);
         builder.Services.AddSingleton(run);
-        builder.Services.AddSingleton(services => CreateRuntime(services.GetRequiredService<IConfiguration>(), model, services.GetRequiredService<ILoggerFactory>()));
+        // The status page lists the app's latest warnings and errors.
+        var problems = new RecentProblems();
+        builder.Logging.AddProvider(RecentProblems.Provider(problems));
+        builder.Services.AddSingleton(services => CreateRuntime(services.GetRequiredService<IConfiguration>(), model, services.GetRequiredService<ILoggerFactory>(), problems: problems));
+        builder.Services.AddHostedService<Web.FaustishWebService>();
         builder.Services.AddHostedService<FaustishWorkerService>();
         configure?.Invoke(builder);
         return builder.Build();
     }
 
     internal static FaustishRuntime CreateRuntime(IConfiguration configuration, AppModel model, ILoggerFactory loggers,
-        Func<FaustishOptions, ILoggerFactory, ITransport>? openTransport = null)
+        Func<FaustishOptions, ILoggerFactory, ITransport>? openTransport = null, RecentProblems? problems = null)
     {
         var options = new FaustishOptions();
         configuration.GetSection("Faustish").Bind(options);
         options.Validate(Assembly.GetEntryAssembly()?.GetName().Name ?? "faustish-app");
-        return new FaustishRuntime(options, model, loggers, openTransport);
+        return new FaustishRuntime(options, model, loggers, openTransport) { Problems = problems ?? new RecentProblems() };
     }
 
     private sealed class Cli
@@ -85,6 +89,8 @@ public static class FaustishApp
         private readonly Option<ErrorPolicy?> _errorPolicy = new("--error-policy") { Description = "When an agent throws: Stop (default) or DeadLetter.", Recursive = true };
         private readonly Option<Tables.StoreKind?> _store = new("--store") { Description = "Table stores: Faster (default) or Memory.", Recursive = true };
         private readonly Option<ProcessingGuarantee?> _guarantee = new("--guarantee") { Description = "AtLeastOnce (default: a crash may apply recent records twice) or ExactlyOnce (tables, sends and positions commit together).", Recursive = true };
+        private readonly Option<int?> _webPort = new("--web-port") { Description = "Port of the worker's web server (status page, table views, /metrics). Default 6066, or a free port when taken; 0 picks a free port.", Recursive = true };
+        private readonly Option<string?> _webBind = new("--web-bind") { Description = "Interface the web server listens on. Default 127.0.0.1 (this machine only); 0.0.0.0 for every interface.", Recursive = true };
 
         public Cli(AppModel model, Action<HostApplicationBuilder>? configure, TextWriter output, TextWriter error)
         {
@@ -126,6 +132,8 @@ public static class FaustishApp
             Root.Options.Add(_errorPolicy);
             Root.Options.Add(_store);
             Root.Options.Add(_guarantee);
+            Root.Options.Add(_webPort);
+            Root.Options.Add(_webBind);
             Root.SetAction((parsed, cancellation) => RunWorkerAsync(parsed, exitWhenIdle: false, cancellation));
         }
 
@@ -140,6 +148,8 @@ public static class FaustishApp
             Add("Faustish:ErrorPolicy", parsed.GetValue(_errorPolicy)?.ToString());
             Add("Faustish:Store", parsed.GetValue(_store)?.ToString());
             Add("Faustish:Guarantee", parsed.GetValue(_guarantee)?.ToString());
+            Add("Faustish:Web:Port", parsed.GetValue(_webPort)?.ToString(CultureInfo.InvariantCulture));
+            Add("Faustish:Web:Bind", parsed.GetValue(_webBind));
             return settings;
 
             void Add(string name, string? value)
