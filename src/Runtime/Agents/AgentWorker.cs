@@ -655,8 +655,29 @@ public sealed class AgentWorker : IAssignmentListener, IDisposable
         };
         _consumer!.Resume([topicPartition]);
         Progress.SetPartition(topicPartition.Partition, PartitionPhase.Active);
+        PublishCommittedPosition(topicPartition);
         _logger.LogInformation("{Worker} restored {Partition}: {Records:N0} changelog records in {Elapsed:F0} ms; processing it",
             Name, topicPartition, restored.Applied, Stopwatch.GetElapsedTime(restored.Started).TotalMilliseconds);
+    }
+
+    /// <summary>
+    /// Before its first batch a partition stands at the group's committed position: lag and the stall watchdog measure
+    /// from there (nothing committed: from the partition's start). Once per assignment, not per batch.
+    /// </summary>
+    private void PublishCommittedPosition(TopicPartition topicPartition)
+    {
+        try
+        {
+            if (_consumer!.Committed(topicPartition) is { } committed)
+            {
+                Progress.SetPosition(topicPartition.Partition, committed);
+            }
+        }
+        catch (TimeoutException exception)
+        {
+            // Only the figures wait for the first batch; processing does not depend on them.
+            _logger.LogDebug(exception, "{Worker} could not read the committed position of {Partition}; its lag shows once it processes", Name, topicPartition);
+        }
     }
 
     void IAssignmentListener.OnRevoked(IReadOnlyList<TopicPartition> partitions)
