@@ -91,6 +91,43 @@ public sealed class WebViewsTests
     }
 
     [Fact]
+    public async Task The_table_command_reads_live_state_from_the_running_worker()
+    {
+        // Nothing is committed for an hour: the changelog is empty, so only live state has the counts.
+        await using var app = await WebApp.StartAsync(WebApp.OrdersModel, new() { ["Faustish:CommitInterval"] = "01:00:00" });
+        app.Send(sender =>
+        {
+            sender.Send(Orders.Definition, "alpha", new Order(1, 10), Minute10);
+            sender.Send(Orders.Definition, "alpha", new Order(2, 15), Minute10.AddSeconds(1));
+            sender.Send(Orders.Definition, "beta", new Order(3, 5), Minute10.AddSeconds(2));
+        });
+        // The three orders (their shipments reach the second agent only at a commit).
+        await app.WaitForProcessedAsync(3);
+
+        Assert.Equal((0, "alpha\t2\nbeta\t1\n", ""), await TableCommandAsync(app, "orders-per-shop"));
+        Assert.Equal((0, "2\n", ""), await TableCommandAsync(app, "orders-per-shop", "alpha"));
+        Assert.Equal((1, "", "'zeta' is not in table 'orders-per-shop'.\n"), await TableCommandAsync(app, "orders-per-shop", "zeta"));
+        var (code, windows, _) = await TableCommandAsync(app, "amount-per-minute", "alpha");
+        Assert.Equal(0, code);
+        Assert.Contains("\"value\":25", windows, StringComparison.Ordinal);
+        var (badCode, _, badKey) = await TableCommandAsync(app, "order-amounts", "abc");
+        Assert.Equal(2, badCode);
+        Assert.Contains("does not decode as Int64", badKey, StringComparison.Ordinal);
+
+        // --committed rebuilds from the changelog, which holds nothing yet.
+        Assert.Equal((0, "", ""), await TableCommandAsync(app, "orders-per-shop", null, "--committed"));
+    }
+
+    private static async Task<(int Code, string Output, string Error)> TableCommandAsync(WebApp app, string table, string? key = null, params string[] more)
+    {
+        using var output = new StringWriter();
+        using var error = new StringWriter();
+        string[] args = ["table", table, .. key is null ? Array.Empty<string>() : [key], .. more, "--app", "web", "--data-dir", app.Directory];
+        var code = await FaustishApp.RunAsync(args, WebApp.OrdersModel, output: output, error: error).WaitAsync(TimeSpan.FromSeconds(60));
+        return (code, output.ToString().ReplaceLineEndings("\n"), error.ToString().ReplaceLineEndings("\n"));
+    }
+
+    [Fact]
     public async Task Bad_routes_and_keys_answer_400_or_404_with_a_message_never_a_stack_trace()
     {
         await using var app = await WebApp.StartAsync(WebApp.OrdersModel);

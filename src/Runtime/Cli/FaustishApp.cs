@@ -122,8 +122,9 @@ public static class FaustishApp
 
             var tableName = new Argument<string>("name") { Description = "Table name." };
             var tableKey = new Argument<string?>("key") { Description = "A key; all entries when omitted.", Arity = ArgumentArity.ZeroOrOne };
-            var table = new Command("table", "Show a table's contents, rebuilt from its changelog up to what is committed (also while a worker runs).") { tableName, tableKey };
-            table.SetAction((parsed, cancellation) => ShowTableAsync(parsed, parsed.GetValue(tableName)!, parsed.GetValue(tableKey), cancellation));
+            var committed = new Option<bool>("--committed") { Description = "Rebuild the table from its changelog (what is committed) even while a worker runs." };
+            var table = new Command("table", "Show a table's contents: from the running worker's live state (its web server), or rebuilt from the changelog up to what is committed when no worker runs.") { tableName, tableKey, committed };
+            table.SetAction((parsed, cancellation) => ShowTableAsync(parsed, parsed.GetValue(tableName)!, parsed.GetValue(tableKey), parsed.GetValue(committed), cancellation));
 
             Root = new RootCommand("A Faustish stream-processing app.") { worker, send, topic, deadLetters, agents, tables, table };
             Root.Options.Add(_app);
@@ -310,6 +311,34 @@ public static class FaustishApp
             return 0;
         }
 
+        /// <summary>Prints what the running worker answered, in the same form as a table rebuilt from its changelog.</summary>
+        private async Task<int> ShowLiveAsync(LiveTableReader.Answer live, string name, string? key)
+        {
+            if (live.Error is { } error)
+            {
+                await _error.WriteLineAsync($"error: {error}").ConfigureAwait(false);
+                return 2;
+            }
+
+            if (live.Missing)
+            {
+                await _error.WriteLineAsync($"'{key}' is not in table '{name}'.").ConfigureAwait(false);
+                return 1;
+            }
+
+            foreach (var (entryKey, entryValue) in live.Entries!)
+            {
+                await _output.WriteLineAsync(key is null ? $"{entryKey}\t{entryValue}" : entryValue).ConfigureAwait(false);
+            }
+
+            if (live.Truncated)
+            {
+                await _error.WriteLineAsync($"note: the first {live.Entries.Count} entries only; use --committed to read the whole table from its changelog.").ConfigureAwait(false);
+            }
+
+            return 0;
+        }
+
         private int ListTables(ParseResult parsed)
         {
             var appId = Settings(parsed).GetValueOrDefault("Faustish:AppId") ?? "<app>";
@@ -324,11 +353,16 @@ public static class FaustishApp
             return 0;
         }
 
-        private Task<int> ShowTableAsync(ParseResult parsed, string name, string? key, CancellationToken cancellation) =>
+        private Task<int> ShowTableAsync(ParseResult parsed, string name, string? key, bool committed, CancellationToken cancellation) =>
             WithRuntimeAsync(parsed, async runtime =>
             {
                 var table = runtime.Topology.FindTable(name) ?? throw new InvalidOperationException(
                     $"There is no table '{name}' in this app. Tables: {string.Join(", ", runtime.Topology.Tables.Select(t => t.Name))}.");
+                if (!committed && await LiveTableReader.ReadAsync(runtime.Options.DataDirectory, table, key, cancellation).ConfigureAwait(false) is { } live)
+                {
+                    return await ShowLiveAsync(live, name, key).ConfigureAwait(false);
+                }
+
                 var shards = runtime.ReadTable(table, cancellation);
                 try
                 {

@@ -232,5 +232,5 @@ internal sealed class TableViews(FaustishRuntime runtime)
     private List<AgentWorker> Holders(TableDefinition table) =>
         [.. runtime.Workers.Where(w => w.Agent.Tables.Contains(table))];
 
-    private static bool IsWindowed(TableDefinition table) => table.GetType().IsGenericType && table.GetType().GetGenericTypeDefinition() == typeof(Tables.Windows.WindowedTableDefinition<,>);
+    internal static bool IsWindowed(TableDefinition table) => table.GetType().IsGenericType && table.GetType().GetGenericTypeDefinition() == typeof(Tables.Windows.WindowedTableDefinition<,>);
 }
