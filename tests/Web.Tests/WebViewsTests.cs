@@ -116,6 +116,25 @@ public sealed class WebViewsTests
 
         // --committed rebuilds from the changelog, which holds nothing yet.
         Assert.Equal((0, "", ""), await TableCommandAsync(app, "orders-per-shop", null, "--committed"));
+
+        // A stale address in another data directory (its worker killed, the port reused by this app): not its worker,
+        // so the command reads that directory's own (empty) changelog instead of this app's tables.
+        var other = Path.Combine(Path.GetTempPath(), "faustish-web-" + Guid.NewGuid().ToString("N"));
+        try
+        {
+            Directory.CreateDirectory(other);
+            await File.WriteAllTextAsync(Path.Combine(other, FaustishWebService.AddressFile), app.Web.Address);
+            using var output = new StringWriter();
+            using var error = new StringWriter();
+            var otherCode = await FaustishApp.RunAsync(["table", "orders-per-shop", "--app", "web", "--data-dir", other], WebApp.OrdersModel, output: output, error: error)
+                .WaitAsync(TimeSpan.FromSeconds(60));
+            Assert.True(otherCode == 0, error.ToString());
+            Assert.Equal("", output.ToString());
+        }
+        finally
+        {
+            Directory.Delete(other, recursive: true);
+        }
     }
 
     private static async Task<(int Code, string Output, string Error)> TableCommandAsync(WebApp app, string table, string? key = null, params string[] more)

@@ -358,7 +358,7 @@ public static class FaustishApp
             {
                 var table = runtime.Topology.FindTable(name) ?? throw new InvalidOperationException(
                     $"There is no table '{name}' in this app. Tables: {string.Join(", ", runtime.Topology.Tables.Select(t => t.Name))}.");
-                if (!committed && await LiveTableReader.ReadAsync(runtime.Options.DataDirectory, table, key, cancellation).ConfigureAwait(false) is { } live)
+                if (!committed && await LiveTableReader.ReadAsync(runtime.Options.DataDirectory, runtime.ProcessId, table, key, cancellation).ConfigureAwait(false) is { } live)
                 {
                     return await ShowLiveAsync(live, name, key).ConfigureAwait(false);
                 }

@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.IO;
+using System.Linq;
 using System.Net;
 using System.Net.Http;
 using System.Text.Json;
@@ -21,7 +22,7 @@ internal static class LiveTableReader
     /// <summary>What the worker said: entries (key, value JSON), a missing key, an error to show, or nothing (no worker answered).</summary>
     public sealed record Answer(List<(string Key, string Value)>? Entries, bool Missing, string? Error, bool Truncated);
 
-    public static async Task<Answer?> ReadAsync(string dataDirectory, Tables.TableDefinition table, string? key, CancellationToken cancellationToken)
+    public static async Task<Answer?> ReadAsync(string dataDirectory, string processId, Tables.TableDefinition table, string? key, CancellationToken cancellationToken)
     {
         var addressFile = Path.Combine(dataDirectory, Web.FaustishWebService.AddressFile);
         if (!File.Exists(addressFile) || !Uri.TryCreate((await File.ReadAllTextAsync(addressFile, cancellationToken).ConfigureAwait(false)).Trim(), UriKind.Absolute, out var address))
@@ -47,6 +48,12 @@ internal static class LiveTableReader
 
         using (response)
         {
+            if (!response.Headers.TryGetValues(Web.FaustishWebService.ProcessHeader, out var answeredBy) || !answeredBy.Contains(processId))
+            {
+                // A stale address (the worker was killed) now used by another program: not this data directory's worker.
+                return null;
+            }
+
             if (response.StatusCode == HttpStatusCode.ServiceUnavailable)
             {
                 // Restoring or rebalancing: the changelog has the committed state meanwhile.

@@ -29,6 +29,12 @@ public sealed class FaustishWebService(FaustishRuntime runtime, ILogger<Faustish
     /// <summary>The file in the data directory that holds the running worker's web address.</summary>
     public const string AddressFile = "web.url";
 
+    /// <summary>
+    /// The response header naming the process that answered (its id, kept in its data directory): a reader that found
+    /// the address in a data directory checks it is that directory's worker, not a stranger on a reused port.
+    /// </summary>
+    public const string ProcessHeader = "Faustish-Process";
+
     private WebApplication? _app;
 
     /// <summary>The address the server listens on (e.g. <c>http://127.0.0.1:6066</c>), once started.</summary>
@@ -122,8 +128,10 @@ public sealed class FaustishWebService(FaustishRuntime runtime, ILogger<Faustish
             });
 
         var app = builder.Build();
+        var processId = runtime.ProcessId;
         app.Use(async (context, next) =>
         {
+            context.Response.Headers[ProcessHeader] = processId;
             try
             {
                 await next(context).ConfigureAwait(false);
