@@ -97,10 +97,10 @@ public sealed class AgentWorker : IAssignmentListener, IDisposable
     public string Name { get; }
 
     /// <summary>The agent this worker runs.</summary>
-    public AgentDefinition Agent => _agent;
+    internal AgentDefinition Agent => _agent;
 
     /// <summary>This worker's progress, readable from any thread (status page, watchdog, metrics).</summary>
-    public WorkerProgress Progress { get; }
+    internal WorkerProgress Progress { get; }
 
     /// <summary>Questions other threads ask about this worker's tables; answered between batches.</summary>
     internal WorkerMailbox Mailbox => _mailbox;

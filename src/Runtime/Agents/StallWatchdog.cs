@@ -15,7 +15,7 @@ namespace Faustish.Agents;
 /// <param name="Worker">The worker thread that holds it.</param>
 /// <param name="WaitingFor">What the partition's task is waiting for, in words.</param>
 /// <param name="Since">When it last made progress (by the watchdog's clock).</param>
-public sealed record StallReport(string Topic, int Partition, long Offset, string Agent, string Worker, string WaitingFor, DateTimeOffset Since);
+internal sealed record StallReport(string Topic, int Partition, long Offset, string Agent, string Worker, string WaitingFor, DateTimeOffset Since);
 
 /// <summary>
 /// Finds partitions that have records waiting but have not moved for <c>Faustish:StallTimeout</c> (default 2
@@ -24,7 +24,7 @@ public sealed record StallReport(string Topic, int Partition, long Offset, strin
 /// counted by the <c>faustish.partition.stalled</c> gauge; the report clears (and says so) when the partition moves.
 /// It reads only what workers publish (<see cref="WorkerProgress"/>), so a hung worker cannot hang it.
 /// </summary>
-public sealed class StallWatchdog(ITransport transport, TimeSpan timeout, TimeProvider clock, ILogger logger)
+internal sealed class StallWatchdog(ITransport transport, TimeSpan timeout, TimeProvider clock, ILogger logger)
 {
     private readonly Dictionary<(AgentWorker Worker, int Partition), Seen> _seen = [];
     private volatile IReadOnlyList<StallReport> _stalls = [];

@@ -4,7 +4,7 @@ using System.Threading;
 namespace Faustish.Agents;
 
 /// <summary>What a worker is doing right now, for the stall watchdog and the status page.</summary>
-public enum WorkerPhase
+internal enum WorkerPhase
 {
     /// <summary>Not started, or stopped.</summary>
     Stopped,
@@ -23,7 +23,7 @@ public enum WorkerPhase
 }
 
 /// <summary>The state of one of a worker's partitions, as other threads see it.</summary>
-public enum PartitionPhase
+internal enum PartitionPhase
 {
     /// <summary>Not assigned to this worker.</summary>
     None,
@@ -39,7 +39,7 @@ public enum PartitionPhase
 /// A worker's progress, published for other threads (web server, watchdog, metrics) with plain volatile writes into
 /// arrays sized once: the worker never locks or allocates to publish, readers see values at most one batch old.
 /// </summary>
-public sealed class WorkerProgress
+internal sealed class WorkerProgress
 {
     private readonly int[] _phases;
     private readonly long[] _positions;

@@ -74,10 +74,10 @@ public sealed class FaustishMetrics : System.IDisposable
     public Histogram<double> CommitDuration { get; }
 
     /// <summary>Late window events since the app started (the <c>faustish.window.late_events</c> counter's total).</summary>
-    public long LateEvents => Interlocked.Read(ref _lateEvents);
+    internal long LateEvents => Interlocked.Read(ref _lateEvents);
 
     /// <summary>Records dead-lettered since the app started (the <c>faustish.records.dead_lettered</c> counter's total).</summary>
-    public long DeadLettered => Interlocked.Read(ref _deadLettered);
+    internal long DeadLettered => Interlocked.Read(ref _deadLettered);
 
     internal void CountLateEvent(string table)
     {

@@ -38,22 +38,22 @@ public sealed class FaustishRuntime : IAsyncDisposable
     private StallWatchdog? _watchdog;
 
     /// <summary>The workers created last (<see cref="CreateWorkers"/>): what the status page, table views and watchdog look at.</summary>
-    public IReadOnlyList<AgentWorker> Workers => _workers;
+    internal IReadOnlyList<AgentWorker> Workers => _workers;
 
     /// <summary>The stall watchdog over <see cref="Workers"/> (<see cref="FaustishOptions.StallTimeout"/>, <see cref="Clock"/>).</summary>
-    public StallWatchdog Watchdog => _watchdog ??= new StallWatchdog(Transport, Options.StallTimeout, Clock, _loggers.CreateLogger("Faustish.Watchdog"));
+    internal StallWatchdog Watchdog => _watchdog ??= new StallWatchdog(Transport, Options.StallTimeout, Clock, _loggers.CreateLogger("Faustish.Watchdog"));
 
     /// <summary>Warnings and errors logged lately (status page); filled when the host logs through <see cref="RecentProblems.Provider"/>.</summary>
-    public RecentProblems Problems { get; init; } = new();
+    internal RecentProblems Problems { get; init; } = new();
 
     /// <summary>The address this process's web server advertises (table reads are forwarded there), once it listens.</summary>
-    public string? WebAddress { get; internal set; }
+    internal string? WebAddress { get; set; }
 
     /// <summary>
     /// Per input partition this process holds, records not yet processed: the partition's end minus the position
     /// processed (or its start, before the first batch). Reads what workers publish, never their state.
     /// </summary>
-    public IEnumerable<System.Diagnostics.Metrics.Measurement<long>> MeasureLag()
+    internal IEnumerable<System.Diagnostics.Metrics.Measurement<long>> MeasureLag()
     {
         var measurements = new List<System.Diagnostics.Metrics.Measurement<long>>();
         foreach (var worker in _workers)
@@ -76,7 +76,7 @@ public sealed class FaustishRuntime : IAsyncDisposable
     }
 
     /// <summary>Records of the worker's partition not yet processed, or null when the transport cannot say now.</summary>
-    public long? LagOf(AgentWorker worker, int partition)
+    internal long? LagOf(AgentWorker worker, int partition)
     {
         ArgumentNullException.ThrowIfNull(worker);
         try

@@ -5,13 +5,13 @@ using Microsoft.Extensions.Logging;
 namespace Faustish.Hosting;
 
 /// <summary>A warning or error the app logged, as the status page lists it.</summary>
-public sealed record LoggedProblem(DateTimeOffset At, string Level, string Category, string Message);
+internal sealed record LoggedProblem(DateTimeOffset At, string Level, string Category, string Message);
 
 /// <summary>
 /// The last warnings and errors the app logged (Faustish's own categories), kept for the status page. Logging already
 /// says everything worth seeing; this only remembers the latest few, so a person opening the page sees why.
 /// </summary>
-public sealed class RecentProblems
+internal sealed class RecentProblems
 {
     private const int Kept = 20;
     private readonly Queue<LoggedProblem> _problems = new();

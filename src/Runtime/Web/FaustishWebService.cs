@@ -24,7 +24,7 @@ namespace Faustish.Web;
 /// <c>/metrics</c>, and exports metrics and traces over OTLP when <see cref="WebOptions.OtlpEndpoint"/> is set. Its
 /// address is logged and written to <c>web.url</c> in the data directory, where the CLI's <c>table</c> command finds it.
 /// </summary>
-public sealed class FaustishWebService(FaustishRuntime runtime, ILogger<FaustishWebService> logger) : IHostedService, IAsyncDisposable
+internal sealed class FaustishWebService(FaustishRuntime runtime, ILogger<FaustishWebService> logger) : IHostedService, IAsyncDisposable
 {
     /// <summary>The file in the data directory that holds the running worker's web address.</summary>
     public const string AddressFile = "web.url";
