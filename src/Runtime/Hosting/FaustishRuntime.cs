@@ -47,7 +47,20 @@ public sealed class FaustishRuntime : IAsyncDisposable
     internal RecentProblems Problems { get; init; } = new();
 
     /// <summary>The address this process's web server advertises (table reads are forwarded there), once it listens.</summary>
-    internal string? WebAddress { get; set; }
+    internal string? WebAddress
+    {
+        get => _webAddress;
+        set
+        {
+            _webAddress = value;
+            _board?.AdvertiseWeb(value);
+        }
+    }
+
+    private string? _webAddress;
+
+    /// <summary>The assignment board if this process keeps one (standby replicas on Kafka); never creates it.</summary>
+    internal Tables.Standby.AssignmentBoard? ExistingBoard => _board;
 
     /// <summary>
     /// Per input partition this process holds, records not yet processed: the partition's end minus the position
@@ -135,7 +148,14 @@ public sealed class FaustishRuntime : IAsyncDisposable
 
     /// <summary>The assignment board standbys are placed from; null without <see cref="FaustishOptions.StandbyReplicas"/>. Started on first use.</summary>
     public Tables.Standby.AssignmentBoard? Board =>
-        Options.StandbyReplicas <= 0 ? null : _board ??= new Tables.Standby.AssignmentBoard(Transport, Options.AppId, ProcessId, _loggers.CreateLogger("Faustish.Standby"));
+        Options.StandbyReplicas <= 0 ? null : _board ??= OpenBoard();
+
+    private Tables.Standby.AssignmentBoard OpenBoard()
+    {
+        var board = new Tables.Standby.AssignmentBoard(Transport, Options.AppId, ProcessId, _loggers.CreateLogger("Faustish.Standby"));
+        board.AdvertiseWeb(_webAddress);
+        return board;
+    }
 
     private Tables.Standby.AssignmentBoard? _board;
 

@@ -91,6 +91,27 @@ internal sealed class StatusView(FaustishRuntime runtime, Func<string?> address)
 
         json.WriteEndArray();
 
+        // The group's other processes, as the assignment board tells them (Kafka with standby replicas).
+        json.WriteStartArray("others");
+        if (runtime.ExistingBoard is { } board)
+        {
+            foreach (var (process, assignment) in board.View.OrderBy(p => p.Key, StringComparer.Ordinal))
+            {
+                if (process == runtime.ProcessId)
+                {
+                    continue;
+                }
+
+                json.WriteStartObject();
+                json.WriteString("process", process);
+                json.WriteString("web", assignment.Web);
+                json.WriteString("partitions", string.Join("; ", assignment.Agents.Select(a => $"{a.Key} [{string.Join(",", a.Value.Order())}]")));
+                json.WriteEndObject();
+            }
+        }
+
+        json.WriteEndArray();
+
         json.WriteStartArray("stalls");
         foreach (var stall in runtime.Watchdog.Stalls)
         {

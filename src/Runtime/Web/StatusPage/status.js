@@ -46,11 +46,12 @@ function draw(status) {
   spark($("rate-chart"), history.rate);
   spark($("lag-chart"), history.lag);
 
-  const processes = [{ process: status.process, host: status.host, transport: status.transport, web: status.web, uptimeSeconds: status.uptimeSeconds, self: true }]
+  const owned = status.agents.map(a => `${a.name} [${a.workers.flatMap(w => w.partitions.map(p => p.partition)).join(",")}]`).join("; ");
+  const processes = [{ process: status.process, host: status.host, transport: status.transport, web: status.web, uptimeSeconds: status.uptimeSeconds, partitions: owned, self: true }]
     .concat(status.others ?? []);
   $("processes").tBodies[0].innerHTML = processes.map(p =>
     `<tr><td>${esc(p.process)}${p.self ? " <span class=\"muted\">(this one)</span>" : ""}</td><td>${esc(p.host)}</td><td>${esc(p.transport)}</td>` +
-    `<td>${p.web ? `<a href="${esc(p.web)}">${esc(p.web)}</a>` : "–"}</td><td>${p.uptimeSeconds !== undefined ? Math.round(p.uptimeSeconds) + " s" : "–"}</td></tr>`).join("");
+    `<td>${p.web ? `<a href="${esc(p.web)}">${esc(p.web)}</a>` : "–"}</td><td>${esc(p.partitions ?? "–")}</td><td>${p.uptimeSeconds !== undefined ? Math.round(p.uptimeSeconds) + " s" : "–"}</td></tr>`).join("");
 
   $("stalls-section").hidden = status.stalls.length === 0;
   $("stalls").innerHTML = status.stalls.map(s =>
