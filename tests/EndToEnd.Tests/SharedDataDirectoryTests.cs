@@ -117,7 +117,8 @@ public sealed class SharedDataDirectoryTests : IDisposable
     {
         var output = new StringWriter();
         var error = new StringWriter();
-        var code = await FaustishApp.RunAsync(["table", "balances", "--app", "e2e", "--data-dir", _directory], TestApp.CommandsModel, output: output, error: error)
+        // --committed: this test checks that every read is a committed state (without it, the running worker answers from live state).
+        var code = await FaustishApp.RunAsync(["table", "balances", "--committed", "--app", "e2e", "--data-dir", _directory], TestApp.CommandsModel, output: output, error: error)
             .WaitAsync(TimeSpan.FromMinutes(1));
         Assert.True(code == 0, error.ToString());
         return output.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries)

@@ -41,6 +41,7 @@ public sealed class AgentWorker : IAssignmentListener, IDisposable
     private readonly Tables.Standby.AssignmentBoard? _board;
     private readonly Tables.Standby.StandbyTables? _standbys; // the agent's first worker keeps this process's standbys
     private readonly int _index;
+    private readonly WorkerMailbox _mailbox = new();
     private IGroupConsumer? _consumer;
     private long _lastCommitTicks;
     private CancellationToken _stopping;
@@ -75,6 +76,7 @@ public sealed class AgentWorker : IAssignmentListener, IDisposable
         _failures = new RecordFailureHandler(options.ErrorPolicy, topology.DeadLetterTopic, _producer, metrics, logger, _clock);
         _partitions = new AssignedPartition?[agent.Topic.Partitions];
         _restoring = new RestoringPartition?[agent.Topic.Partitions];
+        Progress = new WorkerProgress(agent.Topic.Partitions);
         _state = new TableStateManager(transport, options, metrics, logger, storeMemory);
         _index = index;
         _board = board;
@@ -93,6 +95,15 @@ public sealed class AgentWorker : IAssignmentListener, IDisposable
     }
 
     public string Name { get; }
+
+    /// <summary>The agent this worker runs.</summary>
+    internal AgentDefinition Agent => _agent;
+
+    /// <summary>This worker's progress, readable from any thread (status page, watchdog, metrics).</summary>
+    internal WorkerProgress Progress { get; }
+
+    /// <summary>Questions other threads ask about this worker's tables; answered between batches.</summary>
+    internal WorkerMailbox Mailbox => _mailbox;
 
     /// <summary>Records completed by this worker since it started.</summary>
     public long Processed { get; private set; }
@@ -148,9 +159,15 @@ public sealed class AgentWorker : IAssignmentListener, IDisposable
     public bool RunOnce()
     {
         var consumer = _consumer ?? throw new InvalidOperationException("Call Start before RunOnce.");
+        if (!_mailbox.IsEmpty)
+        {
+            _mailbox.Answer();
+        }
+
         var restoring = _restoringCount > 0;
         if (restoring)
         {
+            Progress.Enter(WorkerPhase.Restoring);
             RestoreStep();
         }
 
@@ -158,6 +175,7 @@ public sealed class AgentWorker : IAssignmentListener, IDisposable
 
         // While restoring, poll without waiting: the consumer keeps its place in the group and live partitions keep
         // flowing, and the next restore slice follows at once.
+        Progress.Enter(WorkerPhase.Fetching);
         var fetched = consumer.Fetch(_batch, _options.MaxBatchSize, restoring ? TimeSpan.Zero : _options.PollTimeout, _stopping);
         if (fetched)
         {
@@ -171,6 +189,70 @@ public sealed class AgentWorker : IAssignmentListener, IDisposable
         }
 
         return fetched || restoring;
+    }
+
+    /// <summary>
+    /// Looks a key of <paramref name="table"/> up in this worker's live state. Call on the worker's thread (through
+    /// <see cref="Mailbox"/>): the stores belong to it.
+    /// </summary>
+    internal TableLookup Lookup(TableDefinition table, int partition, byte[] key)
+    {
+        if (_globals.TryGetValue(table, out var global))
+        {
+            return global.Shard.TryFormat(key, out var globalJson) ? TableLookup.Found(globalJson) : TableLookup.Missing;
+        }
+
+        if (partition < _partitions.Length && _partitions[partition]?.ShardOf(table) is { } shard)
+        {
+            return shard.TryFormat(key, out var json) ? TableLookup.Found(json) : TableLookup.Missing;
+        }
+
+        if (partition < _restoring.Length && _restoring[partition] is { } pending)
+        {
+            return TableLookup.InRestore(pending.Applied, pending.Remaining);
+        }
+
+        return TableLookup.NotHere;
+    }
+
+    /// <summary>Up to <paramref name="limit"/> entries of <paramref name="table"/> this worker holds, per partition. Call on the worker's thread.</summary>
+    internal List<TableEntry> Entries(TableDefinition table, int limit)
+    {
+        var entries = new List<TableEntry>();
+        if (_globals.TryGetValue(table, out var global))
+        {
+            foreach (var (key, value) in global.Shard.FormatAll())
+            {
+                if (entries.Count >= limit)
+                {
+                    break;
+                }
+
+                entries.Add(new TableEntry(-1, key, value));
+            }
+
+            return entries;
+        }
+
+        for (var p = 0; p < _partitions.Length && entries.Count < limit; p++)
+        {
+            if (_partitions[p]?.ShardOf(table) is not { } shard)
+            {
+                continue;
+            }
+
+            foreach (var (key, value) in shard.FormatAll())
+            {
+                if (entries.Count >= limit)
+                {
+                    break;
+                }
+
+                entries.Add(new TableEntry(p, key, value));
+            }
+        }
+
+        return entries;
     }
 
     /// <summary>Whether this worker holds the agent's partition (restoring or processing).</summary>
@@ -227,6 +309,7 @@ public sealed class AgentWorker : IAssignmentListener, IDisposable
             if (!pending.Step(share, _stopping))
             {
                 pending.WarnIfStalled(_logger, Name);
+                Progress.SetRestore(p, pending.Applied, pending.Remaining);
             }
             else
             {
@@ -243,6 +326,7 @@ public sealed class AgentWorker : IAssignmentListener, IDisposable
     /// <summary>Commits, then leaves the group (which revokes and closes every partition).</summary>
     public void Stop()
     {
+        _mailbox.Close();
         if (_consumer is null)
         {
             return;
@@ -257,6 +341,7 @@ public sealed class AgentWorker : IAssignmentListener, IDisposable
         {
             _consumer.Dispose();
             _consumer = null;
+            Progress.Enter(WorkerPhase.Stopped);
         }
     }
 
@@ -268,6 +353,21 @@ public sealed class AgentWorker : IAssignmentListener, IDisposable
     public void Commit()
     {
         _lastCommitTicks = Stopwatch.GetTimestamp();
+        var phase = Progress.Phase;
+        Progress.Enter(WorkerPhase.Committing);
+        using var span = FaustishTracing.StartCommit(Name);
+        try
+        {
+            CommitNow();
+        }
+        finally
+        {
+            Progress.Enter(phase == WorkerPhase.Committing ? WorkerPhase.Fetching : phase);
+        }
+    }
+
+    private void CommitNow()
+    {
         _positions.Clear();
         try
         {
@@ -330,6 +430,9 @@ public sealed class AgentWorker : IAssignmentListener, IDisposable
         }
 
         _metrics.Commits.Add(1);
+        var took = Stopwatch.GetElapsedTime(_lastCommitTicks);
+        _metrics.CommitDuration.Record(took.TotalMilliseconds);
+        Progress.SetCommitDuration(took);
         _state.CheckpointIfDue();
     }
 
@@ -467,6 +570,8 @@ public sealed class AgentWorker : IAssignmentListener, IDisposable
         }
 
         partition.Context.Batch = batch;
+        Progress.Enter(WorkerPhase.Processing, batch.Partition, batch.Count > 0 ? batch[0].Offset : -1);
+        using var span = FaustishTracing.StartBatch(_agent.Name, Name, batch);
         try
         {
             partition.Agent.ProcessBatch(batch);
@@ -483,6 +588,8 @@ public sealed class AgentWorker : IAssignmentListener, IDisposable
             var done = partition.Context.Processed - before;
             Processed += done;
             _metrics.RecordsProcessed.Add(done);
+            Progress.SetPosition(batch.Partition, partition.Context.Position);
+            Progress.Enter(WorkerPhase.Fetching);
         }
     }
 
@@ -533,6 +640,7 @@ public sealed class AgentWorker : IAssignmentListener, IDisposable
 
         _restoring[topicPartition.Partition] = pending;
         _restoringCount++;
+        Progress.SetPartition(topicPartition.Partition, PartitionPhase.Restoring);
     }
 
     /// <summary>The partition's tables are complete: build its agent and let its records flow.</summary>
@@ -546,8 +654,30 @@ public sealed class AgentWorker : IAssignmentListener, IDisposable
             CommittedPosition = -1,
         };
         _consumer!.Resume([topicPartition]);
+        Progress.SetPartition(topicPartition.Partition, PartitionPhase.Active);
+        PublishCommittedPosition(topicPartition);
         _logger.LogInformation("{Worker} restored {Partition}: {Records:N0} changelog records in {Elapsed:F0} ms; processing it",
             Name, topicPartition, restored.Applied, Stopwatch.GetElapsedTime(restored.Started).TotalMilliseconds);
+    }
+
+    /// <summary>
+    /// Before its first batch a partition stands at the group's committed position: lag and the stall watchdog measure
+    /// from there (nothing committed: from the partition's start). Once per assignment, not per batch.
+    /// </summary>
+    private void PublishCommittedPosition(TopicPartition topicPartition)
+    {
+        try
+        {
+            if (_consumer!.Committed(topicPartition) is { } committed)
+            {
+                Progress.SetPosition(topicPartition.Partition, committed);
+            }
+        }
+        catch (TimeoutException exception)
+        {
+            // Only the figures wait for the first batch; processing does not depend on them.
+            _logger.LogDebug(exception, "{Worker} could not read the committed position of {Partition}; its lag shows once it processes", Name, topicPartition);
+        }
     }
 
     void IAssignmentListener.OnRevoked(IReadOnlyList<TopicPartition> partitions)
@@ -587,6 +717,7 @@ public sealed class AgentWorker : IAssignmentListener, IDisposable
 
             _partitions[topicPartition.Partition]?.Dispose();
             _partitions[topicPartition.Partition] = null;
+            Progress.SetPartition(topicPartition.Partition, PartitionPhase.None);
         }
 
         _logger.LogInformation("{Worker} released {Topic}[{Partitions}]", Name, _agent.Topic.Name, string.Join(",", partitions.Select(p => p.Partition)));
@@ -631,6 +762,9 @@ public sealed class AgentWorker : IAssignmentListener, IDisposable
         public long Started { get; } = Stopwatch.GetTimestamp();
 
         public long Applied => Restores.Sum(r => r.Applied);
+
+        /// <summary>Changelog offsets the unfinished restores have left to replay.</summary>
+        public long Remaining => Restores.Sum(r => r.IsComplete ? 0 : Math.Max(r.EndOffset - r.Position, 0));
 
         /// <summary>Advances every table's restore within <paramref name="budget"/>; true when all are complete.</summary>
         public bool Step(TimeSpan budget, CancellationToken cancellationToken)
@@ -710,6 +844,9 @@ public sealed class AgentWorker : IAssignmentListener, IDisposable
         public AgentPartition Agent { get; } = agent;
 
         public long CommittedPosition { get; set; }
+
+        /// <summary>The partition's shard of <paramref name="table"/>, or null when its agent does not hold that table.</summary>
+        public ITableShard? ShardOf(TableDefinition table) => shards.GetValueOrDefault(table);
 
         /// <summary>The offset of the first record processed since the partition was assigned (-1 before any).</summary>
         public long FirstOffset { get; set; } = -1;

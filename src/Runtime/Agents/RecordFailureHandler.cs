@@ -59,7 +59,7 @@ public sealed class RecordFailureHandler(ErrorPolicy policy, string deadLetterTo
     public void OnLateEvent(AgentPartitionContext context, in LateEvent late)
     {
         ArgumentNullException.ThrowIfNull(context);
-        metrics.WindowLateEvents.Add(1, new KeyValuePair<string, object?>("table", late.Table));
+        metrics.CountLateEvent(late.Table);
         _lateWarnings.Observe(context.Agent.Name, context.Source.Partition, context.Event.Offset, in late);
         logger.LogDebug("Event {Source}@{Offset} at {EventTime} came after window {Window} of table {Table} closed (table time {TableTime}); {Outcome}",
             context.Source, context.Event.Offset, late.EventTimeMs, late.Window, late.Table, late.TableTimeMs,
@@ -111,6 +111,6 @@ public sealed class RecordFailureHandler(ErrorPolicy policy, string deadLetterTo
         ];
         producer.Produce(new TopicPartition(deadLetterTopic, 0), batch.KeyOf(in record), record.KeyIsNull,
             batch.ValueOf(in record), record.ValueIsNull, record.TimestampMs, headers);
-        metrics.RecordsDeadLettered.Add(1);
+        metrics.CountDeadLettered();
     }
 }

@@ -58,19 +58,23 @@ public static class FaustishApp
         LoggingDefaults.Apply(builder);
         builder.Configuration.AddInMemoryCollection(settings);
         builder.Services.AddSingleton(run);
-        builder.Services.AddSingleton(services => CreateRuntime(services.GetRequiredService<IConfiguration>(), model, services.GetRequiredService<ILoggerFactory>()));
+        // The status page lists the app's latest warnings and errors.
+        var problems = new RecentProblems();
+        builder.Logging.AddProvider(RecentProblems.Provider(problems));
+        builder.Services.AddSingleton(services => CreateRuntime(services.GetRequiredService<IConfiguration>(), model, services.GetRequiredService<ILoggerFactory>(), problems: problems));
+        builder.Services.AddHostedService<Web.FaustishWebService>();
         builder.Services.AddHostedService<FaustishWorkerService>();
         configure?.Invoke(builder);
         return builder.Build();
     }
 
     internal static FaustishRuntime CreateRuntime(IConfiguration configuration, AppModel model, ILoggerFactory loggers,
-        Func<FaustishOptions, ILoggerFactory, ITransport>? openTransport = null)
+        Func<FaustishOptions, ILoggerFactory, ITransport>? openTransport = null, RecentProblems? problems = null)
     {
         var options = new FaustishOptions();
         configuration.GetSection("Faustish").Bind(options);
         options.Validate(Assembly.GetEntryAssembly()?.GetName().Name ?? "faustish-app");
-        return new FaustishRuntime(options, model, loggers, openTransport);
+        return new FaustishRuntime(options, model, loggers, openTransport) { Problems = problems ?? new RecentProblems() };
     }
 
     private sealed class Cli
@@ -85,6 +89,8 @@ public static class FaustishApp
         private readonly Option<ErrorPolicy?> _errorPolicy = new("--error-policy") { Description = "When an agent throws: Stop (default) or DeadLetter.", Recursive = true };
         private readonly Option<Tables.StoreKind?> _store = new("--store") { Description = "Table stores: Faster (default) or Memory.", Recursive = true };
         private readonly Option<ProcessingGuarantee?> _guarantee = new("--guarantee") { Description = "AtLeastOnce (default: a crash may apply recent records twice) or ExactlyOnce (tables, sends and positions commit together).", Recursive = true };
+        private readonly Option<int?> _webPort = new("--web-port") { Description = "Port of the worker's web server (status page, table views, /metrics). Default 6066, or a free port when taken; 0 picks a free port.", Recursive = true };
+        private readonly Option<string?> _webBind = new("--web-bind") { Description = "Interface the web server listens on. Default 127.0.0.1 (this machine only); 0.0.0.0 for every interface.", Recursive = true };
 
         public Cli(AppModel model, Action<HostApplicationBuilder>? configure, TextWriter output, TextWriter error)
         {
@@ -116,8 +122,9 @@ public static class FaustishApp
 
             var tableName = new Argument<string>("name") { Description = "Table name." };
             var tableKey = new Argument<string?>("key") { Description = "A key; all entries when omitted.", Arity = ArgumentArity.ZeroOrOne };
-            var table = new Command("table", "Show a table's contents, rebuilt from its changelog up to what is committed (also while a worker runs).") { tableName, tableKey };
-            table.SetAction((parsed, cancellation) => ShowTableAsync(parsed, parsed.GetValue(tableName)!, parsed.GetValue(tableKey), cancellation));
+            var committed = new Option<bool>("--committed") { Description = "Rebuild the table from its changelog (what is committed) even while a worker runs." };
+            var table = new Command("table", "Show a table's contents: from the running worker's live state (its web server), or rebuilt from the changelog up to what is committed when no worker runs.") { tableName, tableKey, committed };
+            table.SetAction((parsed, cancellation) => ShowTableAsync(parsed, parsed.GetValue(tableName)!, parsed.GetValue(tableKey), parsed.GetValue(committed), cancellation));
 
             Root = new RootCommand("A Faustish stream-processing app.") { worker, send, topic, deadLetters, agents, tables, table };
             Root.Options.Add(_app);
@@ -126,6 +133,8 @@ public static class FaustishApp
             Root.Options.Add(_errorPolicy);
             Root.Options.Add(_store);
             Root.Options.Add(_guarantee);
+            Root.Options.Add(_webPort);
+            Root.Options.Add(_webBind);
             Root.SetAction((parsed, cancellation) => RunWorkerAsync(parsed, exitWhenIdle: false, cancellation));
         }
 
@@ -140,6 +149,8 @@ public static class FaustishApp
             Add("Faustish:ErrorPolicy", parsed.GetValue(_errorPolicy)?.ToString());
             Add("Faustish:Store", parsed.GetValue(_store)?.ToString());
             Add("Faustish:Guarantee", parsed.GetValue(_guarantee)?.ToString());
+            Add("Faustish:Web:Port", parsed.GetValue(_webPort)?.ToString(CultureInfo.InvariantCulture));
+            Add("Faustish:Web:Bind", parsed.GetValue(_webBind));
             return settings;
 
             void Add(string name, string? value)
@@ -300,6 +311,34 @@ public static class FaustishApp
             return 0;
         }
 
+        /// <summary>Prints what the running worker answered, in the same form as a table rebuilt from its changelog.</summary>
+        private async Task<int> ShowLiveAsync(LiveTableReader.Answer live, string name, string? key)
+        {
+            if (live.Error is { } error)
+            {
+                await _error.WriteLineAsync($"error: {error}").ConfigureAwait(false);
+                return 2;
+            }
+
+            if (live.Missing)
+            {
+                await _error.WriteLineAsync($"'{key}' is not in table '{name}'.").ConfigureAwait(false);
+                return 1;
+            }
+
+            foreach (var (entryKey, entryValue) in live.Entries!)
+            {
+                await _output.WriteLineAsync(key is null ? $"{entryKey}\t{entryValue}" : entryValue).ConfigureAwait(false);
+            }
+
+            if (live.Truncated)
+            {
+                await _error.WriteLineAsync($"note: the first {live.Entries.Count} entries only; use --committed to read the whole table from its changelog.").ConfigureAwait(false);
+            }
+
+            return 0;
+        }
+
         private int ListTables(ParseResult parsed)
         {
             var appId = Settings(parsed).GetValueOrDefault("Faustish:AppId") ?? "<app>";
@@ -314,11 +353,16 @@ public static class FaustishApp
             return 0;
         }
 
-        private Task<int> ShowTableAsync(ParseResult parsed, string name, string? key, CancellationToken cancellation) =>
+        private Task<int> ShowTableAsync(ParseResult parsed, string name, string? key, bool committed, CancellationToken cancellation) =>
             WithRuntimeAsync(parsed, async runtime =>
             {
                 var table = runtime.Topology.FindTable(name) ?? throw new InvalidOperationException(
                     $"There is no table '{name}' in this app. Tables: {string.Join(", ", runtime.Topology.Tables.Select(t => t.Name))}.");
+                if (!committed && await LiveTableReader.ReadAsync(runtime.Options.DataDirectory, runtime.ProcessId, table, key, cancellation).ConfigureAwait(false) is { } live)
+                {
+                    return await ShowLiveAsync(live, name, key).ConfigureAwait(false);
+                }
+
                 var shards = runtime.ReadTable(table, cancellation);
                 try
                 {

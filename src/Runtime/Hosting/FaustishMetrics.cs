@@ -1,3 +1,5 @@
+using System;
+using System.Collections.Generic;
 using System.Diagnostics.Metrics;
 using System.Threading;
 
@@ -17,6 +19,10 @@ public sealed class FaustishMetrics : System.IDisposable
     internal Meter Meter => _meter;
     private long _restoreRemaining;
     private Transport.ITransportHealth? _transport;
+    private Func<IEnumerable<Measurement<long>>>? _lag;
+    private Func<int>? _stalled;
+    private long _lateEvents;
+    private long _deadLettered;
 
     public FaustishMetrics()
     {
@@ -33,6 +39,12 @@ public sealed class FaustishMetrics : System.IDisposable
             "Time a worker spent beginning its stores' interval checkpoints (they complete in the background), per interval.");
         StandbyRecords = _meter.CreateCounter<long>("faustish.table.standby_records", "{record}",
             "Changelog records applied by standby replicas (warm copies of partitions other processes own; they never process input).");
+        CommitDuration = _meter.CreateHistogram<double>("faustish.commit.duration", "ms",
+            "Time a commit took: outputs and changelogs flushed, then positions committed (or the transaction committed).");
+        _meter.CreateObservableGauge("faustish.partition.lag", () => Volatile.Read(ref _lag)?.Invoke() ?? [], "{record}",
+            "Records of an input partition not yet processed by this process (tags: topic, partition, agent): the partition's end minus the position processed.");
+        _meter.CreateObservableGauge("faustish.partition.stalled", () => Volatile.Read(ref _stalled)?.Invoke() ?? 0, "{partition}",
+            "Partitions with records waiting and no progress for longer than Faustish:StallTimeout (the stall watchdog's reports).");
         _meter.CreateObservableGauge("faustish.table.restore_remaining", () => Volatile.Read(ref _restoreRemaining), "{offset}",
             "Changelog offsets left to replay by the restores under way (record offsets, one per record, on every transport).");
         _meter.CreateObservableGauge("faustish.transport.brokers_unavailable", () => Volatile.Read(ref _transport)?.BrokersUnavailable == true ? 1 : 0, "{state}",
@@ -58,6 +70,33 @@ public sealed class FaustishMetrics : System.IDisposable
     public Histogram<double> CheckpointPause { get; }
 
     public Counter<long> StandbyRecords { get; }
+
+    public Histogram<double> CommitDuration { get; }
+
+    /// <summary>Late window events since the app started (the <c>faustish.window.late_events</c> counter's total).</summary>
+    internal long LateEvents => Interlocked.Read(ref _lateEvents);
+
+    /// <summary>Records dead-lettered since the app started (the <c>faustish.records.dead_lettered</c> counter's total).</summary>
+    internal long DeadLettered => Interlocked.Read(ref _deadLettered);
+
+    internal void CountLateEvent(string table)
+    {
+        Interlocked.Increment(ref _lateEvents);
+        WindowLateEvents.Add(1, new KeyValuePair<string, object?>("table", table));
+    }
+
+    internal void CountDeadLettered()
+    {
+        Interlocked.Increment(ref _deadLettered);
+        RecordsDeadLettered.Add(1);
+    }
+
+    /// <summary>Makes the lag and stall gauges read the running workers (set by the runtime).</summary>
+    internal void ObserveProgress(Func<IEnumerable<Measurement<long>>> lag, Func<int> stalled)
+    {
+        Volatile.Write(ref _lag, lag);
+        Volatile.Write(ref _stalled, stalled);
+    }
 
     /// <summary>Changelog offsets left to replay by the restores under way (the <c>faustish.table.restore_remaining</c> gauge).</summary>
     public long RestoreRemaining => Volatile.Read(ref _restoreRemaining);

@@ -92,6 +92,15 @@ public sealed class FaustishOptions
     /// </summary>
     public Dictionary<string, Topics.TopicRetention> Topics { get; set; } = new(StringComparer.Ordinal);
 
+    /// <summary>The web server: table views, status page, health probes and <c>/metrics</c> (on by default, loopback only).</summary>
+    public Web.WebOptions Web { get; set; } = new();
+
+    /// <summary>
+    /// How long a partition may have records waiting without any progress before the stall watchdog reports it (log,
+    /// status page, <c>faustish.partition.stalled</c> metric) with its coordinates and what its task waits for.
+    /// </summary>
+    public TimeSpan StallTimeout { get; set; } = TimeSpan.FromMinutes(2);
+
     /// <summary>The dead-letter topic: <c>{AppId}-dead-letters</c>.</summary>
     public string DeadLetterTopic => $"{AppId}-dead-letters";
 
@@ -138,6 +147,9 @@ public sealed class FaustishOptions
         Require(StandbyReplicas >= 0, $"StandbyReplicas must be 0 or more (was {StandbyReplicas}). Set Faustish:StandbyReplicas.");
         Require(StandbyReplicas == 0 || BrokerAddress.Kind == BrokerKind.Kafka,
             $"StandbyReplicas = {StandbyReplicas} needs Kafka (--broker kafka://host:9092): on the embedded log one process holds every partition. Set Faustish:StandbyReplicas to 0.");
+        Require(StallTimeout > TimeSpan.Zero, $"StallTimeout must be positive (was {StallTimeout}). Set Faustish:StallTimeout, e.g. 00:02:00.");
+        Web ??= new Web.WebOptions();
+        Web.Validate();
         Kafka ??= new KafkaOptions();
         Require(Kafka.ReplicationFactor is -1 or >= 1 and <= short.MaxValue,
             $"Kafka.ReplicationFactor must be -1 (the brokers' default) or at least 1 (was {Kafka.ReplicationFactor}). Set Faustish:Kafka:ReplicationFactor.");

@@ -31,6 +31,77 @@ public sealed class FaustishRuntime : IAsyncDisposable
         _loggers = loggers ?? throw new ArgumentNullException(nameof(loggers));
         Topology = new AppTopology(model, options.AppId);
         _openTransport = openTransport ?? Transports.Open;
+        Metrics.ObserveProgress(MeasureLag, () => _watchdog?.Stalls.Count ?? 0);
+    }
+
+    private volatile IReadOnlyList<AgentWorker> _workers = [];
+    private StallWatchdog? _watchdog;
+
+    /// <summary>The workers created last (<see cref="CreateWorkers"/>): what the status page, table views and watchdog look at.</summary>
+    internal IReadOnlyList<AgentWorker> Workers => _workers;
+
+    /// <summary>The stall watchdog over <see cref="Workers"/> (<see cref="FaustishOptions.StallTimeout"/>, <see cref="Clock"/>).</summary>
+    internal StallWatchdog Watchdog => _watchdog ??= new StallWatchdog(Transport, Options.StallTimeout, Clock, _loggers.CreateLogger("Faustish.Watchdog"));
+
+    /// <summary>Warnings and errors logged lately (status page); filled when the host logs through <see cref="RecentProblems.Provider"/>.</summary>
+    internal RecentProblems Problems { get; init; } = new();
+
+    /// <summary>The address this process's web server advertises (table reads are forwarded there), once it listens.</summary>
+    internal string? WebAddress
+    {
+        get => _webAddress;
+        set
+        {
+            _webAddress = value;
+            _board?.AdvertiseWeb(value);
+        }
+    }
+
+    private string? _webAddress;
+
+    /// <summary>The assignment board if this process keeps one (standby replicas on Kafka); never creates it.</summary>
+    internal Tables.Standby.AssignmentBoard? ExistingBoard => _board;
+
+    /// <summary>
+    /// Per input partition this process holds, records not yet processed: the partition's end minus the position
+    /// processed (or its start, before the first batch). Reads what workers publish, never their state.
+    /// </summary>
+    internal IEnumerable<System.Diagnostics.Metrics.Measurement<long>> MeasureLag()
+    {
+        var measurements = new List<System.Diagnostics.Metrics.Measurement<long>>();
+        foreach (var worker in _workers)
+        {
+            for (var p = 0; p < worker.Progress.Partitions; p++)
+            {
+                if (worker.Progress.PhaseOf(p) == PartitionPhase.None || LagOf(worker, p) is not { } lag)
+                {
+                    continue;
+                }
+
+                measurements.Add(new(lag,
+                    new KeyValuePair<string, object?>("topic", worker.Agent.Topic.Name),
+                    new KeyValuePair<string, object?>("partition", p),
+                    new KeyValuePair<string, object?>("agent", worker.Agent.Name)));
+            }
+        }
+
+        return measurements;
+    }
+
+    /// <summary>Records of the worker's partition not yet processed, or null when the transport cannot say now.</summary>
+    internal long? LagOf(AgentWorker worker, int partition)
+    {
+        ArgumentNullException.ThrowIfNull(worker);
+        try
+        {
+            var watermarks = Transport.GetWatermarks(new TopicPartition(worker.Agent.Topic.Name, partition));
+            var position = worker.Progress.PositionOf(partition);
+            return Math.Max(watermarks.High - (position < 0 ? watermarks.Low : position), 0);
+        }
+        catch (Exception exception) when (exception is InvalidOperationException or TimeoutException or ObjectDisposedException)
+        {
+            return null;
+        }
     }
 
     public FaustishOptions Options { get; }
@@ -77,7 +148,14 @@ public sealed class FaustishRuntime : IAsyncDisposable
 
     /// <summary>The assignment board standbys are placed from; null without <see cref="FaustishOptions.StandbyReplicas"/>. Started on first use.</summary>
     internal Tables.Standby.AssignmentBoard? Board =>
-        Options.StandbyReplicas <= 0 ? null : _board ??= new Tables.Standby.AssignmentBoard(Transport, Options.AppId, ProcessId, _loggers.CreateLogger("Faustish.Standby"));
+        Options.StandbyReplicas <= 0 ? null : _board ??= OpenBoard();
+
+    private Tables.Standby.AssignmentBoard OpenBoard()
+    {
+        var board = new Tables.Standby.AssignmentBoard(Transport, Options.AppId, ProcessId, _loggers.CreateLogger("Faustish.Standby"));
+        board.AdvertiseWeb(_webAddress);
+        return board;
+    }
 
     private Tables.Standby.AssignmentBoard? _board;
 
@@ -123,9 +201,13 @@ public sealed class FaustishRuntime : IAsyncDisposable
     }
 
     /// <summary>Creates the workers of every agent (one per unit of concurrency).</summary>
-    public IReadOnlyList<AgentWorker> CreateWorkers(IServiceProvider services) =>
-        [.. Topology.Model.Agents.SelectMany(agent => Enumerable.Range(0, agent.Concurrency).Select(index =>
+    public IReadOnlyList<AgentWorker> CreateWorkers(IServiceProvider services)
+    {
+        IReadOnlyList<AgentWorker> workers = [.. Topology.Model.Agents.SelectMany(agent => Enumerable.Range(0, agent.Concurrency).Select(index =>
             new AgentWorker(agent, index, Topology, Transport, Options, services, Metrics, _loggers.CreateLogger($"Faustish.Agents.{agent.Name}"), Clock, StoreMemory, Board)))];
+        _workers = workers;
+        return workers;
+    }
 
     public async ValueTask DisposeAsync()
     {

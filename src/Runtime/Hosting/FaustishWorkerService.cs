@@ -44,6 +44,8 @@ public sealed class FaustishWorkerService(
         }
     }
 
+    private static TimeSpan WatchdogInterval => TimeSpan.FromSeconds(1);
+
     private async Task RunAsync(CancellationToken stoppingToken)
     {
         await runtime.EnsureTopicsAsync(stoppingToken).ConfigureAwait(false);
@@ -112,10 +114,18 @@ public sealed class FaustishWorkerService(
         }).ToList();
 
         threads.ForEach(t => t.Start());
+        var lastWatch = Stopwatch.GetTimestamp();
         try
         {
             while (!stopWorkers.IsCancellationRequested)
             {
+                if (Stopwatch.GetElapsedTime(lastWatch) >= WatchdogInterval)
+                {
+                    // Off the worker threads: a hung worker cannot hide its own stall.
+                    lastWatch = Stopwatch.GetTimestamp();
+                    runtime.Watchdog.Check(workers);
+                }
+
                 // Two empty polls in a row on every worker: nothing left to read and nothing new arrived.
                 if (run.ExitWhenIdle && idle.All(count => count >= 2) && caughtUp.All(done => done))
                 {

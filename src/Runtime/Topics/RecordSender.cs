@@ -67,6 +67,8 @@ public sealed class RecordSender
             ? _keyless.Next(topic.Partitions)
             : KafkaPartitioner.Partition(_key.WrittenSpan, topic.Partitions);
         var timestampMs = timestamp?.ToUnixTimeMilliseconds() ?? EventTimestampMs ?? _clock.GetUtcNow().ToUnixTimeMilliseconds();
-        _producer.Produce(new TopicPartition(topic.Name, partition), _key.WrittenSpan, keyIsNull, _value.WrittenSpan, valueIsNull, timestampMs);
+        // Under a traced batch the record carries the trace on (W3C traceparent); otherwise no headers, no allocation.
+        _producer.Produce(new TopicPartition(topic.Name, partition), _key.WrittenSpan, keyIsNull, _value.WrittenSpan, valueIsNull, timestampMs,
+            Hosting.FaustishTracing.CurrentHeaders());
     }
 }

@@ -47,6 +47,7 @@ internal sealed class AssignmentBoard : IDisposable
     private readonly AutoResetEvent _changed = new(false);
     private IReadOnlyDictionary<string, ProcessAssignment> _view;
     private long _version;
+    private string? _web;
     private bool _dirty = true;
 
     /// <param name="transport">Where the board's topic lives.</param>
@@ -87,6 +88,24 @@ internal sealed class AssignmentBoard : IDisposable
             }
 
             _owned[(agent, worker)] = owned;
+            _dirty = true;
+            RebuildView();
+        }
+
+        _changed.Set();
+    }
+
+    /// <summary>This process's web address, published with its partitions so the others' status pages can link to it.</summary>
+    public void AdvertiseWeb(string? address)
+    {
+        lock (_sync)
+        {
+            if (_web == address)
+            {
+                return;
+            }
+
+            _web = address;
             _dirty = true;
             RebuildView();
         }
@@ -214,6 +233,14 @@ internal sealed class AssignmentBoard : IDisposable
             }
 
             json.WriteEndObject();
+            lock (_sync)
+            {
+                if (_web is not null)
+                {
+                    json.WriteString("web", _web);
+                }
+            }
+
             json.WriteEndObject();
         }
 
@@ -319,7 +346,7 @@ internal sealed class AssignmentBoard : IDisposable
             own[group.Key] = group.SelectMany(g => g.Value).ToHashSet();
         }
 
-        view[ProcessId] = new ProcessAssignment(own);
+        view[ProcessId] = new ProcessAssignment(own, _web);
         Volatile.Write(ref _view, view);
         Interlocked.Increment(ref _version);
     }
@@ -337,11 +364,12 @@ internal sealed class AssignmentBoard : IDisposable
             }
         }
 
-        return new ProcessAssignment(agents);
+        var web = document.RootElement.TryGetProperty("web", out var address) && address.ValueKind == JsonValueKind.String ? address.GetString() : null;
+        return new ProcessAssignment(agents, web);
     }
 
     private static bool SameAs(ProcessAssignment a, ProcessAssignment b) =>
-        a.Agents.Count == b.Agents.Count && a.Agents.All(e => b.Agents.TryGetValue(e.Key, out var other) && other.SetEquals(e.Value));
+        a.Web == b.Web && a.Agents.Count == b.Agents.Count && a.Agents.All(e => b.Agents.TryGetValue(e.Key, out var other) && other.SetEquals(e.Value));
 
     private static string Describe(ProcessAssignment assignment) =>
         string.Join("; ", assignment.Agents.Select(a => $"{a.Key}: [{string.Join(",", a.Value.Order())}]"));

@@ -149,8 +149,11 @@ internal static class StandbyPlacement
 }
 
 /// <summary>What one process owns: per agent, the partitions its workers hold (restoring or processing).</summary>
-internal sealed class ProcessAssignment(IReadOnlyDictionary<string, IReadOnlySet<int>> agents)
+internal sealed class ProcessAssignment(IReadOnlyDictionary<string, IReadOnlySet<int>> agents, string? web = null)
 {
+    /// <summary>The process's advertised web address (status page, table views), when it serves one.</summary>
+    public string? Web { get; } = web;
+
     public static ProcessAssignment Empty { get; } = new(new Dictionary<string, IReadOnlySet<int>>());
 
     public IReadOnlyDictionary<string, IReadOnlySet<int>> Agents { get; } = agents;
