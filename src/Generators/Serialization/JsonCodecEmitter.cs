@@ -286,13 +286,11 @@ internal static class JsonCodecEmitter
                 }
 
                 _w.WriteLine("int member = -1;");
-                _w.WriteLine("int expected = 0; // the member that follows the last one read, in declaration order");
                 using (_w.Block("try"))
                 {
                     using (_w.Block($"while (reader.Read() && reader.TokenType == {Token}.PropertyName)"))
                     {
-                        _w.WriteLine("member = MatchMember(ref reader, expected);");
-                        _w.WriteLine("expected = member + 1;");
+                        _w.WriteLine("member = MatchMember(ref reader);");
                         _w.WriteLine("reader.Read();");
                         using (_w.Block("switch (member)"))
                         {
@@ -416,39 +414,9 @@ internal static class JsonCodecEmitter
         private void WriteMatchMember(List<string> jsonNames)
         {
             _w.WriteLine();
-            _w.WriteLine("/// <summary>");
-            _w.WriteLine("/// The index of the member named by the current property name, or -1 to skip its value. Writers that keep the");
-            _w.WriteLine("/// declaration order (this codec, JsonSerializer) name <paramref name=\"expected\"/> next: one comparison of the");
-            _w.WriteLine("/// raw name finds it; any other name or order goes through the full match.");
-            _w.WriteLine("/// </summary>");
-            using (_w.Block($"private static int MatchMember(ref {Utf8Reader} reader, int expected)"))
+            _w.WriteLine("/// <summary>The index of the member named by the current property name, or -1 to skip its value.</summary>");
+            using (_w.Block($"private static int MatchMember(ref {Utf8Reader} reader)"))
             {
-                if (jsonNames.Count > 0)
-                {
-                    using (_w.Block("if (!reader.HasValueSequence && !reader.ValueIsEscaped)"))
-                    {
-                        _w.WriteLine("global::System.ReadOnlySpan<byte> name = reader.ValueSpan;");
-                        using (_w.Block("switch (expected)"))
-                        {
-                            for (var i = 0; i < jsonNames.Count; i++)
-                            {
-                                var index = i.ToString(CultureInfo.InvariantCulture);
-                                _w.WriteLine($"case {index}:");
-                                _w.Indent();
-                                using (_w.Block($"if (global::System.MemoryExtensions.SequenceEqual(name, {Utf8Literal(jsonNames[i])}))"))
-                                {
-                                    _w.WriteLine($"return {index};");
-                                }
-
-                                _w.WriteLine("break;");
-                                _w.Unindent();
-                            }
-                        }
-                    }
-
-                    _w.WriteLine();
-                }
-
                 for (var i = 0; i < jsonNames.Count; i++)
                 {
                     using (_w.Block($"if (reader.ValueTextEquals({Utf8Literal(jsonNames[i])}))"))

@@ -56,13 +56,11 @@ namespace Faustish.Generated.Codecs
             global::Shop.Address? value1 = default; // Address
             global::System.Collections.Generic.List<string>? value2 = default; // Tags
             int member = -1;
-            int expected = 0; // the member that follows the last one read, in declaration order
             try
             {
                 while (reader.Read() && reader.TokenType == global::System.Text.Json.JsonTokenType.PropertyName)
                 {
-                    member = MatchMember(ref reader, expected);
-                    expected = member + 1;
+                    member = MatchMember(ref reader);
                     reader.Read();
                     switch (member)
                     {
@@ -93,39 +91,9 @@ namespace Faustish.Generated.Codecs
             return result;
         }
 
-        /// <summary>
-        /// The index of the member named by the current property name, or -1 to skip its value. Writers that keep the
-        /// declaration order (this codec, JsonSerializer) name <paramref name="expected"/> next: one comparison of the
-        /// raw name finds it; any other name or order goes through the full match.
-        /// </summary>
-        private static int MatchMember(ref global::System.Text.Json.Utf8JsonReader reader, int expected)
+        /// <summary>The index of the member named by the current property name, or -1 to skip its value.</summary>
+        private static int MatchMember(ref global::System.Text.Json.Utf8JsonReader reader)
         {
-            if (!reader.HasValueSequence && !reader.ValueIsEscaped)
-            {
-                global::System.ReadOnlySpan<byte> name = reader.ValueSpan;
-                switch (expected)
-                {
-                    case 0:
-                        if (global::System.MemoryExtensions.SequenceEqual(name, "name"u8))
-                        {
-                            return 0;
-                        }
-                        break;
-                    case 1:
-                        if (global::System.MemoryExtensions.SequenceEqual(name, "address"u8))
-                        {
-                            return 1;
-                        }
-                        break;
-                    case 2:
-                        if (global::System.MemoryExtensions.SequenceEqual(name, "tags"u8))
-                        {
-                            return 2;
-                        }
-                        break;
-                }
-            }
-
             if (reader.ValueTextEquals("name"u8))
             {
                 return 0;

@@ -66,13 +66,11 @@ namespace Faustish.Generated.Codecs
             global::System.DateTimeOffset value4 = default; // PlacedAt
             global::Shop.OrderLine[]? value5 = default; // Lines
             int member = -1;
-            int expected = 0; // the member that follows the last one read, in declaration order
             try
             {
                 while (reader.Read() && reader.TokenType == global::System.Text.Json.JsonTokenType.PropertyName)
                 {
-                    member = MatchMember(ref reader, expected);
-                    expected = member + 1;
+                    member = MatchMember(ref reader);
                     reader.Read();
                     switch (member)
                     {
@@ -112,57 +110,9 @@ namespace Faustish.Generated.Codecs
             return result;
         }
 
-        /// <summary>
-        /// The index of the member named by the current property name, or -1 to skip its value. Writers that keep the
-        /// declaration order (this codec, JsonSerializer) name <paramref name="expected"/> next: one comparison of the
-        /// raw name finds it; any other name or order goes through the full match.
-        /// </summary>
-        private static int MatchMember(ref global::System.Text.Json.Utf8JsonReader reader, int expected)
+        /// <summary>The index of the member named by the current property name, or -1 to skip its value.</summary>
+        private static int MatchMember(ref global::System.Text.Json.Utf8JsonReader reader)
         {
-            if (!reader.HasValueSequence && !reader.ValueIsEscaped)
-            {
-                global::System.ReadOnlySpan<byte> name = reader.ValueSpan;
-                switch (expected)
-                {
-                    case 0:
-                        if (global::System.MemoryExtensions.SequenceEqual(name, "id"u8))
-                        {
-                            return 0;
-                        }
-                        break;
-                    case 1:
-                        if (global::System.MemoryExtensions.SequenceEqual(name, "customer"u8))
-                        {
-                            return 1;
-                        }
-                        break;
-                    case 2:
-                        if (global::System.MemoryExtensions.SequenceEqual(name, "total"u8))
-                        {
-                            return 2;
-                        }
-                        break;
-                    case 3:
-                        if (global::System.MemoryExtensions.SequenceEqual(name, "channel"u8))
-                        {
-                            return 3;
-                        }
-                        break;
-                    case 4:
-                        if (global::System.MemoryExtensions.SequenceEqual(name, "placedAt"u8))
-                        {
-                            return 4;
-                        }
-                        break;
-                    case 5:
-                        if (global::System.MemoryExtensions.SequenceEqual(name, "lines"u8))
-                        {
-                            return 5;
-                        }
-                        break;
-                }
-            }
-
             if (reader.ValueTextEquals("id"u8))
             {
                 return 0;

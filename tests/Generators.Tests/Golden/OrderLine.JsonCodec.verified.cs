@@ -54,13 +54,11 @@ namespace Faustish.Generated.Codecs
             int value1 = default; // Quantity
             decimal value2 = default; // Price
             int member = -1;
-            int expected = 0; // the member that follows the last one read, in declaration order
             try
             {
                 while (reader.Read() && reader.TokenType == global::System.Text.Json.JsonTokenType.PropertyName)
                 {
-                    member = MatchMember(ref reader, expected);
-                    expected = member + 1;
+                    member = MatchMember(ref reader);
                     reader.Read();
                     switch (member)
                     {
@@ -91,39 +89,9 @@ namespace Faustish.Generated.Codecs
             return result;
         }
 
-        /// <summary>
-        /// The index of the member named by the current property name, or -1 to skip its value. Writers that keep the
-        /// declaration order (this codec, JsonSerializer) name <paramref name="expected"/> next: one comparison of the
-        /// raw name finds it; any other name or order goes through the full match.
-        /// </summary>
-        private static int MatchMember(ref global::System.Text.Json.Utf8JsonReader reader, int expected)
+        /// <summary>The index of the member named by the current property name, or -1 to skip its value.</summary>
+        private static int MatchMember(ref global::System.Text.Json.Utf8JsonReader reader)
         {
-            if (!reader.HasValueSequence && !reader.ValueIsEscaped)
-            {
-                global::System.ReadOnlySpan<byte> name = reader.ValueSpan;
-                switch (expected)
-                {
-                    case 0:
-                        if (global::System.MemoryExtensions.SequenceEqual(name, "sku"u8))
-                        {
-                            return 0;
-                        }
-                        break;
-                    case 1:
-                        if (global::System.MemoryExtensions.SequenceEqual(name, "quantity"u8))
-                        {
-                            return 1;
-                        }
-                        break;
-                    case 2:
-                        if (global::System.MemoryExtensions.SequenceEqual(name, "price"u8))
-                        {
-                            return 2;
-                        }
-                        break;
-                }
-            }
-
             if (reader.ValueTextEquals("sku"u8))
             {
                 return 0;
