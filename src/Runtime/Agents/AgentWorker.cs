@@ -334,9 +334,13 @@ public sealed class AgentWorker : IAssignmentListener, IDisposable
                 return;
             }
 
-            MarkCommitted(_positions);
-            _metrics.Commits.Add(1);
-            _state.CheckpointIfDue();
+            if (_positions.Count > 0)
+            {
+                MarkCommitted(_positions);
+                _metrics.Commits.Add(1);
+                _state.CheckpointIfDue();
+            }
+
             return;
         }
 
