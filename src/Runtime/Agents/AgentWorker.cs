@@ -4,6 +4,7 @@ using System.Diagnostics;
 using System.IO;
 using System.Linq;
 using System.Threading;
+using System.Threading.Tasks;
 using Faustish.Hosting;
 using Faustish.Tables;
 using Faustish.Transport;
@@ -44,6 +45,7 @@ public sealed class AgentWorker : IAssignmentListener, IDisposable
     private readonly WorkerMailbox _mailbox = new();
     private IGroupConsumer? _consumer;
     private long _lastCommitTicks;
+    private InFlightCommit? _inFlight; // at-least-once: the commit whose records are still becoming durable
     private CancellationToken _stopping;
 
     internal AgentWorker(AgentDefinition agent, int index, AppTopology topology, ITransport transport, FaustishOptions options,
@@ -180,12 +182,18 @@ public sealed class AgentWorker : IAssignmentListener, IDisposable
         if (fetched)
         {
             Process(_batch);
+            FlushFullWriteCaches();
         }
 
         Advance();
+        if (_inFlight is { Durable.IsCompleted: true })
+        {
+            EndCommit();
+        }
+
         if (Stopwatch.GetElapsedTime(_lastCommitTicks) >= _options.CommitInterval)
         {
-            Commit();
+            BeginCommit();
         }
 
         return fetched || restoring;
@@ -274,6 +282,7 @@ public sealed class AgentWorker : IAssignmentListener, IDisposable
     public bool IsCaughtUp()
     {
         var consumer = _consumer ?? throw new InvalidOperationException("Call Start before IsCaughtUp.");
+        EndCommit();
         if (_restoringCount > 0)
         {
             return false;
@@ -346,12 +355,28 @@ public sealed class AgentWorker : IAssignmentListener, IDisposable
     }
 
     /// <summary>
-    /// Makes everything processed so far durable: table changes to their changelogs, sends and changelogs flushed,
-    /// and only then the input positions (at-least-once); or, under exactly-once, all three in one transaction,
-    /// which is aborted if the commit fails (the worker then fails: restart it to resume from the last commit).
+    /// Makes everything processed so far durable and waits for it: table changes to their changelogs, sends and
+    /// changelogs flushed, and only then the input positions (at-least-once); or, under exactly-once, all three in one
+    /// transaction, which is aborted if the commit fails (the worker then fails: restart it to resume from the last
+    /// commit). The loop itself commits with <see cref="BeginCommit"/>, which does not wait for the disk.
     /// </summary>
     public void Commit()
     {
+        BeginCommit();
+        EndCommit();
+    }
+
+    /// <summary>
+    /// Starts a commit. The worker's own part is bounded: hand the table changes since the last commit to the producer
+    /// (at most <see cref="FaustishOptions.WriteCacheKeys"/> per table partition, as fuller caches flushed early) and
+    /// ask it to make them durable. At-least-once, on a transport that flushes in the background (the embedded log),
+    /// the worker goes on processing while the disk syncs, as Kafka Streams and librdkafka do; the input positions are
+    /// committed once the changelogs and sends are durable (<see cref="EndCommit"/>), so they never get ahead of them.
+    /// One commit is in flight at a time. Under exactly-once the transaction commits here, atomically, as before.
+    /// </summary>
+    private void BeginCommit()
+    {
+        EndCommit();
         _lastCommitTicks = Stopwatch.GetTimestamp();
         var phase = Progress.Phase;
         Progress.Enter(WorkerPhase.Committing);
@@ -408,33 +433,110 @@ public sealed class AgentWorker : IAssignmentListener, IDisposable
                 RecoverAfterAbort(commitFailure);
                 return;
             }
-        }
-        else
-        {
-            _producer.Flush(CancellationToken.None);
+
+            if (_positions.Count > 0)
+            {
+                MarkCommitted(_positions);
+                _metrics.Commits.Add(1);
+                RecordCommitDuration(_lastCommitTicks);
+                _state.CheckpointIfDue();
+            }
+
+            return;
         }
 
+        var durable = _producer.BeginFlush();
         if (_positions.Count == 0)
+        {
+            // Nothing to commit but sends to make durable (a failure surfaces at the next EndCommit).
+            _inFlight = new InFlightCommit(durable, HasPositions: false);
+            return;
+        }
+
+        // Every store now equals what its changelog was sent (the caches are empty), and the worker has not processed
+        // anything since: the moment to begin a checkpoint. It records the changelog's durable end, which may lag
+        // behind what the store holds while the flush is in flight; a restore replays from there, and re-applying a
+        // record the store already holds is harmless.
+        _state.CheckpointIfDue();
+        var positions = _positions.ToArray();
+        if (durable.IsCompleted)
+        {
+            // The producer flushed synchronously (Kafka): commit the positions here, as before.
+            durable.GetAwaiter().GetResult();
+            _consumer?.Commit(positions);
+            MarkCommitted(positions);
+            _metrics.Commits.Add(1);
+            RecordCommitDuration(_lastCommitTicks);
+            return;
+        }
+
+        // The positions are committed off the worker thread once the flush is durable (a positions file write, with its
+        // own syncs, on the embedded log). The consumer's commit checks ownership under the group's lock; the worker
+        // joins this before anything that changes ownership (a revoke, a stop) or reads committed positions.
+        var consumer = _consumer;
+        var started = _lastCommitTicks;
+        var committed = durable.ContinueWith(
+            flushed =>
+            {
+                flushed.GetAwaiter().GetResult();
+                consumer?.Commit(positions);
+                RecordCommitDuration(started);
+            },
+            CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+        MarkCommitted(positions);
+        _inFlight = new InFlightCommit(committed, HasPositions: true);
+    }
+
+    /// <summary>
+    /// Waits for the commit in flight (usually long done) and reports its failure: a flush that did not become durable
+    /// or positions that could not be committed fail the worker, as a synchronous commit would.
+    /// </summary>
+    private void EndCommit()
+    {
+        if (_inFlight is not { } inFlight)
         {
             return;
         }
 
-        if (_transactional is null)
+        _inFlight = null;
+        inFlight.Durable.GetAwaiter().GetResult();
+        if (inFlight.HasPositions)
         {
-            _consumer?.Commit(_positions);
+            _metrics.Commits.Add(1);
         }
+    }
 
-        foreach (var position in _positions)
-        {
-            _partitions[position.Partition]!.CommittedPosition = position.Offset;
-        }
-
-        _metrics.Commits.Add(1);
-        var took = Stopwatch.GetElapsedTime(_lastCommitTicks);
+    /// <summary>Commit latency, from the commit's start until its positions are committed (off the worker thread when the flush is asynchronous).</summary>
+    private void RecordCommitDuration(long startedTicks)
+    {
+        var took = Stopwatch.GetElapsedTime(startedTicks);
         _metrics.CommitDuration.Record(took.TotalMilliseconds);
         Progress.SetCommitDuration(took);
-        _state.CheckpointIfDue();
     }
+
+    private void MarkCommitted(IReadOnlyList<TopicPartitionOffset> positions)
+    {
+        foreach (var position in positions)
+        {
+            if (_partitions[position.Partition] is { } partition)
+            {
+                partition.CommittedPosition = position.Offset;
+            }
+        }
+    }
+
+    /// <summary>
+    /// Flushes early the table partitions whose write caches hold more than <see cref="FaustishOptions.WriteCacheKeys"/>
+    /// keys, so no commit has to send and write back more than that many keys on the worker thread.
+    /// </summary>
+    private void FlushFullWriteCaches()
+    {
+        var partition = _partitions[_batch.Partition];
+        partition?.FlushChangelogsIfFull(_producer, _options.WriteCacheKeys);
+    }
+
+    /// <summary>A commit whose changelogs and sends are becoming durable, then its positions committed (<see cref="Durable"/>).</summary>
+    private sealed record InFlightCommit(Task Durable, bool HasPositions);
 
     /// <summary>Hands every table change since the last commit to the producer, and lists the positions to commit.</summary>
     private void FlushChangelogs()
@@ -688,6 +790,17 @@ public sealed class AgentWorker : IAssignmentListener, IDisposable
 
     void IAssignmentListener.OnLost(IReadOnlyList<TopicPartition> partitions)
     {
+        try
+        {
+            EndCommit();
+        }
+        catch (InvalidOperationException refused) when (refused is not ObjectDisposedException)
+        {
+            // The commit in flight held positions of the lost partitions, which the group no longer lets this worker
+            // commit: their records since the previous commit are processed again by the new owner (at-least-once).
+            _logger.LogWarning("{Worker} could not commit its last positions: {Reason}", Name, refused.Message);
+        }
+
         _logger.LogWarning("{Worker} lost {Partitions} without committing; their records since the last commit will be processed again", Name, partitions);
         Drop(partitions, checkpoint: false);
         if (_transactional is not null)
@@ -726,6 +839,20 @@ public sealed class AgentWorker : IAssignmentListener, IDisposable
 
     public void Dispose()
     {
+        if (_inFlight is { } inFlight)
+        {
+            // Stop was not called (the worker failed): let the commit in flight end before its consumer and producer go.
+            _inFlight = null;
+            try
+            {
+                inFlight.Durable.GetAwaiter().GetResult();
+            }
+            catch (Exception e) when (e is not OutOfMemoryException)
+            {
+                _logger.LogWarning(e, "{Worker}'s last commit failed while it was disposed; records since the previous commit will be processed again", Name);
+            }
+        }
+
         _standbys?.Dispose();
         foreach (var partition in _partitions)
         {
@@ -870,6 +997,14 @@ public sealed class AgentWorker : IAssignmentListener, IDisposable
             foreach (var (shard, _) in _changelogs)
             {
                 shard.Advance(Context.StreamTimeMs, wallClockMs);
+            }
+        }
+
+        public void FlushChangelogsIfFull(IRecordProducer producer, int maxPendingKeys)
+        {
+            foreach (var (shard, changelog) in _changelogs)
+            {
+                shard.FlushChangelogIfFull(producer, changelog, maxPendingKeys);
             }
         }
 

@@ -63,6 +63,15 @@ public sealed class FaustishOptions
     /// </summary>
     public int StandbyReplicas { get; set; }
 
+    /// <summary>
+    /// Most keys a table partition's write cache holds between commits (Kafka Streams' <c>statestore.cache.max.bytes</c>,
+    /// counted in keys). Beyond it the partition flushes the cache early: the keys' latest values go to the changelog and
+    /// the store, as a commit would, without committing positions. It bounds the work a commit does on the worker
+    /// thread (about a microsecond per key), so a commit never stops the worker for long, while a hot key still costs
+    /// one changelog record per commit. Set <c>Faustish:WriteCacheKeys</c>.
+    /// </summary>
+    public int WriteCacheKeys { get; set; } = 2048;
+
     /// <summary>How table partitions are stored.</summary>
     public StoreKind Store { get; set; } = StoreKind.Faster;
 
@@ -140,6 +149,7 @@ public sealed class FaustishOptions
         Require(MaxBatchSize > 0, $"MaxBatchSize must be at least 1 (was {MaxBatchSize}). Set Faustish:MaxBatchSize.");
         Require(PollTimeout > TimeSpan.Zero, $"PollTimeout must be positive (was {PollTimeout}). Set Faustish:PollTimeout.");
         Require(Enum.IsDefined(Guarantee), $"Guarantee must be AtLeastOnce or ExactlyOnce (was {Guarantee}). Set --guarantee or Faustish:Guarantee.");
+        Require(WriteCacheKeys >= 1, $"WriteCacheKeys must be at least 1 (was {WriteCacheKeys}). Set Faustish:WriteCacheKeys, e.g. 2048.");
         Require(StoreMemoryBytes >= 1 << 16, $"StoreMemoryBytes must be at least 65536 (was {StoreMemoryBytes}). Set Faustish:StoreMemoryBytes.");
         Require(CheckpointInterval > TimeSpan.Zero, $"CheckpointInterval must be positive (was {CheckpointInterval}). Set Faustish:CheckpointInterval, e.g. 00:00:30.");
         Require(CheckpointsKept >= 1, $"CheckpointsKept must be at least 1 (was {CheckpointsKept}). Set Faustish:CheckpointsKept, e.g. 2.");

@@ -78,6 +78,15 @@ public interface ITableShard : IDisposable
     /// <summary>Sends the latest value of every key written since the last flush to the changelog (a tombstone for deleted keys).</summary>
     void FlushChangelog(IRecordProducer producer, TopicPartition changelog);
 
+    /// <summary>
+    /// Flushes the changelog as <see cref="FlushChangelog"/> does when more than <paramref name="maxPendingKeys"/> keys
+    /// were written since the last flush (the write cache is full), so the next commit's flush stays small. Tables
+    /// without a bounded write cache keep everything for the commit.
+    /// </summary>
+    void FlushChangelogIfFull(IRecordProducer producer, TopicPartition changelog, int maxPendingKeys)
+    {
+    }
+
     /// <summary>Reads a value by its encoded key and renders it as JSON text, for people.</summary>
     bool TryFormat(ReadOnlySpan<byte> key, out string json);
 
@@ -105,6 +114,7 @@ public sealed class TableShard<TKey, TValue> : ITableShard where TKey : notnull
     private readonly ArrayBufferWriter<byte> _value = new(1024);
     private readonly Table<TKey, TValue> _table;
     private int _routePartitions;
+    private TKey[] _evicting = []; // keys of an early flush, reused
 
     public TableShard(TableDefinition<TKey, TValue> definition, int partition, IStateStore<TKey, TValue> store)
     {
@@ -191,23 +201,63 @@ public sealed class TableShard<TKey, TValue> : ITableShard where TKey : notnull
 
         foreach (var key in _cache.Keys)
         {
-            _key.ResetWrittenCount();
-            _value.ResetWrittenCount();
-            Definition.KeyCodec.Write(_key, key);
-            var exists = _cache.TryGet(key, out var value);
-            if (exists)
-            {
-                Definition.ValueCodec.Write(_value, value);
-            }
-
-            var destination = _routePartitions > 0
-                ? new TopicPartition(changelog.Topic, Routing.KafkaPartitioner.Partition(_key.WrittenSpan, _routePartitions))
-                : changelog;
-            producer.Produce(destination, _key.WrittenSpan, keyIsNull: false, _value.WrittenSpan, valueIsNull: !exists, timestampMs: 0);
+            Send(producer, changelog, key);
         }
 
         // The store catches up with the changelog only now: a checkpoint after this commit holds what it sent.
         _cache.WriteBack();
+    }
+
+    public void FlushChangelogIfFull(IRecordProducer producer, TopicPartition changelog, int maxPendingKeys)
+    {
+        ArgumentNullException.ThrowIfNull(producer);
+        var excess = _cache.Count - maxPendingKeys;
+        if (excess <= 0)
+        {
+            return;
+        }
+
+        // Only the keys over the limit go (about as many as the batch wrote), so the early flushes spread over the
+        // batches instead of stopping one of them for the whole cache. They reach the changelog and the store ahead of
+        // the commit, inside its transaction under exactly-once; positions move only at the commit, so a crash before
+        // it processes their records again (at-least-once) or aborts them with the transaction, as any write since the
+        // last commit.
+        if (_evicting.Length < excess)
+        {
+            _evicting = new TKey[Math.Max(excess, _evicting.Length * 2)];
+        }
+
+        var count = 0;
+        foreach (var key in _cache.Keys)
+        {
+            Send(producer, changelog, key);
+            _evicting[count++] = key;
+            if (count == excess)
+            {
+                break;
+            }
+        }
+
+        _cache.WriteBack(_evicting.AsSpan(0, count));
+        Array.Clear(_evicting, 0, count);
+    }
+
+    /// <summary>Sends the latest value of <paramref name="key"/> (a tombstone if it was deleted) to the changelog.</summary>
+    private void Send(IRecordProducer producer, TopicPartition changelog, TKey key)
+    {
+        _key.ResetWrittenCount();
+        _value.ResetWrittenCount();
+        Definition.KeyCodec.Write(_key, key);
+        var exists = _cache.TryGet(key, out var value);
+        if (exists)
+        {
+            Definition.ValueCodec.Write(_value, value);
+        }
+
+        var destination = _routePartitions > 0
+            ? new TopicPartition(changelog.Topic, Routing.KafkaPartitioner.Partition(_key.WrittenSpan, _routePartitions))
+            : changelog;
+        producer.Produce(destination, _key.WrittenSpan, keyIsNull: false, _value.WrittenSpan, valueIsNull: !exists, timestampMs: 0);
     }
 
     public bool TryFormat(ReadOnlySpan<byte> key, out string json)

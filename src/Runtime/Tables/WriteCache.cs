@@ -144,6 +144,28 @@ internal sealed class WriteCache<TKey, TValue> : IStateStore<TKey, TValue> where
         _pending.Clear();
     }
 
+    /// <summary>
+    /// Writes the held values of <paramref name="keys"/> to the store (after the changelog flush that sent them) and
+    /// forgets those keys only: an early flush of part of a full cache.
+    /// </summary>
+    public void WriteBack(ReadOnlySpan<TKey> keys)
+    {
+        foreach (var key in keys)
+        {
+            if (_pending.Remove(key, out var pending) && HoldsValues)
+            {
+                if (pending.Deleted)
+                {
+                    _store.Delete(key);
+                }
+                else
+                {
+                    _store.Put(key, pending.Value);
+                }
+            }
+        }
+    }
+
     /// <summary>Forgets every key without writing (the store is being disposed).</summary>
     public void Dispose()
     {

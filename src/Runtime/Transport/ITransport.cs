@@ -78,6 +78,18 @@ public interface IRecordProducer : IDisposable
     /// positions) must then not happen.
     /// </summary>
     void Flush(CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Starts making everything produced so far durable and returns without waiting for the disk: the task completes
+    /// once it is durable, or fails with <see cref="DeliveryFailedException"/> as <see cref="Flush"/> would. Records
+    /// produced after the call are not part of it. A producer that cannot flush in the background flushes here and
+    /// returns a completed task.
+    /// </summary>
+    System.Threading.Tasks.Task BeginFlush()
+    {
+        Flush(CancellationToken.None);
+        return System.Threading.Tasks.Task.CompletedTask;
+    }
 }
 
 /// <summary>One record a producer could not deliver.</summary>

@@ -194,6 +194,19 @@ public sealed class SerializerErrorTests
         Assert.Equal(("n", "e", 2), (customer.Name, customer.Email, customer.Visits));
     }
 
+    [Theory]
+    [InlineData("""{"page":"p","user":"u","at":"2024-01-01T00:00:00Z"}""")]
+    [InlineData("""{"at":"2024-01-01T00:00:00Z","user":"u","page":"p"}""")]
+    [InlineData("""{"user":"x","page":"q","page":"p","extra":1,"at":"2024-01-01T00:00:00Z","user":"u"}""")]
+    [InlineData("""{"page":"p","AT":"2024-01-01T00:00:00Z","user":"u"}""")]
+    public void Members_read_the_same_in_declaration_order_or_any_other(string json)
+    {
+        // The codec compares the name it expects next first (declaration order); every other order takes the full match.
+        var value = PageViewJsonCodec.Instance.Read(System.Text.Encoding.UTF8.GetBytes(json));
+        Assert.Equal(new PageView("p", "u", new DateTimeOffset(2024, 1, 1, 0, 0, 0, TimeSpan.Zero)), value);
+        Assert.Equal(JsonSerializer.Deserialize<PageView>(json, SerializerAssert.Web), value);
+    }
+
     [Fact]
     public void Last_duplicate_property_wins_as_in_JsonSerializer()
     {

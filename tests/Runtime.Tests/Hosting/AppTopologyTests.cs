@@ -74,5 +74,7 @@ public sealed class AppTopologyTests
         Assert.Contains("--app", badId.Message, StringComparison.Ordinal);
         var badInterval = Assert.Throws<InvalidOperationException>(() => new FaustishOptions { CommitInterval = TimeSpan.Zero }.Validate("x"));
         Assert.Contains("CommitInterval", badInterval.Message, StringComparison.Ordinal);
+        var noCache = Assert.Throws<InvalidOperationException>(() => new FaustishOptions { WriteCacheKeys = 0 }.Validate("x"));
+        Assert.Contains("Faustish:WriteCacheKeys", noCache.Message, StringComparison.Ordinal);
     }
 }

@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using System.Linq;
 using System.Threading;
 using Faustish.Serialization;
 using Faustish.Tables;
@@ -38,6 +39,65 @@ public sealed class TableShardTests
 
         shard.FlushChangelog(producer, new TopicPartition("app-counts-changelog", 3));
         Assert.Equal(11, producer.Records.Count);
+    }
+
+    [Fact]
+    public void A_full_write_cache_flushes_only_the_keys_over_its_limit_to_the_changelog_and_the_store_and_loses_no_write()
+    {
+        var shard = (TableShard<string, long>)Definition.OpenShard(0, StoreKind.Memory, new StoreOptions("unused", 1 << 16));
+        var table = (Counts)shard.Table;
+        var changelog = new TopicPartition("app-counts-changelog", 0);
+        var producer = new RecordingProducer();
+        var expected = new Dictionary<string, long>();
+        for (var round = 0; round < 5; round++)
+        {
+            for (var i = 0; i < 100; i++)
+            {
+                var key = $"page-{(i * 7 + round) % 100}";
+                table.Increment(key);
+                expected[key] = expected.GetValueOrDefault(key) + 1;
+            }
+
+            shard.FlushChangelogIfFull(producer, changelog, maxPendingKeys: 40);
+            Assert.Equal(40, shard.PendingWrites); // 100 keys written, the 60 over the limit flushed
+        }
+
+        table["extra"] = 9;
+        expected["extra"] = 9;
+        Assert.Equal(41, shard.PendingWrites);
+        shard.FlushChangelogIfFull(producer, changelog, maxPendingKeys: 40); // one over: one goes
+        Assert.Equal(40, shard.PendingWrites);
+        var sent = producer.Records.Count;
+        shard.FlushChangelogIfFull(producer, changelog, maxPendingKeys: 40); // at the limit: nothing goes
+        Assert.Equal(sent, producer.Records.Count);
+        table.Remove("page-3");
+        expected.Remove("page-3");
+        shard.FlushChangelogIfFull(producer, changelog, maxPendingKeys: 40);
+        Assert.Equal(40, shard.PendingWrites);
+
+        // The table reads every key right, flushed early or not; the commit's flush sends the rest.
+        Assert.All(expected, e => Assert.Equal(e.Value, table[e.Key]));
+        Assert.False(table.ContainsKey("page-3"));
+        shard.FlushChangelog(producer, changelog);
+        Assert.Equal(0, shard.PendingWrites);
+
+        // The changelog's latest record per key, and the store behind the cache, both equal the table.
+        var replayed = new Dictionary<string, long>();
+        foreach (var record in producer.Records)
+        {
+            if (record.Tombstone)
+            {
+                replayed.Remove(record.Key);
+            }
+            else
+            {
+                replayed[record.Key] = record.Value;
+            }
+        }
+
+        Assert.Equal(expected.OrderBy(e => e.Key), replayed.OrderBy(e => e.Key));
+        Assert.Equal(expected.OrderBy(e => e.Key), shard.Scan().OrderBy(e => e.Key)); // the cache is empty: the store's entries
+        Assert.True(producer.Records.Count > 100, $"{producer.Records.Count} changelog records: the early flushes sent keys more than once");
     }
 
     [Fact]

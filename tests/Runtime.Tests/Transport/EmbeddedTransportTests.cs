@@ -93,6 +93,44 @@ public sealed class EmbeddedTransportTests : IDisposable
     }
 
     [Fact]
+    public async Task BeginFlush_returns_before_the_disk_sync_and_its_task_completes_once_every_record_is_durable_and_visible()
+    {
+        await using var transport = Open();
+        await transport.EnsureTopicsAsync([new TopicSpec("t", 2)], CancellationToken.None);
+        using var producer = transport.CreateProducer();
+        for (var i = 0; i < 1_000; i++)
+        {
+            ProduceText(producer, "t", i % 2, $"k{i}", $"v{i}");
+        }
+
+        var durable = producer.BeginFlush();
+        // Records produced after the call belong to the next flush, and the producer takes them at once.
+        ProduceText(producer, "t", 0, "later", "x");
+        await durable.WaitAsync(TimeSpan.FromSeconds(30));
+
+        Assert.Equal(500, transport.GetWatermarks(new TopicPartition("t", 0)).High);
+        Assert.Equal(500, transport.GetWatermarks(new TopicPartition("t", 1)).High);
+        using var reader = transport.OpenReader(new TopicPartition("t", 1), Offsets.Beginning);
+        var read = ReadAll(reader);
+        Assert.Equal(500, read.Count);
+        Assert.Equal(("k999", "v999"), (read[^1].Key, read[^1].Value));
+
+        await producer.BeginFlush().WaitAsync(TimeSpan.FromSeconds(30));
+        Assert.Equal(501, transport.GetWatermarks(new TopicPartition("t", 0)).High);
+        Assert.True(producer.BeginFlush().IsCompletedSuccessfully); // nothing left to flush
+    }
+
+    [Fact]
+    public async Task BeginFlush_on_a_transactional_producer_is_refused_with_what_to_call_instead()
+    {
+        await using var transport = Open();
+        await transport.EnsureTopicsAsync([new TopicSpec("t", 1)], CancellationToken.None);
+        using var producer = transport.CreateTransactionalProducer("app.worker#0");
+        var refused = Assert.Throws<InvalidOperationException>(() => { _ = producer.BeginFlush(); }); // thrown at the call, not by the task
+        Assert.Contains("CommitTransaction", refused.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Records_are_invisible_until_flushed()
     {
         await using var transport = Open();

@@ -2,6 +2,7 @@ using System;
 using System.Collections.Generic;
 using System.IO;
 using System.Threading;
+using System.Threading.Tasks;
 using Microsoft.Extensions.Logging;
 
 namespace Faustish.Transport.Embedded;
@@ -90,6 +91,82 @@ internal sealed class EmbeddedProducer(EmbeddedTransport transport, string? tran
             if (transactionalId is null)
             {
                 Reset();
+            }
+        }
+        finally
+        {
+            gate.Exit();
+        }
+    }
+
+    /// <summary>
+    /// Asks every partition written since the last flush to commit, forgets them, and returns a task that completes
+    /// once their records are durable (FasterLog syncs on its own thread). The worker keeps producing meanwhile; the
+    /// records it produces now belong to the next flush. Not for transactional producers: their records become durable
+    /// in <see cref="CommitTransaction"/>.
+    /// </summary>
+    public Task BeginFlush()
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        if (transactionalId is not null)
+        {
+            throw new InvalidOperationException("A transactional producer's records become durable in CommitTransaction, not in BeginFlush.");
+        }
+
+        if (_writtenCount == 0)
+        {
+            return Task.CompletedTask;
+        }
+
+        var gate = transport.Gate;
+        gate.Enter();
+        var written = _written.AsSpan(0, _writtenCount).ToArray();
+        List<DeliveryFailure>? failures = null;
+        for (var i = 0; i < written.Length; i++)
+        {
+            try
+            {
+                written[i].Log.RequestCommit();
+            }
+            catch (Exception e) when (e is not OutOfMemoryException)
+            {
+                written[i].Failed = true;
+                AddFailures(ref failures, written[i], e);
+            }
+        }
+
+        Reset();
+        // The gate stays entered until the wait ends: the transport does not close its logs under it.
+        return WaitForDurableAsync(gate, written, failures);
+    }
+
+    private static async Task WaitForDurableAsync(OperationGate gate, Written[] written, List<DeliveryFailure>? failures)
+    {
+        try
+        {
+            for (var i = 0; i < written.Length; i++)
+            {
+                if (written[i].Failed)
+                {
+                    continue;
+                }
+
+                try
+                {
+                    await written[i].Log.WaitForCommitAsync(written[i].UntilAddress, CancellationToken.None).ConfigureAwait(false);
+                }
+                catch (Exception e) when (e is not OutOfMemoryException)
+                {
+                    AddFailures(ref failures, written[i], e);
+                    continue;
+                }
+
+                written[i].Log.NotifyCommitted();
+            }
+
+            if (failures is not null)
+            {
+                throw new DeliveryFailedException(failures);
             }
         }
         finally

@@ -2,6 +2,7 @@ using System;
 using System.Collections.Generic;
 using System.IO;
 using System.Threading;
+using System.Threading.Tasks;
 using FASTER.core;
 using Microsoft.Extensions.Logging;
 
@@ -461,6 +462,10 @@ internal sealed class PartitionLog
             wait.AsTask().GetAwaiter().GetResult();
         }
     }
+
+    /// <summary>Completes once everything below <paramref name="untilAddress"/> is committed (durable and visible).</summary>
+    public ValueTask WaitForCommitAsync(long untilAddress, CancellationToken cancellationToken) =>
+        CommittedUntil >= untilAddress ? default : Log.WaitForCommitAsync(untilAddress, 0, cancellationToken);
 
     /// <summary>
     /// Opens a cursor whose first record is the one at <paramref name="fromOffset"/> (the first stored record if that
