@@ -82,7 +82,7 @@ public sealed class AgentWorker : IAssignmentListener, IDisposable
         _state = new TableStateManager(transport, options, metrics, logger, storeMemory);
         _index = index;
         _board = board;
-        if (board is not null && index == 0 && agent.Tables.Any(t => !t.IsGlobal))
+        if (board is not null && options.StandbyReplicas > 0 && index == 0 && agent.Tables.Any(t => !t.IsGlobal))
         {
             if (agent.Concurrency == 1)
             {

@@ -137,18 +137,24 @@ public sealed class FaustishRuntime : IAsyncDisposable
 
     /// <summary>
     /// Every topic the app needs: the topology's, plus the assignment board's (<c>{app}-assignments</c>, compacted, one
-    /// partition) when <see cref="FaustishOptions.StandbyReplicas"/> is set.
+    /// partition) when this process keeps one (<see cref="KeepsBoard"/>).
     /// </summary>
-    public IReadOnlyList<TopicSpec> RequiredTopics() => Options.StandbyReplicas > 0
+    public IReadOnlyList<TopicSpec> RequiredTopics() => KeepsBoard
         ? [.. Topology.RequiredTopics(Options.Topics), new TopicSpec(Tables.Standby.AssignmentBoard.TopicOf(Options.AppId), 1, Compacted: true)]
         : Topology.RequiredTopics(Options.Topics);
 
     /// <summary>This process's id, kept in the data directory (<see cref="ProcessIdentity"/>).</summary>
     public string ProcessId => ProcessIdentity.Of(Options.DataDirectory);
 
-    /// <summary>The assignment board standbys are placed from; null without <see cref="FaustishOptions.StandbyReplicas"/>. Started on first use.</summary>
+    /// <summary>
+    /// Whether this process publishes what it owns on the assignment board: for standby placement, and on Kafka with the
+    /// web server on, so that the other processes forward table reads for its keys to it (<see cref="Web.KeyForwarding"/>).
+    /// </summary>
+    internal bool KeepsBoard => Options.StandbyReplicas > 0 || (Options.BrokerAddress.Kind == BrokerKind.Kafka && Options.Web.Enabled);
+
+    /// <summary>The assignment board standbys are placed from and table reads forwarded by; null unless <see cref="KeepsBoard"/>. Started on first use.</summary>
     internal Tables.Standby.AssignmentBoard? Board =>
-        Options.StandbyReplicas <= 0 ? null : _board ??= OpenBoard();
+        KeepsBoard ? _board ??= OpenBoard() : null;
 
     private Tables.Standby.AssignmentBoard OpenBoard()
     {

@@ -28,6 +28,8 @@ internal sealed class TableViews(FaustishRuntime runtime)
 
     private const int MaxLimit = 100_000;
 
+    private readonly KeyForwarding _forwarding = new(runtime);
+
     public void Map(IEndpointRouteBuilder routes)
     {
         routes.MapGet("/tables", ListAsync);
@@ -48,7 +50,7 @@ internal sealed class TableViews(FaustishRuntime runtime)
             json.WriteNumber("partitions", runtime.Topology.PartitionsOf(table));
             json.WriteBoolean("windowed", IsWindowed(table));
             json.WriteBoolean("global", table.IsGlobal);
-            json.WriteString("agent", runtime.Topology.Model.Agents.FirstOrDefault(a => a.Tables.Contains(table))?.Name);
+            json.WriteString("agent", AgentOf(table));
             json.WriteString("changelog", table.ChangelogTopic(runtime.Options.AppId));
             json.WriteString("href", $"/tables/{Uri.EscapeDataString(table.Name)}");
             json.WriteEndObject();
@@ -208,6 +210,13 @@ internal sealed class TableViews(FaustishRuntime runtime)
             return;
         }
 
+        // On Kafka another process may own the partition: ask it (Faust's table_route).
+        if (!table.IsGlobal && AgentOf(table) is { } agent &&
+            await _forwarding.TryForwardAsync(context, agent, table.Name, partition).ConfigureAwait(false))
+        {
+            return;
+        }
+
         await WebJson.ErrorAsync(context, StatusCodes.Status503ServiceUnavailable,
             $"No worker of this process holds partition {partition} of table '{table.Name}' now (it starts, or the group is rebalancing); ask again shortly.",
             json => json.WriteNumber("partition", partition)).ConfigureAwait(false);
@@ -227,6 +236,9 @@ internal sealed class TableViews(FaustishRuntime runtime)
             ? $"Worker {worker.Name} stopped before it could answer; ask again once it runs."
             : $"Worker {worker.Name} did not answer within {runtime.Options.Web.ReadTimeout.TotalSeconds:F0} s: it is {worker.Progress.Phase.ToString().ToLowerInvariant()} (for {worker.Progress.InPhaseFor.TotalSeconds:F0} s). Ask again shortly; the status page (/) shows what it does.");
     }
+
+    /// <summary>The agent that writes <paramref name="table"/> (its partitions are that agent's).</summary>
+    private string? AgentOf(TableDefinition table) => runtime.Topology.Model.Agents.FirstOrDefault(a => a.Tables.Contains(table))?.Name;
 
     /// <summary>The running workers whose agent holds <paramref name="table"/>.</summary>
     private List<AgentWorker> Holders(TableDefinition table) =>
