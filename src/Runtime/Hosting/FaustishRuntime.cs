@@ -147,10 +147,12 @@ public sealed class FaustishRuntime : IAsyncDisposable
     public string ProcessId => ProcessIdentity.Of(Options.DataDirectory);
 
     /// <summary>
-    /// Whether this process publishes what it owns on the assignment board: for standby placement, and on Kafka with the
-    /// web server on, so that the other processes forward table reads for its keys to it (<see cref="Web.KeyForwarding"/>).
+    /// Whether this process publishes what it owns on the assignment board: with standby replicas (Kafka), for their
+    /// placement; the web servers then also forward table reads for keys another process owns to it
+    /// (<see cref="Web.KeyForwarding"/>). Without standbys no board runs: creating its topic through the admin API
+    /// hung on librdkafka's mock cluster when every Kafka worker kept one (to be understood before it is the default).
     /// </summary>
-    internal bool KeepsBoard => Options.StandbyReplicas > 0 || (Options.BrokerAddress.Kind == BrokerKind.Kafka && Options.Web.Enabled);
+    internal bool KeepsBoard => Options.StandbyReplicas > 0;
 
     /// <summary>The assignment board standbys are placed from and table reads forwarded by; null unless <see cref="KeepsBoard"/>. Started on first use.</summary>
     internal Tables.Standby.AssignmentBoard? Board =>
