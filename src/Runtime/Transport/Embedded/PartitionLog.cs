@@ -513,21 +513,7 @@ internal sealed class PartitionLog
     }
 
     /// <summary>A cursor's scan of the log from the offset index's entry at or below <paramref name="offset"/>.</summary>
-    internal FasterLogScanIterator OpenScan(long offset)
-    {
-        long address;
-        EnterAppend();
-        try
-        {
-            address = StartAddressLocked(Math.Min(offset, _nextOffset));
-        }
-        finally
-        {
-            ExitAppend();
-        }
-
-        return ScanAt(address);
-    }
+    internal FasterLogScanIterator OpenScan(long offset) => ScanAt(AddressAtOrBefore(offset));
 
     private FasterLogScanIterator ScanAt(long address) =>
         Log.Scan(address, long.MaxValue, name: null, recover: false, scanBufferingMode: ScanBufferingMode.DoublePageBuffering, scanUncommitted: false);
@@ -611,17 +597,7 @@ internal sealed class PartitionLog
     /// </summary>
     public FasterLogScanIterator ScanFrom(long offset)
     {
-        long address;
-        EnterAppend();
-        try
-        {
-            address = StartAddressLocked(Math.Min(offset, _nextOffset));
-        }
-        finally
-        {
-            ExitAppend();
-        }
-
+        var address = AddressAtOrBefore(offset);
         return Log.Scan(address, long.MaxValue, name: null, recover: false, scanUncommitted: false);
     }
 
