@@ -371,7 +371,7 @@ internal sealed class Bench(MockKafkaCluster cluster, string root, int events, s
     /// </summary>
     private void CreateTopics(FaustishRuntime runtime)
     {
-        foreach (var topic in runtime.Topology.RequiredTopics())
+        foreach (var topic in runtime.RequiredTopics())
         {
             if (_created.Add(topic.Name))
             {

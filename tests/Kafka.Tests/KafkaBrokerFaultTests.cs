@@ -54,6 +54,8 @@ public sealed class KafkaBrokerFaultTests(ITestOutputHelper output) : IDisposabl
             cluster.CreateTopic(topic.Name, topic.Partitions, replicationFactor: 3);
         }
 
+        cluster.CreateAssignmentBoard(App, replicationFactor: 3);
+
         using var metrics = new MetricReader(Unavailable, Outages);
         var settings = new Dictionary<string, string?>(StringComparer.Ordinal)
         {

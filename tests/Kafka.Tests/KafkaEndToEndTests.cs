@@ -40,6 +40,8 @@ public sealed class KafkaEndToEndTests(ITestOutputHelper output)
                 cluster.CreateTopic(topic, partitions);
             }
 
+            cluster.CreateAssignmentBoard("pageviews");
+
             var broker = "kafka://" + cluster.BootstrapServers;
             var run = Run(app, "Kafka run", ["worker", "--exit-when-idle", "--data-dir", kafka, "--broker", broker]);
             Assert.Contains($"Seeded {Events:N0} page views", run, StringComparison.Ordinal);

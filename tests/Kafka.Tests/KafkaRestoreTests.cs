@@ -184,6 +184,7 @@ public sealed class KafkaRestoreTests(ITestOutputHelper output)
         cluster.CreateTopic("clicks", partitions: 4);
         cluster.CreateTopic("e2e-clicks-per-user-changelog", partitions: 4);
         cluster.CreateTopic("e2e-dead-letters", partitions: 1);
+        cluster.CreateAssignmentBoard("e2e");
         return cluster;
     }
 

@@ -80,6 +80,8 @@ public sealed class KafkaScaleTests(ITestOutputHelper output) : IDisposable
             cluster.CreateTopic(topic.Name, topic.Partitions);
         }
 
+        cluster.CreateAssignmentBoard(App);
+
         // While members come and go, a network's round trip instead of loopback's microseconds. Without it the mock's
         // group coordinator, unlike Kafka's, makes rebalances race: it completes a round as soon as the leader's
         // SyncGroup arrives, answers a follower's SyncGroup that comes after it with INVALID_REQUEST (the follower

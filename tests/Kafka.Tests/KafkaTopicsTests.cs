@@ -20,6 +20,7 @@ public sealed class KafkaTopicsTests
         cluster.CreateTopic("clicks", partitions: 3);
         cluster.CreateTopic("e2e-clicks-per-user-changelog", partitions: 4);
         cluster.CreateTopic("e2e-dead-letters", partitions: 1);
+        cluster.CreateAssignmentBoard("e2e");
 
         var (exitCode, output) = RunWorker(cluster);
 
@@ -35,6 +36,7 @@ public sealed class KafkaTopicsTests
         cluster.CreateTopic("clicks", partitions: 4);
         cluster.CreateTopic("e2e-clicks-per-user-changelog", partitions: 2);
         cluster.CreateTopic("e2e-dead-letters", partitions: 1);
+        cluster.CreateAssignmentBoard("e2e");
 
         var (exitCode, output) = RunWorker(cluster);
 

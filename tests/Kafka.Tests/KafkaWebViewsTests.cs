@@ -15,8 +15,8 @@ namespace Faustish.Kafka.Tests;
 /// <summary>
 /// Table views on Kafka (Faust's <c>table_route</c>): two processes split the four partitions of the clicks table; a
 /// read for any key, asked of either process, returns the owner's value: answered locally when the key is the
-/// process's own, forwarded to the owner's web server (as it publishes it on the assignment board) when not. The
-/// board runs with standby replicas (see <c>FaustishRuntime.KeepsBoard</c>), so the processes keep one standby each.
+/// process's own, forwarded to the owner's web server (as it publishes it on the assignment board) when not. No standby
+/// replicas: every Kafka worker with its web server on keeps the board (see <c>FaustishRuntime.KeepsBoard</c>).
 /// </summary>
 [Collection(KafkaSystemTests.Name)]
 public sealed class KafkaWebViewsTests(ITestOutputHelper output)
@@ -27,7 +27,7 @@ public sealed class KafkaWebViewsTests(ITestOutputHelper output)
     public async Task A_read_for_any_key_asked_of_either_process_returns_the_owners_value()
     {
         using var scenario = new GroupScenario(output, nameof(KafkaWebViewsTests));
-        var settings = new Dictionary<string, string>(StringComparer.Ordinal) { ["Faustish__Web__Port"] = "0", ["Faustish__StandbyReplicas"] = "1" };
+        var settings = new Dictionary<string, string>(StringComparer.Ordinal) { ["Faustish__Web__Port"] = "0" };
         try
         {
             var workers = Enumerable.Range(1, 2).Select(n => scenario.StartWorker(n, settings)).ToList();

@@ -147,12 +147,12 @@ public sealed class FaustishRuntime : IAsyncDisposable
     public string ProcessId => ProcessIdentity.Of(Options.DataDirectory);
 
     /// <summary>
-    /// Whether this process publishes what it owns on the assignment board: with standby replicas (Kafka), for their
-    /// placement; the web servers then also forward table reads for keys another process owns to it
-    /// (<see cref="Web.KeyForwarding"/>). Without standbys no board runs: creating its topic through the admin API
-    /// hung on librdkafka's mock cluster when every Kafka worker kept one (to be understood before it is the default).
+    /// Whether this process publishes what it owns on the assignment board: on Kafka with standby replicas (they are
+    /// placed from it) or with the web server on (it forwards table reads for keys another process owns to that process's
+    /// advertised address, <see cref="Web.KeyForwarding"/>). The embedded log has one process per data directory, so
+    /// there is nobody to tell.
     /// </summary>
-    internal bool KeepsBoard => Options.StandbyReplicas > 0;
+    internal bool KeepsBoard => Options.StandbyReplicas > 0 || (Options.BrokerAddress.Kind == BrokerKind.Kafka && Options.Web.Enabled);
 
     /// <summary>The assignment board standbys are placed from and table reads forwarded by; null unless <see cref="KeepsBoard"/>. Started on first use.</summary>
     internal Tables.Standby.AssignmentBoard? Board =>

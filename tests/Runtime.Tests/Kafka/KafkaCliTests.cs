@@ -36,6 +36,7 @@ public sealed class KafkaCliTests : IDisposable
         _cluster.CreateTopic("deposits", 2);
         _cluster.CreateTopic("bank-balances-changelog", 2);
         _cluster.CreateTopic("bank-dead-letters", 1);
+        _cluster.CreateAssignmentBoard("bank");
     }
 
     [Fact]

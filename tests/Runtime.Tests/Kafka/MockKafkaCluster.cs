@@ -120,6 +120,14 @@ public sealed unsafe class MockKafkaCluster : IDisposable
         });
     }
 
+    /// <summary>
+    /// Creates the assignment board topic (<c>{app}-assignments</c>, one partition) that every Kafka worker with its web
+    /// server on, or with standby replicas, publishes to: the mock answers no CreateTopics, so tests create it as an
+    /// operator may.
+    /// </summary>
+    public void CreateAssignmentBoard(string appId, int replicationFactor = 1) =>
+        CreateTopic(Faustish.Tables.Standby.AssignmentBoard.TopicOf(appId), 1, replicationFactor);
+
     /// <summary>Takes broker <paramref name="brokerId"/> down: it closes its connections and refuses new ones.</summary>
     public void SetBrokerDown(int brokerId) =>
         Call($"rd_kafka_mock_broker_set_down({brokerId})", c => LibRdKafkaMockNative.Native.MockBrokerSetDown(c, brokerId));

@@ -165,9 +165,10 @@ internal sealed class AssignmentBoard : IDisposable
 
                     Expire();
                 }
-                catch (Exception e) when (e is not OperationCanceledException and not OutOfMemoryException)
+                catch (Exception e) when (e is not OutOfMemoryException && !_stop.IsCancellationRequested)
                 {
-                    // The board is advisory: standbys wait (or stay where they are) until it works again.
+                    // The board is advisory: standbys wait (or stay where they are) until it works again. A publish that
+                    // timed out (brokers down longer than its bound) is one of these too.
                     _logger.LogWarning(e, "The assignment board ({Topic}) failed: {Reason}; retrying", _topic.Topic, e.Message);
                     _stop.Token.WaitHandle.WaitOne(Heartbeat);
                 }
@@ -180,7 +181,7 @@ internal sealed class AssignmentBoard : IDisposable
         }
         catch (Exception e) when (e is not OutOfMemoryException)
         {
-            _logger.LogError(e, "The assignment board ({Topic}) stopped: {Reason}; this process keeps no standbys", _topic.Topic, e.Message);
+            _logger.LogError(e, "The assignment board ({Topic}) stopped: {Reason}; this process places no standbys and forwards no table reads", _topic.Topic, e.Message);
         }
         finally
         {
@@ -324,7 +325,7 @@ internal sealed class AssignmentBoard : IDisposable
             foreach (var process in gone)
             {
                 _others.Remove(process);
-                _logger.LogInformation("Assignment board: process {Process} is not heard from for {Liveness}; its standbys are placed elsewhere", process, Liveness);
+                _logger.LogInformation("Assignment board: process {Process} is not heard from for {Liveness}; it leaves the view", process, Liveness);
             }
 
             RebuildView();

@@ -12,8 +12,8 @@ namespace Faustish.Transport.Kafka;
 /// <summary>
 /// Watches the transport's clients for broker trouble. librdkafka retries everything by itself (deliveries,
 /// fetches, reconnects); what it lacks is a word to the operator. When a client reports that every broker is down
-/// (<see cref="ErrorCode.Local_AllBrokersDown"/>), this logs what is waiting (deliveries, fetches, commits), marks the
-/// brokers unavailable (<see cref="BrokersUnavailable"/>, the <c>faustish.transport.brokers_unavailable</c> gauge), and
+/// (<see cref="ErrorCode.Local_AllBrokersDown"/>) and the cluster does not answer a metadata request either, this logs
+/// what is waiting (deliveries, fetches, commits), marks the brokers unavailable (<see cref="BrokersUnavailable"/>, the <c>faustish.transport.brokers_unavailable</c> gauge), and
 /// probes the cluster every second until it answers, then logs how long the outage lasted. Other client errors
 /// (connection failures, timeouts) are logged at most once per <see cref="LogInterval"/> per client and kind, with the
 /// number of similar ones left out.
@@ -34,6 +34,7 @@ internal sealed class KafkaHealth : ITransportHealth, IDisposable
     private readonly Lock _sync = new();
     private Task? _prober;
     private int _unavailable;
+    private int _suspected;
     private long _outages;
     private long _downSince;
 
@@ -111,24 +112,63 @@ internal sealed class KafkaHealth : ITransportHealth, IDisposable
         }
     }
 
-    /// <summary>Every broker is unreachable: say so once, then probe until they are back.</summary>
+    /// <summary>
+    /// A client says every broker is unreachable: ask the cluster first (one client's connections can all be down while
+    /// the cluster answers, e.g. an idle client still backing off its reconnects after an outage ended); when it does not
+    /// answer, say so once and probe until it does.
+    /// </summary>
     public void MarkUnavailable(string client, string reason)
     {
-        if (Interlocked.CompareExchange(ref _unavailable, 1, 0) != 0)
+        if (Interlocked.CompareExchange(ref _suspected, 1, 0) != 0)
         {
             return;
         }
 
-        Interlocked.Increment(ref _outages);
         Volatile.Write(ref _downSince, Stopwatch.GetTimestamp());
-        _logger.LogWarning("Kafka brokers {Servers} are unreachable ({Client}: {Reason}). Waiting for them and retrying; waiting: {Waiting}",
-            _servers, client, reason, DescribeWaiting());
         lock (_sync)
         {
-            if (!_stop.IsCancellationRequested && (_prober is null || _prober.IsCompleted))
+            if (_stop.IsCancellationRequested || (_prober is not null && !_prober.IsCompleted))
             {
-                _prober = Task.Run(ProbeUntilBackAsync);
+                Volatile.Write(ref _suspected, 0);
+                return;
             }
+
+            _prober = Task.Run(() => ConfirmThenProbeUntilBackAsync(client, reason));
+        }
+    }
+
+    private async Task ConfirmThenProbeUntilBackAsync(string client, string reason)
+    {
+        try
+        {
+            if (Answers())
+            {
+                _logger.LogInformation("Kafka {Client} lost its connections to every broker ({Reason}), but the cluster answers; librdkafka reconnects",
+                    client, reason);
+                return;
+            }
+
+            Interlocked.Increment(ref _outages);
+            Volatile.Write(ref _unavailable, 1);
+            _logger.LogWarning("Kafka brokers {Servers} are unreachable ({Client}: {Reason}). Waiting for them and retrying; waiting: {Waiting}",
+                _servers, client, reason, DescribeWaiting());
+            await ProbeUntilBackAsync().ConfigureAwait(false);
+        }
+        finally
+        {
+            Volatile.Write(ref _suspected, 0);
+        }
+    }
+
+    private bool Answers()
+    {
+        try
+        {
+            return _probe(ProbeInterval * 2);
+        }
+        catch (Exception e) when (e is KafkaException or ObjectDisposedException or InvalidOperationException)
+        {
+            return false;
         }
     }
 
@@ -137,17 +177,16 @@ internal sealed class KafkaHealth : ITransportHealth, IDisposable
         var nextReminder = Stopwatch.GetTimestamp() + (long)(LogInterval.TotalSeconds * Stopwatch.Frequency);
         while (!_stop.IsCancellationRequested)
         {
-            bool answered;
             try
             {
-                answered = _probe(ProbeInterval * 2);
+                await Task.Delay(ProbeInterval, _stop.Token).ConfigureAwait(false);
             }
-            catch (Exception e) when (e is KafkaException or ObjectDisposedException or InvalidOperationException)
+            catch (OperationCanceledException)
             {
-                answered = false;
+                return;
             }
 
-            if (answered)
+            if (Answers())
             {
                 var down = Stopwatch.GetElapsedTime(Volatile.Read(ref _downSince));
                 Volatile.Write(ref _unavailable, 0);
@@ -160,15 +199,6 @@ internal sealed class KafkaHealth : ITransportHealth, IDisposable
                 nextReminder = Stopwatch.GetTimestamp() + (long)(LogInterval.TotalSeconds * Stopwatch.Frequency);
                 _logger.LogWarning("Kafka brokers {Servers} still unreachable after {Seconds:F0} s; retrying. Waiting: {Waiting}",
                     _servers, Stopwatch.GetElapsedTime(Volatile.Read(ref _downSince)).TotalSeconds, DescribeWaiting());
-            }
-
-            try
-            {
-                await Task.Delay(ProbeInterval, _stop.Token).ConfigureAwait(false);
-            }
-            catch (OperationCanceledException)
-            {
-                return;
             }
         }
     }
