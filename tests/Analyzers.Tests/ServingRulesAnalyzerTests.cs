@@ -271,6 +271,46 @@ public sealed class ServingRulesAnalyzerTests
     }
 
     [Fact]
+    public async Task A_table_source_that_is_not_a_topic_of_the_tables_types_is_reported()
+    {
+        await Verify<TopicTableAnalyzer>.AnalyzerAsync("""
+            [Topic("customers", Partitions = 4)]
+            public sealed partial class CustomersTopic : Topic<string, string>;
+
+            public sealed class NotATopic;
+
+            [Table("customers")]
+            public sealed partial class Customers : Table<string, string>;
+
+            [Table("names", Source = typeof(CustomersTopic))]
+            public sealed partial class Names : Table<string, string>;
+
+            [Table("names-global", Source = typeof(CustomersTopic))]
+            public sealed partial class GlobalNames : GlobalTable<string, string>;
+
+            [Table("counts", Source = {|#0:typeof(CustomersTopic)|})]
+            public sealed partial class Counts : Table<string, long>;
+
+            [Table("from-table", Source = {|#1:typeof(Customers)|})]
+            public sealed partial class FromTable : Table<string, string>;
+
+            [Table("plain", Source = {|#2:typeof(NotATopic)|})]
+            public sealed partial class Plain : Table<string, string>;
+
+            [Table("per-minute", Window = "tumbling 1m", Source = {|#3:typeof(CustomersTopic)|})]
+            public sealed partial class PerMinute : WindowedTable<string, string>;
+            """,
+            Verify<TopicTableAnalyzer>.Diagnostic(DiagnosticDescriptors.InvalidTableSource).WithLocation(0)
+                .WithArguments("counts", "its Source, CustomersTopic, carries string -> string, not the table's string -> long"),
+            Verify<TopicTableAnalyzer>.Diagnostic(DiagnosticDescriptors.InvalidTableSource).WithLocation(1)
+                .WithArguments("from-table", "its Source, Customers, is not a [Topic] class deriving from Topic<TKey, TValue>"),
+            Verify<TopicTableAnalyzer>.Diagnostic(DiagnosticDescriptors.InvalidTableSource).WithLocation(2)
+                .WithArguments("plain", "its Source, NotATopic, is not a [Topic] class deriving from Topic<TKey, TValue>"),
+            Verify<TopicTableAnalyzer>.Diagnostic(DiagnosticDescriptors.InvalidTableSource).WithLocation(3)
+                .WithArguments("per-minute", "a windowed table cannot be fed by a topic (its windows are built by an agent from events)"));
+    }
+
+    [Fact]
     public async Task Nullable_table_keys_and_out_of_range_settings_are_reported()
     {
         await Verify<TopicTableAnalyzer>.AnalyzerAsync("""

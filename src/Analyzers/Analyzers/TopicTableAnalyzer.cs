@@ -19,6 +19,7 @@ public sealed class TopicTableAnalyzer : DiagnosticAnalyzer
         DiagnosticDescriptors.TopicPartitionsLessThanOne,
         DiagnosticDescriptors.InvalidTableName,
         DiagnosticDescriptors.NegativeTablePartitions,
+        DiagnosticDescriptors.InvalidTableSource,
         DiagnosticDescriptors.InvalidWindow,
         DiagnosticDescriptors.InvalidExpires,
         DiagnosticDescriptors.GraceExceedsRetention,
@@ -93,6 +94,13 @@ public sealed class TopicTableAnalyzer : DiagnosticAnalyzer
         {
             context.ReportDiagnostic(Diagnostic.Create(DiagnosticDescriptors.InvalidTableSetting,
                 AttributeReader.NamedLocation(attribute, setting, type, token), display, setting, value, allowed));
+        }
+
+        if (TableRules.SourceTopic(attribute) is { } source && symbols.GetTableBase(type) is { } fedBase &&
+            TableRules.SourceProblem(type, fedBase.TypeArguments[0], fedBase.TypeArguments[1], source) is { } sourceProblem)
+        {
+            context.ReportDiagnostic(Diagnostic.Create(DiagnosticDescriptors.InvalidTableSource,
+                AttributeReader.NamedLocation(attribute, "Source", type, token), display, sourceProblem));
         }
 
         if (symbols.GetTableBase(type) is { } tableBase && TableRules.KeyIsNullable(tableBase.TypeArguments[0]))

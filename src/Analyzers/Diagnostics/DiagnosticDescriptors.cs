@@ -294,6 +294,12 @@ internal static class DiagnosticDescriptors
         Configuration, DiagnosticSeverity.Error,
         "Late, CloseOn and RelativeTo take the members of their enums (LateEvents, WindowClose, WindowTime); a cast of another number means nothing to the runtime.");
 
+    public static readonly DiagnosticDescriptor InvalidTableSource = Rule("FSH0508",
+        "Table cannot be fed by its Source",
+        "Table '{0}' cannot be fed by its Source: {1}",
+        Configuration, DiagnosticSeverity.Error,
+        "A table fed by a topic holds the topic's records as they are (the latest value of each key), so Source must be a [Topic] class with the table's key and value types; windowed tables are built by agents from events and have no Source.");
+
     public static readonly DiagnosticDescriptor InvalidConcurrency = Rule("FSH0504",
         "Agent concurrency is less than one",
         "Agent '{0}' declares Concurrency = {1}; at least one worker must run it",

@@ -30,9 +30,21 @@ internal static class TableEmitter
             writer.WriteLine(table.Key.IsUnmanaged && table.Value.IsUnmanaged
                 ? $"static options => new global::Faustish.Tables.Faster.FasterBlittableStore<{key}, {value}>(options),"
                 : $"static options => new global::Faustish.Tables.Faster.FasterEncodedStore<{key}, {value}>(options, {Codecs.Expression(codecs, table.Key)}, {Codecs.Expression(codecs, table.Value)}),");
-            writer.WriteLine(table.IsGlobal
-                ? $"static shard => new {table.Target.FullyQualifiedName}(shard)) {{ IsGlobal = true }};"
-                : $"static shard => new {table.Target.FullyQualifiedName}(shard));");
+            var initializers = new System.Collections.Generic.List<string>();
+            if (table.IsGlobal)
+            {
+                initializers.Add("IsGlobal = true");
+            }
+
+            if (table.Source is { } source)
+            {
+                // Fed by a topic: the topic is the table's changelog, and agents only read the table.
+                initializers.Add($"Source = {source}.Definition");
+            }
+
+            writer.WriteLine(initializers.Count == 0
+                ? $"static shard => new {table.Target.FullyQualifiedName}(shard));"
+                : $"static shard => new {table.Target.FullyQualifiedName}(shard)) {{ {string.Join(", ", initializers)} }};");
             writer.Unindent();
             writer.WriteLine();
             writer.WriteLine(EmitHelpers.GeneratedCodeAttribute);

@@ -58,7 +58,7 @@ internal sealed record TopicModel(ClassTarget Target, string TopicName, int Part
 /// table's indexers then take <c>[.. items, item]</c> as a plain table's do. Null otherwise.
 /// </param>
 internal sealed record TableModel(ClassTarget Target, string TableName, int Partitions, RecordTypeRef Key, RecordTypeRef Value, EquatableArray<JsonCodecModel> Codecs,
-    WindowModel? Window = null, bool IsGlobal = false, CollectionValueModel? CollectionValue = null);
+    WindowModel? Window = null, bool IsGlobal = false, CollectionValueModel? CollectionValue = null, string? Source = null);
 
 /// <summary>A table value that a collection expression builds.</summary>
 /// <param name="Element">The element type, <c>global::</c>-qualified, with its nullable annotations.</param>

@@ -38,9 +38,11 @@ internal static class TableParser
             : null;
         var partitions = TableRules.NamedInt(attribute, "Partitions") ?? 0;
         var setting = TableRules.SettingProblems(attribute).Select(p => $"{p.Setting} = {p.Value} is not {p.Allowed}").FirstOrDefault();
+        var source = TableRules.SourceTopic(attribute);
         string? reason = name is null ? "its [Table] attribute has no name"
             : partitions < 0 ? $"it declares {partitions} partitions"
             : TableRules.KeyIsNullable(types.Key) ? "its key type is nullable"
+            : source is not null && TableRules.SourceProblem(type, types.Key, types.Value, source) is { } sourceProblem ? sourceProblem
             : setting;
         var codecs = default(EquatableArray<Serialization.JsonCodecModel>);
         if (reason is null && !RecordTypes.TryCodecs(types.Key, types.Value, out codecs, out var unsupported))
@@ -51,6 +53,7 @@ internal static class TableParser
         return reason is null
             ? new(new TableModel(target, name!, partitions, RecordTypes.Describe(types.Key), RecordTypes.Describe(types.Value), codecs, window,
                 IsGlobal: TargetRules.BaseTypeArguments(type, TargetRules.GlobalTableBase) is not null,
+                Source: source is null ? null : SymbolNames.Qualified(source),
                 CollectionValue: windowed && CollectionValues.ElementType(types.Value) is { } element
                     ? new CollectionValueModel(SymbolNames.Qualified(element), types.Value.TypeKind == TypeKind.Interface)
                     : null), null)

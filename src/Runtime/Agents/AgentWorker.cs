@@ -671,6 +671,12 @@ public sealed class AgentWorker : IAssignmentListener, IDisposable
             partition.FirstOffset = batch[0].Offset;
         }
 
+        if (_state.HasSources)
+        {
+            // Tables fed by topics first take in what their topics received, so the batch reads them as they stand now.
+            _state.CatchUpSources(batch.Partition, _stopping);
+        }
+
         partition.Context.Batch = batch;
         Progress.Enter(WorkerPhase.Processing, batch.Partition, batch.Count > 0 ? batch[0].Offset : -1);
         using var span = FaustishTracing.StartBatch(_agent.Name, Name, batch);

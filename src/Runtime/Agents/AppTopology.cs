@@ -29,6 +29,13 @@ public sealed class AppTopology
         {
             table.Validate();
             var owners = model.Agents.Where(a => a.Tables.Contains(table)).ToList();
+            if (table.Source is { } source)
+            {
+                CheckSource(table, source, owners);
+                _tablePartitions[table] = source.Partitions;
+                continue;
+            }
+
             if (table.IsGlobal)
             {
                 // Every worker holds a global table whole and any agent may write it: no owner, no co-partitioning.
@@ -88,12 +95,54 @@ public sealed class AppTopology
 
         foreach (var (table, partitions) in _tablePartitions)
         {
+            if (table.Source is not null)
+            {
+                continue; // Its topic is its changelog.
+            }
+
             var changelog = table.ChangelogTopic(AppId);
             specs.TryAdd(changelog, new TopicSpec(changelog, partitions, Compacted: true, RetentionMs: table.ChangelogRetentionMs));
         }
 
         specs.TryAdd(DeadLetterTopic, new TopicSpec(DeadLetterTopic, 1));
         return [.. specs.Values.Select(s => TopicRetention.Apply(s, retention)).OrderBy(s => s.Name, StringComparer.Ordinal)];
+    }
+
+    /// <summary>A table fed by a topic: the topic's types are the table's, and a partitioned one is read where its partitions are.</summary>
+    private static void CheckSource(TableDefinition table, TopicDefinition source, List<AgentDefinition> readers)
+    {
+        if (source.KeyType != table.KeyType || source.ValueType != table.ValueType)
+        {
+            throw new InvalidOperationException(
+                $"Table '{table.Name}' ({table.KeyType.Name} -> {table.ValueType.Name}) is fed by topic '{source.Name}' of {source.KeyType.Name} -> {source.ValueType.Name}. " +
+                "A table fed by a topic holds its records as they are: give them the same key and value types.");
+        }
+
+        if (table.Partitions != 0 && table.Partitions != source.Partitions)
+        {
+            throw new InvalidOperationException(
+                $"Table '{table.Name}' declares {table.Partitions} partitions but is fed by topic '{source.Name}', which has {source.Partitions}. Remove Partitions from [Table]: it follows its topic.");
+        }
+
+        if (table.IsGlobal)
+        {
+            return;
+        }
+
+        if (readers.Count > 1)
+        {
+            throw new InvalidOperationException(
+                $"Table '{table.Name}' is read by agents {string.Join(" and ", readers.Select(r => r.TypeName))}. A partitioned table fed by a topic is held by the one agent " +
+                "that reads it; make it a GlobalTable to read it from several agents, or give each agent a table of its own fed by the same topic.");
+        }
+
+        if (readers.Count == 1 && readers[0].Topic.Partitions != source.Partitions)
+        {
+            throw new InvalidOperationException(
+                $"Table '{table.Name}' is fed by topic '{source.Name}' ({source.Partitions} partitions) and read by agent {readers[0].TypeName}, whose topic '{readers[0].Topic.Name}' has " +
+                $"{readers[0].Topic.Partitions}. An agent reads the table partition of its own partition, so the two topics must have the same partition count (and the same keys); " +
+                "or make the table a GlobalTable.");
+        }
     }
 
     private static void RejectDuplicates(IEnumerable<string> names, string kind)

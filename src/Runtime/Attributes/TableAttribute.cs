@@ -14,6 +14,15 @@ public sealed class TableAttribute(string name) : Attribute
     public string Name { get; } = name;
 
     /// <summary>
+    /// A <c>[Topic]</c> class whose records feed the table (Kafka Streams' source table): the latest value of each key,
+    /// a null value deleting it. The topic is the table's changelog: the table restores from it and needs no changelog
+    /// of its own, and agents read the table but never write it (send to the topic instead). The topic's key and value
+    /// types must be the table's; a plain table is co-partitioned with the agent that reads it (same partition count),
+    /// a global table holds every partition.
+    /// </summary>
+    public Type? Source { get; init; }
+
+    /// <summary>
     /// Partition count of the table. Zero (the default) means "the partition count of the topic of the
     /// agent that writes it", which is what co-partitioning needs.
     /// </summary>

@@ -37,8 +37,17 @@ public abstract class TableDefinition
 
     public abstract Type ValueType { get; }
 
-    /// <summary>The changelog topic of this table in app <paramref name="appId"/>.</summary>
-    public string ChangelogTopic(string appId) => $"{appId}-{Name}-changelog";
+    /// <summary>
+    /// The topic that feeds the table (<see cref="TableAttribute.Source"/>), or null for a table its agent writes. A fed
+    /// table's changelog is that topic.
+    /// </summary>
+    public TopicDefinition? Source { get; init; }
+
+    /// <summary>
+    /// The changelog topic of this table in app <paramref name="appId"/>: <c>{app}-{name}-changelog</c>, or the
+    /// <see cref="Source"/> topic of a table fed by one.
+    /// </summary>
+    public string ChangelogTopic(string appId) => Source?.Name ?? $"{appId}-{Name}-changelog";
 
     /// <summary>
     /// How long the changelog must keep records, in milliseconds, or null to keep the latest value of every key

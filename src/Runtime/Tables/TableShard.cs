@@ -28,6 +28,16 @@ public interface ITableShard : IDisposable
     long Apply(RecordBatch batch);
 
     /// <summary>
+    /// Records of a table's <see cref="TableDefinition.Source"/> topic that did not decode and were left out (their keys
+    /// keep their previous values), since the shard opened. A changelog the runtime wrote always decodes; a source topic
+    /// is written by others.
+    /// </summary>
+    long UndecodableRecords => 0;
+
+    /// <summary>The last record counted in <see cref="UndecodableRecords"/>: its coordinates and why it did not decode.</summary>
+    string? LastUndecodable => null;
+
+    /// <summary>
     /// A restore has applied the changelog up to its end: rebuild what depends on the whole state (a windowed
     /// table's window index). Plain tables have nothing to do.
     /// </summary>
@@ -113,6 +123,7 @@ public sealed class TableShard<TKey, TValue> : ITableShard where TKey : notnull
     private readonly ArrayBufferWriter<byte> _key = new(256);
     private readonly ArrayBufferWriter<byte> _value = new(1024);
     private readonly Table<TKey, TValue> _table;
+    private readonly bool _fedByTopic;
     private int _routePartitions;
     private TKey[] _evicting = []; // keys of an early flush, reused
 
@@ -122,6 +133,7 @@ public sealed class TableShard<TKey, TValue> : ITableShard where TKey : notnull
         _store = store ?? throw new ArgumentNullException(nameof(store));
         _cache = new WriteCache<TKey, TValue>(store);
         Partition = partition;
+        _fedByTopic = definition.Source is not null;
         _table = definition.CreateTable(this);
     }
 
@@ -139,13 +151,26 @@ public sealed class TableShard<TKey, TValue> : ITableShard where TKey : notnull
 
     public bool TryGet(TKey key, out TValue value) => _cache.TryGet(key, out value);
 
-    public void Put(TKey key, TValue value) => _cache.Put(key, value);
+    public long UndecodableRecords { get; private set; }
 
-    public bool Delete(TKey key) => _cache.Delete(key);
+    public string? LastUndecodable { get; private set; }
+
+    public void Put(TKey key, TValue value)
+    {
+        ThrowIfFedByTopic();
+        _cache.Put(key, value);
+    }
+
+    public bool Delete(TKey key)
+    {
+        ThrowIfFedByTopic();
+        return _cache.Delete(key);
+    }
 
     /// <summary>Adds to a numeric value (missing is zero) and returns the sum.</summary>
     public TValue Add(TKey key, TValue by)
     {
+        ThrowIfFedByTopic();
         if (_cache.TryAdd(key, by, out var sum))
         {
             return sum;
@@ -168,6 +193,11 @@ public sealed class TableShard<TKey, TValue> : ITableShard where TKey : notnull
     public long Apply(RecordBatch batch)
     {
         ArgumentNullException.ThrowIfNull(batch);
+        if (_fedByTopic)
+        {
+            return ApplySourceRecords(batch);
+        }
+
         for (var i = 0; i < batch.Count; i++)
         {
             ref readonly var record = ref batch[i];
@@ -189,6 +219,69 @@ public sealed class TableShard<TKey, TValue> : ITableShard where TKey : notnull
         }
 
         return batch.Count;
+    }
+
+    /// <summary>
+    /// Applies records of the topic that feeds the table: a record whose key or value does not decode is left out and
+    /// counted (<see cref="UndecodableRecords"/>, logged by the runtime), as a worker cannot repair another's topic and
+    /// must not stop reading it.
+    /// </summary>
+    private long ApplySourceRecords(RecordBatch batch)
+    {
+        long applied = 0;
+        for (var i = 0; i < batch.Count; i++)
+        {
+            ref readonly var record = ref batch[i];
+            if (record.KeyIsNull)
+            {
+                Undecodable(batch, in record, "it has no key");
+                continue;
+            }
+
+            TKey key;
+            TValue value = default!;
+            try
+            {
+                key = Definition.KeyCodec.Read(batch.KeyOf(in record));
+                if (!record.ValueIsNull)
+                {
+                    value = Definition.ValueCodec.Read(batch.ValueOf(in record));
+                }
+            }
+            catch (Exception e) when (e is not OutOfMemoryException)
+            {
+                Undecodable(batch, in record, e.Message);
+                continue;
+            }
+
+            if (record.ValueIsNull)
+            {
+                _store.Delete(key);
+            }
+            else
+            {
+                _store.Put(key, value);
+            }
+
+            applied++;
+        }
+
+        return applied;
+    }
+
+    private void Undecodable(RecordBatch batch, in BatchRecord record, string reason)
+    {
+        UndecodableRecords++;
+        LastUndecodable = $"{batch.Topic}[{batch.Partition}] offset {record.Offset}: {reason}";
+    }
+
+    private void ThrowIfFedByTopic()
+    {
+        if (_fedByTopic)
+        {
+            throw new InvalidOperationException(
+                $"Table '{Definition.Name}' is fed by topic '{Definition.Source!.Name}' and is read-only: send the change to that topic instead, and the table follows it.");
+        }
     }
 
     public void FlushChangelog(IRecordProducer producer, TopicPartition changelog)

@@ -34,6 +34,44 @@ internal static class TableRules
         }
     }
 
+    /// <summary>The class named by <c>Source = typeof(...)</c>, if set.</summary>
+    public static INamedTypeSymbol? SourceTopic(AttributeData attribute)
+    {
+        foreach (var argument in attribute.NamedArguments)
+        {
+            if (argument.Key == "Source" && argument.Value.Value is INamedTypeSymbol type)
+            {
+                return type;
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>
+    /// Why the table <paramref name="table"/> (key and value types given) cannot be fed by <paramref name="source"/>, or
+    /// null when it can: the source is a <c>[Topic]</c> class of the same key and value types, and the table is not windowed.
+    /// </summary>
+    public static string? SourceProblem(INamedTypeSymbol table, ITypeSymbol key, ITypeSymbol value, INamedTypeSymbol source)
+    {
+        if (TargetRules.BaseTypeArguments(table, TargetRules.WindowedTableBase) is not null)
+        {
+            return "a windowed table cannot be fed by a topic (its windows are built by an agent from events)";
+        }
+
+        if (TargetRules.FindAttribute(source, TargetRules.TopicAttribute) is null || TargetRules.BaseTypeArguments(source, TargetRules.TopicBase) is not { } topic)
+        {
+            return $"its Source, {source.Name}, is not a [Topic] class deriving from Topic<TKey, TValue>";
+        }
+
+        if (!SymbolEqualityComparer.Default.Equals(topic.Key, key) || !SymbolEqualityComparer.Default.Equals(topic.Value, value))
+        {
+            return $"its Source, {source.Name}, carries {topic.Key.ToDisplayString()} -> {topic.Value.ToDisplayString()}, not the table's {key.ToDisplayString()} -> {value.ToDisplayString()}";
+        }
+
+        return null;
+    }
+
     /// <summary>Table keys are never null (the stores and the changelog key records by them).</summary>
     public static bool KeyIsNullable(ITypeSymbol key) => AgentRules.MayBeNull(key);
 

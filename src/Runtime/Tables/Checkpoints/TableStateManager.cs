@@ -50,6 +50,7 @@ public sealed class TableStateManager
     private readonly FaustishMetrics _metrics;
     private readonly ILogger _logger;
     private readonly List<Entry> _entries = [];
+    private readonly RecordBatch _sourceBatch = new(512, 64 * 1024);
     private readonly List<ShardRestore> _restores = [];
     private long _nextCheckpointTicks;
     private bool _warnedAboutBudget;
@@ -174,7 +175,50 @@ public sealed class TableStateManager
                 Budget.TotalBytes, Budget.Stores, Budget.ShareBytes, Budget.ShareBytes / Budget.PageSizeBytes);
         }
 
-        _entries.Add(new Entry(shard, restore.Changelog) { CheckpointOffset = choice.Sequence is null ? long.MinValue : choice.From });
+        var entry = new Entry(shard, restore.Changelog) { CheckpointOffset = choice.Sequence is null ? long.MinValue : choice.From };
+        if (shard.Definition.Source is not null)
+        {
+            // A table fed by a topic goes on following it from where the restore stopped (CatchUpSources).
+            entry.Follower = _transport.OpenReader(restore.Changelog, restore.Position);
+            HasSources = true;
+        }
+
+        LogUndecodable(entry);
+        _entries.Add(entry);
+    }
+
+    /// <summary>Whether any restored table partition here is fed by a topic (<see cref="CatchUpSources"/> has work).</summary>
+    internal bool HasSources { get; private set; }
+
+    /// <summary>
+    /// Applies what the source topics of the tables of <paramref name="partition"/> fed by one received since the last
+    /// call, without waiting. Call before processing a batch of the partition, so the agent reads the tables as their
+    /// topics stand now.
+    /// </summary>
+    internal void CatchUpSources(int partition, CancellationToken cancellationToken)
+    {
+        foreach (var entry in _entries)
+        {
+            if (entry.Follower is { } follower && entry.Shard.Partition == partition)
+            {
+                entry.Shard.CatchUp(follower, _sourceBatch, cancellationToken);
+                LogUndecodable(entry);
+            }
+        }
+    }
+
+    /// <summary>Logs the records of a source topic a table partition left out since the last time (not silently).</summary>
+    private void LogUndecodable(Entry entry)
+    {
+        var count = entry.Shard.UndecodableRecords;
+        if (count == entry.UndecodableLogged)
+        {
+            return;
+        }
+
+        _logger.LogError("Table '{Table}'[{Partition}] left out {Count} record(s) of its source topic that do not decode (last: {Last}); their keys keep their previous values. Fix what produces them.",
+            entry.Shard.Definition.Name, entry.Shard.Partition, count - entry.UndecodableLogged, entry.Shard.LastUndecodable);
+        entry.UndecodableLogged = count;
     }
 
     /// <summary>
@@ -274,6 +318,7 @@ public sealed class TableStateManager
                 Reap(entry, wait: true);
             }
 
+            entry.Follower?.Dispose();
             _entries.RemoveAt(i);
         }
     }
@@ -355,7 +400,9 @@ public sealed class TableStateManager
 
         try
         {
-            var offset = _transport.GetWatermarks(entry.Changelog).High;
+            // A changelog ends where the store stands after a commit; a source topic goes on growing, and the store
+            // stands where its follower is.
+            var offset = entry.Follower?.Position ?? _transport.GetWatermarks(entry.Changelog).High;
             if (offset == entry.CheckpointOffset)
             {
                 return;
@@ -502,6 +549,12 @@ public sealed class TableStateManager
 
         /// <summary>When <see cref="InFlight"/> began (<see cref="Stopwatch"/> ticks).</summary>
         public long InFlightStarted { get; set; }
+
+        /// <summary>The reader that keeps a table fed by a topic up to date, from where its restore stopped; null otherwise.</summary>
+        public IPartitionReader? Follower { get; set; }
+
+        /// <summary>How many of the shard's undecodable source records were logged already.</summary>
+        public long UndecodableLogged { get; set; }
     }
 
     /// <summary>The reader of a replay that has nothing to read: it stands at the changelog's end already.</summary>
