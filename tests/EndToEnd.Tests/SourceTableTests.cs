@@ -99,6 +99,28 @@ public sealed class SourceTableTests : IDisposable
     }
 
     [Fact]
+    public void A_global_table_fed_by_a_topic_answers_lookups_from_any_partition()
+    {
+        SendCustomerUpdates(2_000);
+        var model = new AppModel([CustomersTopic.Definition, CustomerLookups.Definition], [CustomerDirectory.Definition, LookupResults.Definition],
+            [LookUpCustomers.Definition]);
+        using var app = new TestApp(model, directory: _directory);
+        // Lookup i asks for customer (i * 7) % Customers: keys of another topic, with 3 partitions to the customers' 2.
+        app.Send(sender =>
+        {
+            for (long lookup = 0; lookup < Customers; lookup++)
+            {
+                sender.Send(CustomerLookups.Definition, lookup, lookup * 7 % Customers);
+            }
+        });
+        app.RunUntil(Customers);
+
+        var expected = Enumerable.Range(0, Customers).ToDictionary(l => (long)l, l => _names.GetValueOrDefault(l * 7L % Customers, "unknown"));
+        Assert.Equal(expected, app.ReadTable(LookupResults.Definition));
+        Assert.DoesNotContain(app.Runtime.RequiredTopics(), t => t.Name.Contains("customer-directory", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public void Writing_a_table_fed_by_a_topic_fails_saying_to_send_to_the_topic()
     {
         using var shard = CustomerNames.Definition.OpenShard(0, StoreKind.Memory, new StoreOptions(_directory, 1 << 20));

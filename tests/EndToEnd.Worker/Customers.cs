@@ -25,3 +25,23 @@ public sealed partial class EnrichOrders(CustomerNames names, OrderCustomers enr
     public void Process(long customer, long order) =>
         enriched[customer] = names.TryGetValue(customer, out var name) && name is not null ? $"{name} #{order}" : $"unknown #{order}";
 }
+
+/// <summary>Every customer's latest name, held whole by every worker, fed by <see cref="CustomersTopic"/> (Kafka Streams' GlobalKTable).</summary>
+[Table("customer-directory", Source = typeof(CustomersTopic))]
+public sealed partial class CustomerDirectory : GlobalTable<long, string?>;
+
+/// <summary>Lookups by lookup id (the value is the customer id), partitioned unlike the customers.</summary>
+[Topic("customer-lookups", Partitions = 3)]
+public sealed partial class CustomerLookups : Topic<long, long>;
+
+/// <summary>The name each lookup found.</summary>
+[Table("lookup-results")]
+public sealed partial class LookupResults : Table<long, string>;
+
+/// <summary>Looks customers up by a key computed from the event, in the global table the customers topic feeds.</summary>
+[Agent(typeof(CustomerLookups))]
+public sealed partial class LookUpCustomers(CustomerDirectory directory, LookupResults results)
+{
+    public void Process(long lookup, long customer) =>
+        results[lookup] = directory.TryGetValue(customer, out var name) && name is not null ? name : "unknown";
+}
