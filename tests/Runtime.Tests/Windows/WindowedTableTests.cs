@@ -42,7 +42,7 @@ public sealed class WindowedTableTests
     }
 
     [Fact]
-    public void Sliding_windows_end_at_each_event_and_reach_back_their_size()
+    public void Sliding_windows_are_those_kip_450_defines_and_reads_see_the_size_before_the_time()
     {
         var (_, table, context) = Open(Definition("sliding 10s", "1h"));
         foreach (var time in new[] { 1_000, 5_000, 12_000, 12_000 })
@@ -51,7 +51,8 @@ public sealed class WindowedTableTests
             table["k"] += 1;
         }
 
-        Assert.Equal([(-9_000, 1_000, 1), (-5_000, 5_000, 2), (2_000, 12_000, 3)], WindowsOf(table, "k"));
+        // Left windows [0, 10s] (both early events) and [2s, 12s]; right windows after 1s and after 5s. None starts before 0.
+        Assert.Equal([(0, 10_000, 2), (1_001, 11_001, 1), (2_000, 12_000, 3), (5_001, 15_001, 2)], WindowsOf(table, "k"));
         Assert.Equal(3, table["k"].Value());
         Assert.Equal(3, table["k", DateTimeOffset.FromUnixTimeMilliseconds(14_999)].Value());
         Assert.Equal(2, table["k", DateTimeOffset.FromUnixTimeMilliseconds(15_001)].Value());
@@ -136,7 +137,10 @@ public sealed class WindowedTableTests
 
         var changelog = new MemoryChangelog();
         shard.FlushChangelog(changelog, default);
-        Assert.Equal(5, table.Windows("k").Count);
+
+        // At 4m the windows starting at 0 and 1m have expired: reads no longer see them, though Advance removes them.
+        Assert.Equal([2 * Minute, 3 * Minute, 4 * Minute], table.Windows("k").Select(w => w.StartMs).ToList());
+        Assert.Empty(changelog.Tombstones("k"));
 
         // Retention is measured from the window's start (Kafka Streams): at 5m, windows starting at 2m or before are gone.
         shard.Advance(5 * Minute, 0);
@@ -183,7 +187,7 @@ public sealed class WindowedTableTests
 
         // No event since 4s; the wall clock passes last + gap (+1 ms): the session closes.
         shard.Advance(context.StreamTimeMs, 14_001);
-        Assert.Equal([("u", new Window(1_000, 4_000), 2L)], table.Closed);
+        Assert.Equal([("u", new Window(1_000, 4_000, endInclusive: true), 2L)], table.Closed);
         shard.Advance(context.StreamTimeMs, 100_000);
         Assert.Single(table.Closed);
 

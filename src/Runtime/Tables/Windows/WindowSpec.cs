@@ -12,7 +12,10 @@ public enum WindowKind
     /// <summary>Fixed-size windows that start every <c>step</c> and overlap: <c>hopping 10m every 1m</c>.</summary>
     Hopping,
 
-    /// <summary>Windows that end at each event and reach <c>size</c> back (Kafka Streams' KIP-450): <c>sliding 5m</c>.</summary>
+    /// <summary>
+    /// Windows of <c>size</c> defined by the events themselves (Kafka Streams' KIP-450): for each event, the window that ends
+    /// at it and, when a later event follows within the size, the window that starts just after it: <c>sliding 5m</c>.
+    /// </summary>
     Sliding,
 
     /// <summary>Per-key activity sessions that close after <c>gap</c> without events: <c>session 30m</c>.</summary>
@@ -31,9 +34,15 @@ public enum WindowKind
 /// expires (removed from store and changelog), with <c>C</c> the table's time (stream time; see <see cref="WindowClose"/>):
 /// <list type="bullet">
 /// <item>tumbling/hopping <c>[start, end)</c>: closed when <c>end + grace ≤ C</c>; expired when <c>start + retention ≤ C</c> (Kafka Streams).</item>
-/// <item>sliding <c>[end - size, end]</c> (both inclusive): closed when <c>end + 1 + grace ≤ C</c>; expired when <c>end + 1 + retention ≤ C</c>.</item>
-/// <item>session <c>[first, last]</c> (both inclusive): closed when <c>last + gap + 1 + grace ≤ C</c>; expired when <c>last + 1 + retention ≤ C</c>.</item>
+/// <item>sliding <c>[start, start + size]</c> (both inclusive): closed when <c>end + 1 + grace ≤ C</c> (Kafka Streams updates a sliding
+/// window only while <c>end ≥ C - grace</c>); expired when <c>start + retention ≤ C</c>.</item>
+/// <item>session <c>[first, last]</c> (both inclusive): closed when <c>last + gap + 1 + grace ≤ C</c> (Kafka Streams'
+/// <c>last &lt; C - grace - gap</c>). An event is late when the session it makes, merged with every session within the gap of it,
+/// is closed; so an event within the gap of a closed session still merges it into a later, open one (as in Kafka Streams).
+/// Expired when <c>last + 1 + retention ≤ C</c>.</item>
 /// </list>
+/// No window starts before time 0 (Kafka's rule): tumbling and hopping windows that would start before 0 do not exist, and a
+/// sliding window of an event earlier than <c>size</c> is <c>[0, size]</c>.
 /// </remarks>
 public sealed class WindowSpec
 {
@@ -231,10 +240,15 @@ public sealed class WindowSpec
         _ => end + SizeMs + 1 + GraceMs,
     };
 
-    /// <summary>When a window is removed from store and changelog. For sliding windows <paramref name="end"/> is the event time.</summary>
+    /// <summary>
+    /// When a window is removed from store and changelog. A sliding table also keeps one entry per event time
+    /// (<paramref name="start"/> = <paramref name="end"/> = the event's time), from which it builds new windows; it expires
+    /// at <c>time + 1 + retention</c>, after every window that contains it closed.
+    /// </summary>
     public long ExpireAt(long start, long end) => Kind switch
     {
         WindowKind.Tumbling or WindowKind.Hopping => start + RetentionMs,
+        WindowKind.Sliding when start != end => start + RetentionMs,
         _ => end + 1 + RetentionMs,
     };
 

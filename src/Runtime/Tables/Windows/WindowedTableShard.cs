@@ -22,9 +22,15 @@ public interface IWindowedShard : ITableShard
 /// iteration in time order, session merging, and two queues ordered by close and expiry time.
 /// </summary>
 /// <remarks>
-/// <para>The table's time <c>C</c> is the largest of: the partition's stream time, the time restored from the
-/// changelog, and — with <see cref="WindowClose.WallClock"/> — the wall clock. <see cref="Advance"/> closes every window
-/// whose close time is ≤ C (firing the close callback once) and then removes expired windows from store and changelog.</para>
+/// <para>The table's time <c>C</c>: a table that has seen no write (and restored no time) has none, so its first writes are
+/// never late. From its first write on, <c>C</c> is the largest of: the times written, the partition's stream time (which
+/// moves record by record), the time restored from the changelog, and — with <see cref="WindowClose.WallClock"/> — the wall
+/// clock as of the last <see cref="Advance"/>. Each write, and each <see cref="Advance"/>, first closes every window whose
+/// close time is ≤ C (firing the close callback once); <see cref="Advance"/> also removes expired windows from store and
+/// changelog, and reads and merges ignore expired windows that are still there. So what a table holds, what it reads and
+/// which callbacks fire never depend on how records were split into batches.</para>
+/// <para>Sliding tables keep, besides their windows, one entry per event time (start = end = the time) with the merge of
+/// the values written at that time: a window that a new event calls for (KIP-450) takes the merge of the entries it spans.</para>
 /// <para>The changelog carries, besides windowed entries, one record with an empty key whose value is C as of the
 /// flush. Restore reads it back, marks windows closed before it as closed without firing their callbacks, and
 /// expires what is past retention (writing tombstones again at the next flush), so recovery neither resurrects
@@ -41,6 +47,8 @@ public sealed class WindowedTableShard<TKey, TValue> : IWindowedShard where TKey
     private readonly PriorityQueue<WindowKey<TKey>, long> _expiring = new();
     private readonly ArrayBufferWriter<byte> _key = new(256);
     private readonly ArrayBufferWriter<byte> _value = new(1024);
+    private readonly List<long> _times = [];
+    private readonly List<long> _starts = [];
     private readonly WindowedTable<TKey, TValue> _table;
     private long _timeMs = -1;
     private long _flushedTimeMs = -1;
@@ -70,8 +78,8 @@ public sealed class WindowedTableShard<TKey, TValue> : IWindowedShard where TKey
     /// <summary>The agent partition's context, once bound.</summary>
     public IWindowContext? Context { get; private set; }
 
-    /// <summary>The table's time C (Unix ms; -1 before anything happened): see the remarks on the class.</summary>
-    public long TimeMs => Math.Max(_timeMs, Context?.StreamTimeMs ?? -1);
+    /// <summary>The table's time C (Unix ms; -1 while the table has no time): see the remarks on the class.</summary>
+    public long TimeMs => _timeMs < 0 ? -1 : Math.Max(_timeMs, Context?.StreamTimeMs ?? -1);
 
     /// <summary>Events that missed a closed window, since the shard opened (also counted in <c>faustish.window.late_events</c>).</summary>
     public long LateEvents { get; private set; }
@@ -79,11 +87,14 @@ public sealed class WindowedTableShard<TKey, TValue> : IWindowedShard where TKey
     /// <summary>Close callbacks fired since the shard opened.</summary>
     public long ClosedWindows { get; private set; }
 
-    /// <summary>Live windows in the index (all keys).</summary>
+    /// <summary>Entries in the index (all keys): windows, and for sliding tables also their event-time entries.</summary>
     public int WindowCount { get; private set; }
 
-    /// <summary>The time of the event being processed (or, outside an event, the table's time).</summary>
-    public long EventTimeMs => Context?.EventTimeMs ?? TimeMs;
+    /// <summary>
+    /// The time of the event being processed (outside an event, the partition's stream time); for a shard that no agent
+    /// partition is bound to, the table's time (0 before it has one).
+    /// </summary>
+    public long EventTimeMs => Context?.EventTimeMs ?? Math.Max(TimeMs, 0);
 
     /// <summary>The wall clock as the agent partition sees it (or as of the last <see cref="Advance"/>).</summary>
     public long WallClockMs => Context?.WallClockMs ?? _wallClockMs;
@@ -99,14 +110,24 @@ public sealed class WindowedTableShard<TKey, TValue> : IWindowedShard where TKey
     /// </summary>
     public void Apply(TKey key, long timeMs, bool merge, TValue operand)
     {
+        if (timeMs < 0)
+        {
+            ThrowNegativeTime(timeMs);
+        }
+
+        // The write's own time moves the table's time first (Kafka Streams' observed stream time), then windows that the
+        // time closed fire their callbacks, whatever the batch: expired windows are left for Advance to remove (reads and
+        // merges already ignore them).
+        _timeMs = Math.Max(_timeMs, timeMs);
         var now = TimeMs;
+        CloseAndExpire(now, fire: true, expire: false);
         switch (Spec.Kind)
         {
             case WindowKind.Tumbling:
             case WindowKind.Hopping:
                 Window? missed = null;
                 var applied = false;
-                for (var start = Spec.LastStart(timeMs); start > timeMs - Spec.SizeMs; start -= Spec.StepMs)
+                for (var start = Spec.LastStart(timeMs); start > timeMs - Spec.SizeMs && start >= 0; start -= Spec.StepMs)
                 {
                     var end = start + Spec.SizeMs;
                     if (IsClosed(key, start, end, now))
@@ -126,14 +147,7 @@ public sealed class WindowedTableShard<TKey, TValue> : IWindowedShard where TKey
 
                 break;
             case WindowKind.Sliding:
-                // One store entry per event time; the window ending there reaches back `size` and reads as their merge.
-                if (IsClosed(key, timeMs, timeMs, now))
-                {
-                    Late(timeMs, new Window(timeMs - Spec.SizeMs, timeMs), now, applied: false);
-                    return;
-                }
-
-                Write(key, timeMs, timeMs, merge, operand);
+                ApplySliding(key, timeMs, merge, operand, now);
                 break;
             default:
                 ApplySession(key, timeMs, merge, operand, now);
@@ -141,25 +155,33 @@ public sealed class WindowedTableShard<TKey, TValue> : IWindowedShard where TKey
         }
     }
 
-    /// <summary>The value of the latest window containing <paramref name="timeMs"/> (default when there is none).</summary>
+    /// <summary>
+    /// The value of the latest window containing <paramref name="timeMs"/> (default when there is none); for sliding tables,
+    /// the value of the window that ends at <paramref name="timeMs"/>: the merge of the writes in <c>[time - size, time]</c>.
+    /// </summary>
     public TValue ValueAt(TKey key, long timeMs)
     {
+        var now = TimeMs;
         switch (Spec.Kind)
         {
             case WindowKind.Tumbling:
             case WindowKind.Hopping:
                 var start = Spec.LastStart(timeMs);
-                return _store.TryGet(new WindowKey<TKey>(key, start, start + Spec.SizeMs), out var value) ? value : default!;
+                return start >= 0 && Spec.ExpireAt(start, start + Spec.SizeMs) > now &&
+                    _store.TryGet(new WindowKey<TKey>(key, start, start + Spec.SizeMs), out var value) ? value : default!;
             case WindowKind.Sliding:
-                return SlidingValue(key, timeMs);
+                // The window ending at the time: the merge of what was written in [time - size, time].
+                return _index.ContainsKey(key) ? SlidingTotal(key, Math.Max(0, timeMs - Spec.SizeMs), timeMs, now) : default!;
             default:
                 if (_index.TryGetValue(key, out var slots))
                 {
-                    foreach (var slot in slots)
+                    // The latest live window containing the time.
+                    for (var i = slots.Count - 1; i >= 0; i--)
                     {
-                        if (slot.Start <= timeMs && timeMs <= slot.End)
+                        var slot = slots[i];
+                        if (IsWindow(slot) && slot.Start <= timeMs && timeMs <= slot.End && Live(slot, now))
                         {
-                            return _store.TryGet(new WindowKey<TKey>(key, slot.Start, slot.End), out var session) ? session : default!;
+                            return _store.TryGet(new WindowKey<TKey>(key, slot.Start, slot.End), out var found) ? found : default!;
                         }
                     }
                 }
@@ -176,17 +198,30 @@ public sealed class WindowedTableShard<TKey, TValue> : IWindowedShard where TKey
             return [];
         }
 
+        var now = TimeMs;
         var windows = new List<WindowedValue<TValue>>(slots.Count);
         foreach (var slot in slots)
         {
-            windows.Add(new WindowedValue<TValue>(WindowOf(slot), WindowValue(key, slot)));
+            if (IsWindow(slot) && Live(slot, now))
+            {
+                windows.Add(new WindowedValue<TValue>(WindowOf(slot), WindowValue(key, slot)));
+            }
         }
 
         return windows;
     }
 
     /// <summary>Every key that has live windows.</summary>
-    public IEnumerable<TKey> Keys() => _index.Keys;
+    public IEnumerable<TKey> Keys()
+    {
+        foreach (var key in _index.Keys)
+        {
+            if (ContainsKey(key))
+            {
+                yield return key;
+            }
+        }
+    }
 
     /// <summary>Removes every window of a key (tombstones in the changelog). Returns whether there was any.</summary>
     public bool Remove(TKey key)
@@ -206,11 +241,34 @@ public sealed class WindowedTableShard<TKey, TValue> : IWindowedShard where TKey
         return true;
     }
 
-    public bool ContainsKey(TKey key) => _index.ContainsKey(key);
+    public bool ContainsKey(TKey key)
+    {
+        if (!_index.TryGetValue(key, out var slots))
+        {
+            return false;
+        }
+
+        var now = TimeMs;
+        foreach (var slot in slots)
+        {
+            if (IsWindow(slot) && Live(slot, now))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
 
     public void Advance(long streamTimeMs, long wallClockMs)
     {
         _wallClockMs = wallClockMs;
+        if (_timeMs < 0)
+        {
+            // No write yet: the table has no time, and neither stream time nor the wall clock makes its first writes late.
+            return;
+        }
+
         var now = Math.Max(_timeMs, streamTimeMs);
         if ((Definition.Window.CloseOn & WindowClose.WallClock) != 0)
         {
@@ -328,7 +386,7 @@ public sealed class WindowedTableShard<TKey, TValue> : IWindowedShard where TKey
         {
             text.Append(text.Length > 1 ? "," : "")
                 .Append("{\"start\":\"").Append(window.Window.Start.ToString("O", System.Globalization.CultureInfo.InvariantCulture))
-                .Append("\",\"end\":\"").Append(window.Window.End.ToString("O", System.Globalization.CultureInfo.InvariantCulture))
+                .Append("\",\"end\":\"").Append(DateTimeOffset.FromUnixTimeMilliseconds(window.Window.ExclusiveEndMs).ToString("O", System.Globalization.CultureInfo.InvariantCulture))
                 .Append("\",\"value\":").Append(FormatValue(window.Value)).Append('}');
         }
 
@@ -352,6 +410,130 @@ public sealed class WindowedTableShard<TKey, TValue> : IWindowedShard where TKey
 
     public void Dispose() => _store.Dispose();
 
+    /// <summary>
+    /// KIP-450: each event time <c>t</c> calls for its left window <c>[max(0, t - size), that + size]</c>, and for its right
+    /// window <c>[t + 1, t + 1 + size]</c> when a later event falls in it; each window holds the merge of the events it spans.
+    /// A write updates its event-time entry, every open window containing it (creating those it now calls for), and
+    /// creates its own right window when a later event already exists. Closed windows keep their value; the write is late
+    /// for them.
+    /// </summary>
+    private void ApplySliding(TKey key, long timeMs, bool merge, TValue operand, long now)
+    {
+        var size = Spec.SizeMs;
+        var leftStart = Math.Max(0, timeMs - size);
+
+        // Every window containing the time ends by time + size: when that one is closed, so are all.
+        if (Spec.CloseAt(timeMs, timeMs + size) <= now)
+        {
+            Late(timeMs, new Window(leftStart, leftStart + size, endInclusive: true), now, applied: false);
+            return;
+        }
+
+        // The live event times near this one, with this one: windows containing it start from time - size - 1.
+        _times.Clear();
+        _starts.Clear();
+        _times.Add(timeMs);
+        var hasLater = false;
+        if (_index.TryGetValue(key, out var slots))
+        {
+            foreach (var slot in slots)
+            {
+                if (!IsWindow(slot) && slot.Start != timeMs && Live(slot, now) && slot.Start >= timeMs - 2 * size - 1 && slot.Start <= timeMs + size + 1)
+                {
+                    _times.Add(slot.Start);
+                    hasLater |= slot.Start > timeMs;
+                }
+            }
+        }
+
+        foreach (var time in _times)
+        {
+            var left = Math.Max(0, time - size);
+            if (left <= timeMs && timeMs <= left + size && !_starts.Contains(left))
+            {
+                _starts.Add(left);
+            }
+
+            // The right window of an earlier event, which this event is in (and so calls for).
+            if (time < timeMs && timeMs <= time + 1 + size && !_starts.Contains(time + 1))
+            {
+                _starts.Add(time + 1);
+            }
+        }
+
+        // This event's right window, when a later event is in it and it does not exist yet.
+        var right = new WindowKey<TKey>(key, timeMs + 1, timeMs + 1 + size);
+        var createRight = hasLater && !IsClosed(key, right.StartMs, right.EndMs, now) && !_store.TryGet(right, out _);
+        Window? missed = null;
+        var anyOpen = createRight;
+        foreach (var start in _starts)
+        {
+            if (IsClosed(key, start, start + size, now))
+            {
+                missed = new Window(start, start + size, endInclusive: true);
+            }
+            else
+            {
+                anyOpen = true;
+            }
+        }
+
+        if (!anyOpen)
+        {
+            // Every window the event calls for is closed: like Kafka Streams, it leaves no trace (not even its event-time entry).
+            Late(timeMs, missed ?? new Window(leftStart, leftStart + size, endInclusive: true), now, applied: false);
+            return;
+        }
+
+        var entry = new WindowKey<TKey>(key, timeMs, timeMs);
+        _store.Put(entry, merge && _store.TryGet(entry, out var current) ? _table.MergeValues(current, operand) : operand);
+        AddSlot(key, timeMs, timeMs);
+        foreach (var start in _starts)
+        {
+            var end = start + size;
+            if (IsClosed(key, start, end, now))
+            {
+                continue;
+            }
+
+            var window = new WindowKey<TKey>(key, start, end);
+            _store.Put(window, merge && _store.TryGet(window, out var value) ? _table.MergeValues(value, operand) : SlidingTotal(key, start, end, now));
+            AddSlot(key, start, end);
+        }
+
+        if (createRight)
+        {
+            _store.Put(right, SlidingTotal(key, right.StartMs, right.EndMs, now));
+            AddSlot(key, right.StartMs, right.EndMs);
+        }
+
+        if (missed is { } late)
+        {
+            // Kept in its event-time entry (and so in windows it calls for later) even when only its right window was new.
+            Late(timeMs, late, now, applied: true);
+        }
+    }
+
+    /// <summary>The merge of the key's live event-time entries in <c>[start, end]</c>.</summary>
+    private TValue SlidingTotal(TKey key, long start, long end, long now)
+    {
+        TValue total = default!;
+        var any = false;
+        foreach (var slot in _index[key])
+        {
+            if (IsWindow(slot) || slot.Start < start || slot.Start > end || !Live(slot, now) ||
+                !_store.TryGet(new WindowKey<TKey>(key, slot.Start, slot.End), out var value))
+            {
+                continue;
+            }
+
+            total = any ? _table.MergeValues(total, value) : value;
+            any = true;
+        }
+
+        return total;
+    }
+
     private void ApplySession(TKey key, long timeMs, bool merge, TValue operand, long now)
     {
         var gap = Spec.SizeMs;
@@ -364,18 +546,13 @@ public sealed class WindowedTableShard<TKey, TValue> : IWindowedShard where TKey
         {
             foreach (var slot in slots)
             {
-                if (slot.End < timeMs - gap || slot.Start > timeMs + gap)
+                // Expired sessions are gone, whether or not the last Advance removed them yet.
+                if (slot.End < timeMs - gap || slot.Start > timeMs + gap || !Live(slot, now))
                 {
                     continue;
                 }
 
-                // A closed session is final: an event that would extend it is late.
-                if (slot.Closed)
-                {
-                    Late(timeMs, WindowOf(slot), now, applied: false);
-                    return;
-                }
-
+                // A closed session merges too: only the merged session's close decides (Kafka Streams).
                 (overlapping ??= []).Add(slot);
                 start = Math.Min(start, slot.Start);
                 end = Math.Max(end, slot.End);
@@ -384,7 +561,7 @@ public sealed class WindowedTableShard<TKey, TValue> : IWindowedShard where TKey
 
         if (Spec.CloseAt(start, end) <= now)
         {
-            Late(timeMs, new Window(start, end), now, applied: false);
+            Late(timeMs, new Window(start, end, endInclusive: true), now, applied: false);
             return;
         }
 
@@ -438,7 +615,7 @@ public sealed class WindowedTableShard<TKey, TValue> : IWindowedShard where TKey
         return _index.TryGetValue(key, out var slots) && Find(slots, start, end) is var i and >= 0 && slots[i].Closed;
     }
 
-    private void CloseAndExpire(long now, bool fire)
+    private void CloseAndExpire(long now, bool fire, bool expire = true)
     {
         while (_closing.TryPeek(out var key, out var at) && at <= now)
         {
@@ -457,7 +634,7 @@ public sealed class WindowedTableShard<TKey, TValue> : IWindowedShard where TKey
             }
         }
 
-        while (_expiring.TryPeek(out var key, out var at) && at <= now)
+        while (expire && _expiring.TryPeek(out var key, out var at) && at <= now)
         {
             _expiring.Dequeue();
             if (RemoveSlot(key.Key, key.StartMs, key.EndMs))
@@ -467,36 +644,25 @@ public sealed class WindowedTableShard<TKey, TValue> : IWindowedShard where TKey
         }
     }
 
-    private Window WindowOf(Slot slot) => Spec.Kind == WindowKind.Sliding ? new Window(slot.End - Spec.SizeMs, slot.End) : new Window(slot.Start, slot.End);
+    private Window WindowOf(Slot slot) =>
+        new(slot.Start, slot.End, endInclusive: Spec.Kind is WindowKind.Sliding or WindowKind.Session);
 
-    private TValue WindowValue(TKey key, Slot slot) => Spec.Kind == WindowKind.Sliding
-        ? SlidingValue(key, slot.End)
-        : _store.TryGet(new WindowKey<TKey>(key, slot.Start, slot.End), out var value) ? value : default!;
+    private TValue WindowValue(TKey key, Slot slot) =>
+        _store.TryGet(new WindowKey<TKey>(key, slot.Start, slot.End), out var value) ? value : default!;
 
-    /// <summary>The merge of the key's event-time entries in <c>[time - size, time]</c>.</summary>
-    private TValue SlidingValue(TKey key, long timeMs)
-    {
-        TValue total = default!;
-        if (!_index.TryGetValue(key, out var slots))
-        {
-            return total;
-        }
+    /// <summary>False for a sliding table's event-time entries, which are not windows.</summary>
+    private bool IsWindow(Slot slot) => Spec.Kind != WindowKind.Sliding || slot.Start != slot.End;
 
-        var any = false;
-        foreach (var slot in slots)
-        {
-            if (slot.End < timeMs - Spec.SizeMs || slot.End > timeMs ||
-                !_store.TryGet(new WindowKey<TKey>(key, slot.Start, slot.End), out var value))
-            {
-                continue;
-            }
+    /// <summary>Not expired at <paramref name="now"/>, whether or not it was removed yet.</summary>
+    private bool Live(Slot slot, long now) => now < 0 || Spec.ExpireAt(slot.Start, slot.End) > now;
 
-            total = any ? _table.MergeValues(total, value) : value;
-            any = true;
-        }
-
-        return total;
-    }
+    private void ThrowNegativeTime(long timeMs) => throw new ArgumentOutOfRangeException(nameof(timeMs), timeMs,
+        $"Windowed table '{Definition.Name}' cannot take a write at {timeMs} ms: window times are Unix milliseconds from 0 " +
+        "(1970-01-01T00:00:00Z) on, and no window starts before 0 (as in Kafka Streams). " +
+        (timeMs == -1 && Context?.StreamTimeMs == -1
+            ? "No event is being processed and the table has no time yet: write at an explicit time with table[key, at]."
+            : "Give the record a timestamp of 0 or later (or take its time from a value member with [Topic(Timestamp = ...)]), " +
+              "or write at an explicit time with table[key, at]."));
 
     private void AddSlot(TKey key, long start, long end)
     {
@@ -518,10 +684,15 @@ public sealed class WindowedTableShard<TKey, TValue> : IWindowedShard where TKey
             return;
         }
 
-        slots.Insert(at, new Slot(start, end));
+        var slot = new Slot(start, end);
+        slots.Insert(at, slot);
         WindowCount++;
         var windowKey = new WindowKey<TKey>(key, start, end);
-        _closing.Enqueue(windowKey, Spec.CloseAt(start, end));
+        if (IsWindow(slot))
+        {
+            _closing.Enqueue(windowKey, Spec.CloseAt(start, end));
+        }
+
         _expiring.Enqueue(windowKey, Spec.ExpireAt(start, end));
     }
 
