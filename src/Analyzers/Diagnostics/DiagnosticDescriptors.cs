@@ -294,7 +294,7 @@ internal static class DiagnosticDescriptors
         Configuration, DiagnosticSeverity.Error,
         "Late, CloseOn and RelativeTo take the members of their enums (LateEvents, WindowClose, WindowTime); a cast of another number means nothing to the runtime.");
 
-    public static readonly DiagnosticDescriptor InvalidTableSource = Rule("FSH0508",
+    public static readonly DiagnosticDescriptor InvalidTableSource = Rule("FSH0511",
         "Table cannot be fed by its Source",
         "Table '{0}' cannot be fed by its Source: {1}",
         Configuration, DiagnosticSeverity.Error,
