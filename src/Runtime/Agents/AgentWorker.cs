@@ -680,7 +680,7 @@ public sealed class AgentWorker : IAssignmentListener, IDisposable
             // Sends from a timer carry the wall clock's time, not the last event's.
             _sender.EventTimestampMs = null;
             partition.Timers.RunDue(partition.Agent, _clock, _logger, Name, _options.ErrorPolicy == ErrorPolicy.Stop, _stopping);
-            FlushFullWriteCaches();
+            partition.FlushChangelogsIfFull(_producer, _options.WriteCacheKeys);
         }
     }
 

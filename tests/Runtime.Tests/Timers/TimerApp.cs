@@ -55,10 +55,12 @@ public sealed partial class CountTimerClicks(TimerClickCounts counts, TimerRepor
     [OnStart]
     public void Started() => log.Add("start", counts.Partition);
 
+    /// <summary>Sends a last record, which the commit that follows the hook makes durable.</summary>
     [OnStop]
     public async Task Stopping()
     {
         await Task.Yield();
         log.Add("stop", counts.Partition);
+        reports.Send($"stopped-{counts.Partition}", counts.Entries().Count());
     }
 }
