@@ -64,3 +64,27 @@ public sealed partial class CountTimerClicks(TimerClickCounts counts, TimerRepor
         reports.Send($"stopped-{counts.Partition}", counts.Entries().Count());
     }
 }
+
+[Topic("leader-ticks", Partitions = 4)]
+public sealed partial class LeaderTicks : Topic<string, long>;
+
+/// <summary>Which group member ran the leader's timer, in order; shared by the members of one test.</summary>
+public sealed class LeaderRuns
+{
+    public ConcurrentQueue<string> Runs { get; } = new();
+
+    public ConcurrentQueue<string> Events { get; } = new();
+}
+
+/// <summary>One group member's name, and where it notes its runs.</summary>
+public sealed record LeaderMember(string Name, LeaderRuns Log);
+
+/// <summary>An agent whose only work is a timer that runs on the leader: the member that owns partition 0.</summary>
+[Agent(typeof(LeaderTicks))]
+public sealed partial class TickOnLeader(LeaderMember member)
+{
+    public void Process(string key, long value) => member.Log.Events.Enqueue(key);
+
+    [Timer("1s", OnLeader = true)]
+    public void Tick() => member.Log.Runs.Enqueue(member.Name);
+}
