@@ -196,6 +196,7 @@ public sealed class AgentWorker : IAssignmentListener, IDisposable
         {
             RunDueTimers();
         }
+
         if (_inFlight is { Durable.IsCompleted: true })
         {
             EndCommit();
