@@ -88,6 +88,18 @@ public sealed class GeneratorGoldenTests
                 sessions[orderNumber, shipment.ShippedAt] += shipment.Parcels;
                 return ValueTask.CompletedTask;
             }
+
+            [OnStart]
+            public void Warm() { }
+
+            [Timer("30s")]
+            public void ReportParcels() { }
+
+            [Crontab("0 3 * * *", TimeZone = "Europe/Paris", OnLeader = true)]
+            public Task ExpireAsync(System.Threading.CancellationToken cancellationToken) => Task.CompletedTask;
+
+            [OnStop]
+            public ValueTask FlushAsync() => ValueTask.CompletedTask;
         }
         """;
 
@@ -132,6 +144,34 @@ public sealed class GeneratorGoldenTests
         Assert.Empty(diagnostics);
         var strict = output.WithOptions(output.Options.WithGeneralDiagnosticOption(Microsoft.CodeAnalysis.ReportDiagnostic.Error));
         Assert.Empty(GeneratorHarness.Problems(strict));
+    }
+
+    [Fact]
+    public void Timers_and_hooks_the_analyzers_reject_are_left_out_and_the_rest_still_run()
+    {
+        var (files, output, diagnostics) = GeneratorHarness.Run("""
+            using Faustish;
+            [Topic("numbers")]
+            public sealed partial class Numbers : Topic<long, long>;
+            [Agent(typeof(Numbers))]
+            public sealed partial class Ticks
+            {
+                public void Process(long key, long value) { }
+                [Timer("0s")] public void Never() { }                  // FSH0508
+                [Timer("10s")] private void Hidden() { }               // FSH0112
+                [Timer("1m")] public int Counted() => 0;               // FSH0112
+                [OnStart] public void Begin(string name) { }          // FSH0112
+                [Timer("00:00:05")] public void Kept() { }
+            }
+            """);
+        Assert.Empty(diagnostics);
+        Assert.Empty(GeneratorHarness.Problems(output));
+        var agent = files.Single(f => f.Key.Contains("Ticks.Agent", StringComparison.Ordinal)).Value;
+        Assert.Contains("AgentTimer.Every(\"Kept\", global::System.TimeSpan.FromMilliseconds(5000), onLeader: false)", agent, StringComparison.Ordinal);
+        Assert.DoesNotContain("Never", agent, StringComparison.Ordinal);
+        Assert.DoesNotContain("Hidden", agent, StringComparison.Ordinal);
+        Assert.DoesNotContain("Counted", agent, StringComparison.Ordinal);
+        Assert.DoesNotContain("OnStart", agent, StringComparison.Ordinal);
     }
 
     [Fact]

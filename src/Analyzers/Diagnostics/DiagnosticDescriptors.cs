@@ -5,7 +5,7 @@ namespace Faustish.Analyzers.Diagnostics;
 /// <summary>
 /// Every diagnostic Faustish reports, in one place. Ids are <c>FSH</c> + four digits by area:
 /// 00xx declarations, 01xx agents, 02xx tables, 03xx topics and partitioning, 04xx serialization,
-/// 05xx configuration and windows. Each id has a page under <c>docs/diagnostics/</c>.
+/// 05xx configuration, windows and schedules. Each id has a page under <c>docs/diagnostics/</c>.
 /// </summary>
 internal static class DiagnosticDescriptors
 {
@@ -311,4 +311,36 @@ internal static class DiagnosticDescriptors
         "Agent name '{0}' is not valid: {1}",
         Configuration, DiagnosticSeverity.Error,
         "An agent's name becomes part of its consumer group id: non-empty, at most 200 characters of a-z, A-Z, 0-9, '.', '_' and '-'.");
+
+    // ---- timers and hooks: 01xx (where they go), 05xx (their schedules) ----
+
+    public static readonly DiagnosticDescriptor ScheduledMethodOutsideAgent = Rule("FSH0111",
+        "Timer or hook on a class that is not an agent",
+        "[{0}] on '{1}' never runs: '{2}' is not an [Agent] class; move the method to an agent, whose worker runs it",
+        Agents, DiagnosticSeverity.Error,
+        "[Timer], [Crontab], [OnStart] and [OnStop] methods run on an agent's worker, with the agent's tables and topics. On any other class nothing calls them.");
+
+    public static readonly DiagnosticDescriptor ScheduledMethodSignature = Rule("FSH0112",
+        "Timer or hook method cannot be called",
+        "[{0}] method '{1}' cannot be called by the worker: {2}",
+        Agents, DiagnosticSeverity.Error,
+        "A timer or hook is a public or internal, non-generic instance method of the agent that takes no parameters (or one CancellationToken, cancelled when the worker stops) and returns void or Task.");
+
+    public static readonly DiagnosticDescriptor InvalidTimerInterval = Rule("FSH0508",
+        "Timer interval is not valid",
+        "[Timer] on '{0}': {1}",
+        Configuration, DiagnosticSeverity.Error,
+        "A [Timer] interval is a positive duration: a whole number and a unit (500ms, 10s, 1m, 1h, 1d), or a TimeSpan such as 00:00:10.");
+
+    public static readonly DiagnosticDescriptor InvalidCronExpression = Rule("FSH0509",
+        "Cron expression is not valid",
+        "[Crontab] on '{0}': '{1}' is not a cron expression ({2}); write five fields (minute hour day-of-month month day-of-week), e.g. \"*/5 * * * *\", or six with seconds first",
+        Configuration, DiagnosticSeverity.Error,
+        "Crontab expressions are read by Cronos: five fields (minute, hour, day of month, month, day of week) or six with seconds first.");
+
+    public static readonly DiagnosticDescriptor UnknownTimeZone = Rule("FSH0510",
+        "Time zone does not exist",
+        "[Crontab] on '{0}': time zone '{1}' does not exist; use an IANA id such as \"Europe/Paris\", \"America/New_York\" or \"UTC\"",
+        Configuration, DiagnosticSeverity.Error,
+        "TimeZone names the zone the cron expression is read in, as TimeZoneInfo.FindSystemTimeZoneById takes it. Leave it out for UTC.");
 }

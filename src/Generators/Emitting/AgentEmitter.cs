@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Linq;
 using Faustish.Generators.Model;
 using Faustish.Generators.Rules;
@@ -45,8 +46,38 @@ internal static class AgentEmitter
         writer.WriteLine($"topic: {agent.TopicFullyQualifiedName}.Definition,");
         writer.WriteLine($"tables: [{string.Join(", ", tables)}],");
         writer.WriteLine($"concurrency: {agent.Concurrency},");
-        writer.WriteLine($"createPartition: static context => new {QualifiedPartitionClass(agent)}(context));");
+        if (agent.Timers.Count == 0)
+        {
+            writer.WriteLine($"createPartition: static context => new {QualifiedPartitionClass(agent)}(context));");
+            writer.Unindent();
+            return;
+        }
+
+        writer.WriteLine($"createPartition: static context => new {QualifiedPartitionClass(agent)}(context))");
         writer.Unindent();
+        EmitTimerList(writer, agent);
+    }
+
+    /// <summary>The agent's timers, in source order: <see cref="EmitScheduledCalls"/> calls them by their index here.</summary>
+    private static void EmitTimerList(SourceWriter writer, AgentModel agent)
+    {
+        using (writer.Block(closing: "};"))
+        {
+            writer.WriteLine("Timers =");
+            writer.WriteLine("[");
+            writer.Indent();
+            foreach (var timer in agent.Timers)
+            {
+                var method = EmitHelpers.Literal(timer.Method.Name.TrimStart('@'));
+                var onLeader = timer.OnLeader ? "true" : "false";
+                writer.WriteLine(timer.IntervalMilliseconds > 0
+                    ? $"global::Faustish.Agents.AgentTimer.Every({method}, global::System.TimeSpan.FromMilliseconds({timer.IntervalMilliseconds.ToString(CultureInfo.InvariantCulture)}), onLeader: {onLeader}), // [Timer({EmitHelpers.Literal(timer.Schedule)})]"
+                    : $"global::Faustish.Agents.AgentTimer.Cron({method}, {EmitHelpers.Literal(timer.Schedule)}, timeZone: {(timer.TimeZone is null ? "null" : EmitHelpers.Literal(timer.TimeZone))}, onLeader: {onLeader}),");
+            }
+
+            writer.Unindent();
+            writer.WriteLine("],");
+        }
     }
 
     private static void EmitPartition(SourceWriter writer, AgentModel agent)
@@ -84,7 +115,67 @@ internal static class AgentEmitter
 
             writer.WriteLine();
             EmitLoop(writer, agent);
+            EmitScheduledCalls(writer, agent);
         }
+    }
+
+    /// <summary>The overrides that call the agent's <c>[OnStart]</c>, <c>[OnStop]</c> and timer methods, when it has any.</summary>
+    private static void EmitScheduledCalls(SourceWriter writer, AgentModel agent)
+    {
+        const string Token = "global::System.Threading.CancellationToken";
+        foreach (var onStop in new[] { false, true })
+        {
+            var hooks = agent.Hooks.Where(h => h.OnStop == onStop).ToArray();
+            if (hooks.Length == 0)
+            {
+                continue;
+            }
+
+            var name = onStop ? "OnStop" : "OnStart";
+            writer.WriteLine();
+            writer.WriteLine($"/// <summary>Calls the agent's <c>[{name}]</c> methods, in source order.</summary>");
+            using (writer.Block($"public override void {name}({Token} cancellationToken)"))
+            {
+                foreach (var hook in hooks)
+                {
+                    writer.WriteLine(Call(hook.Method));
+                }
+            }
+        }
+
+        if (agent.Timers.Count == 0)
+        {
+            return;
+        }
+
+        writer.WriteLine();
+        writer.WriteLine("/// <summary>Calls the timer method at <paramref name=\"timer\"/> in the definition's <c>Timers</c>.</summary>");
+        using (writer.Block($"public override void RunTimer(int timer, {Token} cancellationToken)"))
+        {
+            using (writer.Block("switch (timer)"))
+            {
+                for (var i = 0; i < agent.Timers.Count; i++)
+                {
+                    writer.WriteLine($"case {i}:");
+                    writer.Indent();
+                    writer.WriteLine(Call(agent.Timers[i].Method));
+                    writer.WriteLine("break;");
+                    writer.Unindent();
+                }
+
+                writer.WriteLine("default:");
+                writer.Indent();
+                writer.WriteLine("base.RunTimer(timer, cancellationToken);");
+                writer.WriteLine("break;");
+                writer.Unindent();
+            }
+        }
+    }
+
+    private static string Call(AgentMethodModel method)
+    {
+        var call = $"_agent.{method.Name}({(method.TakesCancellation ? "cancellationToken" : "")})";
+        return method.Returns == ProcessReturn.Void ? call + ";" : $"Complete({call});";
     }
 
     private static string Argument(AgentDependency dependency) => dependency.Kind switch

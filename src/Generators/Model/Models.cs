@@ -102,7 +102,22 @@ internal sealed record AgentModel(
     bool TakesEventContext,
     AgentParameter KeyParameter,
     AgentParameter ValueParameter,
-    EquatableArray<AgentDependency> Dependencies);
+    EquatableArray<AgentDependency> Dependencies,
+    EquatableArray<AgentTimerModel> Timers = default,
+    EquatableArray<AgentHookModel> Hooks = default);
+
+/// <summary>A <c>[Timer]</c> or <c>[Crontab]</c> method, in source order.</summary>
+/// <param name="Schedule">The attribute's text as written: the interval or the cron expression.</param>
+/// <param name="IntervalMilliseconds">The interval of a <c>[Timer]</c>, parsed by <see cref="TimerRules"/>; 0 for a <c>[Crontab]</c>.</param>
+/// <param name="TimeZone">The cron expression's time zone, or null for UTC.</param>
+internal sealed record AgentTimerModel(AgentMethodModel Method, string Schedule, long IntervalMilliseconds, string? TimeZone, bool OnLeader);
+
+/// <summary>An <c>[OnStart]</c> or <c>[OnStop]</c> method, in source order.</summary>
+internal sealed record AgentHookModel(AgentMethodModel Method, bool OnStop);
+
+/// <summary>How the generated code calls a scheduled method.</summary>
+/// <param name="TakesCancellation">It takes a <c>CancellationToken</c>.</param>
+internal sealed record AgentMethodModel(string Name, ProcessReturn Returns, bool TakesCancellation);
 
 /// <summary>The key or value parameter of the processing method.</summary>
 /// <param name="FullyQualifiedType">Its type as the method declares it, nullable annotation included.</param>

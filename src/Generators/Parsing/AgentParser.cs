@@ -51,8 +51,59 @@ internal static class AgentParser
             method.Parameters.Length == 3,
             Parameter(method.Parameters[0].Type, topicTypes.Key),
             Parameter(method.Parameters[1].Type, topicTypes.Value),
-            dependencies);
+            dependencies,
+            Timers(type),
+            Hooks(type));
     }
+
+    /// <summary>The <c>[Timer]</c> and <c>[Crontab]</c> methods the runtime can call; the analyzers report the others.</summary>
+    private static EquatableArray<AgentTimerModel> Timers(INamedTypeSymbol type)
+    {
+        var timers = new List<AgentTimerModel>();
+        foreach (var (method, attribute, kind) in TimerRules.ScheduledMethods(type))
+        {
+            if (kind is not (ScheduledKind.Timer or ScheduledKind.Crontab) || Method(method) is not { } call)
+            {
+                continue;
+            }
+
+            if (kind == ScheduledKind.Timer)
+            {
+                var text = TimerRules.IntervalText(attribute);
+                if (TimerRules.TryParseInterval(text, out var interval, out _))
+                {
+                    timers.Add(new AgentTimerModel(call, text!, (long)interval.TotalMilliseconds, null, TimerRules.OnLeader(attribute)));
+                }
+            }
+            else if (TimerRules.CronText(attribute) is { Length: > 0 } expression)
+            {
+                // The runtime reads the expression and the time zone with Cronos at start; the analyzers check both here.
+                timers.Add(new AgentTimerModel(call, expression, 0, TableRules.NamedString(attribute, "TimeZone"), TimerRules.OnLeader(attribute)));
+            }
+        }
+
+        return new EquatableArray<AgentTimerModel>(timers);
+    }
+
+    /// <summary>The <c>[OnStart]</c> and <c>[OnStop]</c> methods the runtime can call; the analyzers report the others.</summary>
+    private static EquatableArray<AgentHookModel> Hooks(INamedTypeSymbol type)
+    {
+        var hooks = new List<AgentHookModel>();
+        foreach (var (method, _, kind) in TimerRules.ScheduledMethods(type))
+        {
+            if (kind is ScheduledKind.OnStart or ScheduledKind.OnStop && Method(method) is { } call)
+            {
+                hooks.Add(new AgentHookModel(call, kind == ScheduledKind.OnStop));
+            }
+        }
+
+        return new EquatableArray<AgentHookModel>(hooks);
+    }
+
+    private static AgentMethodModel? Method(IMethodSymbol method) =>
+        TimerRules.SignatureProblem(method) is null && TimerRules.Returns(method) is { } returns
+            ? new AgentMethodModel(SymbolNames.Identifier(method.Name), returns, TimerRules.TakesCancellation(method))
+            : null;
 
     private static AgentParameter Parameter(ITypeSymbol declared, ITypeSymbol topicType) => new(
         SymbolNames.Qualified(declared),

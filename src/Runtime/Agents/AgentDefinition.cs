@@ -40,6 +40,13 @@ public sealed class AgentDefinition
 
     public int Concurrency { get; }
 
+    /// <summary>Its <c>[Timer]</c> and <c>[Crontab]</c> methods, in source order (the index is what <see cref="AgentPartition.RunTimer"/> takes).</summary>
+    public IReadOnlyList<AgentTimer> Timers
+    {
+        get;
+        init => field = value ?? throw new ArgumentNullException(nameof(value));
+    } = [];
+
     /// <summary>Consumer group of this agent in app <paramref name="appId"/>.</summary>
     public string GroupId(string appId) => $"{appId}-{Name}";
 

@@ -1,4 +1,5 @@
 using System;
+using System.Threading;
 using System.Threading.Tasks;
 using Faustish.Transport;
 using System.ComponentModel;
@@ -20,6 +21,20 @@ public abstract class AgentPartition
 
     /// <summary>Processes every record of <paramref name="batch"/> in order.</summary>
     public abstract void ProcessBatch(RecordBatch batch);
+
+    /// <summary>Calls the agent's <c>[OnStart]</c> methods, once, before the partition's first batch.</summary>
+    public virtual void OnStart(CancellationToken cancellationToken)
+    {
+    }
+
+    /// <summary>Calls the agent's <c>[OnStop]</c> methods, once, before the commit that ends the partition's work here.</summary>
+    public virtual void OnStop(CancellationToken cancellationToken)
+    {
+    }
+
+    /// <summary>Calls the timer method at <paramref name="timer"/> in <see cref="AgentDefinition.Timers"/>.</summary>
+    public virtual void RunTimer(int timer, CancellationToken cancellationToken) =>
+        throw new ArgumentOutOfRangeException(nameof(timer), timer, $"Agent {Context.Agent.TypeName} has no timer {timer}.");
 
     /// <summary>
     /// Finishes a <see cref="ValueTask"/> the user's method returned. Agents run on their own worker thread,

@@ -61,6 +61,12 @@ public sealed class AgentWorker : IAssignmentListener, IDisposable
         _metrics = metrics ?? throw new ArgumentNullException(nameof(metrics));
         _logger = logger ?? throw new ArgumentNullException(nameof(logger));
         Name = $"{agent.Name}#{index}";
+        foreach (var timer in agent.Timers)
+        {
+            // A cron expression or time zone this machine cannot read fails the start, naming what to change.
+            timer.Validate();
+        }
+
         if (options.Guarantee == ProcessingGuarantee.ExactlyOnce)
         {
             // One transactional producer per worker thread; its id is stable across restarts, so a replacement fences it.
@@ -178,7 +184,7 @@ public sealed class AgentWorker : IAssignmentListener, IDisposable
         // While restoring, poll without waiting: the consumer keeps its place in the group and live partitions keep
         // flowing, and the next restore slice follows at once.
         Progress.Enter(WorkerPhase.Fetching);
-        var fetched = consumer.Fetch(_batch, _options.MaxBatchSize, restoring ? TimeSpan.Zero : _options.PollTimeout, _stopping);
+        var fetched = consumer.Fetch(_batch, _options.MaxBatchSize, restoring ? TimeSpan.Zero : PollWait(), _stopping);
         if (fetched)
         {
             Process(_batch);
@@ -186,6 +192,11 @@ public sealed class AgentWorker : IAssignmentListener, IDisposable
         }
 
         Advance();
+        if (_agent.Timers.Count > 0)
+        {
+            RunDueTimers();
+        }
+
         if (_inFlight is { Durable.IsCompleted: true })
         {
             EndCommit();
@@ -343,6 +354,7 @@ public sealed class AgentWorker : IAssignmentListener, IDisposable
 
         try
         {
+            StopAgents(null);
             Commit();
             _consumer.Close();
         }
@@ -632,6 +644,71 @@ public sealed class AgentWorker : IAssignmentListener, IDisposable
             Name, string.Join(", ", held), reason.Message, from.Count == 0 ? "where it stood (nothing was processed)" : string.Join(", ", from));
     }
 
+    /// <summary>How long a fetch may wait for records: the poll timeout, or less when a timer is due sooner.</summary>
+    private TimeSpan PollWait()
+    {
+        if (_agent.Timers.Count == 0)
+        {
+            return _options.PollTimeout;
+        }
+
+        var now = _clock.GetUtcNow();
+        var wait = _options.PollTimeout;
+        foreach (var partition in _partitions)
+        {
+            if (partition?.Timers.NextDue is { } due && due - now < wait)
+            {
+                wait = due <= now ? TimeSpan.Zero : due - now;
+            }
+        }
+
+        return wait;
+    }
+
+    /// <summary>
+    /// Runs the timers that are due, on this thread between batches: never while the agent processes an event, and
+    /// their table writes and sends go into the next commit like an event's.
+    /// </summary>
+    private void RunDueTimers()
+    {
+        foreach (var partition in _partitions)
+        {
+            if (partition is null || partition.Timers.NextDue is not { } due || due > _clock.GetUtcNow())
+            {
+                continue;
+            }
+
+            // Sends from a timer carry the wall clock's time, not the last event's.
+            _sender.EventTimestampMs = null;
+            partition.Timers.RunDue(partition.Agent, _clock, _logger, Name, _options.ErrorPolicy == ErrorPolicy.Stop, _stopping);
+            partition.FlushChangelogsIfFull(_producer, _options.WriteCacheKeys);
+        }
+    }
+
+    /// <summary>Calls the <c>[OnStop]</c> hooks of <paramref name="partitions"/> (all active ones when null) that have not run them yet.</summary>
+    private void StopAgents(IReadOnlyList<TopicPartition>? partitions)
+    {
+        foreach (var partition in _partitions)
+        {
+            if (partition is null || partition.Stopped || (partitions is not null && !partitions.Contains(partition.Context.Source)))
+            {
+                continue;
+            }
+
+            partition.Stopped = true;
+            _sender.EventTimestampMs = null;
+            try
+            {
+                partition.Agent.OnStop(_stopping.IsCancellationRequested ? CancellationToken.None : _stopping);
+            }
+            catch (Exception exception) when (exception is not OutOfMemoryException)
+            {
+                // What the hook did before it threw is committed with the rest; the partition stops either way.
+                _logger.LogError(exception, "{Worker}: the [OnStop] hook of {Agent} threw on {Partition}", Name, _agent.TypeName, partition.Context.Source);
+            }
+        }
+    }
+
     /// <summary>Tells every table partition how far stream time and the wall clock have moved (windows close here).</summary>
     private void Advance()
     {
@@ -757,10 +834,22 @@ public sealed class AgentWorker : IAssignmentListener, IDisposable
         var topicPartition = restored.Partition;
         restored.DisposeRestores();
         var context = new AgentPartitionContext(_agent, topicPartition, _sender, _services, restored.Shards, _failures);
-        _partitions[topicPartition.Partition] = new AssignedPartition(context, _agent.CreatePartition(context), restored.Shards, _topology.AppId)
+        var instance = _agent.CreatePartition(context);
+        _partitions[topicPartition.Partition] = new AssignedPartition(context, instance, restored.Shards, _topology.AppId)
         {
             CommittedPosition = -1,
+            Timers = new PartitionTimers(_agent, topicPartition.Partition, _clock.GetUtcNow()),
         };
+        _sender.EventTimestampMs = null;
+        try
+        {
+            instance.OnStart(_stopping);
+        }
+        catch (Exception exception) when (exception is not OperationCanceledException || !_stopping.IsCancellationRequested)
+        {
+            throw new AgentFailedException($"The [OnStart] hook of {_agent.TypeName} threw on {topicPartition}: {exception.Message}", exception);
+        }
+
         _consumer!.Resume([topicPartition]);
         Progress.SetPartition(topicPartition.Partition, PartitionPhase.Active);
         PublishCommittedPosition(topicPartition);
@@ -790,6 +879,7 @@ public sealed class AgentWorker : IAssignmentListener, IDisposable
 
     void IAssignmentListener.OnRevoked(IReadOnlyList<TopicPartition> partitions)
     {
+        StopAgents(partitions);
         Commit();
         Drop(partitions, checkpoint: true);
     }
@@ -977,6 +1067,12 @@ public sealed class AgentWorker : IAssignmentListener, IDisposable
         public AgentPartition Agent { get; } = agent;
 
         public long CommittedPosition { get; set; }
+
+        /// <summary>When the agent's timers are due on this partition.</summary>
+        public required PartitionTimers Timers { get; init; }
+
+        /// <summary>Its <c>[OnStop]</c> hooks have run.</summary>
+        public bool Stopped { get; set; }
 
         /// <summary>The partition's shard of <paramref name="table"/>, or null when its agent does not hold that table.</summary>
         public ITableShard? ShardOf(TableDefinition table) => shards.GetValueOrDefault(table);

@@ -14,7 +14,14 @@ partial class CountParcels
         topic: global::Shop.Shipments.Definition,
         tables: [global::Shop.Parcels.Definition, global::Shop.ParcelSessions.Definition],
         concurrency: 2,
-        createPartition: static context => new global::Shop.CountParcels_FaustishPartition(context));
+        createPartition: static context => new global::Shop.CountParcels_FaustishPartition(context))
+    {
+        Timers =
+        [
+            global::Faustish.Agents.AgentTimer.Every("ReportParcels", global::System.TimeSpan.FromMilliseconds(30000), onLeader: false), // [Timer("30s")]
+            global::Faustish.Agents.AgentTimer.Cron("ExpireAsync", "0 3 * * *", timeZone: "Europe/Paris", onLeader: true),
+        ],
+    };
 }
 
 /// <summary>Shop.CountParcels bound to one partition of its topic, with that partition's tables.</summary>
@@ -74,4 +81,33 @@ file sealed class CountParcels_FaustishPartition : global::Faustish.Agents.Agent
 
     private static global::Faustish.Serialization.RecordDecodeException MissingValue() =>
         new("The record has no value (a tombstone), but Shop.CountParcels.ProcessAsync takes a non-null value.");
+
+    /// <summary>Calls the agent's <c>[OnStart]</c> methods, in source order.</summary>
+    public override void OnStart(global::System.Threading.CancellationToken cancellationToken)
+    {
+        _agent.Warm();
+    }
+
+    /// <summary>Calls the agent's <c>[OnStop]</c> methods, in source order.</summary>
+    public override void OnStop(global::System.Threading.CancellationToken cancellationToken)
+    {
+        Complete(_agent.FlushAsync());
+    }
+
+    /// <summary>Calls the timer method at <paramref name="timer"/> in the definition's <c>Timers</c>.</summary>
+    public override void RunTimer(int timer, global::System.Threading.CancellationToken cancellationToken)
+    {
+        switch (timer)
+        {
+            case 0:
+                _agent.ReportParcels();
+                break;
+            case 1:
+                Complete(_agent.ExpireAsync(cancellationToken));
+                break;
+            default:
+                base.RunTimer(timer, cancellationToken);
+                break;
+        }
+    }
 }
