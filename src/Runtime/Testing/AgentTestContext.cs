@@ -111,6 +111,8 @@ public sealed class AgentTestContext<TKey, TValue> : IAsyncDisposable
         _timer = Clock.CreateTimer(static state => ((AgentTestContext<TKey, TValue>)state!).OnClock(), this, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
     }
 
+    private const long MaxTimerDueMs = uint.MaxValue - 1;
+
     /// <summary>FASTER memory per table in a test: small, since tests hold little.</summary>
     private const long StoreMemoryBytes = 16L << 20;
 
@@ -261,7 +263,8 @@ public sealed class AgentTestContext<TKey, TValue> : IAsyncDisposable
             }
         }
 
-        _timer?.Change(next is { } at ? TimeSpan.FromMilliseconds(Math.Max(at - now, 0)) : Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
+        // A timer waits at most ~49 days: a later close wakes it that far, and it sets itself again from there.
+        _timer?.Change(next is { } at ? TimeSpan.FromMilliseconds(Math.Clamp(at - now, 0, MaxTimerDueMs)) : Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
     }
 
     private static AgentPartition CreatePartition(AgentDefinition agent, AgentPartitionContext context)
