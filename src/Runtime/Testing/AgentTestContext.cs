@@ -3,7 +3,9 @@ using System.Buffers;
 using System.Collections.Generic;
 using System.ComponentModel;
 using System.IO;
+using System.Diagnostics.CodeAnalysis;
 using System.Linq;
+using System.Reflection;
 using System.Threading;
 using System.Threading.Tasks;
 using Faustish.Agents;
@@ -154,20 +156,25 @@ public sealed class AgentTestContext<TKey, TValue> : IAsyncDisposable
     /// the agent does not send to it).
     /// </summary>
     /// <exception cref="ArgumentException"><typeparamref name="TTopic"/> is not a <c>[Topic]</c> class.</exception>
-    public IReadOnlyList<SentRecord> Sent<TTopic>() where TTopic : class
+    public IReadOnlyList<SentRecord> Sent<[DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicProperties)] TTopic>() where TTopic : class
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
-        var topic = _sends.FirstOrDefault(t => t.Type == typeof(TTopic));
+        if (!IsTopicClass(typeof(TTopic)))
+        {
+            throw new ArgumentException($"{typeof(TTopic).FullName} is not a [Topic] class: Sent<T>() takes the topic classes agent {_agent.TypeName} sends to.", nameof(TTopic));
+        }
+
+        // The topics the agent's constructor takes; else one sent to from elsewhere (a window's close callback, through
+        // the table's sender), found by its generated Definition.
+        var topic = _sends.FirstOrDefault(t => t.Type == typeof(TTopic)) ?? TopicOf<TTopic>();
         if (topic is null)
         {
-            return IsTopicClass(typeof(TTopic))
-                ? []
-                : throw new ArgumentException($"{typeof(TTopic).FullName} is not a [Topic] class: Sent<T>() takes the topic classes agent {_agent.TypeName} sends to.", nameof(TTopic));
+            return [];
         }
 
         lock (_gate)
         {
-            return [.. _producer.Records.Where(r => r.Topic == topic.Definition.Name).Select(r => topic.Decode(topic.Definition, r))];
+            return [.. _producer.Records.Where(r => r.Topic == topic.Definition.Name).Select(topic.Decode)];
         }
     }
 
@@ -280,6 +287,12 @@ public sealed class AgentTestContext<TKey, TValue> : IAsyncDisposable
                 $"e.g. {agent.TypeName}.TestContext(test => test.Services.AddSingleton(...)).", missing);
         }
     }
+
+    /// <summary>The topic class's generated <c>Definition</c>, for a topic the agent's constructor does not take.</summary>
+    private static TestTopic? TopicOf<[DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicProperties)] TTopic>() =>
+        typeof(TTopic).GetProperty("Definition", BindingFlags.Public | BindingFlags.Static)?.GetValue(null) is TopicDefinition definition
+            ? TestTopic.Of(typeof(TTopic), definition)
+            : null;
 
     private static bool IsTopicClass(Type type)
     {

@@ -4,16 +4,15 @@ using Faustish.Topics;
 
 namespace Faustish.Testing;
 
-/// <summary>A topic an agent can send to, with its class: lets <c>test.Sent&lt;TTopic&gt;()</c> find and decode its records.</summary>
+/// <summary>A topic an agent sends to, with its class: lets <c>test.Sent&lt;TTopic&gt;()</c> find and decode its records.</summary>
 // Public for generated code in users' assemblies, which derives from or calls it; not for users to call.
 [EditorBrowsable(EditorBrowsableState.Never)]
 public sealed class TestTopic
 {
-    private TestTopic(Type type, TopicDefinition definition, Func<TopicDefinition, RecordBytes, SentRecord> decode)
+    private TestTopic(Type type, TopicDefinition definition)
     {
         Type = type;
         Definition = definition;
-        Decode = decode;
     }
 
     /// <summary>The user's <c>[Topic]</c> class.</summary>
@@ -21,19 +20,16 @@ public sealed class TestTopic
 
     public TopicDefinition Definition { get; }
 
-    internal Func<TopicDefinition, RecordBytes, SentRecord> Decode { get; }
-
     /// <summary>The topic class <paramref name="type"/> and its definition.</summary>
-    public static TestTopic Of<TKey, TValue>(Type type, TopicDefinition<TKey, TValue> definition)
+    public static TestTopic Of<TKey, TValue>(Type type, TopicDefinition<TKey, TValue> definition) => Of(type, (TopicDefinition)definition);
+
+    internal static TestTopic Of(Type type, TopicDefinition definition) =>
+        new(type ?? throw new ArgumentNullException(nameof(type)), definition ?? throw new ArgumentNullException(nameof(definition)));
+
+    /// <summary>A record produced to this topic, decoded with its codecs.</summary>
+    internal SentRecord Decode(RecordBytes record)
     {
-        ArgumentNullException.ThrowIfNull(type);
-        ArgumentNullException.ThrowIfNull(definition);
-        return new(type, definition, static (topic, record) =>
-        {
-            var typed = (TopicDefinition<TKey, TValue>)topic;
-            var key = record.KeyIsNull ? default : typed.KeyCodec.Read(record.Key);
-            var value = record.ValueIsNull ? default : typed.ValueCodec.Read(record.Value);
-            return new SentRecord(key, value, record.Partition, DateTimeOffset.FromUnixTimeMilliseconds(record.TimestampMs), record.Headers);
-        });
+        var (key, value) = Definition.Decode(record.Key, record.KeyIsNull, record.Value, record.ValueIsNull);
+        return new SentRecord(key, value, record.Partition, DateTimeOffset.FromUnixTimeMilliseconds(record.TimestampMs), record.Headers);
     }
 }

@@ -26,6 +26,9 @@ public sealed partial class LargePayments : Topic<string, Payment>;
 [Topic("tc-refunds", Partitions = 2)]
 public sealed partial class Refunds : Topic<string, long>;
 
+[Topic("tc-minute-totals", Partitions = 4)]
+public sealed partial class MinuteTotals : Topic<string, long>;
+
 [Table("tc-balances")]
 public sealed partial class Balances : Table<string, long>;
 
@@ -35,7 +38,11 @@ public sealed partial class PaymentsPerMinute : WindowedTable<string, long>
 {
     public List<(string Account, Window Window, long Payments)> Closed { get; } = [];
 
-    protected override void OnWindowClosed(string key, Window window, long value) => Closed.Add((key, window, value));
+    protected override void OnWindowClosed(string key, Window window, long value)
+    {
+        Closed.Add((key, window, value));
+        new MinuteTotals(Sender).Send(key, value);
+    }
 }
 
 [Agent(typeof(Payments))]
@@ -179,6 +186,11 @@ public sealed class TestContextTests
         test.Clock.Advance(TimeSpan.FromSeconds(1));
         var window = new Window(start.ToUnixTimeMilliseconds(), start.AddMinutes(1).ToUnixTimeMilliseconds());
         Assert.Equal([("ann", window, 2L), ("bob", window, 1L)], perMinute.Closed.OrderBy(c => c.Account, StringComparer.Ordinal));
+
+        // What the close callback sent, stamped with the clock's time when the window closed.
+        var totals = test.Sent<MinuteTotals>();
+        Assert.Equal([("ann", 2L), ("bob", 1L)], totals.Select(r => ((string)r.Key!, (long)r.Value!)).OrderBy(t => t.Item1, StringComparer.Ordinal));
+        Assert.All(totals, r => Assert.Equal(start.AddSeconds(70), r.Timestamp));
 
         // Expired 10 minutes after the window's start, by the clock alone.
         Assert.Equal(2, perMinute.Windows("ann").Count + perMinute.Windows("bob").Count);
