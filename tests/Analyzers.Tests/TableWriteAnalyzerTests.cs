@@ -83,6 +83,24 @@ public sealed class TableWriteAnalyzerTests
     }
 
     [Fact]
+    public async Task A_test_may_seed_the_tables_of_an_agent_test_context_but_not_a_table_it_keeps()
+    {
+        await Verifier.AnalyzerAsync(Model + """
+            public sealed class CountViewsTests
+            {
+                public void Seed(Faustish.Testing.AgentTestContext<string, PageView> test)
+                {
+                    test.Table<PageCounts>()["/home"] = 9_999;
+                    test.Table<PageCounts>().Increment("/about");
+                    var counts = test.Table<PageCounts>();
+                    {|#0:counts["/faq"] = 1|};
+                }
+            }
+            """,
+            Verifier.Diagnostic(DiagnosticDescriptors.TableWrittenOutsideAgent).WithLocation(0).WithArguments("PageCounts", "CountViewsTests.Seed"));
+    }
+
+    [Fact]
     public async Task A_global_table_may_be_written_by_agents_of_any_partition_count()
     {
         await Verifier.AnalyzerAsync(Model + """

@@ -98,6 +98,11 @@ public sealed class TableWriteAnalyzer : DiagnosticAnalyzer
             }
         }
 
+        if (IsTestContextTable(receiver))
+        {
+            return; // A test seeding the tables of an agent test context (test.Table<T>()[key] = value), as a restore would.
+        }
+
         var location = operation.Syntax.GetLocation();
         var tableName = AttributeReader.Name(table);
         if (agent is null || owner is IMethodSymbol { MethodKind: MethodKind.Constructor or MethodKind.StaticConstructor } || owner is IFieldSymbol or IPropertySymbol)
@@ -152,6 +157,18 @@ public sealed class TableWriteAnalyzer : DiagnosticAnalyzer
     }
 
     /// <summary>The receiver of a table write (the table expression), or null when <paramref name="operation"/> is not one.</summary>
+    /// <summary>Whether <paramref name="receiver"/> is <c>test.Table&lt;T&gt;()</c> of an agent test context.</summary>
+    private static bool IsTestContextTable(IOperation receiver)
+    {
+        while (receiver is IConversionOperation conversion)
+        {
+            receiver = conversion.Operand;
+        }
+
+        return receiver is IInvocationOperation { TargetMethod: { Name: "Table", ContainingType: { } context } }
+            && context.OriginalDefinition.ToDisplayString() == "Faustish.Testing.AgentTestContext<TKey, TValue>";
+    }
+
     internal static IOperation? WrittenTable(IOperation operation, FaustishSymbols symbols)
     {
         switch (operation)

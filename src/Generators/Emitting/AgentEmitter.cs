@@ -50,12 +50,16 @@ internal static class AgentEmitter
         {
             writer.WriteLine($"createPartition: static context => new {QualifiedPartitionClass(agent)}(context));");
             writer.Unindent();
-            return;
+        }
+        else
+        {
+            writer.WriteLine($"createPartition: static context => new {QualifiedPartitionClass(agent)}(context))");
+            writer.Unindent();
+            EmitTimerList(writer, agent);
         }
 
-        writer.WriteLine($"createPartition: static context => new {QualifiedPartitionClass(agent)}(context))");
-        writer.Unindent();
-        EmitTimerList(writer, agent);
+        writer.WriteLine();
+        EmitTestContext(writer, agent);
     }
 
     /// <summary>The agent's timers, in source order: <see cref="EmitScheduledCalls"/> calls them by their index here.</summary>
@@ -78,6 +82,25 @@ internal static class AgentEmitter
             writer.Unindent();
             writer.WriteLine("],");
         }
+    }
+
+    /// <summary>
+    /// The agent's <c>TestContext()</c>: its definition, and the topic classes it sends to (so the context can tell their
+    /// records apart and decode them by class).
+    /// </summary>
+    private static void EmitTestContext(SourceWriter writer, AgentModel agent)
+    {
+        var sends = agent.Dependencies.Where(d => d.Kind == DependencyKind.Topic).Select(d => d.FullyQualifiedType).Distinct()
+            .Select(topic => $"global::Faustish.Testing.TestTopic.Of(typeof({topic}), {topic}.Definition)");
+        writer.WriteLine("/// <summary>");
+        writer.WriteLine("/// A test context for this agent, like Faust's <c>agent.test_context()</c>: each event put into it runs through the");
+        writer.WriteLine("/// generated consumer loop with the agent's tables (in memory) and a fake clock, and what the agent sends is kept.");
+        writer.WriteLine("/// </summary>");
+        writer.WriteLine("/// <param name=\"configure\">Registers the services the agent's constructor takes besides tables and topics; chooses stores.</param>");
+        writer.WriteLine(EmitHelpers.GeneratedCodeAttribute);
+        writer.WriteLine($"public static global::Faustish.Testing.AgentTestContext<{agent.Key.FullyQualifiedName}, {agent.Value.FullyQualifiedName}> TestContext(");
+        writer.WriteLine("    global::System.Action<global::Faustish.Testing.AgentTestOptions>? configure = null) =>");
+        writer.WriteLine($"    new(Definition, [{string.Join(", ", sends)}], configure);");
     }
 
     private static void EmitPartition(SourceWriter writer, AgentModel agent)

@@ -66,6 +66,10 @@ public abstract class TopicDefinition
 
     /// <summary>Renders encoded value bytes as text for people (CLI, logs). Throws <see cref="RecordDecodeException"/> when they do not decode.</summary>
     public abstract string FormatValue(ReadOnlySpan<byte> value);
+
+    /// <summary>Decodes a record into its key and value, boxed (the test context's <c>Sent&lt;T&gt;()</c>; not for hot paths).</summary>
+    internal virtual (object? Key, object? Value) Decode(ReadOnlySpan<byte> key, bool keyIsNull, ReadOnlySpan<byte> value, bool valueIsNull) =>
+        throw new NotSupportedException($"Topic '{Name}' ({GetType().Name}) cannot decode records into values.");
 }
 
 /// <summary>A topic's name, partition count and codecs. The generator emits one per <c>[Topic]</c> class.</summary>
@@ -95,6 +99,9 @@ public sealed class TopicDefinition<TKey, TValue>(string name, int partitions, I
         _ = ValueCodec.Read(value);
         return CodecText.Format(ValueCodec, value);
     }
+
+    internal override (object? Key, object? Value) Decode(ReadOnlySpan<byte> key, bool keyIsNull, ReadOnlySpan<byte> value, bool valueIsNull) =>
+        (keyIsNull ? null : KeyCodec.Read(key), valueIsNull ? null : ValueCodec.Read(value));
 }
 
 /// <summary>Moves between text typed by people and a codec's bytes.</summary>

@@ -22,6 +22,16 @@ partial class CountParcels
             global::Faustish.Agents.AgentTimer.Cron("ExpireAsync", "0 3 * * *", timeZone: "Europe/Paris", onLeader: true),
         ],
     };
+
+    /// <summary>
+    /// A test context for this agent, like Faust's <c>agent.test_context()</c>: each event put into it runs through the
+    /// generated consumer loop with the agent's tables (in memory) and a fake clock, and what the agent sends is kept.
+    /// </summary>
+    /// <param name="configure">Registers the services the agent's constructor takes besides tables and topics; chooses stores.</param>
+    [global::System.CodeDom.Compiler.GeneratedCode("Faustish.Generators", "0.1.0")]
+    public static global::Faustish.Testing.AgentTestContext<long, global::Shop.Shipment> TestContext(
+        global::System.Action<global::Faustish.Testing.AgentTestOptions>? configure = null) =>
+        new(Definition, [], configure);
 }
 
 /// <summary>Shop.CountParcels bound to one partition of its topic, with that partition's tables.</summary>

@@ -15,6 +15,16 @@ partial class TrackOrders
         tables: [global::Shop.RevenuePerCity.Definition, global::Shop.OrdersPerCustomer.Definition, global::Shop.OrdersPerMinute.Definition],
         concurrency: 1,
         createPartition: static context => new global::Shop.TrackOrders_FaustishPartition(context));
+
+    /// <summary>
+    /// A test context for this agent, like Faust's <c>agent.test_context()</c>: each event put into it runs through the
+    /// generated consumer loop with the agent's tables (in memory) and a fake clock, and what the agent sends is kept.
+    /// </summary>
+    /// <param name="configure">Registers the services the agent's constructor takes besides tables and topics; chooses stores.</param>
+    [global::System.CodeDom.Compiler.GeneratedCode("Faustish.Generators", "0.1.0")]
+    public static global::Faustish.Testing.AgentTestContext<string, global::Shop.Order> TestContext(
+        global::System.Action<global::Faustish.Testing.AgentTestOptions>? configure = null) =>
+        new(Definition, [global::Faustish.Testing.TestTopic.Of(typeof(global::Shop.BigOrders), global::Shop.BigOrders.Definition)], configure);
 }
 
 /// <summary>Shop.TrackOrders bound to one partition of its topic, with that partition's tables.</summary>

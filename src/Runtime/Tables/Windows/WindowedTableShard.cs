@@ -16,6 +16,12 @@ public interface IWindowedShard : ITableShard
     void Bind(IWindowContext context);
 }
 
+/// <summary>A shard whose windows the wall clock closes: the test context sets its fake clock's timer by it.</summary>
+internal interface IWallClockDeadline
+{
+    long? NextDeadlineMs { get; }
+}
+
 /// <summary>
 /// One partition of a windowed table. Values live in the store under (key, window start, window end); an in-memory
 /// index of each key's live windows (rebuilt from the store after restore, since FASTER cannot range-scan) gives
@@ -36,7 +42,7 @@ public interface IWindowedShard : ITableShard
 /// expires what is past retention (writing tombstones again at the next flush), so recovery neither resurrects
 /// expired windows nor fires a close callback twice for windows closed before the last commit.</para>
 /// </remarks>
-public sealed class WindowedTableShard<TKey, TValue> : IWindowedShard where TKey : notnull
+public sealed class WindowedTableShard<TKey, TValue> : IWindowedShard, IWallClockDeadline where TKey : notnull
 {
     private const byte TimeRecordVersion = 1;
 
@@ -258,6 +264,29 @@ public sealed class WindowedTableShard<TKey, TValue> : IWindowedShard where TKey
         }
 
         return false;
+    }
+
+    /// <summary>
+    /// When the wall clock next closes or expires a window here (Unix ms), or null when it never does: the table does
+    /// not close on the wall clock, or holds no window.
+    /// </summary>
+    long? IWallClockDeadline.NextDeadlineMs
+    {
+        get
+        {
+            if ((Definition.Window.CloseOn & WindowClose.WallClock) == 0)
+            {
+                return null;
+            }
+
+            long? next = _closing.TryPeek(out _, out var closeAt) ? closeAt : null;
+            if (_expiring.TryPeek(out _, out var expireAt) && (next is null || expireAt < next))
+            {
+                next = expireAt;
+            }
+
+            return next;
+        }
     }
 
     public void Advance(long streamTimeMs, long wallClockMs)
