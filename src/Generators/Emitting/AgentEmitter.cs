@@ -239,7 +239,23 @@ internal static class AgentEmitter
                 using (writer.Block("try"))
                 {
                     var call = $"_agent.{agent.MethodName}(key, value{(agent.TakesEventContext ? ", context.Event" : "")})";
-                    writer.WriteLine(agent.Returns == ProcessReturn.Void ? call + ";" : $"Complete({call});");
+                    if (agent.Returns == ProcessReturn.Void)
+                    {
+                        writer.WriteLine(call + ";");
+                    }
+                    else
+                    {
+                        // An event that awaits gives the partition up until it ends; the worker serves the others meanwhile.
+                        writer.WriteLine($"var pending = {call};");
+                        using (writer.Block("if (!pending.IsCompleted)"))
+                        {
+                            writer.WriteLine("context.Suspend(pending, batch, in record);");
+                            writer.WriteLine("return;");
+                        }
+
+                        writer.WriteLine();
+                        writer.WriteLine("pending.GetAwaiter().GetResult();");
+                    }
                 }
 
                 using (writer.Block("catch (global::System.Exception exception)"))

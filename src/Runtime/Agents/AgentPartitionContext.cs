@@ -1,6 +1,8 @@
 using System;
 using System.Collections.Generic;
 using System.Runtime.CompilerServices;
+using System.Threading;
+using System.Threading.Tasks;
 using Faustish.Tables;
 using Faustish.Tables.Windows;
 using Faustish.Transport;
@@ -64,6 +66,145 @@ public sealed class AgentPartitionContext : IWindowContext
     long IWindowContext.WallClockMs => Sender.Clock.GetUtcNow().ToUnixTimeMilliseconds();
 
     void IWindowContext.OnLateEvent(in LateEvent late) => _failures.OnLateEvent(this, in late);
+
+    /// <summary>
+    /// Who runs this partition's asynchronous work (the worker or the test context). Without one, an agent's pending
+    /// await is waited for on the calling thread.
+    /// </summary>
+    internal IAgentPartitionHost? Host
+    {
+        get;
+        init
+        {
+            field = value;
+            Synchronization = value is null ? null : new PartitionSynchronizationContext(value, this);
+        }
+    }
+
+    /// <summary>The context agent code of this partition runs under, so its awaits come back to the partition's thread.</summary>
+    internal PartitionSynchronizationContext? Synchronization { get; private set; }
+
+    /// <summary>The agent is in the middle of an event that awaits: no record of the partition is delivered until it ends.</summary>
+    public bool IsSuspended { get; private set; }
+
+    /// <summary>Runs after every piece of agent code posted back to this partition (a stream agent settles what it acknowledged).</summary>
+    internal Action? AfterPostedWork { get; set; }
+
+    /// <summary>Stops delivering the partition's records; the next delivered once <see cref="ResumeDelivery"/> is called is at <paramref name="resumeAt"/>.</summary>
+    internal void SuspendDelivery(long resumeAt)
+    {
+        if (IsSuspended)
+        {
+            return;
+        }
+
+        IsSuspended = true;
+        Host?.Suspend(this, resumeAt);
+    }
+
+    /// <summary>Delivers the partition's records again.</summary>
+    internal void ResumeDelivery()
+    {
+        if (!IsSuspended)
+        {
+            return;
+        }
+
+        IsSuspended = false;
+        Host?.Resume(this);
+    }
+
+    /// <summary>Records before <paramref name="nextOffset"/> are done: the position to commit moves there.</summary>
+    internal void AcknowledgeThrough(long nextOffset)
+    {
+        if (nextOffset > Position)
+        {
+            Position = nextOffset;
+        }
+    }
+
+    /// <summary>A record was taken by the agent (counted as processed).</summary>
+    internal void CountProcessed() => Processed++;
+
+    private Task? _awaited;
+    private RecordBatch? _held; // the suspended event's record, kept for the dead-letter topic should it fail
+
+    /// <summary>
+    /// The agent's method returned <paramref name="pending"/> for <paramref name="record"/> without finishing. The
+    /// partition waits for it — its later records are delivered again once it ends, the same worker meanwhile serving
+    /// its other partitions — and the record completes (its offset may be committed) only when it has ended. The
+    /// generated loop returns after this call.
+    /// </summary>
+    public void Suspend(ValueTask pending, RecordBatch batch, in BatchRecord record) => Suspend(pending.AsTask(), batch, in record);
+
+    /// <inheritdoc cref="Suspend(ValueTask, RecordBatch, in BatchRecord)"/>
+    public void Suspend(Task pending, RecordBatch batch, in BatchRecord record)
+    {
+        ArgumentNullException.ThrowIfNull(pending);
+        ArgumentNullException.ThrowIfNull(batch);
+        if (_awaited is not null)
+        {
+            throw new InvalidOperationException($"Partition {Source} of agent {Agent.TypeName} is already waiting for an event.");
+        }
+
+        if (Host is not { } host || Synchronization is not { } synchronization)
+        {
+            // No host to hand the partition back to (a caller of the loop without one): wait here.
+            try
+            {
+                pending.GetAwaiter().GetResult();
+            }
+            catch (Exception exception)
+            {
+                ProcessingFailed(batch, in record, exception);
+                return;
+            }
+
+            Complete(in record);
+            return;
+        }
+
+        _held ??= new RecordBatch(initialRecords: 1, initialBytes: 1024);
+        _held.Reset(batch.Topic, batch.Partition);
+        _held.Add(record.Offset, record.NextOffset, record.TimestampMs, batch.KeyOf(in record), record.KeyIsNull,
+            batch.ValueOf(in record), record.ValueIsNull, batch.EncodedHeadersOf(in record));
+        _awaited = pending;
+        SuspendDelivery(record.NextOffset);
+
+        // Whatever thread finishes the await, the end of the event is handled on the partition's thread.
+        pending.ConfigureAwait(false).GetAwaiter().UnsafeOnCompleted(() => synchronization.Post(static state => ((AgentPartitionContext)state!).EndSuspendedEvent(), this));
+    }
+
+    /// <summary>The event the partition waited for has ended: complete it (or handle its failure) and take records again.</summary>
+    private void EndSuspendedEvent()
+    {
+        if (_awaited is not { } awaited || _held is not { } held)
+        {
+            return;
+        }
+
+        _awaited = null;
+        Sender.EventTimestampMs = held[0].TimestampMs;
+        try
+        {
+            try
+            {
+                awaited.GetAwaiter().GetResult();
+            }
+            catch (Exception exception)
+            {
+                ProcessingFailed(held, in held[0], exception);
+                return;
+            }
+
+            Complete(in held[0]);
+        }
+        finally
+        {
+            Sender.EventTimestampMs = null;
+            ResumeDelivery();
+        }
+    }
 
     /// <summary>The user's table class of this partition for <paramref name="definition"/>.</summary>
     public T GetTable<T>(TableDefinition definition) where T : class

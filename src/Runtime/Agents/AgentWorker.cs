@@ -18,7 +18,7 @@ namespace Faustish.Agents;
 /// and commits on an interval: changelogs and outputs flushed first, then input positions, so what is committed
 /// was processed at least once and nothing committed is lost.
 /// </summary>
-public sealed class AgentWorker : IAssignmentListener, IDisposable
+public sealed class AgentWorker : IAssignmentListener, IAgentPartitionHost, IDisposable
 {
     private readonly AgentDefinition _agent;
     private readonly AppTopology _topology;
@@ -43,6 +43,8 @@ public sealed class AgentWorker : IAssignmentListener, IDisposable
     private readonly Tables.Standby.StandbyTables? _standbys; // the agent's first worker keeps this process's standbys
     private readonly int _index;
     private readonly WorkerMailbox _mailbox = new();
+    private readonly PostedWork _posted = new();
+    private int _suspended; // partitions whose agent is in the middle of an awaiting event
     private IGroupConsumer? _consumer;
     private long _lastCommitTicks;
     private InFlightCommit? _inFlight; // at-least-once: the commit whose records are still becoming durable
@@ -172,6 +174,8 @@ public sealed class AgentWorker : IAssignmentListener, IDisposable
             _mailbox.Answer();
         }
 
+        var resumed = !_posted.IsEmpty && RunPosted();
+
         var restoring = _restoringCount > 0;
         if (restoring)
         {
@@ -207,7 +211,77 @@ public sealed class AgentWorker : IAssignmentListener, IDisposable
             BeginCommit();
         }
 
-        return fetched || restoring;
+        return fetched || restoring || resumed;
+    }
+
+    /// <summary>
+    /// Runs the continuations agent code posted back to this thread (awaits that completed): a suspended event of one
+    /// partition goes on, and ends, while the others keep flowing.
+    /// </summary>
+    private bool RunPosted()
+    {
+        long before = 0;
+        foreach (var partition in _partitions)
+        {
+            before += partition?.Context.Processed ?? 0;
+        }
+
+        try
+        {
+            _posted.Run();
+        }
+        catch (AgentFailedException)
+        {
+            // As for a failing record in a batch: keep what was completed before it, so a restart resumes exactly there.
+            Commit();
+            throw;
+        }
+        finally
+        {
+            _sender.EventTimestampMs = null;
+            long after = 0;
+            foreach (var partition in _partitions)
+            {
+                if (partition is not null)
+                {
+                    after += partition.Context.Processed;
+                    Progress.SetPosition(partition.Context.Source.Partition, partition.Context.Position);
+                }
+            }
+
+            var done = Math.Max(after - before, 0);
+            Processed += done;
+            _metrics.RecordsProcessed.Add(done);
+        }
+
+        return true;
+    }
+
+    void IAgentPartitionHost.Post(PartitionSynchronizationContext partition, SendOrPostCallback callback, object? state) =>
+        _posted.Enqueue(partition, callback, state);
+
+    void IAgentPartitionHost.Suspend(AgentPartitionContext partition, long resumeAt)
+    {
+        var source = partition.Source;
+        _consumer!.Pause([source]);
+        _consumer.Seek(new TopicPartitionOffset(source.Topic, source.Partition, resumeAt));
+        if (_partitions[source.Partition] is { } assigned && assigned.Context == partition)
+        {
+            assigned.ResumeAt = resumeAt;
+        }
+
+        _suspended++;
+    }
+
+    void IAgentPartitionHost.Resume(AgentPartitionContext partition)
+    {
+        var source = partition.Source;
+        _suspended = Math.Max(_suspended - 1, 0);
+        if (_partitions[source.Partition] is { } assigned && assigned.Context == partition)
+        {
+            assigned.ResumeAt = -1;
+            _consumer!.Resume([source]);
+        }
     }
 
     /// <summary>
@@ -354,6 +428,7 @@ public sealed class AgentWorker : IAssignmentListener, IDisposable
 
         try
         {
+            FinishWaitingEvents(null);
             StopAgents(null);
             Commit();
             _consumer.Close();
@@ -388,6 +463,13 @@ public sealed class AgentWorker : IAssignmentListener, IDisposable
     /// </summary>
     private void BeginCommit()
     {
+        if (_transactional is not null && _suspended > 0)
+        {
+            // Exactly-once: a transaction must not hold half of an event (the table writes made before its await) with
+            // positions that say it was not processed; a restart would apply them twice. Commit once it has ended.
+            return;
+        }
+
         EndCommit();
         _lastCommitTicks = Stopwatch.GetTimestamp();
         var phase = Progress.Phase;
@@ -644,9 +726,17 @@ public sealed class AgentWorker : IAssignmentListener, IDisposable
             Name, string.Join(", ", held), reason.Message, from.Count == 0 ? "where it stood (nothing was processed)" : string.Join(", ", from));
     }
 
+    private static readonly TimeSpan SuspendedPollTimeout = TimeSpan.FromMilliseconds(5);
+
     /// <summary>How long a fetch may wait for records: the poll timeout, or less when a timer is due sooner.</summary>
     private TimeSpan PollWait()
     {
+        if (_suspended > 0 && _options.PollTimeout > SuspendedPollTimeout)
+        {
+            // An await may end on another thread at any moment; its continuation waits for this thread's next turn.
+            return SuspendedPollTimeout;
+        }
+
         if (_agent.Timers.Count == 0)
         {
             return _options.PollTimeout;
@@ -742,6 +832,14 @@ public sealed class AgentWorker : IAssignmentListener, IDisposable
             throw new InvalidOperationException($"{Name} fetched records of {batch.Topic}[{batch.Partition}], which is not assigned to it.");
         }
 
+        if (partition.Context.IsSuspended)
+        {
+            // Records fetched before the pause took hold: they come again from where the waiting event ends.
+            _consumer!.Pause([partition.Context.Source]);
+            _consumer.Seek(new TopicPartitionOffset(batch.Topic, batch.Partition, partition.ResumeAt));
+            return;
+        }
+
         var before = partition.Context.Processed;
         if (partition.FirstOffset < 0 && batch.Count > 0)
         {
@@ -759,6 +857,7 @@ public sealed class AgentWorker : IAssignmentListener, IDisposable
         using var span = FaustishTracing.StartBatch(_agent.Name, Name, batch);
         try
         {
+            using var scope = partition.Context.Synchronization!.Enter();
             partition.Agent.ProcessBatch(batch);
         }
         catch (AgentFailedException)
@@ -833,7 +932,7 @@ public sealed class AgentWorker : IAssignmentListener, IDisposable
     {
         var topicPartition = restored.Partition;
         restored.DisposeRestores();
-        var context = new AgentPartitionContext(_agent, topicPartition, _sender, _services, restored.Shards, _failures);
+        var context = new AgentPartitionContext(_agent, topicPartition, _sender, _services, restored.Shards, _failures) { Host = this };
         var instance = _agent.CreatePartition(context);
         _partitions[topicPartition.Partition] = new AssignedPartition(context, instance, restored.Shards, _topology.AppId)
         {
@@ -879,6 +978,7 @@ public sealed class AgentWorker : IAssignmentListener, IDisposable
 
     void IAssignmentListener.OnRevoked(IReadOnlyList<TopicPartition> partitions)
     {
+        FinishWaitingEvents(partitions);
         StopAgents(partitions);
         Commit();
         Drop(partitions, checkpoint: true);
@@ -910,10 +1010,63 @@ public sealed class AgentWorker : IAssignmentListener, IDisposable
         }
     }
 
+    /// <summary>
+    /// Before partitions leave (a revoke, a stop): lets events their agents are waiting in end, for at most
+    /// <see cref="WaitingEventGrace"/>, so their work is committed rather than done again by the next owner.
+    /// </summary>
+    private void FinishWaitingEvents(IReadOnlyList<TopicPartition>? partitions)
+    {
+        var started = Stopwatch.GetTimestamp();
+        while (Waiting(partitions) is { } waiting)
+        {
+            if (Stopwatch.GetElapsedTime(started) >= WaitingEventGrace)
+            {
+                _logger.LogWarning("{Worker}: agent {Agent} still waits in the event at {Partition}@{Offset} after {Grace}; the partition leaves without it, and the event is processed again by its next owner",
+                    Name, _agent.TypeName, waiting.Context.Source, waiting.Context.Position, WaitingEventGrace);
+                return;
+            }
+
+            if (_posted.IsEmpty)
+            {
+                Thread.Sleep(1);
+            }
+            else
+            {
+                RunPosted();
+            }
+        }
+
+        AssignedPartition? Waiting(IReadOnlyList<TopicPartition>? leaving)
+        {
+            foreach (var partition in _partitions)
+            {
+                if (partition is { Context.IsSuspended: true } && (leaving is null || leaving.Contains(partition.Context.Source)))
+                {
+                    return partition;
+                }
+            }
+
+            return null;
+        }
+    }
+
+    /// <summary>How long a leaving partition's waiting event may take to end.</summary>
+    private static readonly TimeSpan WaitingEventGrace = TimeSpan.FromSeconds(10);
+
     private void Drop(IReadOnlyList<TopicPartition> partitions, bool checkpoint)
     {
         foreach (var topicPartition in partitions)
         {
+            if (_partitions[topicPartition.Partition] is { } leaving)
+            {
+                // Continuations of its agent posted from now on are dropped: its tables close below.
+                leaving.Context.Synchronization?.Abandon();
+                if (leaving.Context.IsSuspended)
+                {
+                    _suspended = Math.Max(_suspended - 1, 0);
+                }
+            }
+
             // Tables whose restore completed are checkpointed here; a partition taken away mid-restore then keeps the
             // progress of its unfinished ones (orderly revoke) and closes its shards.
             _state.Release(topicPartition.Partition, checkpoint);
@@ -952,6 +1105,7 @@ public sealed class AgentWorker : IAssignmentListener, IDisposable
         _standbys?.Dispose();
         foreach (var partition in _partitions)
         {
+            partition?.Context.Synchronization?.Abandon();
             partition?.Dispose();
         }
 
@@ -1067,6 +1221,9 @@ public sealed class AgentWorker : IAssignmentListener, IDisposable
         public AgentPartition Agent { get; } = agent;
 
         public long CommittedPosition { get; set; }
+
+        /// <summary>While its agent waits in an event: the offset its records are delivered from again afterwards (else -1).</summary>
+        public long ResumeAt { get; set; } = -1;
 
         /// <summary>When the agent's timers are due on this partition.</summary>
         public required PartitionTimers Timers { get; init; }

@@ -38,7 +38,7 @@ namespace Faustish.Testing;
 /// </remarks>
 /// <typeparam name="TKey">The key type of the agent's topic.</typeparam>
 /// <typeparam name="TValue">The value type of the agent's topic.</typeparam>
-public sealed class AgentTestContext<TKey, TValue> : IAsyncDisposable
+public sealed class AgentTestContext<TKey, TValue> : IAsyncDisposable, IAgentPartitionHost
 {
     private const string AppId = "test";
 
@@ -57,6 +57,9 @@ public sealed class AgentTestContext<TKey, TValue> : IAsyncDisposable
     private readonly ITimer _timer;
     private readonly string? _temporaryDirectory;
     private readonly Lock _gate = new();
+    private readonly PostedWork _posted = new();
+    private TaskCompletionSource? _waiting; // set while the agent waits in an event: completes when it has ended
+    private bool _runningPosted;
     private long _nextOffset;
     private bool _disposed;
 
@@ -100,7 +103,10 @@ public sealed class AgentTestContext<TKey, TValue> : IAsyncDisposable
                 shard.CompleteRestore(); // an empty changelog, restored
             }
 
-            _context = new AgentPartitionContext(agent, new TopicPartition(_topic.Name, options.Partition), _sender, _services, _shards, new FailureHandler());
+            _context = new AgentPartitionContext(agent, new TopicPartition(_topic.Name, options.Partition), _sender, _services, _shards, new FailureHandler())
+            {
+                Host = this,
+            };
             _partition = CreatePartition(agent, _context);
         }
         catch
@@ -143,13 +149,18 @@ public sealed class AgentTestContext<TKey, TValue> : IAsyncDisposable
         try
         {
             Put(key, value, timestamp.ToUnixTimeMilliseconds(), headers);
-            return ValueTask.CompletedTask;
         }
         catch (Exception exception)
         {
             return ValueTask.FromException(exception);
         }
+
+        // An agent that awaits in the event: done when its await has ended and the event with it.
+        return _waiting is { } waiting ? new ValueTask(waiting.Task) : ValueTask.CompletedTask;
     }
+
+    /// <summary>Whether the agent is in the middle of an event that awaits (the <see cref="PutAsync(TKey, TValue)"/> for it has not completed).</summary>
+    public bool IsWaiting => _context.IsSuspended;
 
     /// <summary>
     /// What the agent sent to the topic class <typeparamref name="TTopic"/>, in order, decoded with its codecs (empty if
@@ -225,19 +236,85 @@ public sealed class AgentTestContext<TKey, TValue> : IAsyncDisposable
             _batch.Add(offset, offset + 1, timestampMs, _key.WrittenSpan, keyIsNull, _value.WrittenSpan, valueIsNull, encodedHeaders);
 
             // As a worker runs a batch: the generated loop, then the tables' time moves on, then a commit.
+            if (_context.IsSuspended)
+            {
+                throw new InvalidOperationException(
+                    $"Agent {_agent.TypeName} is still waiting in the event put at offset {_context.Position}: await the PutAsync of that event before putting the next.");
+            }
+
             _context.Batch = _batch;
             try
             {
+                using var scope = _context.Synchronization!.Enter();
+                _runningPosted = true;
                 _partition.ProcessBatch(_batch);
+                _posted.Run();
             }
             finally
             {
+                _runningPosted = false;
                 _context.Batch = null;
                 _sender.EventTimestampMs = null;
+                if (!_context.IsSuspended)
+                {
+                    _waiting = null; // its await ended before the put returned
+                }
             }
 
             AdvanceAndCommit();
         }
+    }
+
+    void IAgentPartitionHost.Post(PartitionSynchronizationContext partition, SendOrPostCallback callback, object? state)
+    {
+        _posted.Enqueue(partition, callback, state);
+        lock (_gate)
+        {
+            if (_runningPosted || _disposed)
+            {
+                return; // the event being put runs it before it returns
+            }
+
+            // An await of the agent's ended (on the test's thread or another): its continuation runs here, as a worker
+            // would run it on its own thread, and the event's PutAsync completes once the event has ended.
+            Exception? failure = null;
+            _runningPosted = true;
+            try
+            {
+                _posted.Run();
+            }
+            catch (Exception exception)
+            {
+                failure = exception;
+            }
+            finally
+            {
+                _runningPosted = false;
+                _sender.EventTimestampMs = null;
+            }
+
+            if (_waiting is { } waiting && (failure is not null || !_context.IsSuspended))
+            {
+                _waiting = null;
+                AdvanceAndCommit();
+                if (failure is null)
+                {
+                    waiting.TrySetResult();
+                }
+                else
+                {
+                    waiting.TrySetException(failure);
+                }
+            }
+        }
+    }
+
+    void IAgentPartitionHost.Suspend(AgentPartitionContext partition, long resumeAt) =>
+        _waiting = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    void IAgentPartitionHost.Resume(AgentPartitionContext partition)
+    {
+        // Completed by Post once the continuation that ended the event has returned (so a failure reaches PutAsync).
     }
 
     /// <summary>The clock reached a window's close or expiry time (its timer, inside <c>Clock.Advance</c>).</summary>

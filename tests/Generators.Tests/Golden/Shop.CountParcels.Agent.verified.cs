@@ -74,7 +74,14 @@ file sealed class CountParcels_FaustishPartition : global::Faustish.Agents.Agent
             context.Begin(in record);
             try
             {
-                Complete(_agent.ProcessAsync(key, value, context.Event));
+                var pending = _agent.ProcessAsync(key, value, context.Event);
+                if (!pending.IsCompleted)
+                {
+                    context.Suspend(pending, batch, in record);
+                    return;
+                }
+
+                pending.GetAwaiter().GetResult();
             }
             catch (global::System.Exception exception)
             {
