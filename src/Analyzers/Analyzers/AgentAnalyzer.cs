@@ -130,7 +130,8 @@ public sealed class AgentAnalyzer : DiagnosticAnalyzer
         foreach (var method in candidates)
         {
             var syntax = method.DeclaringSyntaxReferences.FirstOrDefault()?.GetSyntax(context.CancellationToken) as MethodDeclarationSyntax;
-            if (AgentRules.Returns(method) is null)
+            var streamAgent = AgentRules.LooksLikeStreamAgent(method);
+            if (AgentRules.Returns(method) is null || (streamAgent && AgentRules.Returns(method) == ProcessReturn.Void))
             {
                 context.ReportDiagnostic(method.IsAsync && method.ReturnsVoid
                     ? Diagnostic.Create(DiagnosticDescriptors.AsyncVoidProcessingMethod, syntax?.ReturnType.GetLocation() ?? method.Locations[0], method.Name)
@@ -138,7 +139,7 @@ public sealed class AgentAnalyzer : DiagnosticAnalyzer
                         method.Name, Display(method.ReturnType)));
             }
 
-            if (topic is not null && key is not null && value is not null && !AgentRules.ParametersMatch(method, key, value))
+            if (topic is not null && key is not null && value is not null && !AgentRules.ParametersMatch(method, key, value) && !AgentRules.TakesStream(method, key, value))
             {
                 context.ReportDiagnostic(Diagnostic.Create(DiagnosticDescriptors.ProcessingMethodParameters,
                     syntax?.ParameterList.GetLocation() ?? method.Locations[0], method.Name, keyName, valueName, AttributeReader.Name(topic)));

@@ -108,13 +108,13 @@ internal static class DiagnosticDescriptors
 
     public static readonly DiagnosticDescriptor ProcessingMethodParameters = Rule("FSH0102",
         "Processing method parameters do not match the topic",
-        "'{0}' must take ({1} key, {2} value) or ({1} key, {2} value, EventContext context), the key and value types of topic '{3}'",
+        "'{0}' must take ({1} key, {2} value), ({1} key, {2} value, EventContext context) or (Stream<{1}, {2}> stream), the key and value types of topic '{3}'",
         Agents, DiagnosticSeverity.Error,
-        "The processing method's first two parameters are the topic's key and value types; an optional third parameter of type Faustish.Agents.EventContext gives the partition, offset and timestamp.");
+        "The processing method's first two parameters are the topic's key and value types; an optional third parameter of type Faustish.Agents.EventContext gives the partition, offset and timestamp. A stream agent takes the topic's stream instead, Faustish.Stream<TKey, TValue>, and returns Task or ValueTask.");
 
     public static readonly DiagnosticDescriptor ProcessingMethodReturnType = Rule("FSH0103",
         "Processing method returns an unsupported type",
-        "'{0}' returns '{1}'; a processing method returns void, ValueTask or Task",
+        "'{0}' returns '{1}'; a processing method returns void, ValueTask or Task (a stream agent's: ValueTask or Task)",
         Agents, DiagnosticSeverity.Error,
         "The consumer loop waits for the processing method before it processes the next record, so it must return void, System.Threading.Tasks.ValueTask or System.Threading.Tasks.Task.");
 

@@ -46,7 +46,7 @@ internal static class AgentEmitter
         writer.WriteLine($"topic: {agent.TopicFullyQualifiedName}.Definition,");
         writer.WriteLine($"tables: [{string.Join(", ", tables)}],");
         writer.WriteLine($"concurrency: {agent.Concurrency},");
-        if (agent.Timers.Count == 0)
+        if (agent.Timers.Count == 0 && agent.Repartitions.Count == 0)
         {
             writer.WriteLine($"createPartition: static context => new {QualifiedPartitionClass(agent)}(context));");
             writer.Unindent();
@@ -55,33 +55,56 @@ internal static class AgentEmitter
         {
             writer.WriteLine($"createPartition: static context => new {QualifiedPartitionClass(agent)}(context))");
             writer.Unindent();
-            EmitTimerList(writer, agent);
+            using (writer.Block(closing: "};"))
+            {
+                if (agent.Timers.Count > 0)
+                {
+                    EmitTimerList(writer, agent);
+                }
+
+                if (agent.Repartitions.Count > 0)
+                {
+                    EmitRepartitionList(writer, agent);
+                }
+            }
         }
 
         writer.WriteLine();
         EmitTestContext(writer, agent);
     }
 
+    /// <summary>The stream agent's <c>GroupBy</c>s, in source order: each gets a repartition topic and a stage of the agent.</summary>
+    private static void EmitRepartitionList(SourceWriter writer, AgentModel agent)
+    {
+        writer.WriteLine("Repartitions =");
+        writer.WriteLine("[");
+        writer.Indent();
+        foreach (var repartition in agent.Repartitions)
+        {
+            writer.WriteLine($"global::Faustish.Agents.RepartitionDefinition.Of<{repartition.KeyType}, {repartition.ValueType}>({EmitHelpers.Literal(repartition.Name)}, {repartition.KeyCodec}, {repartition.ValueCodec}),");
+        }
+
+        writer.Unindent();
+        writer.WriteLine("],");
+    }
+
     /// <summary>The agent's timers, in source order: <see cref="EmitScheduledCalls"/> calls them by their index here.</summary>
     private static void EmitTimerList(SourceWriter writer, AgentModel agent)
     {
-        using (writer.Block(closing: "};"))
+        writer.WriteLine("Timers =");
+        writer.WriteLine("[");
+        writer.Indent();
+        foreach (var timer in agent.Timers)
         {
-            writer.WriteLine("Timers =");
-            writer.WriteLine("[");
-            writer.Indent();
-            foreach (var timer in agent.Timers)
-            {
-                var method = EmitHelpers.Literal(timer.Method.Name.TrimStart('@'));
-                var onLeader = timer.OnLeader ? "true" : "false";
-                writer.WriteLine(timer.IntervalMilliseconds > 0
-                    ? $"global::Faustish.Agents.AgentTimer.Every({method}, global::System.TimeSpan.FromMilliseconds({timer.IntervalMilliseconds.ToString(CultureInfo.InvariantCulture)}), onLeader: {onLeader}), // [Timer({EmitHelpers.Literal(timer.Schedule)})]"
-                    : $"global::Faustish.Agents.AgentTimer.Cron({method}, {EmitHelpers.Literal(timer.Schedule)}, timeZone: {(timer.TimeZone is null ? "null" : EmitHelpers.Literal(timer.TimeZone))}, onLeader: {onLeader}),");
-            }
-
-            writer.Unindent();
-            writer.WriteLine("],");
+            var method = EmitHelpers.Literal(timer.Method.Name.TrimStart('@'));
+            var onLeader = timer.OnLeader ? "true" : "false";
+            writer.WriteLine(timer.IntervalMilliseconds > 0
+                ? $"global::Faustish.Agents.AgentTimer.Every({method}, global::System.TimeSpan.FromMilliseconds({timer.IntervalMilliseconds.ToString(CultureInfo.InvariantCulture)}), onLeader: {onLeader}), // [Timer({EmitHelpers.Literal(timer.Schedule)})]"
+                : $"global::Faustish.Agents.AgentTimer.Cron({method}, {EmitHelpers.Literal(timer.Schedule)}, timeZone: {(timer.TimeZone is null ? "null" : EmitHelpers.Literal(timer.TimeZone))}, onLeader: {onLeader}),");
         }
+
+        writer.Unindent();
+        writer.WriteLine("],");
     }
 
     /// <summary>
@@ -107,11 +130,16 @@ internal static class AgentEmitter
     {
         writer.WriteLine($"/// <summary>{EmitHelpers.XmlText(agent.Target.DisplayName)} bound to one partition of its topic, with that partition's tables.</summary>");
         writer.WriteLine(EmitHelpers.GeneratedCodeAttribute);
-        using (writer.Block($"file sealed class {PartitionClass(agent)} : global::Faustish.Agents.AgentPartition"))
+        var baseClass = agent.IsStream ? "global::Faustish.Agents.StreamAgentPartition" : "global::Faustish.Agents.AgentPartition";
+        using (writer.Block($"file sealed class {PartitionClass(agent)} : {baseClass}"))
         {
-            writer.WriteLine($"private static readonly global::Faustish.Serialization.IRecordCodec<{agent.Key.FullyQualifiedName}> KeyCodec = {agent.TopicFullyQualifiedName}.Definition.KeyCodec;");
-            writer.WriteLine($"private static readonly global::Faustish.Serialization.IRecordCodec<{agent.Value.FullyQualifiedName}> ValueCodec = {agent.TopicFullyQualifiedName}.Definition.ValueCodec;");
-            writer.WriteLine();
+            if (!agent.IsStream)
+            {
+                writer.WriteLine($"private static readonly global::Faustish.Serialization.IRecordCodec<{agent.Key.FullyQualifiedName}> KeyCodec = {agent.TopicFullyQualifiedName}.Definition.KeyCodec;");
+                writer.WriteLine($"private static readonly global::Faustish.Serialization.IRecordCodec<{agent.Value.FullyQualifiedName}> ValueCodec = {agent.TopicFullyQualifiedName}.Definition.ValueCodec;");
+                writer.WriteLine();
+            }
+
             writer.WriteLine($"private readonly {agent.Target.FullyQualifiedName} _agent;");
             writer.WriteLine();
             writer.WriteLine($"public {PartitionClass(agent)}({Context} context)");
@@ -137,7 +165,15 @@ internal static class AgentEmitter
             }
 
             writer.WriteLine();
-            EmitLoop(writer, agent);
+            if (agent.IsStream)
+            {
+                EmitStreamCall(writer, agent);
+            }
+            else
+            {
+                EmitLoop(writer, agent);
+            }
+
             EmitScheduledCalls(writer, agent);
         }
     }
@@ -208,6 +244,16 @@ internal static class AgentEmitter
         _ when dependency.IsOptional => $"global::Microsoft.Extensions.DependencyInjection.ServiceProviderServiceExtensions.GetService<{dependency.FullyQualifiedType}>(context.Services)",
         _ => $"global::Microsoft.Extensions.DependencyInjection.ServiceProviderServiceExtensions.GetRequiredService<{dependency.FullyQualifiedType}>(context.Services)",
     };
+
+    /// <summary>A stream agent: its method runs once per partition, over the partition's stream; the runtime feeds it.</summary>
+    private static void EmitStreamCall(SourceWriter writer, AgentModel agent)
+    {
+        writer.WriteLine($"protected override string MethodName => {EmitHelpers.Literal(agent.MethodName)};");
+        writer.WriteLine();
+        writer.WriteLine("/// <summary>Runs the agent's method over this partition's stream of its topic.</summary>");
+        var call = $"_agent.{agent.MethodName}(StreamOf({agent.TopicFullyQualifiedName}.Definition))";
+        writer.WriteLine($"protected override global::System.Threading.Tasks.Task RunAgent() => {call}{(agent.Returns == ProcessReturn.ValueTask ? ".AsTask()" : "")};");
+    }
 
     private static void EmitLoop(SourceWriter writer, AgentModel agent)
     {

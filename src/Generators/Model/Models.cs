@@ -104,7 +104,16 @@ internal sealed record AgentModel(
     AgentParameter ValueParameter,
     EquatableArray<AgentDependency> Dependencies,
     EquatableArray<AgentTimerModel> Timers = default,
-    EquatableArray<AgentHookModel> Hooks = default);
+    EquatableArray<AgentHookModel> Hooks = default,
+    bool IsStream = false,
+    EquatableArray<RepartitionModel> Repartitions = default);
+
+/// <summary>A <c>GroupBy(keySelector, name)</c> found in a stream agent's method, in source order.</summary>
+/// <param name="KeyType">The new key type, <c>global::</c>-qualified.</param>
+/// <param name="KeyCodec">The expression of its codec (a primitive encoding).</param>
+/// <param name="ValueType">The events' value type there.</param>
+/// <param name="ValueCodec">The expression of its codec.</param>
+internal sealed record RepartitionModel(string Name, string KeyType, string KeyCodec, string ValueType, string ValueCodec);
 
 /// <summary>A <c>[Timer]</c> or <c>[Crontab]</c> method, in source order.</summary>
 /// <param name="Schedule">The attribute's text as written: the interval or the cron expression.</param>

@@ -14,7 +14,7 @@ namespace Faustish.Generators.Parsing;
 internal static class AgentParser
 {
     /// <param name="catalog">The run's topics and tables, parsed once each, that decide whether a topic or table it uses is served.</param>
-    public static AgentModel? Parse(INamedTypeSymbol type, AttributeData attribute, TargetCatalog catalog, CancellationToken cancellationToken)
+    public static AgentModel? Parse(INamedTypeSymbol type, AttributeData attribute, TargetCatalog catalog, CancellationToken cancellationToken, Compilation? compilation = null)
     {
         cancellationToken.ThrowIfCancellationRequested();
         if (!TargetRules.IsGeneratable(type, cancellationToken))
@@ -30,6 +30,32 @@ internal static class AgentParser
         }
 
         var concurrency = TableRules.NamedInt(attribute, "Concurrency") ?? 1;
+        if (concurrency >= 1 &&
+            AgentRules.ProcessingMethod(type) is { } streamMethod &&
+            AgentRules.TakesStream(streamMethod, topicTypes.Key, topicTypes.Value) &&
+            AgentRules.Returns(streamMethod) is ProcessReturn.Task or ProcessReturn.ValueTask &&
+            Dependencies(type, catalog) is { } streamDependencies)
+        {
+            var topicName = topic.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat);
+            return new AgentModel(
+                SymbolNames.Target(type),
+                AgentRules.EffectiveName(attribute, type),
+                concurrency,
+                topicName,
+                RecordTypes.Describe(topicTypes.Key),
+                RecordTypes.Describe(topicTypes.Value),
+                streamMethod.Name,
+                AgentRules.Returns(streamMethod)!.Value,
+                false,
+                Parameter(topicTypes.Key, topicTypes.Key),
+                Parameter(topicTypes.Value, topicTypes.Value),
+                streamDependencies,
+                Timers(type),
+                Hooks(type),
+                IsStream: true,
+                Repartitions: GroupBys.Find(streamMethod, topicTypes.Value, topicName, compilation, cancellationToken));
+        }
+
         if (concurrency < 1 ||
             AgentRules.ProcessingMethod(type) is not { } method ||
             !AgentRules.ParametersMatch(method, topicTypes.Key, topicTypes.Value) ||

@@ -51,7 +51,7 @@ internal static class TargetFinder
                 }
 
                 if (Attribute(type, TargetRules.AgentAttribute, IsClassOrRecordClass, cancellationToken) is { } agent &&
-                    AgentParser.Parse(type, agent, catalog, cancellationToken) is { } model)
+                    AgentParser.Parse(type, agent, catalog, cancellationToken, compilation) is { } model)
                 {
                     agents.Add(model);
                 }

@@ -47,6 +47,92 @@ public sealed class AgentDefinition
         init => field = value ?? throw new ArgumentNullException(nameof(value));
     } = [];
 
+    /// <summary>The <c>GroupBy</c>s of a stream agent, in the order its method applies them.</summary>
+    public IReadOnlyList<RepartitionDefinition> Repartitions
+    {
+        get;
+        init => field = value ?? throw new ArgumentNullException(nameof(value));
+    } = [];
+
+    /// <summary>
+    /// Null for the agent as declared; for one of its <c>GroupBy</c> stages (see <see cref="Stages"/>), the name of the
+    /// <c>GroupBy</c> whose repartition topic it reads.
+    /// </summary>
+    public string? Stage { get; private init; }
+
+    /// <summary>The agent as declared, for a stage; else this.</summary>
+    public AgentDefinition Declared => _declared ?? this;
+
+    private AgentDefinition? _declared;
+
+    /// <summary>
+    /// Tables the agent's constructor takes that this stage does not hold (they belong to the stage after the last
+    /// <c>GroupBy</c>, partitioned by its key): using one here is a mistake, reported as such.
+    /// </summary>
+    public IReadOnlyList<TableDefinition> DetachedTables { get; private init; } = [];
+
+    /// <summary>
+    /// How the agent runs in app <paramref name="appId"/>: as declared, or, for a stream agent with <c>GroupBy</c>s, one
+    /// consumer per stage — its own topic (re-keying and forwarding), then each repartition topic in turn, the last
+    /// holding its tables and timers.
+    /// </summary>
+    public IReadOnlyList<AgentDefinition> Stages(string appId)
+    {
+        if (Repartitions.Count == 0 || Stage is not null)
+        {
+            return [this];
+        }
+
+        var stages = new List<AgentDefinition>
+        {
+            new(Name, TypeName, Topic, [], Concurrency, _createPartition) { Repartitions = Repartitions, DetachedTables = Tables, _declared = this },
+        };
+        for (var i = 0; i < Repartitions.Count; i++)
+        {
+            var last = i == Repartitions.Count - 1;
+            var repartition = Repartitions[i];
+            stages.Add(new AgentDefinition($"{Name}-{repartition.Name}", TypeName, repartition.CreateTopic(RepartitionTopicName(appId, repartition.Name), Topic.Partitions),
+                last ? Tables : [], Concurrency, _createPartition)
+            {
+                Repartitions = Repartitions,
+                Stage = repartition.Name,
+                DetachedTables = last ? [] : Tables,
+                Timers = last ? Timers : [],
+                _declared = this,
+            });
+        }
+
+        return stages;
+    }
+
+    /// <summary>The repartition topic of the agent's <c>GroupBy(…, <paramref name="name"/>)</c> in app <paramref name="appId"/>.</summary>
+    public string RepartitionTopicName(string appId, string name) => $"{appId}-{Declared.Name}-{name}-repartition";
+
+    /// <summary>The repartition topic of <paramref name="repartition"/> in app <paramref name="appId"/>: the agent's topic's partitions.</summary>
+    internal TopicDefinition<TKey, TValue> RepartitionTopic<TKey, TValue>(RepartitionDefinition<TKey, TValue> repartition, string appId) =>
+        repartition.Topic(RepartitionTopicName(appId, repartition.Name), Declared.Topic.Partitions);
+
+    /// <summary>The declared <c>GroupBy</c> named <paramref name="name"/>, with the types the agent's code uses.</summary>
+    internal RepartitionDefinition<TKey, TValue> Repartition<TKey, TValue>(string name)
+    {
+        foreach (var repartition in Repartitions)
+        {
+            if (repartition.Name != name)
+            {
+                continue;
+            }
+
+            return repartition as RepartitionDefinition<TKey, TValue> ?? throw new InvalidOperationException(
+                $"Agent {TypeName} calls GroupBy(\"{name}\") with keys {typeof(TKey).Name} and values {typeof(TValue).Name}, but it was declared with " +
+                $"{repartition.KeyType.Name} and {repartition.ValueType.Name}. Give each GroupBy of the agent its own name.");
+        }
+
+        throw new InvalidOperationException(
+            $"Agent {TypeName} calls GroupBy(\"{name}\"), which the generator did not find in its method" +
+            (Repartitions.Count == 0 ? "" : $" (it found {string.Join(", ", System.Linq.Enumerable.Select(Repartitions, r => $"\"{r.Name}\""))})") +
+            ". Call GroupBy on the agent's stream inside its processing method, with a constant name, so its repartition topic is declared at compile time.");
+    }
+
     /// <summary>Consumer group of this agent in app <paramref name="appId"/>.</summary>
     public string GroupId(string appId) => $"{appId}-{Name}";
 

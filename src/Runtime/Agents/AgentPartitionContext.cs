@@ -206,15 +206,39 @@ public sealed class AgentPartitionContext : IWindowContext
         }
     }
 
+    /// <summary>The app this partition's agent runs in (names its repartition topics).</summary>
+    internal string AppId { get; init; } = "";
+
     /// <summary>The user's table class of this partition for <paramref name="definition"/>.</summary>
     public T GetTable<T>(TableDefinition definition) where T : class
     {
         ArgumentNullException.ThrowIfNull(definition);
-        return _shards.TryGetValue(definition, out var shard)
-            ? (T)shard.Table
-            : throw new InvalidOperationException(
-                $"Agent {Agent.TypeName} asked for table '{definition.Name}', which is not among the tables it was registered with.");
+        if (_shards.TryGetValue(definition, out var shard))
+        {
+            return (T)shard.Table;
+        }
+
+        if (System.Linq.Enumerable.Contains(Agent.DetachedTables, definition))
+        {
+            // A stage before the agent's last GroupBy: the table lives where the re-keyed events arrive. The agent gets
+            // a table that says so on any use, instead of a wrong partition's data.
+            var detached = definition.OpenShard(Source.Partition, StoreKind.Memory, new StoreOptions("", 0));
+            detached.Detach(
+                $"Agent {Agent.TypeName} used table '{definition.Name}' before its GroupBy: the table is partitioned by the key GroupBy gives, and only the code after it (where the re-keyed events arrive) may use it. Move the table's use after the GroupBy.");
+            return (T)detached.Table;
+        }
+
+        throw new InvalidOperationException(
+            $"Agent {Agent.TypeName} asked for table '{definition.Name}', which is not among the tables it was registered with.");
     }
+
+    /// <summary>A stream agent's record did not decode: it goes to the dead-letter topic; the stream acknowledges it.</summary>
+    internal void StreamDecodeFailed(RecordBatch batch, in BatchRecord record, Exception exception) =>
+        _failures.OnDecodeFailed(this, batch, in record, exception);
+
+    /// <summary>A stream agent failed on <paramref name="record"/>: by policy, stop (throws) or dead-letter it.</summary>
+    internal void StreamProcessingFailed(RecordBatch batch, in BatchRecord record, Exception exception) =>
+        _failures.OnProcessingFailed(this, batch, in record, exception);
 
     /// <summary>Marks the start of a record's processing: sets <see cref="Event"/> and the timestamp of sends.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

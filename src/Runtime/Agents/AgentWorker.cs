@@ -932,7 +932,7 @@ public sealed class AgentWorker : IAssignmentListener, IAgentPartitionHost, IDis
     {
         var topicPartition = restored.Partition;
         restored.DisposeRestores();
-        var context = new AgentPartitionContext(_agent, topicPartition, _sender, _services, restored.Shards, _failures) { Host = this };
+        var context = new AgentPartitionContext(_agent, topicPartition, _sender, _services, restored.Shards, _failures) { Host = this, AppId = _topology.AppId };
         var instance = _agent.CreatePartition(context);
         _partitions[topicPartition.Partition] = new AssignedPartition(context, instance, restored.Shards, _topology.AppId)
         {

@@ -19,7 +19,9 @@ public sealed class AppTopology
     public AppTopology(AppModel model, string appId)
     {
         ArgumentNullException.ThrowIfNull(model);
-        Model = model;
+        // A stream agent with GroupBys runs as one consumer per stage (its topic, then each repartition topic).
+        Model = model.Agents.Any(a => a.Repartitions.Count > 0) ? model with { Agents = [.. model.Agents.SelectMany(a => a.Stages(appId))] } : model;
+        model = Model;
         AppId = appId;
         RejectDuplicates(model.Topics.Select(t => t.Name), "topic");
         RejectDuplicates(model.Tables.Select(t => t.Name), "table");

@@ -38,6 +38,14 @@ public interface ITableShard : IDisposable
     string? LastUndecodable => null;
 
     /// <summary>
+    /// Makes every read and write of this shard fail with <paramref name="reason"/>: a table handed to a part of an
+    /// agent that must not use it (a stage before its <c>GroupBy</c>). Shards that cannot refuse ignore it.
+    /// </summary>
+    void Detach(string reason)
+    {
+    }
+
+    /// <summary>
     /// A restore has applied the changelog up to its end: rebuild what depends on the whole state (a windowed
     /// table's window index). Plain tables have nothing to do.
     /// </summary>
@@ -149,7 +157,23 @@ public sealed class TableShard<TKey, TValue> : ITableShard where TKey : notnull
 
     public ICheckpointableStore? LocalCheckpoints => _store as ICheckpointableStore;
 
-    public bool TryGet(TKey key, out TValue value) => _cache.TryGet(key, out value);
+    public bool TryGet(TKey key, out TValue value)
+    {
+        ThrowIfDetached();
+        return _cache.TryGet(key, out value);
+    }
+
+    private string? _detached;
+
+    public void Detach(string reason) => _detached = reason ?? throw new ArgumentNullException(nameof(reason));
+
+    private void ThrowIfDetached()
+    {
+        if (_detached is not null)
+        {
+            throw new InvalidOperationException(_detached);
+        }
+    }
 
     public long UndecodableRecords { get; private set; }
 
@@ -182,7 +206,11 @@ public sealed class TableShard<TKey, TValue> : ITableShard where TKey : notnull
         return sum;
     }
 
-    public IEnumerable<KeyValuePair<TKey, TValue>> Scan() => _cache.Scan();
+    public IEnumerable<KeyValuePair<TKey, TValue>> Scan()
+    {
+        ThrowIfDetached();
+        return _cache.Scan();
+    }
 
     public void RouteChangelogByKey(int partitions)
     {
@@ -277,6 +305,7 @@ public sealed class TableShard<TKey, TValue> : ITableShard where TKey : notnull
 
     private void ThrowIfFedByTopic()
     {
+        ThrowIfDetached();
         if (_fedByTopic)
         {
             throw new InvalidOperationException(

@@ -60,6 +60,7 @@ public sealed class AgentTestContext<TKey, TValue> : IAsyncDisposable, IAgentPar
     private readonly PostedWork _posted = new();
     private TaskCompletionSource? _waiting; // set while the agent waits in an event: completes when it has ended
     private bool _runningPosted;
+    private bool _redeliver; // the event put was not taken yet: put it again when the agent waits for it
     private long _nextOffset;
     private bool _disposed;
 
@@ -106,6 +107,7 @@ public sealed class AgentTestContext<TKey, TValue> : IAsyncDisposable, IAgentPar
             _context = new AgentPartitionContext(agent, new TopicPartition(_topic.Name, options.Partition), _sender, _services, _shards, new FailureHandler())
             {
                 Host = this,
+                AppId = AppId,
             };
             _partition = CreatePartition(agent, _context);
         }
@@ -282,6 +284,14 @@ public sealed class AgentTestContext<TKey, TValue> : IAsyncDisposable, IAgentPar
             try
             {
                 _posted.Run();
+                if (_redeliver && !_context.IsSuspended)
+                {
+                    _redeliver = false;
+                    _context.Batch = _batch;
+                    using var scope = _context.Synchronization!.Enter();
+                    _partition.ProcessBatch(_batch);
+                    _posted.Run();
+                }
             }
             catch (Exception exception)
             {
@@ -309,8 +319,13 @@ public sealed class AgentTestContext<TKey, TValue> : IAsyncDisposable, IAgentPar
         }
     }
 
-    void IAgentPartitionHost.Suspend(AgentPartitionContext partition, long resumeAt) =>
+    void IAgentPartitionHost.Suspend(AgentPartitionContext partition, long resumeAt)
+    {
         _waiting = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        // A stream agent busy before it took the event put (awaiting something before its loop): put it again once it waits.
+        _redeliver = _batch.Count > 0 && resumeAt <= _batch[0].Offset;
+    }
 
     void IAgentPartitionHost.Resume(AgentPartitionContext partition)
     {

@@ -10,6 +10,9 @@ namespace Faustish.Topics;
 /// <summary>What the runtime knows about a topic without knowing its types: name, partitions, type names.</summary>
 public abstract class TopicDefinition
 {
+    /// <summary>Where a stream agent's records of this topic enter its stream.</summary>
+    internal abstract Streams.IStreamInput CreateStreamInput(Streams.StreamRun run);
+
     protected TopicDefinition(string name, int partitions)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(name);
@@ -81,6 +84,8 @@ public sealed class TopicDefinition<TKey, TValue>(string name, int partitions, I
     public IRecordCodec<TValue> ValueCodec { get; } = valueCodec ?? throw new ArgumentNullException(nameof(valueCodec));
 
     public override Type KeyType => typeof(TKey);
+
+    internal override Streams.IStreamInput CreateStreamInput(Streams.StreamRun run) => new StreamInput<TKey, TValue>(run, this);
 
     public override Type ValueType => typeof(TValue);
 

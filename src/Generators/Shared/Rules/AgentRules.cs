@@ -62,6 +62,24 @@ internal static class AgentRules
             && (parameters.Length == 2 || (parameters[2].Type is INamedTypeSymbol context && TargetRules.HasMetadataName(context, EventContext)));
     }
 
+    public const string StreamType = "Faustish.Stream`2";
+
+    /// <summary>
+    /// Whether <paramref name="method"/> is a stream agent's: one parameter, <c>Stream&lt;TKey, TValue&gt;</c> of the
+    /// topic's key and value types (nullable annotations aside).
+    /// </summary>
+    public static bool TakesStream(IMethodSymbol method, ITypeSymbol key, ITypeSymbol value) =>
+        method.Parameters.Length == 1
+        && method.Parameters[0].RefKind is RefKind.None or RefKind.In
+        && method.Parameters[0].Type is INamedTypeSymbol { Arity: 2 } stream
+        && TargetRules.HasMetadataName(stream.OriginalDefinition, StreamType)
+        && SymbolEqualityComparer.Default.Equals(stream.TypeArguments[0], key)
+        && SymbolEqualityComparer.Default.Equals(stream.TypeArguments[1], value);
+
+    /// <summary>Whether <paramref name="method"/> takes a <c>Stream&lt;,&gt;</c> (of any types) as its only parameter.</summary>
+    public static bool LooksLikeStreamAgent(IMethodSymbol method) =>
+        method.Parameters.Length == 1 && method.Parameters[0].Type is INamedTypeSymbol { Arity: 2 } stream && TargetRules.HasMetadataName(stream.OriginalDefinition, StreamType);
+
     /// <summary>What the method returns, or null when the loop cannot wait for it (async void, or another type).</summary>
     public static ProcessReturn? Returns(IMethodSymbol method)
     {
