@@ -22,6 +22,7 @@ public sealed class AgentAnalyzer : DiagnosticAnalyzer
         DiagnosticDescriptors.SeveralProcessingMethods,
         DiagnosticDescriptors.ProcessingMethodParameters,
         DiagnosticDescriptors.ProcessingMethodReturnType,
+        DiagnosticDescriptors.ReplyTypeWithoutCodec,
         DiagnosticDescriptors.AsyncVoidProcessingMethod,
         DiagnosticDescriptors.AgentTopicNotATopic,
         DiagnosticDescriptors.ProcessingMethodNotPublic,
@@ -131,7 +132,14 @@ public sealed class AgentAnalyzer : DiagnosticAnalyzer
         {
             var syntax = method.DeclaringSyntaxReferences.FirstOrDefault()?.GetSyntax(context.CancellationToken) as MethodDeclarationSyntax;
             var streamAgent = AgentRules.LooksLikeStreamAgent(method);
-            if (AgentRules.Returns(method) is null || (streamAgent && AgentRules.Returns(method) == ProcessReturn.Void))
+            var reply = streamAgent ? AgentRules.ReplyType(method) : null;
+            if (reply is not null && key is not null && value is not null && !AgentRules.HasReplyCodec(reply, key, value))
+            {
+                context.ReportDiagnostic(Diagnostic.Create(DiagnosticDescriptors.ReplyTypeWithoutCodec,
+                    syntax?.ReturnType.GetLocation() ?? method.Locations[0], agentName, Display(reply), keyName, valueName));
+            }
+
+            if (reply is null && (AgentRules.Returns(method) is null || (streamAgent && AgentRules.Returns(method) == ProcessReturn.Void)))
             {
                 context.ReportDiagnostic(method.IsAsync && method.ReturnsVoid
                     ? Diagnostic.Create(DiagnosticDescriptors.AsyncVoidProcessingMethod, syntax?.ReturnType.GetLocation() ?? method.Locations[0], method.Name)

@@ -326,6 +326,20 @@ internal static class DiagnosticDescriptors
         Agents, DiagnosticSeverity.Error,
         "A timer or hook is a public or internal, non-generic instance method of the agent that takes no parameters (or one CancellationToken, cancelled when the worker stops) and returns void or Task.");
 
+    // ---- stream agents: 01xx ----
+
+    public static readonly DiagnosticDescriptor ReplyTypeWithoutCodec = Rule("FSH0113",
+        "Agent replies with a type that has no codec",
+        "Agent '{0}' yields replies of type '{1}', which has no codec; reply with a string, int, long or double, or with the topic's key type '{2}' or value type '{3}'",
+        Agents, DiagnosticSeverity.Error,
+        "A replying stream agent's replies go to the asker through the app's replies topic, written with a codec: Kafka's primitive encodings (string, int, long, double) or the codec of the agent's topic's key or value type.");
+
+    public static readonly DiagnosticDescriptor GroupByNotDeclarable = Rule("FSH0114",
+        "GroupBy cannot be declared at compile time",
+        "GroupBy on the stream of an agent cannot get its repartition topic: {0}",
+        Agents, DiagnosticSeverity.Error,
+        "The generator declares each GroupBy's repartition topic ({app}-{agent}-{name}-repartition) from the call in the agent's method: its name must be a constant string and its key type must have a primitive encoding (string, int, long or double). Otherwise the GroupBy fails when the agent starts.");
+
     public static readonly DiagnosticDescriptor InvalidTimerInterval = Rule("FSH0508",
         "Timer interval is not valid",
         "[Timer] on '{0}': {1}",

@@ -46,7 +46,7 @@ internal static class AgentEmitter
         writer.WriteLine($"topic: {agent.TopicFullyQualifiedName}.Definition,");
         writer.WriteLine($"tables: [{string.Join(", ", tables)}],");
         writer.WriteLine($"concurrency: {agent.Concurrency},");
-        if (agent.Timers.Count == 0 && agent.Repartitions.Count == 0)
+        if (agent.Timers.Count == 0 && agent.Repartitions.Count == 0 && agent.Reply is null)
         {
             writer.WriteLine($"createPartition: static context => new {QualifiedPartitionClass(agent)}(context));");
             writer.Unindent();
@@ -66,7 +66,25 @@ internal static class AgentEmitter
                 {
                     EmitRepartitionList(writer, agent);
                 }
+
+                if (agent.Reply is { } reply)
+                {
+                    writer.WriteLine($"Replies = global::Faustish.Agents.ReplyDefinition.Of<{reply.Type}>({reply.Codec}),");
+                }
             }
+        }
+
+        if (agent.Reply is { } replies)
+        {
+            writer.WriteLine();
+            writer.WriteLine("/// <summary>");
+            writer.WriteLine("/// Asks this agent, as Faust's <c>agent.ask</c>: sends the event to its topic and returns the reply it yields for it.");
+            writer.WriteLine("/// Fails with <see cref=\"global::System.TimeoutException\"/>, naming the agent, when none comes within <paramref name=\"timeout\"/>.");
+            writer.WriteLine("/// </summary>");
+            writer.WriteLine(EmitHelpers.GeneratedCodeAttribute);
+            writer.WriteLine($"public static global::System.Threading.Tasks.Task<{replies.Type}> AskAsync(global::Faustish.Agents.AgentAsker asker, {agent.Key.FullyQualifiedName} key, {agent.Value.FullyQualifiedName} value,");
+            writer.WriteLine("    global::System.TimeSpan timeout, global::System.Threading.CancellationToken cancellationToken = default) =>");
+            writer.WriteLine($"    (asker ?? throw new global::System.ArgumentNullException(nameof(asker))).AskAsync<{agent.Key.FullyQualifiedName}, {agent.Value.FullyQualifiedName}, {replies.Type}>(Definition, key, value, timeout, cancellationToken);");
         }
 
         writer.WriteLine();
@@ -252,7 +270,9 @@ internal static class AgentEmitter
         writer.WriteLine();
         writer.WriteLine("/// <summary>Runs the agent's method over this partition's stream of its topic.</summary>");
         var call = $"_agent.{agent.MethodName}(StreamOf({agent.TopicFullyQualifiedName}.Definition))";
-        writer.WriteLine($"protected override global::System.Threading.Tasks.Task RunAgent() => {call}{(agent.Returns == ProcessReturn.ValueTask ? ".AsTask()" : "")};");
+        writer.WriteLine(agent.Reply is not null
+            ? $"protected override global::System.Threading.Tasks.Task RunAgent() => RunReplying({call});"
+            : $"protected override global::System.Threading.Tasks.Task RunAgent() => {call}{(agent.Returns == ProcessReturn.ValueTask ? ".AsTask()" : "")};");
     }
 
     private static void EmitLoop(SourceWriter writer, AgentModel agent)

@@ -106,7 +106,11 @@ internal sealed record AgentModel(
     EquatableArray<AgentTimerModel> Timers = default,
     EquatableArray<AgentHookModel> Hooks = default,
     bool IsStream = false,
-    EquatableArray<RepartitionModel> Repartitions = default);
+    EquatableArray<RepartitionModel> Repartitions = default,
+    ReplyModel? Reply = null);
+
+/// <summary>What a replying stream agent (<c>IAsyncEnumerable&lt;TReply&gt;</c>) yields: the type and its codec's expression.</summary>
+internal sealed record ReplyModel(string Type, string Codec);
 
 /// <summary>A <c>GroupBy(keySelector, name)</c> found in a stream agent's method, in source order.</summary>
 /// <param name="KeyType">The new key type, <c>global::</c>-qualified.</param>

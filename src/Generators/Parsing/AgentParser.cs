@@ -33,10 +33,21 @@ internal static class AgentParser
         if (concurrency >= 1 &&
             AgentRules.ProcessingMethod(type) is { } streamMethod &&
             AgentRules.TakesStream(streamMethod, topicTypes.Key, topicTypes.Value) &&
-            AgentRules.Returns(streamMethod) is ProcessReturn.Task or ProcessReturn.ValueTask &&
+            (AgentRules.Returns(streamMethod) is ProcessReturn.Task or ProcessReturn.ValueTask || AgentRules.ReplyType(streamMethod) is not null) &&
             Dependencies(type, catalog) is { } streamDependencies)
         {
             var topicName = topic.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat);
+            ReplyModel? reply = null;
+            if (AgentRules.ReplyType(streamMethod) is { } replyType)
+            {
+                if (ReplyCodec(replyType, topicTypes.Key, topicTypes.Value, topicName) is not { } replyCodec)
+                {
+                    return null; // FSH0512 says what to change
+                }
+
+                reply = new ReplyModel(SymbolNames.QualifiedNotNull(replyType), replyCodec);
+            }
+
             return new AgentModel(
                 SymbolNames.Target(type),
                 AgentRules.EffectiveName(attribute, type),
@@ -45,7 +56,7 @@ internal static class AgentParser
                 RecordTypes.Describe(topicTypes.Key),
                 RecordTypes.Describe(topicTypes.Value),
                 streamMethod.Name,
-                AgentRules.Returns(streamMethod)!.Value,
+                AgentRules.Returns(streamMethod) ?? ProcessReturn.Task,
                 false,
                 Parameter(topicTypes.Key, topicTypes.Key),
                 Parameter(topicTypes.Value, topicTypes.Value),
@@ -53,7 +64,8 @@ internal static class AgentParser
                 Timers(type),
                 Hooks(type),
                 IsStream: true,
-                Repartitions: GroupBys.Find(streamMethod, topicTypes.Value, topicName, compilation, cancellationToken));
+                Repartitions: GroupBys.Find(streamMethod, topicTypes.Value, topicName, compilation, cancellationToken),
+                Reply: reply);
         }
 
         if (concurrency < 1 ||
@@ -81,6 +93,13 @@ internal static class AgentParser
             Timers(type),
             Hooks(type));
     }
+
+    /// <summary>The codec of a replying agent's replies: a primitive encoding, or the codec of its topic's key or value type; else null.</summary>
+    internal static string? ReplyCodec(ITypeSymbol reply, ITypeSymbol key, ITypeSymbol value, string topicName) =>
+        Serialization.JsonCodecModelBuilder.GetReference(reply).PrimitiveExpression
+        ?? (SymbolEqualityComparer.Default.Equals(reply, value) ? topicName + ".Definition.ValueCodec"
+            : SymbolEqualityComparer.Default.Equals(reply, key) ? topicName + ".Definition.KeyCodec"
+            : null);
 
     /// <summary>The <c>[Timer]</c> and <c>[Crontab]</c> methods the runtime can call; the analyzers report the others.</summary>
     private static EquatableArray<AgentTimerModel> Timers(INamedTypeSymbol type)

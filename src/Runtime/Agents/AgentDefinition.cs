@@ -54,6 +54,9 @@ public sealed class AgentDefinition
         init => field = value ?? throw new ArgumentNullException(nameof(value));
     } = [];
 
+    /// <summary>What the agent yields as replies to the events it is asked (see <see cref="AgentAsker"/>), or null.</summary>
+    public ReplyDefinition? Replies { get; init; }
+
     /// <summary>
     /// Null for the agent as declared; for one of its <c>GroupBy</c> stages (see <see cref="Stages"/>), the name of the
     /// <c>GroupBy</c> whose repartition topic it reads.
@@ -85,7 +88,7 @@ public sealed class AgentDefinition
 
         var stages = new List<AgentDefinition>
         {
-            new(Name, TypeName, Topic, [], Concurrency, _createPartition) { Repartitions = Repartitions, DetachedTables = Tables, _declared = this },
+            new(Name, TypeName, Topic, [], Concurrency, _createPartition) { Repartitions = Repartitions, Replies = Replies, DetachedTables = Tables, _declared = this },
         };
         for (var i = 0; i < Repartitions.Count; i++)
         {
@@ -95,6 +98,7 @@ public sealed class AgentDefinition
                 last ? Tables : [], Concurrency, _createPartition)
             {
                 Repartitions = Repartitions,
+                Replies = Replies,
                 Stage = repartition.Name,
                 DetachedTables = last ? [] : Tables,
                 Timers = last ? Timers : [],

@@ -80,6 +80,9 @@ public sealed class AppTopology
     public TopicDefinition? FindTopic(string name) =>
         Model.Topics.Concat(Model.Agents.Select(a => a.Topic)).FirstOrDefault(t => t.Name == name);
 
+    /// <summary>The topic agents' replies to this app's asks go to (see <see cref="AgentAsker"/>).</summary>
+    public string RepliesTopic => $"{AppId}-replies";
+
     /// <summary>The topic the app's dead letters go to.</summary>
     public string DeadLetterTopic => $"{AppId}-dead-letters";
 
@@ -107,6 +110,12 @@ public sealed class AppTopology
         }
 
         specs.TryAdd(DeadLetterTopic, new TopicSpec(DeadLetterTopic, 1));
+        if (Model.Agents.Any(a => a.Replies is not null))
+        {
+            // Replies are read once, by the asker waiting for them: an hour is ample.
+            specs.TryAdd(RepliesTopic, new TopicSpec(RepliesTopic, 1, RetentionMs: (long)TimeSpan.FromHours(1).TotalMilliseconds));
+        }
+
         return [.. specs.Values.Select(s => TopicRetention.Apply(s, retention)).OrderBy(s => s.Name, StringComparer.Ordinal)];
     }
 

@@ -1,4 +1,5 @@
 using System;
+using System.Collections.Generic;
 using System.ComponentModel;
 using System.Threading.Tasks;
 using Faustish.Streams;
@@ -42,6 +43,37 @@ public abstract class StreamAgentPartition : AgentPartition
         ArgumentNullException.ThrowIfNull(topic);
         return _run.Stage is null && _run.Input.Stream is Stream<TKey, TValue> live ? live : new Stream<TKey, TValue>(_run, live: false);
     }
+
+    /// <summary>
+    /// Runs a replying agent's method: each reply it yields goes to the asker of the event it was handed last (an
+    /// event nobody asked gets none), through the worker's sender, so it is committed with the event.
+    /// </summary>
+    protected async Task RunReplying<TReply>(IAsyncEnumerable<TReply> replies)
+    {
+        ArgumentNullException.ThrowIfNull(replies);
+        var definition = Context.Agent.Replies as ReplyDefinition<TReply> ?? throw new InvalidOperationException(
+            $"Agent {Context.Agent.TypeName} yields {typeof(TReply).Name} replies but its definition declares {Context.Agent.Replies?.ReplyType.Name ?? "none"}.");
+
+        // Continuations run inline where the agent yields (on the partition's thread), not posted back to it.
+        await foreach (var reply in replies.ConfigureAwait(false))
+        {
+            if (_run.ReplyAddress is not { } address)
+            {
+                continue;
+            }
+
+            _replyTopics ??= new Dictionary<string, object>(StringComparer.Ordinal);
+            if (!_replyTopics.TryGetValue(address.Topic, out var topic))
+            {
+                topic = new TopicDefinition<string, TReply>(address.Topic, 1, Serialization.PrimitiveCodecs.Utf8String, definition.Codec);
+                _replyTopics.Add(address.Topic, topic);
+            }
+
+            Context.Sender.Send((TopicDefinition<string, TReply>)topic, address.CorrelationId, reply);
+        }
+    }
+
+    private Dictionary<string, object>? _replyTopics;
 
     public sealed override void ProcessBatch(RecordBatch batch)
     {

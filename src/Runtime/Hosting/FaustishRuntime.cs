@@ -174,6 +174,24 @@ public sealed class FaustishRuntime : IAsyncDisposable
     public RecordSender CreateSender() => new(Transport.CreateProducer());
 
     /// <summary>
+    /// Sends events to agents and asks the agents that reply (<c>await Agent.AskAsync(runtime.Asker, key, value, timeout)</c>).
+    /// Created on first use; call after <see cref="EnsureTopicsAsync"/>, which creates the app's replies topic.
+    /// </summary>
+    public AgentAsker Asker
+    {
+        get
+        {
+            lock (_askerGate)
+            {
+                return _asker ??= new AgentAsker(Transport, Topology.RepliesTopic);
+            }
+        }
+    }
+
+    private readonly System.Threading.Lock _askerGate = new();
+    private AgentAsker? _asker;
+
+    /// <summary>
     /// Rebuilds every partition of a table from its changelog, into memory, and returns the shards
     /// (dispose them). This is how tools read state without a running worker. Each partition is read up to its high
     /// watermark as it was when reading began (on Kafka an empty fetch does not mean the end).
@@ -219,6 +237,12 @@ public sealed class FaustishRuntime : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        if (_asker is not null)
+        {
+            await _asker.DisposeAsync().ConfigureAwait(false);
+            _asker = null;
+        }
+
         // Before the transport: the board publishes this process's departure through it.
         _board?.Dispose();
         _board = null;

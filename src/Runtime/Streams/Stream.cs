@@ -181,6 +181,11 @@ internal sealed class StreamInput<TKey, TValue>(StreamRun run, TopicDefinition<T
         }
 
         run.Context.Begin(in record);
+        if (run.Replies)
+        {
+            run.NoteReplyAddress(batch, in record);
+        }
+
         run.Pushed(in record);
         _stream.Push(key, value, batch, in record);
         return true;

@@ -46,7 +46,48 @@ internal sealed class StreamRun(AgentPartitionContext context, string? stage)
     }
 
     /// <summary>The agent was handed what the records from <paramref name="from"/> on make.</summary>
-    public void Delivered(long from) => _inHandsFrom = from;
+    public void Delivered(long from)
+    {
+        _inHandsFrom = from;
+        ReplyAddress = _pushedReplyAddress;
+    }
+
+    /// <summary>The agent yields replies: each record's reply address is read from its headers.</summary>
+    public bool Replies => Context.Agent.Replies is not null;
+
+    /// <summary>Where replies to what the agent was last handed go: the asker's topic and correlation id (null: nobody asked).</summary>
+    public (string Topic, string CorrelationId)? ReplyAddress { get; private set; }
+
+    private (string Topic, string CorrelationId)? _pushedReplyAddress;
+
+    /// <summary>Notes the reply address of the record being pushed (an ask's headers), for the delivery it makes.</summary>
+    public void NoteReplyAddress(RecordBatch batch, in BatchRecord record)
+    {
+        _pushedReplyAddress = null;
+        if (record.HeadersLength == 0)
+        {
+            return;
+        }
+
+        string? topic = null;
+        string? correlation = null;
+        foreach (var header in batch.HeadersOf(in record))
+        {
+            if (header.Name == Agents.ReplyHeaders.ReplyTo)
+            {
+                topic = header.ValueAsString();
+            }
+            else if (header.Name == Agents.ReplyHeaders.CorrelationId)
+            {
+                correlation = header.ValueAsString();
+            }
+        }
+
+        if (topic is not null && correlation is not null)
+        {
+            _pushedReplyAddress = (topic, correlation);
+        }
+    }
 
     /// <summary>An operator keeps <paramref name="offset"/>'s record for a later delivery.</summary>
     public void Held(long offset)

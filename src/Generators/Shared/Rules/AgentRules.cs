@@ -76,6 +76,18 @@ internal static class AgentRules
         && SymbolEqualityComparer.Default.Equals(stream.TypeArguments[0], key)
         && SymbolEqualityComparer.Default.Equals(stream.TypeArguments[1], value);
 
+    /// <summary>The <c>TReply</c> of a method returning <c>IAsyncEnumerable&lt;TReply&gt;</c> (a replying stream agent's), or null.</summary>
+    public static ITypeSymbol? ReplyType(IMethodSymbol method) =>
+        method.ReturnType is INamedTypeSymbol { Arity: 1 } returned && TargetRules.HasMetadataName(returned.OriginalDefinition, "System.Collections.Generic.IAsyncEnumerable`1")
+            ? returned.TypeArguments[0]
+            : null;
+
+    /// <summary>Whether replies of type <paramref name="reply"/> have a codec: a primitive encoding, or the topic's key or value type's.</summary>
+    public static bool HasReplyCodec(ITypeSymbol reply, ITypeSymbol key, ITypeSymbol value) =>
+        Serialization.JsonCodecModelBuilder.GetReference(reply).PrimitiveExpression is not null
+        || SymbolEqualityComparer.Default.Equals(reply, key)
+        || SymbolEqualityComparer.Default.Equals(reply, value);
+
     /// <summary>Whether <paramref name="method"/> takes a <c>Stream&lt;,&gt;</c> (of any types) as its only parameter.</summary>
     public static bool LooksLikeStreamAgent(IMethodSymbol method) =>
         method.Parameters.Length == 1 && method.Parameters[0].Type is INamedTypeSymbol { Arity: 2 } stream && TargetRules.HasMetadataName(stream.OriginalDefinition, StreamType);
