@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Concurrent;
+using System.Collections.Generic;
 using System.Threading;
 using System.Threading.Tasks;
 
@@ -15,38 +16,32 @@ internal static class BackgroundWork
     private static readonly BlockingCollection<Action> Queue = [];
     private static int _started;
 
-    /// <summary>Runs <paramref name="work"/> on a background thread; the task completes with its result or exception.</summary>
+    private static readonly int Threads = Math.Max(4, Environment.ProcessorCount);
+    private static readonly TaskScheduler Scheduler = new BackgroundScheduler();
+
+    /// <summary>
+    /// Runs <paramref name="work"/> on a background thread; the task completes with its result or exception. The work
+    /// must not wait for other background work (there are only a few threads): syncing and hashing files is fine.
+    /// </summary>
     public static Task<T> Run<T>(Func<T> work)
     {
         ArgumentNullException.ThrowIfNull(work);
-        EnsureStarted();
-        var completion = new TaskCompletionSource<T>(TaskCreationOptions.RunContinuationsAsynchronously);
-        Queue.Add(() =>
-        {
-            try
-            {
-                completion.SetResult(work());
-            }
-            catch (Exception e)
-            {
-                completion.SetException(e);
-            }
-        });
-        return completion.Task;
+        return Task.Factory.StartNew(work, CancellationToken.None, TaskCreationOptions.DenyChildAttach, Scheduler);
     }
 
-    private static void EnsureStarted()
+    private static void Enqueue(Action work)
     {
-        if (Volatile.Read(ref _started) != 0 || Interlocked.Exchange(ref _started, 1) != 0)
+        if (Volatile.Read(ref _started) == 0 && Interlocked.Exchange(ref _started, 1) == 0)
         {
-            return;
+            // As many as there are cores, and at least four: several partitions' checkpoints (a revoke, a shutdown) still
+            // complete in parallel, and one blocked in a disk sync does not hold up the others.
+            for (var i = 0; i < Threads; i++)
+            {
+                new Thread(Loop) { IsBackground = true, Name = "Faustish background " + i }.Start();
+            }
         }
 
-        // As many as there are cores: several partitions' checkpoints (a revoke, a shutdown) still complete in parallel.
-        for (var i = 0; i < Math.Max(2, Environment.ProcessorCount); i++)
-        {
-            new Thread(Loop) { IsBackground = true, Name = "Faustish background " + i }.Start();
-        }
+        Queue.Add(work);
     }
 
     private static void Loop()
@@ -56,5 +51,18 @@ internal static class BackgroundWork
         {
             work();
         }
+    }
+
+    private sealed class BackgroundScheduler : TaskScheduler
+    {
+        public override int MaximumConcurrencyLevel => Threads;
+
+        protected override void QueueTask(Task task) => Enqueue(() => TryExecuteTask(task));
+
+        // Inline only on the background threads themselves: a task inlined elsewhere would run at the caller's priority.
+        protected override bool TryExecuteTaskInline(Task task, bool taskWasPreviouslyQueued) =>
+            !taskWasPreviouslyQueued && Thread.CurrentThread.Name?.StartsWith("Faustish background ", StringComparison.Ordinal) == true && TryExecuteTask(task);
+
+        protected override IEnumerable<Task>? GetScheduledTasks() => null;
     }
 }

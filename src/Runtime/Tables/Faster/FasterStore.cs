@@ -338,6 +338,8 @@ public abstract class FasterStore<TKey, TValue> : IStateStore<TKey, TValue>, ICh
         // Asynchronous all the way: FASTER completes the checkpoint's writes on thread-pool threads, so a pool thread
         // blocked waiting for them (one per table partition checkpointing at once, as at a revoke or a shutdown) starved
         // the pool and stretched sub-second checkpoints to many seconds.
+        // (Not on BackgroundWork's few threads: FASTER's completion loop holds its thread while it waits for the owner's
+        // session, so a few stores of one worker in flight at once could hold them all while the owner waits for another.)
         var checkpoint = Task.Run(() => CompleteCheckpointAsync(token, sequence, changelogOffset, keep));
         _checkpoint = checkpoint;
         return checkpoint;
@@ -352,7 +354,7 @@ public abstract class FasterStore<TKey, TValue> : IStateStore<TKey, TValue>, ICh
         await _store.CompleteCheckpointAsync().ConfigureAwait(false);
 
         // Syncing and hashing the checkpoint's files (tens of megabytes at a million keys) is the bulk of a checkpoint's
-        // CPU time: on a lowered-priority thread, so that it never takes a core from the worker that owns the store.
+        // CPU time: on a lowered-priority thread, so that it does not take a core from the worker that owns the store.
         return await BackgroundWork.Run(() => Persist(token, sequence, changelogOffset, keep)).ConfigureAwait(false);
     }
 
