@@ -206,7 +206,10 @@ public sealed class AgentWorker : IAssignmentListener, IAgentPartitionHost, IDis
             EndCommit();
         }
 
-        if (Stopwatch.GetElapsedTime(_lastCommitTicks) >= _options.CommitInterval)
+        // While a commit is still becoming durable, the next one waits for it rather than stopping the worker: on a busy
+        // disk (a checkpoint's writes and syncs) the log's sync took 20-85 ms, and BeginCommit's wait for it was the
+        // longest stop of a worker during checkpoints. The write caches stay bounded meanwhile (their early flushes).
+        if (_inFlight is null && Stopwatch.GetElapsedTime(_lastCommitTicks) >= _options.CommitInterval)
         {
             BeginCommit();
         }

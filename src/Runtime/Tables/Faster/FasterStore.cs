@@ -338,6 +338,8 @@ public abstract class FasterStore<TKey, TValue> : IStateStore<TKey, TValue>, ICh
         // Asynchronous all the way: FASTER completes the checkpoint's writes on thread-pool threads, so a pool thread
         // blocked waiting for them (one per table partition checkpointing at once, as at a revoke or a shutdown) starved
         // the pool and stretched sub-second checkpoints to many seconds.
+        // (Not on BackgroundWork's few threads: FASTER's completion loop holds its thread while it waits for the owner's
+        // session, so a few stores of one worker in flight at once could hold them all while the owner waits for another.)
         var checkpoint = Task.Run(() => CompleteCheckpointAsync(token, sequence, changelogOffset, keep));
         _checkpoint = checkpoint;
         return checkpoint;
@@ -351,6 +353,14 @@ public abstract class FasterStore<TKey, TValue> : IStateStore<TKey, TValue>, ICh
     {
         await _store.CompleteCheckpointAsync().ConfigureAwait(false);
 
+        // Syncing and hashing the checkpoint's files (tens of megabytes at a million keys) is the bulk of a checkpoint's
+        // CPU time: on a lowered-priority thread, so that it does not take a core from the worker that owns the store.
+        return await BackgroundWork.Run(() => Persist(token, sequence, changelogOffset, keep)).ConfigureAwait(false);
+    }
+
+    /// <summary>Makes a checkpoint FASTER completed durable, then writes its manifest, last.</summary>
+    private CheckpointManifest Persist(Guid token, long sequence, long changelogOffset, int keep)
+    {
         // Everything the checkpoint needs must be durable before the manifest says it exists: the log below the
         // checkpoint's flushed address and the checkpoint's own files.
         foreach (var segment in System.IO.Directory.EnumerateFiles(Directory, "hlog*"))
@@ -487,7 +497,16 @@ public abstract class FasterStore<TKey, TValue> : IStateStore<TKey, TValue>, ICh
             MutableFraction = 0.9,
         };
         var checkpointSettings = _keepFiles
-            ? new CheckpointSettings { CheckpointDir = CheckpointDirectory, RemoveOutdated = false }
+            ? new CheckpointSettings
+            {
+                CheckpointDir = CheckpointDirectory,
+                RemoveOutdated = false,
+                // Write the index and the log snapshot one page at a time from a pool task. Unthrottled, the thread that
+                // moves the checkpoint to its flush phase (often the owner, refreshing its session) issues every page
+                // write at once, each on its own pool thread (the pool's minimum is 64, ThreadPoolHeadroom): tens of
+                // megabytes copied by many threads at once, all competing with the owner for the cores.
+                ThrottleCheckpointFlushDelayMs = 0,
+            }
             : null;
         _store = new FasterKV<SpanByte, SpanByte>(IndexBuckets, logSettings, checkpointSettings);
         _session = NewSession();
