@@ -77,9 +77,31 @@ public sealed class WindowedTableDefinition<TKey, TValue> : TableDefinition wher
     {
         ArgumentNullException.ThrowIfNull(options);
         var spec = Spec;
-        IStateStore<WindowKey<TKey>, TValue> store = kind == StoreKind.Memory ? new InMemoryStore<WindowKey<TKey>, TValue>() : _openFasterStore(options);
-        return new WindowedTableShard<TKey, TValue>(this, spec, partition, store);
+        if (kind == StoreKind.Memory)
+        {
+            return new WindowedTableShard<TKey, TValue>(this, spec, partition, new InMemoryStore<WindowKey<TKey>, TValue>());
+        }
+
+        // Two FASTER stores share one budget (the process's, or one of the options' size): the windows' values, and their
+        // index (key lists, close and expiry queues) in a folder beside it, checkpointed together.
+        var shared = options.Budget is null ? options with { Budget = new Faster.StoreMemoryBudget(Math.Max(options.MemoryBytes, 1L << 16)) } : options;
+        var values = _openFasterStore(shared);
+        try
+        {
+            var index = new Faster.FasterEncodedStore<IndexKey<TKey>, byte[]>(
+                shared with { Directory = IndexDirectory(shared.Directory) }, new IndexKeyCodec<TKey>(KeyCodec), RawBytesCodec.Instance);
+            return new WindowedTableShard<TKey, TValue>(this, spec, partition, values, index);
+        }
+        catch
+        {
+            values.Dispose();
+            throw;
+        }
     }
+
+    /// <summary>The folder of a partition's window index store: beside its value store's folder (which a reset deletes whole).</summary>
+    internal static string IndexDirectory(string valuesDirectory) =>
+        System.IO.Path.TrimEndingDirectorySeparator(System.IO.Path.GetFullPath(valuesDirectory)) + ".index";
 
     /// <summary>Creates the user's table class for a shard.</summary>
     public WindowedTable<TKey, TValue> CreateTable(WindowedTableShard<TKey, TValue> shard) => _createTable(shard);
