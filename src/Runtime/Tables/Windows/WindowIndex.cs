@@ -98,14 +98,17 @@ internal sealed class WindowQueue<TKey> where TKey : notnull
     private readonly SortedDictionary<long, Bucket> _buckets = [];
     private readonly ArrayBufferWriter<byte> _entry = new(256);
     private readonly List<(long Due, WindowKey<TKey> Window)> _sorted = [];
+    private readonly long _queue;
     private long _nextGroup = 1;
 
+    /// <param name="queue">Tells this queue's chunks from another's in the same store (1, 2, ...).</param>
     /// <param name="store">The index store (read each time: a restore may replace it).</param>
     /// <param name="codec">Codec of windowed keys.</param>
     /// <param name="dueAt">The due time of a window (start, end).</param>
     /// <param name="horizonMs">How far ahead of the table's time windows can be due: the bucket width is 1/1024 of it.</param>
-    public WindowQueue(Func<IStateStore<IndexKey<TKey>, byte[]>> store, IRecordCodec<WindowKey<TKey>> codec, Func<long, long, long> dueAt, long horizonMs)
+    public WindowQueue(int queue, Func<IStateStore<IndexKey<TKey>, byte[]>> store, IRecordCodec<WindowKey<TKey>> codec, Func<long, long, long> dueAt, long horizonMs)
     {
+        _queue = (long)queue << 32;
         _store = store;
         _codec = codec;
         _dueAt = dueAt;
@@ -311,14 +314,14 @@ internal sealed class WindowQueue<TKey> where TKey : notnull
     private void Spill(Bucket bucket)
     {
         var tail = bucket.Tail!;
-        _store().Put(IndexKey<TKey>.Chunk(bucket.Group, bucket.Chunks), tail.WrittenSpan.ToArray());
+        _store().Put(IndexKey<TKey>.Chunk(bucket.Group, _queue | (uint)bucket.Chunks), tail.WrittenSpan.ToArray());
         bucket.Chunks++;
         tail.ResetWrittenCount();
     }
 
     private byte[] TakeChunk(long group, int chunk)
     {
-        var key = IndexKey<TKey>.Chunk(group, chunk);
+        var key = IndexKey<TKey>.Chunk(group, _queue | (uint)chunk);
         var store = _store();
         if (!store.TryGet(key, out var bytes))
         {

@@ -102,8 +102,8 @@ public sealed class WindowedTableShard<TKey, TValue> : IWindowedShard, IWallCloc
         Partition = partition;
         _keyLists = spec.Kind is WindowKind.Session or WindowKind.Sliding;
         _windowKeyCodec = definition.WindowKeyCodec;
-        _closing = new WindowQueue<TKey>(() => _index, _windowKeyCodec, spec.CloseAt, (2 * spec.SizeMs) + spec.GraceMs);
-        _expiring = new WindowQueue<TKey>(() => _index, _windowKeyCodec, spec.ExpireAt, spec.RetentionMs + spec.SizeMs);
+        _closing = new WindowQueue<TKey>(1, () => _index, _windowKeyCodec, spec.CloseAt, (2 * spec.SizeMs) + spec.GraceMs);
+        _expiring = new WindowQueue<TKey>(2, () => _index, _windowKeyCodec, spec.ExpireAt, spec.RetentionMs + spec.SizeMs);
         _onClose = OnDueToClose;
         _onExpire = OnDueToExpire;
         if (store is ICheckpointableStore values && index is ICheckpointableStore indexCheckpoints)
