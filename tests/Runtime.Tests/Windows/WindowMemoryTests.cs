@@ -91,7 +91,7 @@ public sealed class WindowMemoryTests(ITestOutputHelper output) : IDisposable
 
                         if (events % 100_000 == 0)
                         {
-                            Sample(node);
+                            Sample(node, events % 400_000 == 0 ? $"after {events:N0} events" : null);
                         }
                     }
                 }
@@ -109,6 +109,7 @@ public sealed class WindowMemoryTests(ITestOutputHelper output) : IDisposable
             }
 
             Assert.True(tail > 2 * Keys, $"a tail of {tail} changelog records");
+            output.WriteLine($"between runs: live managed heap {GC.GetTotalMemory(forceFullCollection: true) / 1048576.0:F1} MiB");
             using (var node = Node.Open(transport, Options(), this))
             {
                 Assert.Equal(RestoreSource.Checkpoint, node.Restore.Source);
@@ -116,7 +117,7 @@ public sealed class WindowMemoryTests(ITestOutputHelper output) : IDisposable
                 Assert.Equal(tail, node.Restore.RecordsReplayed);
                 Assert.Equal(Keys * WindowsPerKey, node.Shard.WindowCount);
                 output.WriteLine($"restore: checkpoint {node.Restore.CheckpointSequence} at offset {checkpointOffset:N0}, replayed {node.Restore.RecordsReplayed:N0} records in {node.Restore.Elapsed.TotalMilliseconds:N0} ms");
-                Sample(node);
+                Sample(node, "restored");
 
                 // Reads of the restored table: every window of every 50th key.
                 for (var k = 0; k < Keys; k += 50)
@@ -164,10 +165,18 @@ public sealed class WindowMemoryTests(ITestOutputHelper output) : IDisposable
     }.Validate(App);
 
     /// <summary>The live managed heap after a full collection, and the store's log memory, as peaks.</summary>
-    private void Sample(Node node)
+    private void Sample(Node node, string? label = null)
     {
-        _peakManaged = Math.Max(_peakManaged, GC.GetTotalMemory(forceFullCollection: true));
-        _peakStore = Math.Max(_peakStore, node.Manager.Budget.InMemoryBytes);
+        var managed = GC.GetTotalMemory(forceFullCollection: true);
+        var store = node.Manager.Budget.InMemoryBytes;
+        _peakManaged = Math.Max(_peakManaged, managed);
+        _peakStore = Math.Max(_peakStore, store);
+        if (label is not null)
+        {
+            var info = GC.GetGCMemoryInfo();
+            output.WriteLine($"{label}: live managed heap {managed / 1048576.0:F1} MiB, store log memory {store / 1048576.0:F1} MiB, hash index {node.Manager.Budget.IndexBytes / 1048576.0:F1} MiB" +
+                $" [gen0 {info.GenerationInfo[0].SizeAfterBytes >> 20}, gen1 {info.GenerationInfo[1].SizeAfterBytes >> 20}, gen2 {info.GenerationInfo[2].SizeAfterBytes >> 20}, loh {info.GenerationInfo[3].SizeAfterBytes >> 20}, poh {info.GenerationInfo[4].SizeAfterBytes >> 20} MiB]");
+        }
     }
 
     private void Closed(string key, Window window, long value)

@@ -104,6 +104,18 @@ public abstract class FasterStore<TKey, TValue> : IStateStore<TKey, TValue>, ICh
         }
     }
 
+    /// <summary>Memory of this store's hash index (fixed) and its overflow buckets (growing with distinct keys), in bytes: not in the budget.</summary>
+    internal long IndexBytes
+    {
+        get
+        {
+            lock (_sync)
+            {
+                return _disposed ? 0 : (_store.IndexSize + _store.OverflowBucketCount) * 64;
+            }
+        }
+    }
+
     /// <summary>The budget this store shares.</summary>
     public StoreMemoryBudget Budget => _budget;
 
@@ -434,6 +446,8 @@ public abstract class FasterStore<TKey, TValue> : IStateStore<TKey, TValue>, ICh
 
         GC.SuppressFinalize(this);
     }
+
+    long IBudgetedStore.IndexBytes => IndexBytes;
 
     void IBudgetedStore.SetShare(long bytes)
     {
