@@ -17,6 +17,9 @@ internal enum IndexRecord : byte
 
     /// <summary>A page of the shard's metadata: table time, queue directories.</summary>
     Meta = 3,
+
+    /// <summary>One window's value: the key, and the window's start and end in <see cref="IndexKey{TKey}.Group"/> and <see cref="IndexKey{TKey}.Sequence"/>.</summary>
+    Value = 4,
 }
 
 /// <summary>
@@ -30,9 +33,11 @@ internal readonly record struct IndexKey<TKey>(IndexRecord Kind, TKey Key, long 
     public static IndexKey<TKey> Chunk(long group, long sequence) => new(IndexRecord.Chunk, default!, group, sequence);
 
     public static IndexKey<TKey> Meta(long page) => new(IndexRecord.Meta, default!, 0, page);
+
+    public static IndexKey<TKey> ValueOf(WindowKey<TKey> window) => new(IndexRecord.Value, window.Key, window.StartMs, window.EndMs);
 }
 
-/// <summary>Encodes <see cref="IndexKey{TKey}"/>: the kind, then the user key's bytes, or group and sequence.</summary>
+/// <summary>Encodes <see cref="IndexKey{TKey}"/>: the kind, then group and sequence (not for key lists), then the user key's bytes (key lists and values).</summary>
 internal sealed class IndexKeyCodec<TKey>(IRecordCodec<TKey> keyCodec) : IRecordCodec<IndexKey<TKey>>
 {
     public void Write(IBufferWriter<byte> output, IndexKey<TKey> value)
@@ -49,6 +54,10 @@ internal sealed class IndexKeyCodec<TKey>(IRecordCodec<TKey> keyCodec) : IRecord
         BinaryPrimitives.WriteInt64BigEndian(span[1..], value.Group);
         BinaryPrimitives.WriteInt64BigEndian(span[9..], value.Sequence);
         output.Advance(17);
+        if (value.Kind == IndexRecord.Value)
+        {
+            keyCodec.Write(output, value.Key);
+        }
     }
 
     public IndexKey<TKey> Read(ReadOnlySpan<byte> data)
@@ -61,6 +70,8 @@ internal sealed class IndexKeyCodec<TKey>(IRecordCodec<TKey> keyCodec) : IRecord
         var kind = (IndexRecord)data[0];
         return kind == IndexRecord.Slots
             ? IndexKey<TKey>.SlotsOf(keyCodec.Read(data[1..]))
+            : kind == IndexRecord.Value && data.Length >= 17
+            ? new IndexKey<TKey>(kind, keyCodec.Read(data[17..]), BinaryPrimitives.ReadInt64BigEndian(data[1..]), BinaryPrimitives.ReadInt64BigEndian(data[9..]))
             : data.Length == 17
                 ? new IndexKey<TKey>(kind, default!, BinaryPrimitives.ReadInt64BigEndian(data[1..]), BinaryPrimitives.ReadInt64BigEndian(data[9..]))
                 : throw new RecordDecodeException($"A windowed table's index key of kind {kind} takes 17 bytes; this one has {data.Length}.");
@@ -379,5 +390,52 @@ internal sealed class MetaReader(IReadOnlyList<byte[]> pages)
         var value = BinaryPrimitives.ReadInt64BigEndian(pages[_page].AsSpan(_offset));
         _offset += 8;
         return value;
+    }
+}
+
+/// <summary>
+/// A windowed table's window values, kept in its one FASTER store beside the window index (records of kind
+/// <see cref="IndexRecord.Value"/>, values as their codec writes them).
+/// </summary>
+internal sealed class WindowValues<TKey, TValue>(IStateStore<IndexKey<TKey>, byte[]> store, IRecordCodec<TValue> codec) : IStateStore<WindowKey<TKey>, TValue>
+    where TKey : notnull
+{
+    private readonly ArrayBufferWriter<byte> _buffer = new(256);
+
+    public bool TryGet(WindowKey<TKey> key, out TValue value)
+    {
+        if (store.TryGet(IndexKey<TKey>.ValueOf(key), out var bytes))
+        {
+            value = codec.Read(bytes);
+            return true;
+        }
+
+        value = default!;
+        return false;
+    }
+
+    public void Put(WindowKey<TKey> key, TValue value)
+    {
+        _buffer.ResetWrittenCount();
+        codec.Write(_buffer, value);
+        store.Put(IndexKey<TKey>.ValueOf(key), _buffer.WrittenSpan.ToArray());
+    }
+
+    public bool Delete(WindowKey<TKey> key) => store.Delete(IndexKey<TKey>.ValueOf(key));
+
+    public IEnumerable<KeyValuePair<WindowKey<TKey>, TValue>> Scan()
+    {
+        foreach (var (key, bytes) in store.Scan())
+        {
+            if (key.Kind == IndexRecord.Value)
+            {
+                yield return new KeyValuePair<WindowKey<TKey>, TValue>(new WindowKey<TKey>(key.Key, key.Group, key.Sequence), codec.Read(bytes));
+            }
+        }
+    }
+
+    /// <summary>The store belongs to the shard, which disposes it.</summary>
+    public void Dispose()
+    {
     }
 }

@@ -16,7 +16,6 @@ public sealed record WindowOptions(string? Window, string? Expires, LateEvents L
 /// <summary>A windowed table's name, window, codecs, and the factories the generator wires up for it.</summary>
 public sealed class WindowedTableDefinition<TKey, TValue> : TableDefinition where TKey : notnull
 {
-    private readonly Func<StoreOptions, IStateStore<WindowKey<TKey>, TValue>> _openFasterStore;
     private readonly Func<WindowedTableShard<TKey, TValue>, WindowedTable<TKey, TValue>> _createTable;
     private WindowSpec? _spec;
 
@@ -25,10 +24,8 @@ public sealed class WindowedTableDefinition<TKey, TValue> : TableDefinition wher
     /// <param name="window">The window settings from <c>[Table]</c>.</param>
     /// <param name="keyCodec">Codec of the user's keys (the changelog key adds the window's bounds).</param>
     /// <param name="valueCodec">Codec for values in the changelog.</param>
-    /// <param name="openFasterStore">Opens the FASTER store suited to the windowed key and the value types.</param>
     /// <param name="createTable">Creates the user's table class around a shard.</param>
     public WindowedTableDefinition(string name, int partitions, WindowOptions window, IRecordCodec<TKey> keyCodec, IRecordCodec<TValue> valueCodec,
-        Func<StoreOptions, IStateStore<WindowKey<TKey>, TValue>> openFasterStore,
         Func<WindowedTableShard<TKey, TValue>, WindowedTable<TKey, TValue>> createTable)
         : base(name, partitions)
     {
@@ -36,7 +33,6 @@ public sealed class WindowedTableDefinition<TKey, TValue> : TableDefinition wher
         KeyCodec = keyCodec ?? throw new ArgumentNullException(nameof(keyCodec));
         ValueCodec = valueCodec ?? throw new ArgumentNullException(nameof(valueCodec));
         WindowKeyCodec = new WindowKeyCodec<TKey>(keyCodec);
-        _openFasterStore = openFasterStore ?? throw new ArgumentNullException(nameof(openFasterStore));
         _createTable = createTable ?? throw new ArgumentNullException(nameof(createTable));
     }
 
@@ -82,26 +78,11 @@ public sealed class WindowedTableDefinition<TKey, TValue> : TableDefinition wher
             return new WindowedTableShard<TKey, TValue>(this, spec, partition, new InMemoryStore<WindowKey<TKey>, TValue>());
         }
 
-        // Two FASTER stores share one budget (the process's, or one of the options' size): the windows' values, and their
-        // index (key lists, close and expiry queues) in a folder beside it, checkpointed together.
-        var shared = options.Budget is null ? options with { Budget = new Faster.StoreMemoryBudget(Math.Max(options.MemoryBytes, 1L << 16)) } : options;
-        var values = _openFasterStore(shared);
-        try
-        {
-            var index = new Faster.FasterEncodedStore<IndexKey<TKey>, byte[]>(
-                shared with { Directory = IndexDirectory(shared.Directory) }, new IndexKeyCodec<TKey>(KeyCodec), RawBytesCodec.Instance);
-            return new WindowedTableShard<TKey, TValue>(this, spec, partition, values, index);
-        }
-        catch
-        {
-            values.Dispose();
-            throw;
-        }
+        // One FASTER store holds the windows' values and their index (key lists, close and expiry queues, metadata), its
+        // hash index counted in its share of the budget: a store of windows grows its hash index with every window.
+        var store = new Faster.FasterCodecStore<IndexKey<TKey>, byte[]>(options with { IndexInBudget = true }, new IndexKeyCodec<TKey>(KeyCodec), RawBytesCodec.Instance);
+        return new WindowedTableShard<TKey, TValue>(this, spec, partition, new WindowValues<TKey, TValue>(store, ValueCodec), store, store);
     }
-
-    /// <summary>The folder of a partition's window index store: beside its value store's folder (which a reset deletes whole).</summary>
-    internal static string IndexDirectory(string valuesDirectory) =>
-        System.IO.Path.TrimEndingDirectorySeparator(System.IO.Path.GetFullPath(valuesDirectory)) + ".index";
 
     /// <summary>Creates the user's table class for a shard.</summary>
     public WindowedTable<TKey, TValue> CreateTable(WindowedTableShard<TKey, TValue> shard) => _createTable(shard);

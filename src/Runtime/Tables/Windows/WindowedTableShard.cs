@@ -87,13 +87,16 @@ public sealed class WindowedTableShard<TKey, TValue> : IWindowedShard, IWallCloc
 
     /// <summary>A shard over <paramref name="store"/>, with its window index in memory (tests, in-memory tables).</summary>
     public WindowedTableShard(WindowedTableDefinition<TKey, TValue> definition, WindowSpec spec, int partition, IStateStore<WindowKey<TKey>, TValue> store)
-        : this(definition, spec, partition, store, new InMemoryStore<IndexKey<TKey>, byte[]>())
+        : this(definition, spec, partition, store, new InMemoryStore<IndexKey<TKey>, byte[]>(), checkpoints: null)
     {
     }
 
-    /// <summary>A shard over a value store and an index store; both FASTER stores with checkpoints get checkpointed together.</summary>
+    /// <summary>
+    /// A shard over a value store and an index store (with FASTER, the same store holds both, and
+    /// <paramref name="checkpoints"/> is that store).
+    /// </summary>
     internal WindowedTableShard(WindowedTableDefinition<TKey, TValue> definition, WindowSpec spec, int partition, IStateStore<WindowKey<TKey>, TValue> store,
-        IStateStore<IndexKey<TKey>, byte[]> index)
+        IStateStore<IndexKey<TKey>, byte[]> index, ICheckpointableStore? checkpoints)
     {
         Definition = definition ?? throw new ArgumentNullException(nameof(definition));
         Spec = spec ?? throw new ArgumentNullException(nameof(spec));
@@ -106,9 +109,9 @@ public sealed class WindowedTableShard<TKey, TValue> : IWindowedShard, IWallCloc
         _expiring = new WindowQueue<TKey>(2, () => _index, _windowKeyCodec, spec.ExpireAt, spec.RetentionMs + spec.SizeMs);
         _onClose = OnDueToClose;
         _onExpire = OnDueToExpire;
-        if (store is ICheckpointableStore values && index is ICheckpointableStore indexCheckpoints)
+        if (checkpoints is not null)
         {
-            _checkpoints = new WindowedCheckpoints(values, indexCheckpoints, LoadMeta, ForgetAll);
+            _checkpoints = new WindowedCheckpoints(checkpoints, LoadMeta, ForgetAll);
         }
 
         _table = definition.CreateTable(this);
@@ -126,7 +129,7 @@ public sealed class WindowedTableShard<TKey, TValue> : IWindowedShard, IWallCloc
 
     public int PendingWrites => _store.Count;
 
-    /// <summary>Both stores' checkpoints, taken and loaded together (null for in-memory shards).</summary>
+    /// <summary>The store's checkpoints (null for in-memory shards).</summary>
     public ICheckpointableStore? LocalCheckpoints => _checkpoints;
 
     /// <summary>The table's time C (Unix ms; -1 while the table has no time): see the remarks on the class.</summary>
