@@ -15,6 +15,10 @@ using Xunit.Abstractions;
 
 namespace Faustish.Tests.Windows;
 
+/// <summary>Runs the memory test alone: the live managed heap it samples is the whole process's.</summary>
+[CollectionDefinition(nameof(WindowMemoryTests), DisableParallelization = true)]
+public sealed class WindowMemoryCollection;
+
 /// <summary>
 /// A windowed table far larger than its store budget: 2,000,000 tumbling windows over 200,000 keys with a 32 MiB budget.
 /// The live managed heap (which holds FASTER's pages and hash index: they are pinned managed arrays) is sampled after
@@ -22,6 +26,7 @@ namespace Faustish.Tests.Windows;
 /// (by its close callback, once, and for a sample of keys by reading the restored table); and a restart restores the
 /// table from its checkpoint plus exactly the changelog tail written after it.
 /// </summary>
+[Collection(nameof(WindowMemoryTests))]
 public sealed class WindowMemoryTests(ITestOutputHelper output) : IDisposable
 {
     private const string App = "app";
