@@ -17,7 +17,7 @@ namespace Faustish.Tests.Windows;
 
 /// <summary>Runs the memory test alone: the live managed heap it samples is the whole process's.</summary>
 [CollectionDefinition(nameof(WindowMemoryTests), DisableParallelization = true)]
-public sealed class WindowMemoryCollection;
+public sealed class WindowMemoryAlone;
 
 /// <summary>
 /// A windowed table far larger than its store budget: 2,000,000 tumbling windows over 200,000 keys with a 32 MiB budget.
