@@ -36,7 +36,7 @@ public sealed class WindowMemoryTests(ITestOutputHelper output) : IDisposable
     private const int EventsPerCommit = 20_000;
     private const long Budget = 32L << 20;
 
-    // Beyond the budget (which caps the store's log pages and hash index): the changelog's in-memory log pages (2 MiB),
+    // Beyond the budget (which caps the store's log pages and its hash index as FASTER allocates it): the changelog's in-memory log pages (2 MiB),
     // the write cache of one commit interval (20,000 windows), the queues' directories and chunk tails, FASTER's I/O
     // buffers and epoch tables. Stated, not fitted: 8 MiB (a quarter of the budget).
     private const long Margin = 8L << 20;

@@ -107,17 +107,26 @@ public abstract class FasterStore<TKey, TValue> : IStateStore<TKey, TValue>, ICh
         }
     }
 
-    /// <summary>Memory of this store's hash index (fixed) and its overflow buckets (growing with distinct keys), in bytes: not in the budget.</summary>
+    /// <summary>
+    /// Memory of this store's hash index (fixed) and its overflow buckets (growing with distinct keys), in bytes: in the
+    /// budget only with <see cref="StoreOptions.IndexInBudget"/>.
+    /// </summary>
     internal long IndexBytes
     {
         get
         {
             lock (_sync)
             {
-                return _disposed ? 0 : (_store.IndexSize + _store.OverflowBucketCount) * 64;
+                return _disposed ? 0 : HashIndexBytes();
             }
         }
     }
+
+    /// <summary>
+    /// What FASTER allocates for the hash index: 64 bytes a bucket, and overflow buckets in pages of 2^16 buckets (4 MiB),
+    /// two pages from the start and always one page ahead of the buckets in use.
+    /// </summary>
+    private long HashIndexBytes() => (_store.IndexSize * 64) + (((_store.OverflowBucketCount >> 16) + 2) * (64L << 16));
 
     /// <summary>The budget this store shares.</summary>
     public StoreMemoryBudget Budget => _budget;
@@ -473,7 +482,7 @@ public abstract class FasterStore<TKey, TValue> : IStateStore<TKey, TValue>, ICh
         if (_indexInBudget)
         {
             // The hash index grows with the keys written: the log gets what it leaves of the share (at least a few pages).
-            limit = Math.Max(limit - ((_store.IndexSize + _store.OverflowBucketCount) * 64), (PagesKeptBeyondTarget + 2) * _budget.PageSizeBytes);
+            limit = Math.Max(limit - HashIndexBytes(), (PagesKeptBeyondTarget + 2) * _budget.PageSizeBytes);
         }
 
         if (_store.Log.MemorySizeBytes > limit)
@@ -495,7 +504,7 @@ public abstract class FasterStore<TKey, TValue> : IStateStore<TKey, TValue>, ICh
     {
         if (_indexInBudget && _shareBytes != long.MaxValue)
         {
-            var logBytes = _shareBytes - ((_store.IndexSize + _store.OverflowBucketCount) * 64);
+            var logBytes = _shareBytes - HashIndexBytes();
             _targetPages = (int)Math.Max(1, (logBytes / _budget.PageSizeBytes) - PagesKeptBeyondTarget);
         }
 
