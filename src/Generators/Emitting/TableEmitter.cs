@@ -61,7 +61,6 @@ internal static class TableEmitter
     {
         var key = table.Key.FullyQualifiedName;
         var value = table.Value.FullyQualifiedName;
-        var windowKey = $"global::Faustish.Tables.Windows.WindowKey<{key}>";
         var writer = EmitHelpers.StartFile(table.Target);
         using (EmitHelpers.OpenClass(writer, table.Target))
         {
@@ -75,11 +74,7 @@ internal static class TableEmitter
                 $"{EnumValue("LateEvents", window.Late, "Drop", "DeadLetter")}, {CloseOn(window.CloseOn)}, {EnumValue("WindowTime", window.RelativeTo, "Stream", "Now")}),");
             writer.WriteLine($"{Codecs.Expression(codecs, table.Key)},");
             writer.WriteLine($"{Codecs.Expression(codecs, table.Value)},");
-            // Windowed keys of keys without references stay blittable; others are stored encoded.
-            writer.WriteLine(table.Key.IsUnmanaged && table.Value.IsUnmanaged
-                ? $"static options => new global::Faustish.Tables.Faster.FasterBlittableStore<{windowKey}, {value}>(options),"
-                : $"static options => new global::Faustish.Tables.Faster.FasterEncodedStore<{windowKey}, {value}>(options, " +
-                  $"new global::Faustish.Tables.Windows.WindowKeyCodec<{key}>({Codecs.Expression(codecs, table.Key)}), {Codecs.Expression(codecs, table.Value)}),");
+            // Windowed tables open their own store (values and window index in one FASTER store): no factory.
             writer.WriteLine($"static shard => new {table.Target.FullyQualifiedName}(shard));");
             writer.Unindent();
             writer.WriteLine();

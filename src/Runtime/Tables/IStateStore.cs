@@ -49,6 +49,12 @@ public sealed record StoreOptions(string Directory, long MemoryBytes)
     /// before using it. Without it, files of an earlier run are deleted at open (state comes from the changelog alone).
     /// </summary>
     public bool Checkpoints { get; init; }
+
+    /// <summary>
+    /// Count the store's hash index (fixed) and its overflow buckets (which grow with the distinct keys written) in its
+    /// share of the budget, leaving the log the rest: for stores with many short-lived keys (windowed tables).
+    /// </summary>
+    internal bool IndexInBudget { get; init; }
 }
 
 /// <summary>A checkpoint found on disk, or the reason its manifest could not be read.</summary>

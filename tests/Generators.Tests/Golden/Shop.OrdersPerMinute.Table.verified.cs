@@ -14,7 +14,6 @@ partial class OrdersPerMinute
         new global::Faustish.Tables.Windows.WindowOptions("tumbling 1m grace 10s", "1h", global::Faustish.LateEvents.Drop, global::Faustish.WindowClose.StreamTime, global::Faustish.WindowTime.Stream),
         global::Faustish.Serialization.PrimitiveCodecs.Utf8String,
         global::Faustish.Serialization.PrimitiveCodecs.Int64BigEndian,
-        static options => new global::Faustish.Tables.Faster.FasterEncodedStore<global::Faustish.Tables.Windows.WindowKey<string>, long>(options, new global::Faustish.Tables.Windows.WindowKeyCodec<string>(global::Faustish.Serialization.PrimitiveCodecs.Utf8String), global::Faustish.Serialization.PrimitiveCodecs.Int64BigEndian),
         static shard => new global::Shop.OrdersPerMinute(shard));
 
     [global::System.CodeDom.Compiler.GeneratedCode("Faustish.Generators", "0.1.0")]

@@ -14,7 +14,6 @@ partial class ParcelSessions
         new global::Faustish.Tables.Windows.WindowOptions("session 30m", null, global::Faustish.LateEvents.DeadLetter, global::Faustish.WindowClose.StreamTime | global::Faustish.WindowClose.WallClock, global::Faustish.WindowTime.Stream),
         global::Faustish.Serialization.PrimitiveCodecs.Int64BigEndian,
         global::Faustish.Serialization.PrimitiveCodecs.Int64BigEndian,
-        static options => new global::Faustish.Tables.Faster.FasterBlittableStore<global::Faustish.Tables.Windows.WindowKey<long>, long>(options),
         static shard => new global::Shop.ParcelSessions(shard));
 
     [global::System.CodeDom.Compiler.GeneratedCode("Faustish.Generators", "0.1.0")]

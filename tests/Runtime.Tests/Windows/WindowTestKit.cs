@@ -103,7 +103,7 @@ internal static class WindowTestKit
     public static WindowedTableDefinition<string, long> Definition(string window, string? expires = null,
         LateEvents late = LateEvents.Drop, WindowClose closeOn = WindowClose.StreamTime, WindowTime relativeTo = WindowTime.Stream) =>
         new("counts", 0, new WindowOptions(window, expires, late, closeOn, relativeTo), PrimitiveCodecs.Utf8String, PrimitiveCodecs.Int64BigEndian,
-            static _ => new InMemoryStore<WindowKey<string>, long>(), static shard => new Counts(shard));
+            static shard => new Counts(shard));
 
     public static (WindowedTableShard<string, long> Shard, Counts Table, FakeWindowContext Context) Open(WindowedTableDefinition<string, long> definition)
     {

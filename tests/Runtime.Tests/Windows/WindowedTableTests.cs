@@ -303,8 +303,7 @@ public sealed class WindowedTableTests
     public void Numbers_merge_by_addition_and_other_values_need_an_override()
     {
         var definition = new WindowedTableDefinition<string, string>("names", 0, new WindowOptions("tumbling 1m", null),
-            PrimitiveCodecs.Utf8String, PrimitiveCodecs.Utf8String,
-            static _ => new InMemoryStore<WindowKey<string>, string>(), static shard => new Names(shard));
+            PrimitiveCodecs.Utf8String, PrimitiveCodecs.Utf8String, static shard => new Names(shard));
         var shard = (WindowedTableShard<string, string>)definition.OpenShard(0, StoreKind.Memory, new StoreOptions("unused", 1 << 16));
         var names = (Names)shard.Table;
         names["k"] += "a";
@@ -329,9 +328,7 @@ public sealed class WindowedTableTests
             }
 
             var definition = new WindowedTableDefinition<string, long>("counts", 0, new WindowOptions("tumbling 1m", "1h"),
-                PrimitiveCodecs.Utf8String, PrimitiveCodecs.Int64BigEndian,
-                static o => new Faustish.Tables.Faster.FasterEncodedStore<WindowKey<string>, long>(o, new WindowKeyCodec<string>(PrimitiveCodecs.Utf8String), PrimitiveCodecs.Int64BigEndian),
-                static shard => new Counts(shard));
+                PrimitiveCodecs.Utf8String, PrimitiveCodecs.Int64BigEndian, static shard => new Counts(shard));
             using var shard = (WindowedTableShard<string, long>)definition.OpenShard(0, StoreKind.Faster, new StoreOptions(System.IO.Path.Combine(directory, "encoded"), 1 << 20));
             var context = new FakeWindowContext();
             shard.Bind(context);

@@ -55,12 +55,14 @@ public abstract class FasterStore<TKey, TValue> : IStateStore<TKey, TValue>, ICh
     private readonly StoreFunctions<TValue> _functions;
     private readonly StoreMemoryBudget _budget;
     private readonly bool _keepFiles;
+    private readonly bool _indexInBudget;
     private readonly Lock _sync = new();
     private FasterKV<SpanByte, SpanByte> _store = null!;
     private ClientSession<SpanByte, SpanByte, SpanByte, TValue, Empty, StoreFunctions<TValue>> _session = null!;
     private IDevice _log = null!;
     private Task<CheckpointManifest>? _checkpoint;
     private long _limitBytes = long.MaxValue;
+    private long _shareBytes = long.MaxValue;
     private int _targetPages;
     private long _nextSequence = 1;
     private bool _disposed;
@@ -69,12 +71,13 @@ public abstract class FasterStore<TKey, TValue> : IStateStore<TKey, TValue>, ICh
     // log, such a store is already what Reset makes (empty, no files of an earlier run), so Reset keeps it.
     private bool _pristine;
 
-    private protected FasterStore(StoreOptions options, IRecordCodec<TKey>? keyCodec, IRecordCodec<TValue>? valueCodec)
+    private protected FasterStore(StoreOptions options, IRecordCodec<TKey>? keyCodec, IRecordCodec<TValue>? valueCodec, bool encodeKeys = false)
     {
         ArgumentNullException.ThrowIfNull(options);
         ThreadPoolHeadroom.Ensure();
         Directory = Path.GetFullPath(options.Directory);
-        _keys = StoreBytes<TKey>.For(keyCodec);
+        _keys = encodeKeys ? new CodecStoreBytes<TKey>(keyCodec ?? throw new ArgumentNullException(nameof(keyCodec))) : StoreBytes<TKey>.For(keyCodec);
+        _indexInBudget = options.IndexInBudget;
         _values = StoreBytes<TValue>.For(valueCodec);
         _functions = new StoreFunctions<TValue>(_values);
         _keepFiles = options.Checkpoints;
@@ -103,6 +106,27 @@ public abstract class FasterStore<TKey, TValue> : IStateStore<TKey, TValue>, ICh
             }
         }
     }
+
+    /// <summary>
+    /// Memory of this store's hash index (fixed) and its overflow buckets (growing with distinct keys), in bytes: in the
+    /// budget only with <see cref="StoreOptions.IndexInBudget"/>.
+    /// </summary>
+    internal long IndexBytes
+    {
+        get
+        {
+            lock (_sync)
+            {
+                return _disposed ? 0 : HashIndexBytes();
+            }
+        }
+    }
+
+    /// <summary>
+    /// What FASTER allocates for the hash index: 64 bytes a bucket, and overflow buckets in pages of 2^16 buckets (4 MiB),
+    /// two pages from the start and always one page ahead of the buckets in use.
+    /// </summary>
+    private long HashIndexBytes() => (_store.IndexSize * 64) + (((_store.OverflowBucketCount >> 16) + 2) * (64L << 16));
 
     /// <summary>The budget this store shares.</summary>
     public StoreMemoryBudget Budget => _budget;
@@ -445,11 +469,14 @@ public abstract class FasterStore<TKey, TValue> : IStateStore<TKey, TValue>, ICh
         GC.SuppressFinalize(this);
     }
 
+    long IBudgetedStore.IndexBytes => IndexBytes;
+
     void IBudgetedStore.SetShare(long bytes)
     {
         lock (_sync)
         {
             var pageBytes = _budget.PageSizeBytes;
+            _shareBytes = bytes;
             _targetPages = (int)Math.Max(1, (bytes / pageBytes) - PagesKeptBeyondTarget);
             Volatile.Write(ref _limitBytes, Math.Max(bytes - pageBytes, 2 * pageBytes));
             if (!_disposed)
@@ -461,7 +488,14 @@ public abstract class FasterStore<TKey, TValue> : IStateStore<TKey, TValue>, ICh
 
     private void EvictIfOverShare()
     {
-        if (_store.Log.MemorySizeBytes > Volatile.Read(ref _limitBytes))
+        var limit = Volatile.Read(ref _limitBytes);
+        if (_indexInBudget)
+        {
+            // The hash index grows with the keys written: the log gets what it leaves of the share (at least a few pages).
+            limit = Math.Max(limit - HashIndexBytes(), (PagesKeptBeyondTarget + 2) * _budget.PageSizeBytes);
+        }
+
+        if (_store.Log.MemorySizeBytes > limit)
         {
             Evict();
         }
@@ -478,6 +512,12 @@ public abstract class FasterStore<TKey, TValue> : IStateStore<TKey, TValue>, ICh
     /// <summary>Leaves all but the target's pages empty; with <paramref name="wait"/>, flushes and evicts down to it now. Under the lock.</summary>
     private void ApplyShare(bool wait)
     {
+        if (_indexInBudget && _shareBytes != long.MaxValue)
+        {
+            var logBytes = _shareBytes - HashIndexBytes();
+            _targetPages = (int)Math.Max(1, (logBytes / _budget.PageSizeBytes) - PagesKeptBeyondTarget);
+        }
+
         var log = _store.Log;
         var empty = Math.Clamp(log.BufferSize - _targetPages, 0, log.MaxEmptyPageCount);
         log.SetEmptyPageCount(empty, wait);
@@ -626,4 +666,12 @@ public sealed class FasterBlittableStore<TKey, TValue>(StoreOptions options)
 [EditorBrowsable(EditorBrowsableState.Never)]
 public sealed class FasterEncodedStore<TKey, TValue>(StoreOptions options, IRecordCodec<TKey> keyCodec, IRecordCodec<TValue> valueCodec)
     : FasterStore<TKey, TValue>(options, keyCodec ?? throw new ArgumentNullException(nameof(keyCodec)), valueCodec ?? throw new ArgumentNullException(nameof(valueCodec)))
+    where TKey : notnull;
+
+/// <summary>
+/// A FASTER store whose keys are always kept as their codec writes them, even keys without references (whose padding
+/// bytes would otherwise be part of the stored key): a windowed table's store of values and window index.
+/// </summary>
+internal sealed class FasterCodecStore<TKey, TValue>(StoreOptions options, IRecordCodec<TKey> keyCodec, IRecordCodec<TValue> valueCodec)
+    : FasterStore<TKey, TValue>(options, keyCodec, valueCodec ?? throw new ArgumentNullException(nameof(valueCodec)), encodeKeys: true)
     where TKey : notnull;

@@ -95,6 +95,24 @@ public sealed class StoreMemoryBudget
         }
     }
 
+    /// <summary>Memory of the stores' hash indexes and overflow buckets (not in the budget), in bytes.</summary>
+    internal long IndexBytes
+    {
+        get
+        {
+            lock (_sync)
+            {
+                long sum = 0;
+                foreach (var store in _stores)
+                {
+                    sum += store.IndexBytes;
+                }
+
+                return sum;
+            }
+        }
+    }
+
     /// <summary>Whether each store's share still holds several pages (below that, stores evict on nearly every write).</summary>
     public bool ShareIsComfortable => ShareBytes >= ComfortablePagesPerStore * PageSizeBytes;
 
@@ -134,6 +152,9 @@ public sealed class StoreMemoryBudget
 internal interface IBudgetedStore
 {
     long InMemoryBytes { get; }
+
+    /// <summary>Memory of the store's hash index and overflow buckets.</summary>
+    long IndexBytes { get; }
 
     /// <summary>Applies a new share (may be called from another thread than the store's owner).</summary>
     void SetShare(long bytes);

@@ -16,7 +16,6 @@ public sealed record WindowOptions(string? Window, string? Expires, LateEvents L
 /// <summary>A windowed table's name, window, codecs, and the factories the generator wires up for it.</summary>
 public sealed class WindowedTableDefinition<TKey, TValue> : TableDefinition where TKey : notnull
 {
-    private readonly Func<StoreOptions, IStateStore<WindowKey<TKey>, TValue>> _openFasterStore;
     private readonly Func<WindowedTableShard<TKey, TValue>, WindowedTable<TKey, TValue>> _createTable;
     private WindowSpec? _spec;
 
@@ -25,10 +24,8 @@ public sealed class WindowedTableDefinition<TKey, TValue> : TableDefinition wher
     /// <param name="window">The window settings from <c>[Table]</c>.</param>
     /// <param name="keyCodec">Codec of the user's keys (the changelog key adds the window's bounds).</param>
     /// <param name="valueCodec">Codec for values in the changelog.</param>
-    /// <param name="openFasterStore">Opens the FASTER store suited to the windowed key and the value types.</param>
     /// <param name="createTable">Creates the user's table class around a shard.</param>
     public WindowedTableDefinition(string name, int partitions, WindowOptions window, IRecordCodec<TKey> keyCodec, IRecordCodec<TValue> valueCodec,
-        Func<StoreOptions, IStateStore<WindowKey<TKey>, TValue>> openFasterStore,
         Func<WindowedTableShard<TKey, TValue>, WindowedTable<TKey, TValue>> createTable)
         : base(name, partitions)
     {
@@ -36,7 +33,6 @@ public sealed class WindowedTableDefinition<TKey, TValue> : TableDefinition wher
         KeyCodec = keyCodec ?? throw new ArgumentNullException(nameof(keyCodec));
         ValueCodec = valueCodec ?? throw new ArgumentNullException(nameof(valueCodec));
         WindowKeyCodec = new WindowKeyCodec<TKey>(keyCodec);
-        _openFasterStore = openFasterStore ?? throw new ArgumentNullException(nameof(openFasterStore));
         _createTable = createTable ?? throw new ArgumentNullException(nameof(createTable));
     }
 
@@ -77,8 +73,15 @@ public sealed class WindowedTableDefinition<TKey, TValue> : TableDefinition wher
     {
         ArgumentNullException.ThrowIfNull(options);
         var spec = Spec;
-        IStateStore<WindowKey<TKey>, TValue> store = kind == StoreKind.Memory ? new InMemoryStore<WindowKey<TKey>, TValue>() : _openFasterStore(options);
-        return new WindowedTableShard<TKey, TValue>(this, spec, partition, store);
+        if (kind == StoreKind.Memory)
+        {
+            return new WindowedTableShard<TKey, TValue>(this, spec, partition, new InMemoryStore<WindowKey<TKey>, TValue>());
+        }
+
+        // One FASTER store holds the windows' values and their index (key lists, close and expiry queues, metadata), its
+        // hash index counted in its share of the budget: a store of windows grows its hash index with every window.
+        var store = new Faster.FasterCodecStore<IndexKey<TKey>, byte[]>(options with { IndexInBudget = true }, new IndexKeyCodec<TKey>(KeyCodec), RawBytesCodec.Instance);
+        return new WindowedTableShard<TKey, TValue>(this, spec, partition, new WindowValues<TKey, TValue>(store, ValueCodec), store, store);
     }
 
     /// <summary>Creates the user's table class for a shard.</summary>

@@ -5,6 +5,7 @@ using System.Collections.Generic;
 using System.Runtime.InteropServices;
 using System.Text;
 using System.Threading;
+using Faustish.Serialization;
 using Faustish.Transport;
 
 namespace Faustish.Tables.Windows;
@@ -23,9 +24,11 @@ internal interface IWallClockDeadline
 }
 
 /// <summary>
-/// One partition of a windowed table. Values live in the store under (key, window start, window end); an in-memory
-/// index of each key's live windows (rebuilt from the store after restore, since FASTER cannot range-scan) gives
-/// iteration in time order, session merging, and two queues ordered by close and expiry time.
+/// One partition of a windowed table. Window values live in the value store under (key, window start, window end); the
+/// window index lives in a second store (FASTER too, sharing the process's store budget): each key's windows for session
+/// and sliding tables, and two time queues (close and expiry) of windows chunked by time bucket. Tumbling and hopping
+/// windows need no per-key list: their starts follow from the time. Memory holds only the queues' bucket directories
+/// and unwritten chunk tails (bounded by the table's time horizon, not by keys or windows) and the write cache.
 /// </summary>
 /// <remarks>
 /// <para>The table's time <c>C</c>: a table that has seen no write (and restored no time) has none, so its first writes are
@@ -38,34 +41,79 @@ internal interface IWallClockDeadline
 /// <para>Sliding tables keep, besides their windows, one entry per event time (start = end = the time) with the merge of
 /// the values written at that time: a window that a new event calls for (KIP-450) takes the merge of the entries it spans.</para>
 /// <para>The changelog carries, besides windowed entries, one record with an empty key whose value is C as of the
-/// flush. Restore reads it back, marks windows closed before it as closed without firing their callbacks, and
-/// expires what is past retention (writing tombstones again at the next flush), so recovery neither resurrects
-/// expired windows nor fires a close callback twice for windows closed before the last commit.</para>
+/// flush. A full replay reads it back, rebuilds the index record by record, marks windows closed before C as closed
+/// without firing their callbacks, and expires what is past retention (writing tombstones again at the next flush), so
+/// recovery neither resurrects expired windows nor fires a close callback twice for windows closed before the last
+/// commit. With FASTER stores, both stores are checkpointed together (the index store also holds C and the queue
+/// directories, written at each flush), and a restore loads the checkpoint and replays only the changelog after it.</para>
 /// </remarks>
 public sealed class WindowedTableShard<TKey, TValue> : IWindowedShard, IWallClockDeadline where TKey : notnull
 {
     private const byte TimeRecordVersion = 1;
+    private const long MetaVersion = 1;
+    private const int MetaPageBytes = 2048;
+    private const int SlotBytes = 17;
 
     // Every write goes through the cache, which also tracks the keys the next changelog flush sends.
     private readonly WriteCache<WindowKey<TKey>, TValue> _store;
-    private readonly Dictionary<TKey, List<Slot>> _index = [];
-    private readonly PriorityQueue<WindowKey<TKey>, long> _closing = new();
-    private readonly PriorityQueue<WindowKey<TKey>, long> _expiring = new();
+    private readonly IStateStore<IndexKey<TKey>, byte[]> _index;
+    private readonly WindowQueue<TKey> _closing;
+    private readonly WindowQueue<TKey> _expiring;
+    private readonly WindowedCheckpoints? _checkpoints;
+    private readonly IRecordCodec<WindowKey<TKey>> _windowKeyCodec;
+
+    // Tumbling and hopping windows removed (Remove) while open: their queue entries are still there, so writing them
+    // again does not queue them twice. Only as many as Remove calls on open windows; each leaves when its close is due.
+    private readonly HashSet<WindowKey<TKey>> _removedOpen = [];
+    private readonly bool _keyLists;
+    private readonly Action<WindowKey<TKey>> _onClose;
+    private readonly Action<WindowKey<TKey>> _onExpire;
     private readonly ArrayBufferWriter<byte> _key = new(256);
     private readonly ArrayBufferWriter<byte> _value = new(1024);
     private readonly List<long> _times = [];
     private readonly List<long> _starts = [];
+    private readonly List<Slot> _slots = [];
+    private readonly List<Slot> _readSlots = [];
+    private readonly List<Slot> _dueSlots = [];
     private readonly WindowedTable<TKey, TValue> _table;
     private long _timeMs = -1;
     private long _flushedTimeMs = -1;
     private long _wallClockMs = -1;
+    private long _metaTimeMs = -1;
+    private int _metaPages;
+    private bool _metaDirty;
+    private bool _fire;
+    private bool _dequeuing;
 
+    /// <summary>A shard over <paramref name="store"/>, with its window index in memory (tests, in-memory tables).</summary>
     public WindowedTableShard(WindowedTableDefinition<TKey, TValue> definition, WindowSpec spec, int partition, IStateStore<WindowKey<TKey>, TValue> store)
+        : this(definition, spec, partition, store, new InMemoryStore<IndexKey<TKey>, byte[]>(), checkpoints: null)
+    {
+    }
+
+    /// <summary>
+    /// A shard over a value store and an index store (with FASTER, the same store holds both, and
+    /// <paramref name="checkpoints"/> is that store).
+    /// </summary>
+    internal WindowedTableShard(WindowedTableDefinition<TKey, TValue> definition, WindowSpec spec, int partition, IStateStore<WindowKey<TKey>, TValue> store,
+        IStateStore<IndexKey<TKey>, byte[]> index, ICheckpointableStore? checkpoints)
     {
         Definition = definition ?? throw new ArgumentNullException(nameof(definition));
         Spec = spec ?? throw new ArgumentNullException(nameof(spec));
         _store = new WriteCache<WindowKey<TKey>, TValue>(store ?? throw new ArgumentNullException(nameof(store)));
+        _index = index ?? throw new ArgumentNullException(nameof(index));
         Partition = partition;
+        _keyLists = spec.Kind is WindowKind.Session or WindowKind.Sliding;
+        _windowKeyCodec = definition.WindowKeyCodec;
+        _closing = new WindowQueue<TKey>(1, () => _index, _windowKeyCodec, spec.CloseAt, (2 * spec.SizeMs) + spec.GraceMs);
+        _expiring = new WindowQueue<TKey>(2, () => _index, _windowKeyCodec, spec.ExpireAt, spec.RetentionMs + spec.SizeMs);
+        _onClose = OnDueToClose;
+        _onExpire = OnDueToExpire;
+        if (checkpoints is not null)
+        {
+            _checkpoints = new WindowedCheckpoints(checkpoints, LoadMeta, ForgetAll);
+        }
+
         _table = definition.CreateTable(this);
     }
 
@@ -81,8 +129,8 @@ public sealed class WindowedTableShard<TKey, TValue> : IWindowedShard, IWallCloc
 
     public int PendingWrites => _store.Count;
 
-    /// <summary>The agent partition's context, once bound.</summary>
-    public IWindowContext? Context { get; private set; }
+    /// <summary>The store's checkpoints (null for in-memory shards).</summary>
+    public ICheckpointableStore? LocalCheckpoints => _checkpoints;
 
     /// <summary>The table's time C (Unix ms; -1 while the table has no time): see the remarks on the class.</summary>
     public long TimeMs => _timeMs < 0 ? -1 : Math.Max(_timeMs, Context?.StreamTimeMs ?? -1);
@@ -93,8 +141,17 @@ public sealed class WindowedTableShard<TKey, TValue> : IWindowedShard, IWallCloc
     /// <summary>Close callbacks fired since the shard opened.</summary>
     public long ClosedWindows { get; private set; }
 
-    /// <summary>Entries in the index (all keys): windows, and for sliding tables also their event-time entries.</summary>
+    /// <summary>Windows held (all keys), and for sliding tables also their event-time entries.</summary>
     public int WindowCount { get; private set; }
+
+    /// <summary>
+    /// What the window index holds in memory: buckets in the close and expiry queues' directories, and open windows
+    /// removed with <see cref="Remove"/> whose close is still queued. Bounded by the table's time horizon, not by keys.
+    /// </summary>
+    public int IndexEntriesInMemory => _closing.BucketCount + _expiring.BucketCount + _removedOpen.Count;
+
+    /// <summary>The agent partition's context, once bound.</summary>
+    public IWindowContext? Context { get; private set; }
 
     /// <summary>
     /// The time of the event being processed (outside an event, the partition's stream time); for a shard that no agent
@@ -136,7 +193,7 @@ public sealed class WindowedTableShard<TKey, TValue> : IWindowedShard, IWallCloc
                 for (var start = Spec.LastStart(timeMs); start > timeMs - Spec.SizeMs && start >= 0; start -= Spec.StepMs)
                 {
                     var end = start + Spec.SizeMs;
-                    if (IsClosed(key, start, end, now))
+                    if (Spec.CloseAt(start, end) <= now)
                     {
                         missed = new Window(start, end);
                         continue;
@@ -153,10 +210,20 @@ public sealed class WindowedTableShard<TKey, TValue> : IWindowedShard, IWallCloc
 
                 break;
             case WindowKind.Sliding:
-                ApplySliding(key, timeMs, merge, operand, now);
+                LoadSlots(key, _slots);
+                if (ApplySliding(key, timeMs, merge, operand, now))
+                {
+                    SaveSlots(key, _slots);
+                }
+
                 break;
             default:
-                ApplySession(key, timeMs, merge, operand, now);
+                LoadSlots(key, _slots);
+                if (ApplySession(key, timeMs, merge, operand, now))
+                {
+                    SaveSlots(key, _slots);
+                }
+
                 break;
         }
     }
@@ -177,18 +244,17 @@ public sealed class WindowedTableShard<TKey, TValue> : IWindowedShard, IWallCloc
                     _store.TryGet(new WindowKey<TKey>(key, start, start + Spec.SizeMs), out var value) ? value : default!;
             case WindowKind.Sliding:
                 // The window ending at the time: the merge of what was written in [time - size, time].
-                return _index.ContainsKey(key) ? SlidingTotal(key, Math.Max(0, timeMs - Spec.SizeMs), timeMs, now) : default!;
+                LoadSlots(key, _readSlots);
+                return SlidingTotal(_readSlots, key, Math.Max(0, timeMs - Spec.SizeMs), timeMs, now);
             default:
-                if (_index.TryGetValue(key, out var slots))
+                LoadSlots(key, _readSlots);
+                // The latest live window containing the time.
+                for (var i = _readSlots.Count - 1; i >= 0; i--)
                 {
-                    // The latest live window containing the time.
-                    for (var i = slots.Count - 1; i >= 0; i--)
+                    var slot = _readSlots[i];
+                    if (slot.Start <= timeMs && timeMs <= slot.End && Live(slot, now))
                     {
-                        var slot = slots[i];
-                        if (IsWindow(slot) && slot.Start <= timeMs && timeMs <= slot.End && Live(slot, now))
-                        {
-                            return _store.TryGet(new WindowKey<TKey>(key, slot.Start, slot.End), out var found) ? found : default!;
-                        }
+                        return _store.TryGet(new WindowKey<TKey>(key, slot.Start, slot.End), out var found) ? found : default!;
                     }
                 }
 
@@ -199,14 +265,24 @@ public sealed class WindowedTableShard<TKey, TValue> : IWindowedShard, IWallCloc
     /// <summary>The key's live windows and their values, in time order.</summary>
     public IReadOnlyList<WindowedValue<TValue>> Windows(TKey key)
     {
-        if (!_index.TryGetValue(key, out var slots))
+        var now = TimeMs;
+        var windows = new List<WindowedValue<TValue>>();
+        if (!_keyLists)
         {
-            return [];
+            foreach (var start in LiveStarts(now))
+            {
+                var end = start + Spec.SizeMs;
+                if (_store.TryGet(new WindowKey<TKey>(key, start, end), out var value))
+                {
+                    windows.Add(new WindowedValue<TValue>(new Window(start, end), value));
+                }
+            }
+
+            return windows;
         }
 
-        var now = TimeMs;
-        var windows = new List<WindowedValue<TValue>>(slots.Count);
-        foreach (var slot in slots)
+        LoadSlots(key, _readSlots);
+        foreach (var slot in _readSlots)
         {
             if (IsWindow(slot) && Live(slot, now))
             {
@@ -217,10 +293,29 @@ public sealed class WindowedTableShard<TKey, TValue> : IWindowedShard, IWallCloc
         return windows;
     }
 
-    /// <summary>Every key that has live windows.</summary>
+    /// <summary>Every key that has live windows (scans the store: for tools, not for hot paths).</summary>
     public IEnumerable<TKey> Keys()
     {
-        foreach (var key in _index.Keys)
+        var seen = new HashSet<TKey>();
+        if (_keyLists)
+        {
+            foreach (var (indexKey, _) in _index.Scan())
+            {
+                if (indexKey.Kind == IndexRecord.Slots && seen.Add(indexKey.Key))
+                {
+                    // Collected first: the caller may write while it enumerates.
+                }
+            }
+        }
+        else
+        {
+            foreach (var (windowKey, _) in _store.Scan())
+            {
+                seen.Add(windowKey.Key);
+            }
+        }
+
+        foreach (var key in seen)
         {
             if (ContainsKey(key))
             {
@@ -232,30 +327,60 @@ public sealed class WindowedTableShard<TKey, TValue> : IWindowedShard, IWallCloc
     /// <summary>Removes every window of a key (tombstones in the changelog). Returns whether there was any.</summary>
     public bool Remove(TKey key)
     {
-        if (!_index.Remove(key, out var slots))
+        var removed = false;
+        if (!_keyLists)
         {
-            return false;
+            var now = Math.Max(TimeMs, 0);
+            foreach (var start in LiveStarts(TimeMs))
+            {
+                var windowKey = new WindowKey<TKey>(key, start, start + Spec.SizeMs);
+                if (_store.TryGet(windowKey, out _))
+                {
+                    _store.Delete(windowKey);
+                    WindowCount--;
+                    removed = true;
+                    if (Spec.CloseAt(windowKey.StartMs, windowKey.EndMs) > now)
+                    {
+                        _removedOpen.Add(windowKey);
+                        _metaDirty = true;
+                    }
+                }
+            }
+
+            return removed;
         }
 
-        foreach (var slot in slots)
+        LoadSlots(key, _slots);
+        foreach (var slot in _slots)
         {
-            var windowKey = new WindowKey<TKey>(key, slot.Start, slot.End);
-            _store.Delete(windowKey);
+            _store.Delete(new WindowKey<TKey>(key, slot.Start, slot.End));
         }
 
-        WindowCount -= slots.Count;
-        return true;
+        WindowCount -= _slots.Count;
+        removed = _slots.Count > 0;
+        _slots.Clear();
+        SaveSlots(key, _slots);
+        return removed;
     }
 
     public bool ContainsKey(TKey key)
     {
-        if (!_index.TryGetValue(key, out var slots))
+        var now = TimeMs;
+        if (!_keyLists)
         {
+            foreach (var start in LiveStarts(now))
+            {
+                if (_store.TryGet(new WindowKey<TKey>(key, start, start + Spec.SizeMs), out _))
+                {
+                    return true;
+                }
+            }
+
             return false;
         }
 
-        var now = TimeMs;
-        foreach (var slot in slots)
+        LoadSlots(key, _readSlots);
+        foreach (var slot in _readSlots)
         {
             if (IsWindow(slot) && Live(slot, now))
             {
@@ -279,13 +404,8 @@ public sealed class WindowedTableShard<TKey, TValue> : IWindowedShard, IWallCloc
                 return null;
             }
 
-            long? next = _closing.TryPeek(out _, out var closeAt) ? closeAt : null;
-            if (_expiring.TryPeek(out _, out var expireAt) && (next is null || expireAt < next))
-            {
-                next = expireAt;
-            }
-
-            return next;
+            var next = Math.Min(_closing.NextDue, _expiring.NextDue);
+            return next == long.MaxValue ? null : next;
         }
     }
 
@@ -326,13 +446,22 @@ public sealed class WindowedTableShard<TKey, TValue> : IWindowedShard, IWallCloc
             else
             {
                 var key = Definition.WindowKeyCodec.Read(keyBytes);
+                var existed = _store.Store.TryGet(key, out _);
                 if (record.ValueIsNull)
                 {
-                    _store.Store.Delete(key);
+                    if (existed)
+                    {
+                        _store.Store.Delete(key);
+                        Restored(key, added: false);
+                    }
                 }
                 else
                 {
                     _store.Store.Put(key, Definition.ValueCodec.Read(batch.ValueOf(in record)));
+                    if (!existed)
+                    {
+                        Restored(key, added: true);
+                    }
                 }
             }
         }
@@ -340,35 +469,15 @@ public sealed class WindowedTableShard<TKey, TValue> : IWindowedShard, IWallCloc
         return batch.Count;
     }
 
+    /// <summary>
+    /// A restore has applied the changelog up to its end: windows that closed before the table's time are marked closed
+    /// (their callbacks fired before the last commit), expired ones removed, and the index's metadata written.
+    /// </summary>
     public void CompleteRestore()
     {
-        RebuildIndex();
-        _flushedTimeMs = _timeMs;
-    }
-
-    /// <summary>
-    /// Rebuilds the index from the store, then marks windows that closed before the table's time as closed (their
-    /// callbacks fired before the last commit) and removes expired ones. Restore calls it; a store recovered from
-    /// a local checkpoint can call it too.
-    /// </summary>
-    public void RebuildIndex()
-    {
-        _index.Clear();
-        _closing.Clear();
-        _expiring.Clear();
-        WindowCount = 0;
-        var keys = new List<WindowKey<TKey>>();
-        foreach (var (key, _) in _store.Scan())
-        {
-            keys.Add(key);
-        }
-
-        foreach (var key in keys)
-        {
-            AddSlot(key.Key, key.StartMs, key.EndMs);
-        }
-
         CloseAndExpire(_timeMs, fire: false);
+        _flushedTimeMs = _timeMs;
+        WriteMeta();
     }
 
     public void FlushChangelog(IRecordProducer producer, TopicPartition changelog)
@@ -399,6 +508,9 @@ public sealed class WindowedTableShard<TKey, TValue> : IWindowedShard, IWallCloc
             producer.Produce(changelog, [], keyIsNull: false, time, valueIsNull: false, timestampMs: Math.Max(_timeMs, 0));
             _flushedTimeMs = _timeMs;
         }
+
+        // And the index store holds the queues' directories and the time: a checkpoint of both stores is whole.
+        WriteMeta();
     }
 
     public bool TryFormat(ReadOnlySpan<byte> key, out string json)
@@ -425,7 +537,7 @@ public sealed class WindowedTableShard<TKey, TValue> : IWindowedShard, IWallCloc
 
     public IEnumerable<(string Key, string Value)> FormatAll()
     {
-        foreach (var key in new List<TKey>(_index.Keys))
+        foreach (var key in new List<TKey>(Keys()))
         {
             _key.ResetWrittenCount();
             Definition.KeyCodec.Write(_key, key);
@@ -437,25 +549,30 @@ public sealed class WindowedTableShard<TKey, TValue> : IWindowedShard, IWallCloc
         }
     }
 
-    public void Dispose() => _store.Dispose();
+    public void Dispose()
+    {
+        _store.Dispose();
+        _index.Dispose();
+    }
 
     /// <summary>
     /// KIP-450: each event time <c>t</c> calls for its left window <c>[max(0, t - size), that + size]</c>, and for its right
     /// window <c>[t + 1, t + 1 + size]</c> when a later event falls in it; each window holds the merge of the events it spans.
     /// A write updates its event-time entry, every open window containing it (creating those it now calls for), and
     /// creates its own right window when a later event already exists. Closed windows keep their value; the write is late
-    /// for them.
+    /// for them. Works on the key's slots in <see cref="_slots"/>; returns whether they changed.
     /// </summary>
-    private void ApplySliding(TKey key, long timeMs, bool merge, TValue operand, long now)
+    private bool ApplySliding(TKey key, long timeMs, bool merge, TValue operand, long now)
     {
         var size = Spec.SizeMs;
         var leftStart = Math.Max(0, timeMs - size);
+        var slots = _slots;
 
         // Every window containing the time ends by time + size: when that one is closed, so are all.
         if (Spec.CloseAt(timeMs, timeMs + size) <= now)
         {
             Late(timeMs, new Window(leftStart, leftStart + size, endInclusive: true), now, applied: false);
-            return;
+            return false;
         }
 
         // The live event times near this one, with this one: windows containing it start from time - size - 1.
@@ -463,15 +580,12 @@ public sealed class WindowedTableShard<TKey, TValue> : IWindowedShard, IWallCloc
         _starts.Clear();
         _times.Add(timeMs);
         var hasLater = false;
-        if (_index.TryGetValue(key, out var slots))
+        foreach (var slot in slots)
         {
-            foreach (var slot in slots)
+            if (!IsWindow(slot) && slot.Start != timeMs && Live(slot, now) && slot.Start >= timeMs - 2 * size - 1 && slot.Start <= timeMs + size + 1)
             {
-                if (!IsWindow(slot) && slot.Start != timeMs && Live(slot, now) && slot.Start >= timeMs - 2 * size - 1 && slot.Start <= timeMs + size + 1)
-                {
-                    _times.Add(slot.Start);
-                    hasLater |= slot.Start > timeMs;
-                }
+                _times.Add(slot.Start);
+                hasLater |= slot.Start > timeMs;
             }
         }
 
@@ -492,12 +606,12 @@ public sealed class WindowedTableShard<TKey, TValue> : IWindowedShard, IWallCloc
 
         // This event's right window, when a later event is in it and it does not exist yet.
         var right = new WindowKey<TKey>(key, timeMs + 1, timeMs + 1 + size);
-        var createRight = hasLater && !IsClosed(key, right.StartMs, right.EndMs, now) && !_store.TryGet(right, out _);
+        var createRight = hasLater && !IsClosed(slots, right.StartMs, right.EndMs, now) && !_store.TryGet(right, out _);
         Window? missed = null;
         var anyOpen = createRight;
         foreach (var start in _starts)
         {
-            if (IsClosed(key, start, start + size, now))
+            if (IsClosed(slots, start, start + size, now))
             {
                 missed = new Window(start, start + size, endInclusive: true);
             }
@@ -511,29 +625,29 @@ public sealed class WindowedTableShard<TKey, TValue> : IWindowedShard, IWallCloc
         {
             // Every window the event calls for is closed: like Kafka Streams, it leaves no trace (not even its event-time entry).
             Late(timeMs, missed ?? new Window(leftStart, leftStart + size, endInclusive: true), now, applied: false);
-            return;
+            return false;
         }
 
         var entry = new WindowKey<TKey>(key, timeMs, timeMs);
         _store.Put(entry, merge && _store.TryGet(entry, out var current) ? _table.MergeValues(current, operand) : operand);
-        AddSlot(key, timeMs, timeMs);
+        AddSlot(slots, key, timeMs, timeMs);
         foreach (var start in _starts)
         {
             var end = start + size;
-            if (IsClosed(key, start, end, now))
+            if (IsClosed(slots, start, end, now))
             {
                 continue;
             }
 
             var window = new WindowKey<TKey>(key, start, end);
-            _store.Put(window, merge && _store.TryGet(window, out var value) ? _table.MergeValues(value, operand) : SlidingTotal(key, start, end, now));
-            AddSlot(key, start, end);
+            _store.Put(window, merge && _store.TryGet(window, out var value) ? _table.MergeValues(value, operand) : SlidingTotal(slots, key, start, end, now));
+            AddSlot(slots, key, start, end);
         }
 
         if (createRight)
         {
-            _store.Put(right, SlidingTotal(key, right.StartMs, right.EndMs, now));
-            AddSlot(key, right.StartMs, right.EndMs);
+            _store.Put(right, SlidingTotal(slots, key, right.StartMs, right.EndMs, now));
+            AddSlot(slots, key, right.StartMs, right.EndMs);
         }
 
         if (missed is { } late)
@@ -541,14 +655,16 @@ public sealed class WindowedTableShard<TKey, TValue> : IWindowedShard, IWallCloc
             // Kept in its event-time entry (and so in windows it calls for later) even when only its right window was new.
             Late(timeMs, late, now, applied: true);
         }
+
+        return true;
     }
 
     /// <summary>The merge of the key's live event-time entries in <c>[start, end]</c>.</summary>
-    private TValue SlidingTotal(TKey key, long start, long end, long now)
+    private TValue SlidingTotal(List<Slot> slots, TKey key, long start, long end, long now)
     {
         TValue total = default!;
         var any = false;
-        foreach (var slot in _index[key])
+        foreach (var slot in slots)
         {
             if (IsWindow(slot) || slot.Start < start || slot.Start > end || !Live(slot, now) ||
                 !_store.TryGet(new WindowKey<TKey>(key, slot.Start, slot.End), out var value))
@@ -563,7 +679,8 @@ public sealed class WindowedTableShard<TKey, TValue> : IWindowedShard, IWallCloc
         return total;
     }
 
-    private void ApplySession(TKey key, long timeMs, bool merge, TValue operand, long now)
+    /// <summary>Works on the key's slots in <see cref="_slots"/>; returns whether they changed.</summary>
+    private bool ApplySession(TKey key, long timeMs, bool merge, TValue operand, long now)
     {
         var gap = Spec.SizeMs;
         var start = timeMs;
@@ -571,27 +688,24 @@ public sealed class WindowedTableShard<TKey, TValue> : IWindowedShard, IWallCloc
         var hasValue = false;
         TValue merged = default!;
         List<Slot>? overlapping = null;
-        if (_index.TryGetValue(key, out var slots))
+        foreach (var slot in _slots)
         {
-            foreach (var slot in slots)
+            // Expired sessions are gone, whether or not the last Advance removed them yet.
+            if (slot.End < timeMs - gap || slot.Start > timeMs + gap || !Live(slot, now))
             {
-                // Expired sessions are gone, whether or not the last Advance removed them yet.
-                if (slot.End < timeMs - gap || slot.Start > timeMs + gap || !Live(slot, now))
-                {
-                    continue;
-                }
-
-                // A closed session merges too: only the merged session's close decides (Kafka Streams).
-                (overlapping ??= []).Add(slot);
-                start = Math.Min(start, slot.Start);
-                end = Math.Max(end, slot.End);
+                continue;
             }
+
+            // A closed session merges too: only the merged session's close decides (Kafka Streams).
+            (overlapping ??= []).Add(slot);
+            start = Math.Min(start, slot.Start);
+            end = Math.Max(end, slot.End);
         }
 
         if (Spec.CloseAt(start, end) <= now)
         {
             Late(timeMs, new Window(start, end, endInclusive: true), now, applied: false);
-            return;
+            return false;
         }
 
         if (overlapping is not null)
@@ -608,7 +722,7 @@ public sealed class WindowedTableShard<TKey, TValue> : IWindowedShard, IWallCloc
                 if (slot.Start != start || slot.End != end)
                 {
                     _store.Delete(old);
-                    RemoveSlot(key, slot.Start, slot.End);
+                    RemoveSlot(_slots, slot.Start, slot.End);
                 }
             }
         }
@@ -616,15 +730,85 @@ public sealed class WindowedTableShard<TKey, TValue> : IWindowedShard, IWallCloc
         var next = !merge ? operand : hasValue ? _table.MergeValues(merged, operand) : operand;
         var windowKey = new WindowKey<TKey>(key, start, end);
         _store.Put(windowKey, next);
-        AddSlot(key, start, end);
+        AddSlot(_slots, key, start, end);
+        return true;
     }
 
+    /// <summary>A tumbling or hopping window's write; a new window joins the close and expiry queues.</summary>
     private void Write(TKey key, long start, long end, bool merge, TValue operand)
     {
         var windowKey = new WindowKey<TKey>(key, start, end);
-        var next = merge && _store.TryGet(windowKey, out var current) ? _table.MergeValues(current, operand) : operand;
-        _store.Put(windowKey, next);
-        AddSlot(key, start, end);
+        var exists = _store.TryGet(windowKey, out var current);
+        _store.Put(windowKey, merge && exists ? _table.MergeValues(current, operand) : operand);
+        if (!exists)
+        {
+            Added(windowKey);
+        }
+    }
+
+    /// <summary>A new tumbling or hopping window: counted and queued (unless its queue entries from before a Remove are still there).</summary>
+    private void Added(WindowKey<TKey> windowKey)
+    {
+        WindowCount++;
+        if (_removedOpen.Remove(windowKey))
+        {
+            return;
+        }
+
+        _closing.Enqueue(windowKey);
+        _expiring.Enqueue(windowKey);
+    }
+
+    /// <summary>A changelog record added or removed a window during a restore: the index follows.</summary>
+    private void Restored(WindowKey<TKey> windowKey, bool added)
+    {
+        _metaDirty = true;
+        if (!_keyLists)
+        {
+            if (added)
+            {
+                Added(windowKey);
+            }
+            else
+            {
+                WindowCount--;
+                if (Spec.CloseAt(windowKey.StartMs, windowKey.EndMs) > _timeMs)
+                {
+                    // Removed while open (Remove): its queue entries stay, as they did before the restart.
+                    _removedOpen.Add(windowKey);
+                }
+            }
+
+            return;
+        }
+
+        LoadSlots(windowKey.Key, _slots);
+        if (added)
+        {
+            AddSlot(_slots, windowKey.Key, windowKey.StartMs, windowKey.EndMs);
+        }
+        else if (RemoveSlot(_slots, windowKey.StartMs, windowKey.EndMs))
+        {
+            WindowCount--;
+        }
+
+        SaveSlots(windowKey.Key, _slots);
+    }
+
+    /// <summary>The starts of tumbling or hopping windows not expired at <paramref name="now"/>, oldest first, up to the table's time.</summary>
+    private IEnumerable<long> LiveStarts(long now)
+    {
+        var last = Spec.LastStart(Math.Max(TimeMs, 0));
+        var first = last;
+        while (first - Spec.StepMs >= 0 && (now < 0 || Spec.ExpireAt(first - Spec.StepMs, first - Spec.StepMs + Spec.SizeMs) > now))
+        {
+            first -= Spec.StepMs;
+        }
+
+        for (var start = first; start <= last; start += Spec.StepMs)
+        {
+            yield return start;
+        }
     }
 
     private void Late(long eventTimeMs, Window window, long now, bool applied)
@@ -633,7 +817,7 @@ public sealed class WindowedTableShard<TKey, TValue> : IWindowedShard, IWallCloc
         Context?.OnLateEvent(new LateEvent(Definition.Name, Definition.Window.Late, eventTimeMs, window, now, applied, Spec.CloseAt(window.StartMs, window.EndMs)));
     }
 
-    private bool IsClosed(TKey key, long start, long end, long now)
+    private bool IsClosed(List<Slot> slots, long start, long end, long now)
     {
         if (Spec.CloseAt(start, end) <= now)
         {
@@ -641,35 +825,90 @@ public sealed class WindowedTableShard<TKey, TValue> : IWindowedShard, IWallCloc
         }
 
         // Closed by the wall clock at the last Advance, while stream time lags behind.
-        return _index.TryGetValue(key, out var slots) && Find(slots, start, end) is var i and >= 0 && slots[i].Closed;
+        return Find(slots, start, end) is var i and >= 0 && slots[i].Closed;
     }
 
     private void CloseAndExpire(long now, bool fire, bool expire = true)
     {
-        while (_closing.TryPeek(out var key, out var at) && at <= now)
+        if (_dequeuing)
         {
-            _closing.Dequeue();
-            if (!_index.TryGetValue(key.Key, out var slots) || Find(slots, key.StartMs, key.EndMs) is not (var i and >= 0) || slots[i].Closed)
-            {
-                continue;
-            }
-
-            CollectionsMarshal.AsSpan(slots)[i].Closed = true;
-            if (fire)
-            {
-                var slot = slots[i];
-                ClosedWindows++;
-                _table.WindowClosed(key.Key, WindowOf(slot), WindowValue(key.Key, slot));
-            }
+            // A close callback wrote to this table: the windows its time closed are being closed already.
+            return;
         }
 
-        while (expire && _expiring.TryPeek(out var key, out var at) && at <= now)
+        _dequeuing = true;
+        try
         {
-            _expiring.Dequeue();
-            if (RemoveSlot(key.Key, key.StartMs, key.EndMs))
+            _fire = fire;
+            _closing.DequeueDue(now, _onClose);
+            if (expire)
             {
-                _store.Delete(key);
+                _expiring.DequeueDue(now, _onExpire);
             }
+        }
+        finally
+        {
+            _dequeuing = false;
+        }
+    }
+
+    /// <summary>A window's close time came: fire its callback once, if it is still there and not closed yet.</summary>
+    private void OnDueToClose(WindowKey<TKey> windowKey)
+    {
+        if (!_keyLists)
+        {
+            if (!_store.TryGet(windowKey, out var value))
+            {
+                // Removed (or merged away) before it closed.
+                _removedOpen.Remove(windowKey);
+                return;
+            }
+
+            if (_fire)
+            {
+                ClosedWindows++;
+                _table.WindowClosed(windowKey.Key, new Window(windowKey.StartMs, windowKey.EndMs), value);
+            }
+
+            return;
+        }
+
+        LoadSlots(windowKey.Key, _dueSlots);
+        if (Find(_dueSlots, windowKey.StartMs, windowKey.EndMs) is not (var i and >= 0) || _dueSlots[i].Closed)
+        {
+            return;
+        }
+
+        CollectionsMarshal.AsSpan(_dueSlots)[i].Closed = true;
+        SaveSlots(windowKey.Key, _dueSlots);
+        if (_fire)
+        {
+            var slot = _dueSlots[i];
+            ClosedWindows++;
+            _table.WindowClosed(windowKey.Key, WindowOf(slot), WindowValue(windowKey.Key, slot));
+        }
+    }
+
+    /// <summary>A window's expiry came: remove it from store and changelog, if it is still there.</summary>
+    private void OnDueToExpire(WindowKey<TKey> windowKey)
+    {
+        if (!_keyLists)
+        {
+            if (_store.TryGet(windowKey, out _))
+            {
+                _store.Delete(windowKey);
+                WindowCount--;
+            }
+
+            return;
+        }
+
+        LoadSlots(windowKey.Key, _dueSlots);
+        if (RemoveSlot(_dueSlots, windowKey.StartMs, windowKey.EndMs))
+        {
+            WindowCount--;
+            SaveSlots(windowKey.Key, _dueSlots);
+            _store.Delete(windowKey);
         }
     }
 
@@ -693,14 +932,9 @@ public sealed class WindowedTableShard<TKey, TValue> : IWindowedShard, IWallCloc
             : "Give the record a timestamp of 0 or later (or take its time from a value member with [Topic(Timestamp = ...)]), " +
               "or write at an explicit time with table[key, at]."));
 
-    private void AddSlot(TKey key, long start, long end)
+    /// <summary>Adds a slot to a key's loaded slots in time order; a new one is counted and queued.</summary>
+    private void AddSlot(List<Slot> slots, TKey key, long start, long end)
     {
-        if (!_index.TryGetValue(key, out var slots))
-        {
-            slots = new List<Slot>(2);
-            _index.Add(key, slots);
-        }
-
         // Windows mostly arrive in time order: search from the end.
         var at = slots.Count;
         while (at > 0 && Compare(slots[at - 1], start, end) > 0)
@@ -719,26 +953,20 @@ public sealed class WindowedTableShard<TKey, TValue> : IWindowedShard, IWallCloc
         var windowKey = new WindowKey<TKey>(key, start, end);
         if (IsWindow(slot))
         {
-            _closing.Enqueue(windowKey, Spec.CloseAt(start, end));
+            _closing.Enqueue(windowKey);
         }
 
-        _expiring.Enqueue(windowKey, Spec.ExpireAt(start, end));
+        _expiring.Enqueue(windowKey);
     }
 
-    private bool RemoveSlot(TKey key, long start, long end)
+    private static bool RemoveSlot(List<Slot> slots, long start, long end)
     {
-        if (!_index.TryGetValue(key, out var slots) || Find(slots, start, end) is not (var i and >= 0))
+        if (Find(slots, start, end) is not (var i and >= 0))
         {
             return false;
         }
 
         slots.RemoveAt(i);
-        WindowCount--;
-        if (slots.Count == 0)
-        {
-            _index.Remove(key);
-        }
-
         return true;
     }
 
@@ -757,6 +985,171 @@ public sealed class WindowedTableShard<TKey, TValue> : IWindowedShard, IWallCloc
 
     private static int Compare(Slot slot, long start, long end) =>
         slot.Start != start ? slot.Start.CompareTo(start) : slot.End.CompareTo(end);
+
+    /// <summary>Reads a key's slots (sessions and sliding tables) from the index store into <paramref name="into"/>.</summary>
+    private void LoadSlots(TKey key, List<Slot> into)
+    {
+        into.Clear();
+        if (!_index.TryGet(IndexKey<TKey>.SlotsOf(key), out var bytes))
+        {
+            return;
+        }
+
+        for (var offset = 0; offset + SlotBytes <= bytes.Length; offset += SlotBytes)
+        {
+            var span = bytes.AsSpan(offset);
+            into.Add(new Slot(BinaryPrimitives.ReadInt64BigEndian(span), BinaryPrimitives.ReadInt64BigEndian(span[8..])) { Closed = span[16] != 0 });
+        }
+    }
+
+    /// <summary>Writes a key's slots back (deletes the record when none is left).</summary>
+    private void SaveSlots(TKey key, List<Slot> slots)
+    {
+        var indexKey = IndexKey<TKey>.SlotsOf(key);
+        if (slots.Count == 0)
+        {
+            _index.Delete(indexKey);
+            return;
+        }
+
+        var bytes = new byte[slots.Count * SlotBytes];
+        for (var i = 0; i < slots.Count; i++)
+        {
+            var span = bytes.AsSpan(i * SlotBytes);
+            BinaryPrimitives.WriteInt64BigEndian(span, slots[i].Start);
+            BinaryPrimitives.WriteInt64BigEndian(span[8..], slots[i].End);
+            span[16] = slots[i].Closed ? (byte)1 : (byte)0;
+        }
+
+        _index.Put(indexKey, bytes);
+    }
+
+    /// <summary>
+    /// Writes the table's time, window count, open removed windows and the queues' directories to the index store (after
+    /// their tails), when any changed: a checkpoint of both stores then holds the whole window index.
+    /// </summary>
+    private void WriteMeta()
+    {
+        if (!_metaDirty && !_closing.Dirty && !_expiring.Dirty && _metaTimeMs == _timeMs)
+        {
+            return;
+        }
+
+        _closing.SpillTails();
+        _expiring.SpillTails();
+        var pages = new List<byte[]>();
+        var page = new ArrayBufferWriter<byte>(MetaPageBytes);
+        void Long(long value)
+        {
+            BinaryPrimitives.WriteInt64BigEndian(page.GetSpan(8), value);
+            page.Advance(8);
+        }
+
+        Long(MetaVersion);
+        Long(_timeMs);
+        Long(WindowCount);
+        Long(_removedOpen.Count);
+        foreach (var removed in _removedOpen)
+        {
+            _key.ResetWrittenCount();
+            _windowKeyCodec.Write(_key, removed);
+            var words = (_key.WrittenCount + 7) / 8;
+            if (page.WrittenCount + (8 * (words + 1)) > MetaPageBytes && page.WrittenCount > 0)
+            {
+                pages.Add(page.WrittenSpan.ToArray());
+                page.ResetWrittenCount();
+            }
+
+            Long(_key.WrittenCount);
+            var padded = page.GetSpan(8 * words)[..(8 * words)];
+            padded.Clear();
+            _key.WrittenSpan.CopyTo(padded);
+            page.Advance(8 * words);
+        }
+
+        pages.Add(page.WrittenSpan.ToArray());
+        _closing.WriteDirectory(pages, MetaPageBytes);
+        _expiring.WriteDirectory(pages, MetaPageBytes);
+
+        // Page 0 says how many pages follow.
+        var header = new byte[8];
+        BinaryPrimitives.WriteInt64BigEndian(header, pages.Count);
+        for (var i = 0; i < pages.Count; i++)
+        {
+            _index.Put(IndexKey<TKey>.Meta(i + 1), pages[i]);
+        }
+
+        for (var stale = pages.Count; stale < _metaPages; stale++)
+        {
+            _index.Delete(IndexKey<TKey>.Meta(stale + 1));
+        }
+
+        _index.Put(IndexKey<TKey>.Meta(0), header);
+        _metaPages = pages.Count;
+        _metaTimeMs = _timeMs;
+        _metaDirty = false;
+    }
+
+    /// <summary>After both stores were recovered from a checkpoint: reads the time, counts and queue directories back.</summary>
+    private void LoadMeta()
+    {
+        ForgetAll();
+        if (!_index.TryGet(IndexKey<TKey>.Meta(0), out var header))
+        {
+            return;
+        }
+
+        var count = (int)BinaryPrimitives.ReadInt64BigEndian(header);
+        var pages = new List<byte[]>(count);
+        for (var i = 0; i < count; i++)
+        {
+            pages.Add(_index.TryGet(IndexKey<TKey>.Meta(i + 1), out var page)
+                ? page
+                : throw new System.IO.InvalidDataException($"Windowed table '{Definition.Name}' lost page {i + 1} of its index metadata."));
+        }
+
+        var reader = new MetaReader(pages);
+        var version = reader.Long();
+        if (version != MetaVersion)
+        {
+            throw new System.IO.InvalidDataException($"Windowed table '{Definition.Name}' has index metadata of version {version}; this version reads {MetaVersion}.");
+        }
+
+        _timeMs = reader.Long();
+        WindowCount = (int)reader.Long();
+        var removed = reader.Long();
+        for (long i = 0; i < removed; i++)
+        {
+            var length = (int)reader.Long();
+            var bytes = new byte[(length + 7) / 8 * 8];
+            for (var word = 0; word < bytes.Length; word += 8)
+            {
+                BinaryPrimitives.WriteInt64BigEndian(bytes.AsSpan(word), reader.Long());
+            }
+
+            _removedOpen.Add(_windowKeyCodec.Read(bytes.AsSpan(0, length)));
+        }
+
+        _closing.ReadDirectory(reader);
+        _expiring.ReadDirectory(reader);
+        _metaPages = count;
+        _metaTimeMs = _timeMs;
+        _flushedTimeMs = _timeMs;
+    }
+
+    /// <summary>Forgets the in-memory part of the index (the stores were emptied or are being recovered).</summary>
+    private void ForgetAll()
+    {
+        _closing.Clear();
+        _expiring.Clear();
+        _removedOpen.Clear();
+        _timeMs = -1;
+        _flushedTimeMs = -1;
+        _metaTimeMs = -1;
+        _metaPages = 0;
+        _metaDirty = false;
+        WindowCount = 0;
+    }
 
     private string FormatValue(TValue value)
     {
