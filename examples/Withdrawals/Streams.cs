@@ -30,8 +30,11 @@ public sealed partial class WithdrawalsTopic : Topic<string, Withdrawal>;
 [Topic("large-withdrawals", Partitions = 4)]
 public sealed partial class LargeWithdrawals : Topic<string, Withdrawal>;
 
-/// <summary>Total withdrawn per user per hour, by the withdrawals' timestamps (Faust's <c>relative_to_stream</c>).</summary>
-[Table("user-to-total", Window = "tumbling 1h")]
+/// <summary>
+/// Total withdrawn per user per hour, by the withdrawals' timestamps (Faust's <c>relative_to_stream</c>); a day of
+/// hours is kept (without <c>Expires</c>, an hour's window would go as soon as the next hour starts).
+/// </summary>
+[Table("user-to-total", Window = "tumbling 1h", Expires = "1d")]
 public sealed partial class UserToTotal : WindowedTable<string, double>;
 
 /// <summary>
