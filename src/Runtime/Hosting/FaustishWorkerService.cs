@@ -62,6 +62,12 @@ public sealed class FaustishWorkerService(
         using var stopWorkers = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
         var idle = new int[workers.Count];
         var caughtUp = new bool[workers.Count];
+
+        // Moves whenever a worker processed or committed something. A worker's caughtUp is trusted only if nothing moved
+        // since it was computed: a downstream worker still busy with a batch its upstream just committed shows stale
+        // flags from before, and must not let the app stop in the middle of it.
+        long activity = 0;
+        var checkedAt = new long[workers.Count];
         var failure = default(Exception);
         var threads = workers.Select((worker, i) => new Thread(() =>
         {
@@ -80,13 +86,20 @@ public sealed class FaustishWorkerService(
                                 // Out of input: commit now, so what this worker sent reaches the agents downstream before
                                 // the app can be called idle (they wake on it and stop being idle).
                                 worker.Commit();
+                                Interlocked.Increment(ref activity);
                             }
 
+                            var at = Volatile.Read(ref activity);
                             Volatile.Write(ref caughtUp[i], worker.IsCaughtUp());
+                            Volatile.Write(ref checkedAt[i], at);
                         }
                         else
                         {
                             Volatile.Write(ref caughtUp[i], false);
+                            if (fetched)
+                            {
+                                Interlocked.Increment(ref activity);
+                            }
                         }
 
                         Volatile.Write(ref idle[i], fetched ? 0 : Math.Min(Volatile.Read(ref idle[i]) + 1, 1000));
@@ -127,7 +140,8 @@ public sealed class FaustishWorkerService(
                 }
 
                 // Two empty polls in a row on every worker: nothing left to read and nothing new arrived.
-                if (run.ExitWhenIdle && idle.All(count => count >= 2) && caughtUp.All(done => done))
+                if (run.ExitWhenIdle && idle.All(count => count >= 2) && caughtUp.All(done => done) &&
+                    checkedAt.All(at => at == Volatile.Read(ref activity)))
                 {
                     logger.LogInformation("All agents caught up; stopping (--exit-when-idle)");
                     break;
