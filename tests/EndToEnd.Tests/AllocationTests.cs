@@ -1,7 +1,9 @@
 using System;
+using System.Collections.Generic;
 using System.Diagnostics;
 using System.Linq;
 using System.Threading;
+using Faustish.Agents;
 using Faustish.EndToEnd.Worker;
 
 namespace Faustish.EndToEnd.Tests;
@@ -100,10 +102,56 @@ public sealed class AllocationTests(Xunit.Abstractions.ITestOutputHelper output)
             last[$"/page/{(WarmUp + Measured + Slack - 1) % Users}"]);
     }
 
-    /// <summary>Warms the app's single worker up, then counts the bytes its thread allocates over <see cref="Measured"/> events; runs it to the end.</summary>
-    private static (long Processed, long Allocated) Measure(TestApp app)
+    /// <summary>
+    /// A stream agent with <c>GroupBy</c> and <c>Take</c> (<see cref="SumAmountBatches"/>): each of its two stages (its
+    /// own topic, re-keyed and forwarded to the repartition topic; then the repartition topic, in batches of 100 summed
+    /// into a table) is run alone on this thread over all of its input, and measured over 100,000 events after warm-up.
+    /// </summary>
+    [Fact]
+    public void A_stream_agent_with_GroupBy_and_Take_allocates_nothing_per_event_in_either_stage()
     {
-        var worker = app.Runtime.CreateWorkers(TestApp.Services)[0];
+        var model = new Agents.AppModel([AllocAmounts.Definition], [AllocAccountTotals.Definition], [SumAmountBatches.Definition]);
+        using var app = new TestApp(model, o => o.MaxBatchSize = 1024);
+        const int Total = WarmUp + Measured + Slack;
+        app.Send(sender =>
+        {
+            for (long i = 0; i < Total; i++)
+            {
+                sender.Send(AllocAmounts.Definition, i, i);
+            }
+        });
+
+        var workers = app.Runtime.CreateWorkers(TestApp.Services);
+        Assert.Equal(["sum-amount-batches", "sum-amount-batches-account"], workers.Select(w => w.Agent.Name).Order(StringComparer.Ordinal));
+        var results = new List<(string Stage, long Processed, long Allocated)>();
+        foreach (var worker in workers.OrderBy(w => w.Agent.Name, StringComparer.Ordinal))
+        {
+            // The first stage's Stop flushes and commits its forwarded records: the second then finds all of them.
+            // Then a little past Take's 'within', so each partition's last, partial batch is summed before Stop.
+            var (processed, allocated) = Measure(worker, Total, linger: TimeSpan.FromSeconds(2));
+            output.WriteLine($"{worker.Agent.Name}: {processed:N0} events processed after warm-up; {allocated:N0} bytes allocated on the processing thread ({(double)allocated / processed:F3} B/event)");
+            results.Add((worker.Agent.Name, processed, allocated));
+        }
+
+        foreach (var (stage, processed, allocated) in results)
+        {
+            Assert.True(processed >= Measured, $"{stage} processed {processed} events, expected at least {Measured}.");
+            Assert.True(allocated <= Allowance,
+                $"{stage}: processing {processed:N0} events allocated {allocated:N0} bytes ({(double)allocated / processed:F2} B/event); allowance is {Allowance:N0} bytes in all.");
+        }
+
+        var totals = app.ReadTable(AllocAccountTotals.Definition);
+        Assert.Equal(SumAmountBatches.Accounts, totals.Count);
+        Assert.Equal((long)Total * (Total - 1) / 2, totals.Values.Sum());
+    }
+
+    /// <summary>Warms the app's single worker up, then counts the bytes its thread allocates over <see cref="Measured"/> events; runs it to the end.</summary>
+    private static (long Processed, long Allocated) Measure(TestApp app) =>
+        Measure(app.Runtime.CreateWorkers(TestApp.Services)[0], WarmUp + Measured + Slack);
+
+    /// <summary>Warms <paramref name="worker"/> up, counts the bytes its thread allocates over <see cref="Measured"/> events, then runs it to <paramref name="total"/> events and stops it.</summary>
+    private static (long Processed, long Allocated) Measure(AgentWorker worker, long total, TimeSpan linger = default)
+    {
         worker.Start(CancellationToken.None);
         var deadline = Stopwatch.StartNew();
         while (worker.Processed < WarmUp && deadline.Elapsed < TimeSpan.FromSeconds(60))
@@ -123,7 +171,13 @@ public sealed class AllocationTests(Xunit.Abstractions.ITestOutputHelper output)
         var processed = worker.Processed - startProcessed;
 
         // The rest, so the tables hold every event (Stop commits them).
-        while (worker.Processed < WarmUp + Measured + Slack && deadline.Elapsed < TimeSpan.FromSeconds(120))
+        while (worker.Processed < total && deadline.Elapsed < TimeSpan.FromSeconds(120))
+        {
+            worker.RunOnce();
+        }
+
+        var lingered = Stopwatch.StartNew();
+        while (lingered.Elapsed < linger)
         {
             worker.RunOnce();
         }
