@@ -165,9 +165,16 @@ public sealed class AllocationTests(Xunit.Abstractions.ITestOutputHelper output)
 
         foreach (var (stage, processed, allocated) in results.Where(r => !r.Stage.EndsWith("(repartition topic growing from empty)", StringComparison.Ordinal)))
         {
+            // The forwarding stage writes ~48 B of log per event: FASTER allocates some bookkeeping each time one of its
+            // 1 MiB pages fills (EmbeddedAllocationTests: up to ~2 KiB a page; ~5-7 KiB here, 36,664 B over 100,352
+            // events). Allowed: 8 KiB per page filled, plus one per partition, still under half a byte per event, so
+            // anything allocated per event (24 B at least) fails.
+            var allowance = stage.EndsWith("(repartition topic grown first)", StringComparison.Ordinal)
+                ? Allowance + ((processed * 48 / (1 << 20)) + 2) * 8192
+                : Allowance;
             Assert.True(processed >= Measured, $"{stage} processed {processed} events, expected at least {Measured}.");
-            Assert.True(allocated <= Allowance,
-                $"{stage}: processing {processed:N0} events allocated {allocated:N0} bytes ({(double)allocated / processed:F2} B/event); allowance is {Allowance:N0} bytes in all.");
+            Assert.True(allocated <= allowance,
+                $"{stage}: processing {processed:N0} events allocated {allocated:N0} bytes ({(double)allocated / processed:F2} B/event); allowance is {allowance:N0} bytes in all.");
         }
     }
 
