@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.Diagnostics;
+using System.Linq;
 using System.Threading;
 using Faustish.EndToEnd.Worker;
 
@@ -54,7 +55,12 @@ internal sealed class ChildWorker : IDisposable
     /// <param name="settings">More <c>Faustish:</c> settings, e.g. <c>CheckpointInterval</c>.</param>
     /// <param name="arguments">More command-line arguments, e.g. <c>--guarantee ExactlyOnce</c>.</param>
     public static ChildWorker Start(string directory, string topic, bool exitWhenIdle = true,
-        IReadOnlyDictionary<string, string>? settings = null, params string[] arguments)
+        IReadOnlyDictionary<string, string>? settings = null, params string[] arguments) =>
+        Start(directory, topic, exitWhenIdle, settings, environment: null, arguments);
+
+    /// <summary>As above, with more environment variables for the process (<paramref name="environment"/>).</summary>
+    public static ChildWorker Start(string directory, string topic, bool exitWhenIdle,
+        IReadOnlyDictionary<string, string>? settings, IReadOnlyDictionary<string, string>? environment, params string[] arguments)
     {
         var start = new ProcessStartInfo("dotnet")
         {
@@ -80,6 +86,11 @@ internal sealed class ChildWorker : IDisposable
         foreach (var (name, value) in settings ?? new Dictionary<string, string>())
         {
             start.Environment["Faustish__" + name] = value;
+        }
+
+        foreach (var (name, value) in environment ?? new Dictionary<string, string>())
+        {
+            start.Environment[name] = value;
         }
 
         var process = Process.Start(start) ?? throw new InvalidOperationException("Could not start the worker process.");
@@ -120,6 +131,10 @@ internal sealed class ChildWorker : IDisposable
 
         return true;
     }
+
+    /// <summary>The lines the worker printed that start with <paramref name="prefix"/>.</summary>
+    public List<string> LinesStartingWith(string prefix) =>
+        [.. Output.Split('\n').Select(l => l.TrimEnd('\r')).Where(l => l.StartsWith(prefix, StringComparison.Ordinal))];
 
     /// <summary>Waits until the worker printed <paramref name="lines"/> "crash-progress" lines, or exited, or the time is up.</summary>
     public void WaitForProgress(int lines, TimeSpan timeout)

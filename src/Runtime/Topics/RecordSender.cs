@@ -50,13 +50,14 @@ public sealed class RecordSender
         _key.ResetWrittenCount();
         _value.ResetWrittenCount();
 
-        var keyIsNull = key is null;
+        // Not `key is null`: for a value type that boxes the key in code the JIT does not optimize (Debug builds), 24 B a send.
+        var keyIsNull = NullCheck<TKey>.IsNull(key);
         if (!keyIsNull)
         {
             topic.KeyCodec.Write(_key, key!);
         }
 
-        var valueIsNull = value is null;
+        var valueIsNull = NullCheck<TValue>.IsNull(value);
         if (!valueIsNull)
         {
             topic.ValueCodec.Write(_value, value!);
@@ -71,4 +72,15 @@ public sealed class RecordSender
         _producer.Produce(new TopicPartition(topic.Name, partition), _key.WrittenSpan, keyIsNull, _value.WrittenSpan, valueIsNull, timestampMs,
             Hosting.FaustishTracing.CurrentHeaders());
     }
+}
+
+/// <summary><c>value is null</c> without boxing a value type, whether or not the JIT optimizes the caller.</summary>
+internal static class NullCheck<T>
+{
+    private static readonly bool s_nullableValueType = Nullable.GetUnderlyingType(typeof(T)) is not null;
+
+    public static bool IsNull(T value) =>
+        typeof(T).IsValueType
+            ? s_nullableValueType && System.Collections.Generic.EqualityComparer<T>.Default.Equals(value, default!)
+            : value is null;
 }
