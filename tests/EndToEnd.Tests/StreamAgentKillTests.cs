@@ -20,7 +20,10 @@ namespace Faustish.EndToEnd.Tests;
 /// </summary>
 public sealed class StreamAgentKillTests(ITestOutputHelper output)
 {
-    private const int Sentences = 10_000;
+    private const int Sentences = 5_000;
+
+    /// <summary>The worker runs the stream-agent tests' agents only when asked (see tests/EndToEnd.Worker/Program.cs).</summary>
+    private static readonly Dictionary<string, string> StreamAgentsOn = new() { [StreamTestAgents.Variable] = "1" };
     private const int Kills = 2;
     private const int AckEvents = 100;
     private const long InFlight = 39; // the 4th slow event: the test releases 9, 19 and 29, and kills during 39
@@ -79,7 +82,7 @@ public sealed class StreamAgentKillTests(ITestOutputHelper output)
             }
 
             Directory.CreateDirectory(gates);
-            var environment = new Dictionary<string, string> { [AckGate.Variable] = gates };
+            var environment = new Dictionary<string, string> { [AckGate.Variable] = gates, [StreamTestAgents.Variable] = "1" };
             List<long> firstRun;
             using (var worker = ChildWorker.Start(directory, topic.Name, exitWhenIdle: false, settings: null, environment))
             {
@@ -106,7 +109,7 @@ public sealed class StreamAgentKillTests(ITestOutputHelper output)
 
             // Restarted without gates: it processes from the committed offset to the end, event 39 included.
             List<long> secondRun;
-            using (var worker = ChildWorker.Start(directory, topic.Name, exitWhenIdle: true, settings: null))
+            using (var worker = ChildWorker.Start(directory, topic.Name, exitWhenIdle: true, settings: null, StreamAgentsOn))
             {
                 Assert.True(worker.WaitForExit(Bound), $"The restarted worker did not finish within {Bound}:\n{worker.Output}");
                 Assert.True(worker.ExitCode == 0, $"The restarted worker exited with {worker.ExitCode}:\n{worker.Output}");
@@ -158,7 +161,7 @@ public sealed class StreamAgentKillTests(ITestOutputHelper output)
             // Bounded: at most two attempts per kill (a worker that finished the input ends the loop).
             for (var attempt = 0; attempt < Kills * 2 && kills < Kills; attempt++)
             {
-                using var worker = ChildWorker.Start(directory, WcSentences.Definition.Name, exitWhenIdle: true, settings: null, "--guarantee", guarantee.ToString());
+                using var worker = ChildWorker.Start(directory, WcSentences.Definition.Name, exitWhenIdle: true, settings: null, StreamAgentsOn, "--guarantee", guarantee.ToString());
                 // Kill once this process counted 5,000-10,000 words, at a random moment within a commit interval.
                 var progress = random.Next(1, 3);
                 worker.WaitForProgress(progress, Bound);
@@ -175,7 +178,7 @@ public sealed class StreamAgentKillTests(ITestOutputHelper output)
                 Assert.True(worker.WaitForExit(Bound), "The killed worker did not exit.");
             }
 
-            using (var last = ChildWorker.Start(directory, WcSentences.Definition.Name, exitWhenIdle: true, settings: null, "--guarantee", guarantee.ToString()))
+            using (var last = ChildWorker.Start(directory, WcSentences.Definition.Name, exitWhenIdle: true, settings: null, StreamAgentsOn, "--guarantee", guarantee.ToString()))
             {
                 Assert.True(last.WaitForExit(TimeSpan.FromMinutes(2)), $"The final worker did not finish within 2 minutes:\n{last.Output}");
                 Assert.True(last.ExitCode == 0, $"The final worker exited with {last.ExitCode}:\n{last.Output}");
