@@ -10,7 +10,12 @@ AgentDefinition[] streamTestAgents = [SplitWcSentences.Definition, CountWcWords.
 var model = AppModelRegistry.Current;
 if (Environment.GetEnvironmentVariable(StreamTestAgents.Variable) != "1")
 {
-    model = model with { Agents = [.. model.Agents.Where(agent => !streamTestAgents.Contains(agent))] };
+    // Their tables go with them: a table without its agent would be declared with another partition count.
+    model = model with
+    {
+        Agents = [.. model.Agents.Where(agent => !streamTestAgents.Contains(agent))],
+        Tables = [.. model.Tables.Where(table => !streamTestAgents.Any(agent => agent.Tables.Contains(table)))],
+    };
 }
 
 return await FaustishApp.RunAsync(args, model);
