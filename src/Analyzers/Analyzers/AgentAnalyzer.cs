@@ -147,7 +147,9 @@ public sealed class AgentAnalyzer : DiagnosticAnalyzer
                         method.Name, Display(method.ReturnType)));
             }
 
-            if (topic is not null && key is not null && value is not null && !AgentRules.ParametersMatch(method, key, value) && !AgentRules.TakesStream(method, key, value))
+            if (topic is not null && key is not null && value is not null && !AgentRules.ParametersMatch(method, key, value) && !AgentRules.TakesStream(method, key, value)
+                && !(AgentRules.JoinRight(method.ContainingType) is INamedTypeSymbol right && TargetRules.BaseTypeArguments(right, TargetRules.TopicBase) is { } rightTypes
+                     && AgentRules.TakesJoin(method, key, value, rightTypes.Value)))
             {
                 context.ReportDiagnostic(Diagnostic.Create(DiagnosticDescriptors.ProcessingMethodParameters,
                     syntax?.ParameterList.GetLocation() ?? method.Locations[0], method.Name, keyName, valueName, AttributeReader.Name(topic)));

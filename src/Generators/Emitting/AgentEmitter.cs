@@ -46,7 +46,7 @@ internal static class AgentEmitter
         writer.WriteLine($"topic: {agent.TopicFullyQualifiedName}.Definition,");
         writer.WriteLine($"tables: [{string.Join(", ", tables)}],");
         writer.WriteLine($"concurrency: {agent.Concurrency},");
-        if (agent.Timers.Count == 0 && agent.Repartitions.Count == 0 && agent.Reply is null)
+        if (agent.Timers.Count == 0 && agent.Repartitions.Count == 0 && agent.Reply is null && agent.Join is null)
         {
             writer.WriteLine($"createPartition: static context => new {QualifiedPartitionClass(agent)}(context));");
             writer.Unindent();
@@ -71,6 +71,13 @@ internal static class AgentEmitter
                 {
                     writer.WriteLine($"Replies = global::Faustish.Agents.ReplyDefinition.Of<{reply.Type}>({reply.Codec}),");
                 }
+
+                if (agent.Join is { } join)
+                {
+                    writer.WriteLine($"Join = new global::Faustish.Joins.JoinDefinition<{JoinTypes(agent, join)}>(");
+                    writer.WriteLine($"    {agent.TopicFullyQualifiedName}.Definition, {join.RightTopicFullyQualifiedName}.Definition, global::Faustish.JoinKind.{join.Kind}, " +
+                        $"{(join.Window is null ? "window: null" : EmitHelpers.Literal(join.Window))}),");
+                }
             }
         }
 
@@ -87,9 +94,16 @@ internal static class AgentEmitter
             writer.WriteLine($"    (asker ?? throw new global::System.ArgumentNullException(nameof(asker))).AskAsync<{agent.Key.FullyQualifiedName}, {agent.Value.FullyQualifiedName}, {replies.Type}>(Definition, key, value, timeout, cancellationToken);");
         }
 
-        writer.WriteLine();
-        EmitTestContext(writer, agent);
+        if (agent.Join is null)
+        {
+            // A join's right side has no place in a test context yet: join agents are tested on the embedded log.
+            writer.WriteLine();
+            EmitTestContext(writer, agent);
+        }
     }
+
+    private static string JoinTypes(AgentModel agent, JoinModel join) =>
+        $"{agent.Key.FullyQualifiedName}, {agent.Value.FullyQualifiedName}, {join.RightValue.FullyQualifiedName}";
 
     /// <summary>The stream agent's <c>GroupBy</c>s, in source order: each gets a repartition topic and a stage of the agent.</summary>
     private static void EmitRepartitionList(SourceWriter writer, AgentModel agent)
@@ -148,7 +162,9 @@ internal static class AgentEmitter
     {
         writer.WriteLine($"/// <summary>{EmitHelpers.XmlText(agent.Target.DisplayName)} bound to one partition of its topic, with that partition's tables.</summary>");
         writer.WriteLine(EmitHelpers.GeneratedCodeAttribute);
-        var baseClass = agent.IsStream ? "global::Faustish.Agents.StreamAgentPartition" : "global::Faustish.Agents.AgentPartition";
+        var baseClass = agent.IsStream ? "global::Faustish.Agents.StreamAgentPartition"
+            : agent.Join is { } joined ? $"global::Faustish.Agents.AgentPartition, global::Faustish.Joins.IJoinTarget<{JoinTypes(agent, joined)}>"
+            : "global::Faustish.Agents.AgentPartition";
         using (writer.Block($"file sealed class {PartitionClass(agent)} : {baseClass}"))
         {
             if (!agent.IsStream)
@@ -159,6 +175,11 @@ internal static class AgentEmitter
             }
 
             writer.WriteLine($"private readonly {agent.Target.FullyQualifiedName} _agent;");
+            if (agent.Join is { } join)
+            {
+                writer.WriteLine($"private readonly global::Faustish.Joins.JoinTask<{JoinTypes(agent, join)}> _join;");
+            }
+
             writer.WriteLine();
             writer.WriteLine($"public {PartitionClass(agent)}({Context} context)");
             writer.WriteLine("    : base(context)");
@@ -180,12 +201,21 @@ internal static class AgentEmitter
 
                     writer.Unindent();
                 }
+
+                if (agent.Join is not null)
+                {
+                    writer.WriteLine("_join = context.Join(this);");
+                }
             }
 
             writer.WriteLine();
             if (agent.IsStream)
             {
                 EmitStreamCall(writer, agent);
+            }
+            else if (agent.Join is { } joinModel)
+            {
+                EmitJoinLoop(writer, agent, joinModel);
             }
             else
             {
@@ -349,6 +379,64 @@ internal static class AgentEmitter
             writer.WriteLine($"    new({EmitHelpers.Literal($"The record has no value (a tombstone), but {method} takes a non-null value.")});");
         }
     }
+
+    /// <summary>
+    /// A join agent's loop: each record of its topic goes to the join (after the right side's records up to its time,
+    /// which the context's <c>Begin</c> applies), and the join gives each result to the agent's method.
+    /// </summary>
+    private static void EmitJoinLoop(SourceWriter writer, AgentModel agent, JoinModel join)
+    {
+        var method = agent.Target.DisplayName + "." + agent.MethodName;
+        writer.WriteLine("/// <summary>Decodes each record of <paramref name=\"batch\"/> in order and gives it to the join as its left side.</summary>");
+        using (writer.Block("public override void ProcessBatch(global::Faustish.Transport.RecordBatch batch)"))
+        {
+            writer.WriteLine("var context = Context;");
+            using (writer.Block("for (var i = 0; i < batch.Count; i++)"))
+            {
+                writer.WriteLine("ref readonly var record = ref batch[i];");
+                writer.WriteLine($"{agent.Key.FullyQualifiedName} key;");
+                writer.WriteLine($"{OrNull(agent.Value.FullyQualifiedName)} value;");
+                using (writer.Block("try"))
+                {
+                    writer.WriteLine("key = record.KeyIsNull ? throw MissingKey() : KeyCodec.Read(batch.KeyOf(in record));");
+                    writer.WriteLine("value = record.ValueIsNull ? default : ValueCodec.Read(batch.ValueOf(in record));");
+                }
+
+                using (writer.Block("catch (global::Faustish.Serialization.RecordDecodeException exception)"))
+                {
+                    writer.WriteLine("context.DecodeFailed(batch, in record, exception);");
+                    writer.WriteLine("continue;");
+                }
+
+                writer.WriteLine();
+                writer.WriteLine("context.Begin(in record);");
+                using (writer.Block("try"))
+                {
+                    writer.WriteLine("_join.Left(key, value, record.ValueIsNull ? default : batch.ValueOf(in record));");
+                }
+
+                using (writer.Block("catch (global::System.Exception exception) when (exception is not global::Faustish.Agents.AgentFailedException)"))
+                {
+                    writer.WriteLine("context.ProcessingFailed(batch, in record, exception);");
+                    writer.WriteLine("continue;");
+                }
+
+                writer.WriteLine();
+                writer.WriteLine("context.Complete(in record);");
+            }
+        }
+
+        writer.WriteLine();
+        writer.WriteLine("/// <summary>A join result: the agent's method takes it.</summary>");
+        writer.WriteLine($"void global::Faustish.Joins.IJoinTarget<{JoinTypes(agent, join)}>.Joined({agent.Key.FullyQualifiedName} key, {OrNull(agent.Value.FullyQualifiedName)} left, {OrNull(join.RightValue.FullyQualifiedName)} right) =>");
+        writer.WriteLine($"    _agent.{agent.MethodName}(key, left{(join.LeftParameter.MayBeNull ? "" : "!")}, right{(join.RightParameter.MayBeNull ? "" : "!")});");
+        writer.WriteLine();
+        writer.WriteLine("private static global::Faustish.Serialization.RecordDecodeException MissingKey() =>");
+        writer.WriteLine($"    new({EmitHelpers.Literal($"The record has no key, but {method} joins records by key.")});");
+    }
+
+    /// <summary>The type with a nullable annotation (once).</summary>
+    private static string OrNull(string type) => type.EndsWith("?", System.StringComparison.Ordinal) ? type : type + "?";
 
     private static string Read(string local, string isNull, string missing, string read, AgentParameter parameter) =>
         parameter.MayBeNull

@@ -107,7 +107,15 @@ internal sealed record AgentModel(
     EquatableArray<AgentHookModel> Hooks = default,
     bool IsStream = false,
     EquatableArray<RepartitionModel> Repartitions = default,
-    ReplyModel? Reply = null);
+    ReplyModel? Reply = null,
+    JoinModel? Join = null);
+
+/// <summary>
+/// The join of a join agent (<c>[Join(typeof(Right), Kind = …, Window = …)]</c>): the right side's topic and value type,
+/// the kind's enum member name, the window as written (null: a table–table join), and the method's side parameters.
+/// </summary>
+internal sealed record JoinModel(string RightTopicFullyQualifiedName, RecordTypeRef RightValue, string Kind, string? Window,
+    AgentParameter LeftParameter, AgentParameter RightParameter);
 
 /// <summary>What a replying stream agent (<c>IAsyncEnumerable&lt;TReply&gt;</c>) yields: the type and its codec's expression.</summary>
 internal sealed record ReplyModel(string Type, string Codec);

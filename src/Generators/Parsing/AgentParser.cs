@@ -42,7 +42,7 @@ internal static class AgentParser
             {
                 if (ReplyCodec(replyType, topicTypes.Key, topicTypes.Value, topicName) is not { } replyCodec)
                 {
-                    return null; // FSH0512 says what to change
+                    return null; // FSH0113 says what to change
                 }
 
                 reply = new ReplyModel(SymbolNames.QualifiedNotNull(replyType), replyCodec);
@@ -66,6 +66,11 @@ internal static class AgentParser
                 IsStream: true,
                 Repartitions: GroupBys.Find(streamMethod, topicTypes.Value, topicName, compilation, cancellationToken),
                 Reply: reply);
+        }
+
+        if (AgentRules.JoinRight(type) is { } joined)
+        {
+            return ParseJoin(type, attribute, catalog, topic, topicTypes, joined, concurrency);
         }
 
         if (concurrency < 1 ||
@@ -92,6 +97,56 @@ internal static class AgentParser
             dependencies,
             Timers(type),
             Hooks(type));
+    }
+
+    /// <summary>
+    /// A join agent: its method takes <c>(key, left, right)</c> for its topic and the right topic, and returns void.
+    /// Anything else gives no model; the analyzers say why.
+    /// </summary>
+    private static AgentModel? ParseJoin(INamedTypeSymbol type, AttributeData attribute, TargetCatalog catalog, INamedTypeSymbol topic,
+        (ITypeSymbol Key, ITypeSymbol Value) topicTypes, ITypeSymbol joined, int concurrency)
+    {
+        if (joined is not INamedTypeSymbol right || !catalog.ServesTopic(right) ||
+            TargetRules.BaseTypeArguments(right, TargetRules.TopicBase) is not { } rightTypes ||
+            !SymbolEqualityComparer.Default.Equals(rightTypes.Key, topicTypes.Key) ||
+            concurrency < 1 ||
+            AgentRules.ProcessingMethod(type) is not { } method ||
+            !AgentRules.TakesJoin(method, topicTypes.Key, topicTypes.Value, rightTypes.Value) ||
+            AgentRules.Returns(method) != ProcessReturn.Void ||
+            Dependencies(type, catalog) is not { } dependencies ||
+            TargetRules.FindAttribute(type, AgentRules.JoinAttribute) is not { } join)
+        {
+            return null;
+        }
+
+        var kind = TableRules.NamedInt(join, "Kind") switch
+        {
+            1 => "Left",
+            2 => "Outer",
+            _ => "Inner",
+        };
+        return new AgentModel(
+            SymbolNames.Target(type),
+            AgentRules.EffectiveName(attribute, type),
+            concurrency,
+            topic.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat),
+            RecordTypes.Describe(topicTypes.Key),
+            RecordTypes.Describe(topicTypes.Value),
+            method.Name,
+            ProcessReturn.Void,
+            false,
+            Parameter(method.Parameters[0].Type, topicTypes.Key),
+            Parameter(method.Parameters[1].Type, topicTypes.Value),
+            dependencies,
+            Timers(type),
+            Hooks(type),
+            Join: new JoinModel(
+                right.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat),
+                RecordTypes.Describe(rightTypes.Value),
+                kind,
+                TableRules.NamedString(join, "Window"),
+                Parameter(method.Parameters[1].Type, topicTypes.Value),
+                Parameter(method.Parameters[2].Type, rightTypes.Value)));
     }
 
     /// <summary>The codec of a replying agent's replies: a primitive encoding, or the codec of its topic's key or value type; else null.</summary>

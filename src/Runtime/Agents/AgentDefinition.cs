@@ -36,7 +36,25 @@ public sealed class AgentDefinition
 
     public TopicDefinition Topic { get; }
 
-    public IReadOnlyList<TableDefinition> Tables { get; }
+    /// <summary>The tables it writes or reads; a join agent's include its join's state (<c>{name}-join</c>).</summary>
+    public IReadOnlyList<TableDefinition> Tables { get; private set; }
+
+    /// <summary>
+    /// The join of a join agent (<see cref="JoinAttribute"/>): the right side's topic is read beside its own, and the
+    /// join's state table is added to <see cref="Tables"/>.
+    /// </summary>
+    public Joins.JoinDefinition? Join
+    {
+        get;
+        init
+        {
+            field = value;
+            if (value is not null)
+            {
+                Tables = [.. Tables, value.StateTable(Name)];
+            }
+        }
+    }
 
     public int Concurrency { get; }
 

@@ -244,6 +244,12 @@ public sealed class AgentPartitionContext : IWindowContext
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public void Begin(in BatchRecord record)
     {
+        if (Inputs is { } inputs)
+        {
+            // The partition's other inputs first: their records up to this event's time (a join's right side, tables fed by topics).
+            inputs.AdvanceTo(record.TimestampMs, this);
+        }
+
         Event = new EventContext(Source.Topic, Source.Partition, record.Offset, record.TimestampMs);
         Sender.EventTimestampMs = record.TimestampMs;
         if (record.TimestampMs > StreamTimeMs)
@@ -251,6 +257,66 @@ public sealed class AgentPartitionContext : IWindowContext
             StreamTimeMs = record.TimestampMs;
         }
     }
+
+    /// <summary>
+    /// The inputs of this partition besides its topic (a join's right side, tables fed by topics), applied in time order
+    /// with its records; null when it has none. Set by the worker once the partition's tables are restored.
+    /// </summary>
+    internal Joins.TimedInputs? Inputs { get; set; }
+
+    /// <summary>The join of a join agent's partition, once its generated code asked for it.</summary>
+    internal Joins.JoinTask? JoinTask { get; private set; }
+
+    /// <summary>The join of this partition (a join agent's), bound to the agent's generated code, which is given its results.</summary>
+    public Joins.JoinTask<TKey, TLeft, TRight> Join<TKey, TLeft, TRight>(Joins.IJoinTarget<TKey, TLeft, TRight> target) where TKey : notnull
+    {
+        ArgumentNullException.ThrowIfNull(target);
+        var definition = Agent.Join as Joins.JoinDefinition<TKey, TLeft, TRight> ?? throw new InvalidOperationException(
+            $"Agent {Agent.TypeName} asked for a join of {typeof(TKey).Name}, {typeof(TLeft).Name} and {typeof(TRight).Name}, but it was registered with " +
+            (Agent.Join is null ? "none" : $"one of {Agent.Join.Left.KeyType.Name}, {Agent.Join.Left.ValueType.Name} and {Agent.Join.Right.ValueType.Name}") + ".");
+        var state = (Joins.JoinState<TKey, TLeft, TRight>)ShardOf(definition.StateTable(Agent.Name));
+        var task = new Joins.JoinTask<TKey, TLeft, TRight>(this, state, target);
+        JoinTask = task;
+        return task;
+    }
+
+    /// <summary>A record of another input is being applied: it is the event now (its coordinates and time for sends and messages).</summary>
+    internal void BeginSide(RecordBatch batch, in BatchRecord record, long timestampMs)
+    {
+        Event = new EventContext(batch.Topic, batch.Partition, record.Offset, timestampMs);
+        Sender.EventTimestampMs = timestampMs;
+    }
+
+    /// <summary>A record of another input (a join's right side) did not decode: it goes to the dead-letter topic.</summary>
+    internal void SideDecodeFailed(RecordBatch batch, in BatchRecord record, Exception exception) =>
+        _failures.OnDecodeFailed(this, batch, in record, exception);
+
+    /// <summary>
+    /// The agent threw on a record of another input: by policy, stop naming that record (its topic, not the agent's), or
+    /// dead-letter it.
+    /// </summary>
+    internal void SideProcessingFailed(RecordBatch batch, in BatchRecord record, Exception exception)
+    {
+        try
+        {
+            _failures.OnProcessingFailed(this, batch, in record, exception);
+        }
+        catch (AgentFailedException)
+        {
+            throw new AgentFailedException(
+                $"Agent {Agent.TypeName} threw on record {batch.Topic}[{batch.Partition}]@{record.Offset} (the right side of its join): {exception.GetType().Name}: {exception.Message} " +
+                "Processing stopped there; a restart resumes at this record. Fix the agent, or set Faustish:ErrorPolicy=DeadLetter to move such records to the dead-letter topic and go on.",
+                exception);
+        }
+    }
+
+    /// <summary>A join could not join a record: say so with its coordinates (never silently).</summary>
+    internal void JoinRecordSkipped(string topic, long timestampMs, string why) =>
+        _failures.OnJoinRecordSkipped(this, topic, Event.Offset, timestampMs, why);
+
+    private ITableShard ShardOf(TableDefinition definition) =>
+        _shards.TryGetValue(definition, out var shard) ? shard : throw new InvalidOperationException(
+            $"Agent {Agent.TypeName} has no partition of table '{definition.Name}' here.");
 
     /// <summary>Marks a record done; its next offset becomes the position to commit.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -291,6 +357,11 @@ public interface IRecordFailureHandler
     /// when the table asks for it and no window took it. Does nothing unless implemented.
     /// </summary>
     void OnLateEvent(AgentPartitionContext context, in LateEvent late)
+    {
+    }
+
+    /// <summary>A join could not join a record (e.g. a stream record without a value): log it with its coordinates. Does nothing unless implemented.</summary>
+    void OnJoinRecordSkipped(AgentPartitionContext context, string topic, long offset, long timestampMs, string why)
     {
     }
 }

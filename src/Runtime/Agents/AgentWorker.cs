@@ -46,6 +46,7 @@ public sealed class AgentWorker : IAssignmentListener, IAgentPartitionHost, IDis
     private readonly PostedWork _posted = new();
     private int _suspended; // partitions whose agent is in the middle of an awaiting event
     private IGroupConsumer? _consumer;
+    private bool _hasInputs;
     private long _lastCommitTicks;
     private InFlightCommit? _inFlight; // at-least-once: the commit whose records are still becoming durable
     private CancellationToken _stopping;
@@ -805,6 +806,11 @@ public sealed class AgentWorker : IAssignmentListener, IAgentPartitionHost, IDis
     /// <summary>Tells every table partition how far stream time and the wall clock have moved (windows close here).</summary>
     private void Advance()
     {
+        if (_hasInputs)
+        {
+            RunInputs();
+        }
+
         var now = _clock.GetUtcNow().ToUnixTimeMilliseconds();
         foreach (var partition in _partitions)
         {
@@ -849,12 +855,17 @@ public sealed class AgentWorker : IAssignmentListener, IAgentPartitionHost, IDis
             partition.FirstOffset = batch[0].Offset;
         }
 
-        if (_state.HasSources)
+        if (partition.Inputs is { } inputs && !inputs.Ready())
         {
-            // Tables fed by topics first take in what their topics received, so the batch reads them as they stand now.
-            _state.CatchUpSources(batch.Partition, _stopping);
+            // An input with nothing at hand may still hold records older than these (time order across inputs): wait for
+            // it, at most MaxTaskIdle (or while it is known to hold more), with the partition paused.
+            _consumer!.Pause([partition.Context.Source]);
+            _consumer.Seek(new TopicPartitionOffset(batch.Topic, batch.Partition, batch[0].Offset));
+            partition.WaitingForInputs = true;
+            return;
         }
 
+        partition.LastBatchTicks = Stopwatch.GetTimestamp();
         partition.Context.Batch = batch;
         Progress.Enter(WorkerPhase.Processing, batch.Partition, batch.Count > 0 ? batch[0].Offset : -1);
         using var span = FaustishTracing.StartBatch(_agent.Name, Name, batch);
@@ -937,10 +948,14 @@ public sealed class AgentWorker : IAssignmentListener, IAgentPartitionHost, IDis
         restored.DisposeRestores();
         var context = new AgentPartitionContext(_agent, topicPartition, _sender, _services, restored.Shards, _failures) { Host = this, AppId = _topology.AppId };
         var instance = _agent.CreatePartition(context);
+        var inputs = OpenInputs(context, restored.Shards);
+        context.Inputs = inputs;
+        _hasInputs |= inputs is not null;
         _partitions[topicPartition.Partition] = new AssignedPartition(context, instance, restored.Shards, _topology.AppId)
         {
             CommittedPosition = -1,
             Timers = new PartitionTimers(_agent, topicPartition.Partition, _clock.GetUtcNow()),
+            Inputs = inputs,
         };
         _sender.EventTimestampMs = null;
         try
@@ -957,6 +972,103 @@ public sealed class AgentWorker : IAssignmentListener, IAgentPartitionHost, IDis
         PublishCommittedPosition(topicPartition);
         _logger.LogInformation("{Worker} restored {Partition}: {Records:N0} changelog records in {Elapsed:F0} ms; processing it",
             Name, topicPartition, restored.Applied, Stopwatch.GetElapsedTime(restored.Started).TotalMilliseconds);
+    }
+
+    /// <summary>
+    /// The partition's inputs besides its topic, to be applied in time order with its records: the right side of its
+    /// join, and the source topics of the tables fed by topics it reads (global ones excepted: every worker follows those
+    /// whole). Null when it has none.
+    /// </summary>
+    private Joins.TimedInputs? OpenInputs(AgentPartitionContext context, Dictionary<TableDefinition, ITableShard> shards)
+    {
+        var inputs = new List<Joins.TimedInput>();
+        if (context.JoinTask is { } join)
+        {
+            inputs.Add(join.OpenRightInput(_transport, context.Source.Partition));
+        }
+
+        foreach (var (table, shard) in shards)
+        {
+            if (table.Source is { } source && !table.IsGlobal)
+            {
+                Joins.SourceTableInput? input = null;
+                var follower = _state.FollowerOf(shard, () => input!.Position)
+                    ?? throw new InvalidOperationException($"Table '{table.Name}'[{shard.Partition}] is fed by topic '{source.Name}' but was not restored from it.");
+                input = new Joins.SourceTableInput(shard, new TopicPartition(source.Name, shard.Partition), follower, _transport, _logger);
+                inputs.Add(input);
+            }
+        }
+
+        return inputs.Count == 0 ? null : new Joins.TimedInputs(inputs, _options.MaxTaskIdle, _stopping);
+    }
+
+    /// <summary>
+    /// Partitions with other inputs: those waiting for an input resume once it is ready; those whose own topic is read
+    /// to its end (and idle for MaxTaskIdle) apply their inputs' records alone, as nothing older can come first.
+    /// </summary>
+    private void RunInputs()
+    {
+        foreach (var partition in _partitions)
+        {
+            if (partition?.Inputs is not { } inputs || partition.Context.IsSuspended)
+            {
+                continue;
+            }
+
+            if (partition.WaitingForInputs)
+            {
+                if (inputs.Ready())
+                {
+                    partition.WaitingForInputs = false;
+                    _consumer!.Resume([partition.Context.Source]);
+                }
+
+                continue;
+            }
+
+            if (Stopwatch.GetElapsedTime(partition.LastBatchTicks) < inputs.MaxIdle || !OwnTopicReadToEnd(partition) || !inputs.HasRecords())
+            {
+                continue;
+            }
+
+            Progress.Enter(WorkerPhase.Processing, partition.Context.Source.Partition, -1);
+            try
+            {
+                using var scope = partition.Context.Synchronization!.Enter();
+                inputs.Drain(partition.Context);
+            }
+            catch (AgentFailedException)
+            {
+                Commit();
+                throw;
+            }
+            finally
+            {
+                _sender.EventTimestampMs = null;
+                Progress.Enter(WorkerPhase.Fetching);
+            }
+        }
+    }
+
+    /// <summary>Whether the partition has processed its topic up to the high watermark (asked at most every 50 ms).</summary>
+    private bool OwnTopicReadToEnd(AssignedPartition partition)
+    {
+        // Nothing processed since the partition was assigned: it stands where the group committed (or at its start).
+        var position = partition.Context.Position >= 0 ? partition.Context.Position
+            : partition.StartPosition ??= _consumer!.Committed(partition.Context.Source) ?? _transport.GetWatermarks(partition.Context.Source).Low;
+        if (partition.HighWatermark > position)
+        {
+            return false;
+        }
+
+        var now = Stopwatch.GetTimestamp();
+        if (now - partition.HighCheckedTicks >= Stopwatch.Frequency / 20)
+        {
+            partition.HighCheckedTicks = now;
+            partition.HighWatermark = _transport.GetWatermarks(partition.Context.Source).High;
+        }
+
+        return position >= partition.HighWatermark;
     }
 
     /// <summary>
@@ -1234,6 +1346,23 @@ public sealed class AgentWorker : IAssignmentListener, IAgentPartitionHost, IDis
         /// <summary>Its <c>[OnStop]</c> hooks have run.</summary>
         public bool Stopped { get; set; }
 
+        /// <summary>Its inputs besides its topic (a join's right side, tables fed by topics), or null.</summary>
+        public Joins.TimedInputs? Inputs { get; init; }
+
+        /// <summary>Paused until its other inputs have records (or have been idle long enough): see <see cref="Joins.TimedInputs.Ready"/>.</summary>
+        public bool WaitingForInputs { get; set; }
+
+        /// <summary>When a batch of its own topic was last processed (Stopwatch ticks).</summary>
+        public long LastBatchTicks { get; set; } = Stopwatch.GetTimestamp();
+
+        /// <summary>The high watermark of its own topic partition last asked, and when (its inputs run alone once it is read to the end).</summary>
+        public long HighWatermark { get; set; } = -1;
+
+        public long HighCheckedTicks { get; set; }
+
+        /// <summary>Where the partition stood when assigned (the group's committed offset), once asked.</summary>
+        public long? StartPosition { get; set; }
+
         /// <summary>The partition's shard of <paramref name="table"/>, or null when its agent does not hold that table.</summary>
         public ITableShard? ShardOf(TableDefinition table) => shards.GetValueOrDefault(table);
 
@@ -1280,6 +1409,8 @@ public sealed class AgentWorker : IAssignmentListener, IAgentPartitionHost, IDis
 
         public void Dispose()
         {
+            Inputs?.Dispose();
+
             // Global tables belong to the worker, not to the partition.
             foreach (var (table, shard) in shards)
             {

@@ -27,6 +27,11 @@ public sealed class AppTopology
         RejectDuplicates(model.Tables.Select(t => t.Name), "table");
         RejectDuplicates(model.Agents.Select(a => a.Name), "agent");
 
+        foreach (var agent in model.Agents)
+        {
+            agent.Join?.CheckCoPartitioned(agent);
+        }
+
         foreach (var table in model.Tables.Concat(model.Agents.SelectMany(a => a.Tables)).Distinct())
         {
             table.Validate();
@@ -93,7 +98,7 @@ public sealed class AppTopology
     public IReadOnlyList<TopicSpec> RequiredTopics(IReadOnlyDictionary<string, TopicRetention>? retention = null)
     {
         var specs = new Dictionary<string, TopicSpec>(StringComparer.Ordinal);
-        foreach (var topic in Model.Topics.Concat(Model.Agents.Select(a => a.Topic)))
+        foreach (var topic in Model.Topics.Concat(Model.Agents.Select(a => a.Topic)).Concat(Model.Agents.Where(a => a.Join is not null).Select(a => a.Join!.Right)))
         {
             specs.TryAdd(topic.Name, new TopicSpec(topic.Name, topic.Partitions, RetentionMs: topic.RetentionMs, RetentionBytes: topic.RetentionBytes));
         }

@@ -84,6 +84,14 @@ public sealed class RecordFailureHandler(ErrorPolicy policy, string deadLetterTo
         }
     }
 
+    public void OnJoinRecordSkipped(AgentPartitionContext context, string topic, long offset, long timestampMs, string why)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        metrics.CountJoinSkipped(context.Agent.Name);
+        logger.LogWarning("Agent {Agent} skipped record {Topic}[{Partition}]@{Offset} (time {Timestamp}) of its join: {Why}",
+            context.Agent.Name, topic, context.Source.Partition, offset, timestampMs, why);
+    }
+
     private void DeadLetter(AgentPartitionContext context, RecordBatch batch, in BatchRecord record, string stage, Exception exception)
     {
         ArgumentNullException.ThrowIfNull(batch);

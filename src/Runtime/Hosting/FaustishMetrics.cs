@@ -32,6 +32,8 @@ public sealed class FaustishMetrics : System.IDisposable
         RecordsRestored = _meter.CreateCounter<long>("faustish.table.records_restored", "{record}", "Changelog records replayed into tables.");
         WindowLateEvents = _meter.CreateCounter<long>("faustish.window.late_events", "{event}",
             "Events that came after a window of a windowed table closed (tag: table); dropped or dead-lettered.");
+        JoinSkippedRecords = _meter.CreateCounter<long>("faustish.join.skipped_records", "{record}",
+            "Records a stream–stream join could not join (no value), logged with their coordinates (tag: agent).");
         Restores = _meter.CreateCounter<long>("faustish.table.restores", "{restore}",
             "Table partition restores, tagged source=checkpoint (a local checkpoint plus the changelog after it) or source=changelog (a full replay).");
         Checkpoints = _meter.CreateCounter<long>("faustish.table.checkpoints", "{checkpoint}", "Local checkpoints taken by table stores.");
@@ -63,6 +65,8 @@ public sealed class FaustishMetrics : System.IDisposable
 
     public Counter<long> WindowLateEvents { get; }
 
+    public Counter<long> JoinSkippedRecords { get; }
+
     public Counter<long> Restores { get; }
 
     public Counter<long> Checkpoints { get; }
@@ -78,6 +82,8 @@ public sealed class FaustishMetrics : System.IDisposable
 
     /// <summary>Records dead-lettered since the app started (the <c>faustish.records.dead_lettered</c> counter's total).</summary>
     internal long DeadLettered => Interlocked.Read(ref _deadLettered);
+
+    internal void CountJoinSkipped(string agent) => JoinSkippedRecords.Add(1, new KeyValuePair<string, object?>("agent", agent));
 
     internal void CountLateEvent(string table)
     {

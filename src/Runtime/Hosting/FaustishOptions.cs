@@ -41,6 +41,14 @@ public sealed class FaustishOptions
     /// <summary>Most records fetched and processed in one batch.</summary>
     public int MaxBatchSize { get; set; } = 2048;
 
+    /// <summary>
+    /// How long a partition with other inputs (a join's right side, a table fed by a topic) waits for an input that has
+    /// nothing to give before going on without it (Kafka Streams' <c>max.task.idle.ms</c>). Zero, the default, waits
+    /// only while the input is known to hold records not yet fetched; a longer wait keeps time order when one topic's
+    /// records reach the broker later than the other's.
+    /// </summary>
+    public TimeSpan MaxTaskIdle { get; set; }
+
     /// <summary>How long a worker waits for new records before checking its commit timer and stop signal.</summary>
     public TimeSpan PollTimeout { get; set; } = TimeSpan.FromMilliseconds(100);
 
@@ -146,6 +154,7 @@ public sealed class FaustishOptions
 
         DataDirectory = Path.GetFullPath(DataDirectory);
         Require(CommitInterval > TimeSpan.Zero, $"CommitInterval must be positive (was {CommitInterval}). Set Faustish:CommitInterval, e.g. 00:00:01.");
+        Require(MaxTaskIdle >= TimeSpan.Zero, $"MaxTaskIdle must not be negative (was {MaxTaskIdle}). Set Faustish:MaxTaskIdle to 0 or a duration.");
         Require(MaxBatchSize > 0, $"MaxBatchSize must be at least 1 (was {MaxBatchSize}). Set Faustish:MaxBatchSize.");
         Require(PollTimeout > TimeSpan.Zero, $"PollTimeout must be positive (was {PollTimeout}). Set Faustish:PollTimeout.");
         Require(Enum.IsDefined(Guarantee), $"Guarantee must be AtLeastOnce or ExactlyOnce (was {Guarantee}). Set --guarantee or Faustish:Guarantee.");

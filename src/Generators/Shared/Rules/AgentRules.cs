@@ -62,6 +62,26 @@ internal static class AgentRules
             && (parameters.Length == 2 || (parameters[2].Type is INamedTypeSymbol context && TargetRules.HasMetadataName(context, EventContext)));
     }
 
+    public const string JoinAttribute = "Faustish.JoinAttribute";
+
+    /// <summary>The right side's topic of a join agent (<c>[Join(typeof(Right))]</c>), or null when it is not one.</summary>
+    public static ITypeSymbol? JoinRight(INamedTypeSymbol agent) =>
+        TargetRules.FindAttribute(agent, JoinAttribute) is { } join ? Topic(join) : null;
+
+    /// <summary>
+    /// Whether <paramref name="method"/> takes a join's <c>(TKey key, TLeft? left, TRight? right)</c> for the two
+    /// topics' types (nullable annotations aside), by value or <c>in</c>.
+    /// </summary>
+    public static bool TakesJoin(IMethodSymbol method, ITypeSymbol key, ITypeSymbol left, ITypeSymbol right)
+    {
+        var parameters = method.Parameters;
+        return parameters.Length == 3
+            && parameters.All(p => p.RefKind is RefKind.None or RefKind.In)
+            && SymbolEqualityComparer.Default.Equals(parameters[0].Type, key)
+            && SymbolEqualityComparer.Default.Equals(parameters[1].Type.WithNullableAnnotation(NullableAnnotation.NotAnnotated), left.WithNullableAnnotation(NullableAnnotation.NotAnnotated))
+            && SymbolEqualityComparer.Default.Equals(parameters[2].Type.WithNullableAnnotation(NullableAnnotation.NotAnnotated), right.WithNullableAnnotation(NullableAnnotation.NotAnnotated));
+    }
+
     public const string StreamType = "Faustish.Stream`2";
 
     /// <summary>

@@ -178,33 +178,31 @@ public sealed class TableStateManager
         var entry = new Entry(shard, restore.Changelog) { CheckpointOffset = choice.Sequence is null ? long.MinValue : choice.From };
         if (shard.Definition.Source is not null)
         {
-            // A table fed by a topic goes on following it from where the restore stopped (CatchUpSources).
+            // A table fed by a topic goes on following it from where the restore stopped: its agent partition's timed
+            // inputs apply the follower's records in time order with the agent's (see FollowerOf).
             entry.Follower = _transport.OpenReader(restore.Changelog, restore.Position);
-            HasSources = true;
         }
 
         LogUndecodable(entry);
         _entries.Add(entry);
     }
 
-    /// <summary>Whether any restored table partition here is fed by a topic (<see cref="CatchUpSources"/> has work).</summary>
-    internal bool HasSources { get; private set; }
-
     /// <summary>
-    /// Applies what the source topics of the tables of <paramref name="partition"/> fed by one received since the last
-    /// call, without waiting. Call before processing a batch of the partition, so the agent reads the tables as their
-    /// topics stand now.
+    /// The reader that follows the source topic of <paramref name="shard"/> (a table fed by a topic, restored), or null.
+    /// <paramref name="appliedPosition"/> tells checkpoints how far its records are applied (a reader fetches ahead).
     /// </summary>
-    internal void CatchUpSources(int partition, CancellationToken cancellationToken)
+    internal IPartitionReader? FollowerOf(ITableShard shard, Func<long> appliedPosition)
     {
         foreach (var entry in _entries)
         {
-            if (entry.Follower is { } follower && entry.Shard.Partition == partition)
+            if (ReferenceEquals(entry.Shard, shard) && entry.Follower is { } follower)
             {
-                entry.Shard.CatchUp(follower, _sourceBatch, cancellationToken);
-                LogUndecodable(entry);
+                entry.AppliedPosition = appliedPosition;
+                return follower;
             }
         }
+
+        return null;
     }
 
     /// <summary>Logs the records of a source topic a table partition left out since the last time (not silently).</summary>
@@ -402,7 +400,7 @@ public sealed class TableStateManager
         {
             // A changelog ends where the store stands after a commit; a source topic goes on growing, and the store
             // stands where its follower is.
-            var offset = entry.Follower?.Position ?? _transport.GetWatermarks(entry.Changelog).High;
+            var offset = entry.AppliedPosition?.Invoke() ?? entry.Follower?.Position ?? _transport.GetWatermarks(entry.Changelog).High;
             if (offset == entry.CheckpointOffset)
             {
                 return;
@@ -552,6 +550,9 @@ public sealed class TableStateManager
 
         /// <summary>The reader that keeps a table fed by a topic up to date, from where its restore stopped; null otherwise.</summary>
         public IPartitionReader? Follower { get; set; }
+
+        /// <summary>How far the follower's records are applied, when something else applies them (the partition's timed inputs).</summary>
+        public Func<long>? AppliedPosition { get; set; }
 
         /// <summary>How many of the shard's undecodable source records were logged already.</summary>
         public long UndecodableLogged { get; set; }
