@@ -299,10 +299,11 @@ public sealed class JoinTask<TKey, TLeft, TRight> : JoinTask where TKey : notnul
             rightEntry = Replace(_state.Right, key, (TRight?)(object?)value, encoded, timestampMs);
         }
 
+        // A result is as old as the newer of the update and the other side's record (Kafka Streams' table joins).
+        var other = isLeft ? rightEntry?.TimestampMs : leftEntry?.TimestampMs;
         if (HasResult(leftEntry is not null, rightEntry is not null))
         {
-            Emit(key, leftEntry is null ? default : leftEntry.Value, rightEntry is null ? default : rightEntry.Value,
-                Math.Max(leftEntry?.TimestampMs ?? 0, rightEntry?.TimestampMs ?? 0));
+            Emit(key, leftEntry is null ? default : leftEntry.Value, rightEntry is null ? default : rightEntry.Value, Math.Max(timestampMs, other ?? timestampMs));
         }
         else if (hadResult)
         {
