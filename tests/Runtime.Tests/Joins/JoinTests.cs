@@ -28,6 +28,7 @@ public sealed class JoinTests : IAsyncDisposable
     private FaustishRuntime? _runtime;
     private IReadOnlyList<AgentWorker> _started = [];
     private long _rightPosition = -1;
+    private Kafka.MockKafkaCluster? _cluster;
 
     // Orders (left) and payments (right), as sent: each topic in this order; seconds after T0.
     private static readonly (string Key, string Id, int Second)[] Orders =
@@ -36,7 +37,7 @@ public sealed class JoinTests : IAsyncDisposable
     private static readonly (string Key, string Id, int Second)[] Payments =
         [("k1", "p1", 5), ("k1", "p2", 25), ("k2", "p3", 50), ("k1", "p4", 38)];
 
-    public static TheoryData<string, string[]> WindowedJoins => new()
+    public static TheoryData<string, string, string[]> WindowedJoins => OnBothTransports(new()
     {
         // o4-late (3 s) comes when stream time is 31 s: past its window's end (13 s) plus grace (5 s), so it is dropped.
         // p4 (38 s) comes out of order at stream time 50 s, within 38 + 10 + 5: it joins o2 and o5.
@@ -46,13 +47,13 @@ public sealed class JoinTests : IAsyncDisposable
         { "left-window-join", ["k1 o1|p1 @5", "k1 o2|p2 @30", "k2 o3|- @31", "k1 o2|p4 @38", "k1 o5|p4 @40"] },
         // p3 (50 s) has no partner either: its result comes at o6 (80 s), past 50 + 10 + 5.
         { "outer-window-join", ["k1 o1|p1 @5", "k1 o2|p2 @30", "k2 o3|- @31", "k1 o2|p4 @38", "k1 o5|p4 @40", "k2 -|p3 @50"] },
-    };
+    });
 
     [Theory]
     [MemberData(nameof(WindowedJoins))]
-    public void A_windowed_stream_stream_join_gives_Kafka_Streams_results(string agent, string[] expected)
+    public void A_windowed_stream_stream_join_gives_Kafka_Streams_results(string transport, string agent, string[] expected)
     {
-        var runtime = Start(agent);
+        var runtime = Start(agent, transport);
         var sender = runtime.CreateSender();
         using (var producer = sender.Producer)
         {
@@ -75,19 +76,34 @@ public sealed class JoinTests : IAsyncDisposable
         Assert.Equal(expected, Read(runtime, output));
     }
 
-    public static TheoryData<string, string[]> TableJoins => new()
+    public static TheoryData<string, string, string[]> TableJoins => OnBothTransports(new()
     {
         // t1 Ann, t2 Oslo, t3 Rome (c2), t4 Bob (c2), t5 Ann B, t6 c1's address deleted, t7 Bob deleted, t8 c2's address deleted.
         { "inner-table-join", ["c1 Ann|Oslo @2", "c2 Bob|Rome @4", "c1 Ann B|Oslo @5", "c1 tombstone @6", "c2 tombstone @7"] },
         { "left-table-join", ["c1 Ann|- @1", "c1 Ann|Oslo @2", "c2 Bob|Rome @4", "c1 Ann B|Oslo @5", "c1 Ann B|- @6", "c2 tombstone @7"] },
         { "outer-table-join", ["c1 Ann|- @1", "c1 Ann|Oslo @2", "c2 -|Rome @3", "c2 Bob|Rome @4", "c1 Ann B|Oslo @5", "c1 Ann B|- @6", "c2 -|Rome @7", "c2 tombstone @8"] },
-    };
+    });
+
+    /// <summary>Each case on the embedded log and on librdkafka's mock Kafka cluster.</summary>
+    private static TheoryData<string, string, string[]> OnBothTransports(TheoryData<string, string[]> cases)
+    {
+        var data = new TheoryData<string, string, string[]>();
+        foreach (var transport in new[] { "embedded", "kafka" })
+        {
+            foreach (var row in cases)
+            {
+                data.Add(transport, (string)row[0], (string[])row[1]);
+            }
+        }
+
+        return data;
+    }
 
     [Theory]
     [MemberData(nameof(TableJoins))]
-    public void A_table_table_join_gives_the_new_result_or_a_tombstone_on_every_update_and_delete(string agent, string[] expected)
+    public void A_table_table_join_gives_the_new_result_or_a_tombstone_on_every_update_and_delete(string transport, string agent, string[] expected)
     {
-        var runtime = Start(agent);
+        var runtime = Start(agent, transport);
         var sender = runtime.CreateSender();
         using (var producer = sender.Producer)
         {
@@ -115,7 +131,7 @@ public sealed class JoinTests : IAsyncDisposable
         : JOuterResults.Definition;
 
     /// <summary>Runs only <paramref name="agent"/>: the test agents share their topics and outputs.</summary>
-    private FaustishRuntime Start(string agent)
+    private FaustishRuntime Start(string agent, string transport)
     {
         var definition = new[]
         {
@@ -132,8 +148,22 @@ public sealed class JoinTests : IAsyncDisposable
             PollTimeout = TimeSpan.FromMilliseconds(20),
             CommitInterval = TimeSpan.FromMilliseconds(100),
         };
+        if (transport == "kafka")
+        {
+            _cluster = Kafka.MockKafkaCluster.Start();
+            _cluster.CreateAssignmentBoard("joins");
+            options.Broker = "kafka://" + _cluster.BootstrapServers;
+            options.Kafka.Consumer["session.timeout.ms"] = "6000";
+            options.Kafka.Consumer["heartbeat.interval.ms"] = "100";
+        }
+
         options.Validate("joins");
         _runtime = new FaustishRuntime(options, model, NullLoggerFactory.Instance);
+        foreach (var topic in _runtime.RequiredTopics().Where(t => t.Name != "joins-assignments"))
+        {
+            _cluster?.CreateTopic(topic.Name, topic.Partitions);
+        }
+
         Assert.True(_runtime.EnsureTopicsAsync(CancellationToken.None).AsTask().Wait(TimeSpan.FromSeconds(30)));
         _started = _runtime.CreateWorkers(new ServiceCollection().BuildServiceProvider());
         _workers.Start(_started);
@@ -152,19 +182,13 @@ public sealed class JoinTests : IAsyncDisposable
         }
 
         long position = -1;
-        using var reader = runtime.Transport.OpenReader(new TopicPartition($"joins-{agent}-join-changelog", 0), Offsets.Beginning);
-        var batch = new RecordBatch();
-        while (reader.Fetch(batch, 1000, TimeSpan.Zero, CancellationToken.None))
+        ReadToEnd(runtime, new TopicPartition($"joins-{agent}-join-changelog", 0), (RecordBatch batch, in BatchRecord record) =>
         {
-            for (var i = 0; i < batch.Count; i++)
+            if (batch.KeyOf(in record) is [(byte)'P'])
             {
-                ref readonly var record = ref batch[i];
-                if (batch.KeyOf(in record) is [(byte)'P'])
-                {
-                    position = System.Buffers.Binary.BinaryPrimitives.ReadInt64BigEndian(batch.ValueOf(in record));
-                }
+                position = System.Buffers.Binary.BinaryPrimitives.ReadInt64BigEndian(batch.ValueOf(in record));
             }
-        }
+        });
 
         _rightPosition = position;
         return position >= right;
@@ -174,27 +198,44 @@ public sealed class JoinTests : IAsyncDisposable
     internal static List<string> Read(FaustishRuntime runtime, TopicDefinition<string, JResult?> topic)
     {
         var result = new List<string>();
-        using var reader = runtime.Transport.OpenReader(new TopicPartition(topic.Name, 0), Offsets.Beginning);
-        var batch = new RecordBatch();
-        while (reader.Fetch(batch, 1000, TimeSpan.Zero, CancellationToken.None))
+        ReadToEnd(runtime, new TopicPartition(topic.Name, 0), (RecordBatch batch, in BatchRecord record) =>
         {
-            for (var i = 0; i < batch.Count; i++)
+            var key = topic.KeyCodec.Read(batch.KeyOf(in record));
+            var second = (record.TimestampMs - T0) / 1000;
+            if (record.ValueIsNull)
             {
-                ref readonly var record = ref batch[i];
-                var key = topic.KeyCodec.Read(batch.KeyOf(in record));
-                var second = (record.TimestampMs - T0) / 1000;
-                if (record.ValueIsNull)
-                {
-                    result.Add($"{key} tombstone @{second}");
-                    continue;
-                }
-
-                var value = topic.ValueCodec.Read(batch.ValueOf(in record))!;
-                result.Add($"{key} {value.Left ?? "-"}|{value.Right ?? "-"} @{second}");
+                result.Add($"{key} tombstone @{second}");
+                return;
             }
-        }
+
+            var value = topic.ValueCodec.Read(batch.ValueOf(in record))!;
+            result.Add($"{key} {value.Left ?? "-"}|{value.Right ?? "-"} @{second}");
+        });
 
         return result;
+    }
+
+    internal delegate void RecordVisitor(RecordBatch batch, in BatchRecord record);
+
+    /// <summary>Visits a partition's records up to its high watermark (a Kafka reader's fetch may come back empty before that).</summary>
+    internal static void ReadToEnd(FaustishRuntime runtime, TopicPartition partition, RecordVisitor visit)
+    {
+        var end = runtime.Transport.GetWatermarks(partition).High;
+        using var reader = runtime.Transport.OpenReader(partition, Offsets.Beginning);
+        var batch = new RecordBatch();
+        var deadline = System.Diagnostics.Stopwatch.StartNew();
+        while (reader.Position < end && deadline.Elapsed < TimeSpan.FromSeconds(10))
+        {
+            if (!reader.Fetch(batch, 1000, TimeSpan.FromMilliseconds(100), CancellationToken.None))
+            {
+                continue;
+            }
+
+            for (var i = 0; i < batch.Count && batch[i].Offset < end; i++)
+            {
+                visit(batch, in batch[i]);
+            }
+        }
     }
 
     public async ValueTask DisposeAsync()
@@ -204,6 +245,8 @@ public sealed class JoinTests : IAsyncDisposable
         {
             await _runtime.DisposeAsync();
         }
+
+        _cluster?.Dispose();
 
         if (Directory.Exists(_directory))
         {

@@ -24,9 +24,16 @@ internal sealed class WorkerThreads : IDisposable
                 {
                     worker.Start(_stop.Token);
                     var deadline = Stopwatch.StartNew();
-                    while (!_stop.IsCancellationRequested && deadline.Elapsed < TimeSpan.FromSeconds(120))
+                    try
                     {
-                        worker.RunOnce();
+                        while (!_stop.IsCancellationRequested && deadline.Elapsed < TimeSpan.FromSeconds(120))
+                        {
+                            worker.RunOnce();
+                        }
+                    }
+                    catch (OperationCanceledException) when (_stop.IsCancellationRequested)
+                    {
+                        // Stopping: a fetch in progress gives up (Kafka); the orderly stop below still commits.
                     }
 
                     worker.Stop();
