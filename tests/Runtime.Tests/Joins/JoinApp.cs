@@ -80,3 +80,20 @@ public sealed partial class OuterTableJoin(JOuterResults results)
     public void Process(string key, JCustomer? customer, JAddress? address) =>
         results.Send(key, customer is null && address is null ? null : new JResult(customer?.Name, address?.City));
 }
+
+[Topic("j4-orders", Partitions = 4)]
+public sealed partial class J4Orders : Topic<string, JOrder>;
+
+[Topic("j4-payments", Partitions = 4)]
+public sealed partial class J4Payments : Topic<string, JPayment>;
+
+[Topic("j4-results", Partitions = 4)]
+public sealed partial class J4Results : Topic<string, JResult?>;
+
+/// <summary>A left windowed join over four partitions, for the restart test.</summary>
+[Agent(typeof(J4Orders))]
+[Join(typeof(J4Payments), Window = "10s grace 5s", Kind = JoinKind.Left)]
+public sealed partial class PaidOrders(J4Results results)
+{
+    public void Process(string key, JOrder order, JPayment? payment) => results.Send(key, new JResult(order.Id, payment?.Id));
+}
