@@ -97,3 +97,17 @@ public sealed partial class PaidOrders(J4Results results)
 {
     public void Process(string key, JOrder order, JPayment? payment) => results.Send(key, new JResult(order.Id, payment?.Id));
 }
+
+[Topic("j-enriched", Partitions = 1)]
+public sealed partial class JEnriched : Topic<string, JResult?>;
+
+[Table("j-customer-table", Source = typeof(JCustomers))]
+public sealed partial class JCustomerTable : Table<string, JCustomer?>;
+
+/// <summary>A stream–table join as Faust users write it: each order looks up its customer in a table fed by a topic.</summary>
+[Agent(typeof(JOrders))]
+public sealed partial class EnrichJOrders(JCustomerTable customers, JEnriched enriched)
+{
+    public void Process(string key, JOrder order) =>
+        enriched.Send(key, new JResult(order.Id, customers.TryGetValue(key, out var customer) ? customer?.Name : null));
+}
