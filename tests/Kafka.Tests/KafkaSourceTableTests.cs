@@ -102,7 +102,8 @@ public sealed class KafkaSourceTableTests(ITestOutputHelper output)
                 var restores = worker.Restores.Where(r => r.Table == CustomerNames.Definition.Name).ToList();
                 output.WriteLine(string.Join("\n", restores));
                 Assert.Equal(2, restores.Count);
-                Assert.Equal(3_000, restores.Sum(r => r.RecordsReplayed));
+                // A first start restores nothing: the topic's 3,000 records are applied in time order with the orders.
+                Assert.All(restores, r => Assert.Equal((0L, 0L), (r.RecordsReplayed, r.EndOffset)));
 
                 var expected = Enumerable.Range(0, Customers).ToDictionary(c => (long)c,
                     c => names.TryGetValue(c, out var name) ? $"{name} #1" : "unknown #1");

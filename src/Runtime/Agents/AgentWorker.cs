@@ -377,6 +377,16 @@ public sealed class AgentWorker : IAssignmentListener, IAgentPartitionHost, IDis
             return false;
         }
 
+        foreach (var partition in _partitions)
+        {
+            // A join's right side or a source table's topic with records still to apply (they are committed with the
+            // state they feed, at the next commit after they are applied).
+            if (partition?.Inputs is { } inputs && (inputs.HasRecords() || partition.WaitingForInputs || partition.Shards().Any(s => s.PendingWrites > 0)))
+            {
+                return false;
+            }
+        }
+
         for (var p = 0; p < _agent.Topic.Partitions; p++)
         {
             var partition = new TopicPartition(_agent.Topic.Name, p);
@@ -1035,7 +1045,7 @@ public sealed class AgentWorker : IAssignmentListener, IAgentPartitionHost, IDis
             try
             {
                 using var scope = partition.Context.Synchronization!.Enter();
-                inputs.Drain(partition.Context);
+                inputs.Drain(partition.Context, _options.MaxBatchSize);
             }
             catch (AgentFailedException)
             {
@@ -1362,6 +1372,9 @@ public sealed class AgentWorker : IAssignmentListener, IAgentPartitionHost, IDis
 
         /// <summary>Where the partition stood when assigned (the group's committed offset), once asked.</summary>
         public long? StartPosition { get; set; }
+
+        /// <summary>The partition's own table shards (not global tables).</summary>
+        public IEnumerable<ITableShard> Shards() => _changelogs.Select(c => c.Shard);
 
         /// <summary>The partition's shard of <paramref name="table"/>, or null when its agent does not hold that table.</summary>
         public ITableShard? ShardOf(TableDefinition table) => shards.GetValueOrDefault(table);

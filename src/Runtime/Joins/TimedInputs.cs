@@ -24,9 +24,11 @@ internal sealed class TimedInputs(IReadOnlyList<TimedInput> inputs, TimeSpan max
     public TimeSpan MaxIdle { get; } = maxIdle;
 
     /// <summary>Applies every input record at or before <paramref name="timestampMs"/>, oldest first.</summary>
-    public void AdvanceTo(long timestampMs, AgentPartitionContext context)
+    public void AdvanceTo(long timestampMs, AgentPartitionContext context) => AdvanceTo(timestampMs, context, int.MaxValue);
+
+    private void AdvanceTo(long timestampMs, AgentPartitionContext context, int maxRecords)
     {
-        while (true)
+        for (var applied = 0; applied < maxRecords; applied++)
         {
             TimedInput? next = null;
             var nextTime = long.MaxValue;
@@ -91,8 +93,11 @@ internal sealed class TimedInputs(IReadOnlyList<TimedInput> inputs, TimeSpan max
         return false;
     }
 
-    /// <summary>Applies every input record there is now, oldest first (the partition's own topic has none to come first).</summary>
-    public void Drain(AgentPartitionContext context) => AdvanceTo(long.MaxValue, context);
+    /// <summary>
+    /// Applies up to <paramref name="maxRecords"/> input records, oldest first, while the partition's own topic has none
+    /// to come first; the worker checks its topic again before the next ones.
+    /// </summary>
+    public void Drain(AgentPartitionContext context, int maxRecords) => AdvanceTo(long.MaxValue, context, maxRecords);
 
     /// <summary>
     /// Peeks without waiting, and, when an input's fetched records are used up mid-batch while its topic holds more,

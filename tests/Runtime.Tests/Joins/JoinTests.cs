@@ -70,6 +70,7 @@ public sealed class JoinTests : IAsyncDisposable
             producer.Flush(CancellationToken.None);
         }
 
+        RunWorkers();
         var output = OutputOf(agent);
         _workers.WaitFor(() => Read(runtime, output).Count >= expected.Length && CaughtUp(runtime, agent, Orders.Length, Payments.Length), () => $"results so far: {string.Join(", ", Read(runtime, output))}; processed {_started.Sum(w => w.Processed)}, right position {_rightPosition}");
         _workers.StopAll();
@@ -119,6 +120,7 @@ public sealed class JoinTests : IAsyncDisposable
             producer.Flush(CancellationToken.None);
         }
 
+        RunWorkers();
         var output = OutputOf(agent);
         _workers.WaitFor(() => Read(runtime, output).Count >= expected.Length && CaughtUp(runtime, agent, 4, 4), () => $"results so far: {string.Join(", ", Read(runtime, output))}; processed {_started.Sum(w => w.Processed)}, right position {_rightPosition}");
         _workers.StopAll();
@@ -165,9 +167,17 @@ public sealed class JoinTests : IAsyncDisposable
         }
 
         Assert.True(_runtime.EnsureTopicsAsync(CancellationToken.None).AsTask().Wait(TimeSpan.FromSeconds(30)));
-        _started = _runtime.CreateWorkers(new ServiceCollection().BuildServiceProvider());
-        _workers.Start(_started);
         return _runtime;
+    }
+
+    /// <summary>
+    /// Starts the agent's workers once both topics hold their records: with MaxTaskIdle 0 a join goes on as soon as one
+    /// side has nothing (Kafka Streams does the same), so records written while it runs would race it.
+    /// </summary>
+    private void RunWorkers()
+    {
+        _started = _runtime!.CreateWorkers(new ServiceCollection().BuildServiceProvider());
+        _workers.Start(_started);
     }
 
     /// <summary>
@@ -220,7 +230,8 @@ public sealed class JoinTests : IAsyncDisposable
     /// <summary>Visits a partition's records up to its high watermark (a Kafka reader's fetch may come back empty before that).</summary>
     internal static void ReadToEnd(FaustishRuntime runtime, TopicPartition partition, RecordVisitor visit)
     {
-        var end = runtime.Transport.GetWatermarks(partition).High;
+        var (low, end) = runtime.Transport.GetWatermarks(partition);
+        Assert.True(low <= 0, $"{partition} starts at {low}, not 0: records were removed");
         using var reader = runtime.Transport.OpenReader(partition, Offsets.Beginning);
         var batch = new RecordBatch();
         var deadline = System.Diagnostics.Stopwatch.StartNew();

@@ -121,7 +121,11 @@ public sealed class TableStateManager
             : ChooseCheckpoint(table, shard.Partition, store, watermarks);
 
         var first = choice.From == Offsets.Beginning ? watermarks.Low : choice.From;
-        var end = committedEnd is { } committed ? Math.Clamp(committed, first, watermarks.High) : watermarks.High;
+        // A partitioned table fed by a topic restores only its checkpoint: the topic's records after it are applied by
+        // its agent partition in time order with the agent's own (an event sees the table as of its time; records the
+        // worker had applied before are applied again, which a table of latest values takes as it is).
+        var end = shard.Definition.Source is not null && !shard.Definition.IsGlobal ? first
+            : committedEnd is { } committed ? Math.Clamp(committed, first, watermarks.High) : watermarks.High;
         // Nothing to replay (an empty changelog, or a checkpoint at its end): no reader, so no client to open and close.
         var inner = first >= end ? new NothingToReplay(first) : _transport.OpenReader(changelog, choice.From);
         var reader = new ProgressReader(inner, this, table, shard.Partition, first, end);
