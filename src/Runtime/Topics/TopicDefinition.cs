@@ -1,5 +1,6 @@
 using System;
 using System.Buffers;
+using System.Diagnostics.CodeAnalysis;
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
@@ -55,6 +56,19 @@ public abstract class TopicDefinition
 
     public abstract Type ValueType { get; }
 
+    /// <summary>
+    /// Whether events of this topic take their time from their value (<c>[Topic(Timestamp = ...)]</c>) rather than from
+    /// the record's own timestamp.
+    /// </summary>
+    public virtual bool HasEventTimestamp => false;
+
+    /// <summary>
+    /// What the event time is read from, as messages name it: a member of the value type (<c>PageView.At</c>) or a
+    /// method of the topic class (<c>PageViews.EventTime(key, value, recordTimestampMs)</c>). The generator sets it with
+    /// <see cref="TopicDefinition{TKey, TValue}.Timestamp"/>; null when there is none.
+    /// </summary>
+    public string? TimestampSource { get; init; }
+
     /// <summary>Encodes a key given as text (a CLI argument): strings as they are, numbers parsed, others as JSON.</summary>
     public abstract byte[] EncodeKeyText(string text);
 
@@ -75,6 +89,15 @@ public abstract class TopicDefinition
         throw new NotSupportedException($"Topic '{Name}' ({GetType().Name}) cannot decode records into values.");
 }
 
+/// <summary>
+/// The event time of a record, in Unix milliseconds, taken from its decoded key and value and its own timestamp (see
+/// <see cref="TopicDefinition{TKey, TValue}.Timestamp"/>).
+/// </summary>
+/// <param name="key">The record's key, as decoded (null for a record without key).</param>
+/// <param name="value">The record's value, as decoded (null for a record without value: it keeps <paramref name="recordTimestampMs"/>).</param>
+/// <param name="recordTimestampMs">The record's own timestamp (the producer's or broker's time).</param>
+public delegate long TopicTimestamp<TKey, TValue>(TKey key, TValue value, long recordTimestampMs);
+
 /// <summary>A topic's name, partition count and codecs. The generator emits one per <c>[Topic]</c> class.</summary>
 public sealed class TopicDefinition<TKey, TValue>(string name, int partitions, IRecordCodec<TKey> keyCodec, IRecordCodec<TValue> valueCodec)
     : TopicDefinition(name, partitions)
@@ -82,6 +105,50 @@ public sealed class TopicDefinition<TKey, TValue>(string name, int partitions, I
     public IRecordCodec<TKey> KeyCodec { get; } = keyCodec ?? throw new ArgumentNullException(nameof(keyCodec));
 
     public IRecordCodec<TValue> ValueCodec { get; } = valueCodec ?? throw new ArgumentNullException(nameof(valueCodec));
+
+    /// <summary>
+    /// Where an event's time comes from when the topic declares <c>[Topic(Timestamp = ...)]</c>: the generator sets it
+    /// (with <see cref="TopicDefinition.TimestampSource"/>). Null: events keep their records' own timestamps. It may
+    /// return a negative time (not usable) or throw (a user's method): read it with <see cref="TryGetEventTime"/>, which
+    /// turns both into the failure to report.
+    /// </summary>
+    public TopicTimestamp<TKey, TValue>? Timestamp { get; init; }
+
+    public override bool HasEventTimestamp => Timestamp is not null;
+
+    /// <summary>
+    /// The event time of a decoded record: <see cref="Timestamp"/>'s, or <paramref name="recordTimestampMs"/> when the
+    /// topic has none. False, with the exception to hand to the error policy, when the time is not usable (before
+    /// 1970-01-01) or <see cref="Timestamp"/> threw.
+    /// </summary>
+    public bool TryGetEventTime(TKey key, TValue value, long recordTimestampMs, out long eventTimeMs, [NotNullWhen(false)] out RecordDecodeException? unusable)
+    {
+        unusable = null;
+        if (Timestamp is not { } timestamp)
+        {
+            eventTimeMs = recordTimestampMs;
+            return true;
+        }
+
+        try
+        {
+            eventTimeMs = timestamp(key, value, recordTimestampMs);
+        }
+        catch (Exception exception) when (exception is not OutOfMemoryException)
+        {
+            eventTimeMs = -1;
+            unusable = EventTimestamps.Failed(this, exception);
+            return false;
+        }
+
+        if (eventTimeMs < 0)
+        {
+            unusable = EventTimestamps.Unusable(this, eventTimeMs);
+            return false;
+        }
+
+        return true;
+    }
 
     public override Type KeyType => typeof(TKey);
 
