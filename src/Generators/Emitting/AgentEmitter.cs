@@ -301,7 +301,15 @@ internal static class AgentEmitter
                 }
 
                 writer.WriteLine();
-                writer.WriteLine("context.Begin(in record);");
+                if (agent.Timestamp is { } eventTime)
+                {
+                    EmitEventTime(writer, agent, eventTime);
+                }
+                else
+                {
+                    writer.WriteLine("context.Begin(in record);");
+                }
+
                 using (writer.Block("try"))
                 {
                     var call = $"_agent.{agent.MethodName}(key, value{(agent.TakesEventContext ? ", context.Event" : "")})";
@@ -348,6 +356,58 @@ internal static class AgentEmitter
             writer.WriteLine("private static global::Faustish.Serialization.RecordDecodeException MissingValue() =>");
             writer.WriteLine($"    new({EmitHelpers.Literal($"The record has no value (a tombstone), but {method} takes a non-null value.")});");
         }
+
+        if (agent.Timestamp is { } timestamp)
+        {
+            writer.WriteLine();
+            writer.WriteLine("private static global::Faustish.Serialization.RecordDecodeException UnusableTimestamp(long timestampMs) =>");
+            writer.WriteLine($"    global::Faustish.Topics.EventTimestamps.Unusable({agent.TopicFullyQualifiedName}.Definition, timestampMs);");
+            if (timestamp.IsMethod)
+            {
+                writer.WriteLine();
+                writer.WriteLine("private static global::Faustish.Serialization.RecordDecodeException TimestampThrew(global::System.Exception exception) =>");
+                writer.WriteLine($"    global::Faustish.Topics.EventTimestamps.Failed({agent.TopicFullyQualifiedName}.Definition, exception);");
+            }
+        }
+    }
+
+    /// <summary>
+    /// Reads the event's time as the topic's <c>[Topic(Timestamp = ...)]</c> declares it and begins the event at it; a
+    /// record without a usable time (before 1970, or the topic's method threw) goes to the error policy instead.
+    /// </summary>
+    private static void EmitEventTime(SourceWriter writer, AgentModel agent, EventTimestampModel timestamp)
+    {
+        var read = EventTimeCode.Read(timestamp, "key", "value", "record.TimestampMs", agent.KeyParameter.MayBeNull, agent.ValueParameter.MayBeNull);
+        writer.WriteLine($"// The event's time is {timestamp.Source}, as the topic's [Topic(Timestamp = ...)] declares.");
+        if (timestamp.IsMethod)
+        {
+            writer.WriteLine("long timestampMs;");
+            using (writer.Block("try"))
+            {
+                writer.WriteLine($"timestampMs = {read};");
+            }
+
+            using (writer.Block("catch (global::System.Exception exception)"))
+            {
+                writer.WriteLine("context.TimestampFailed(batch, in record, TimestampThrew(exception));");
+                writer.WriteLine("continue;");
+            }
+
+            writer.WriteLine();
+        }
+        else
+        {
+            writer.WriteLine($"var timestampMs = {read};");
+        }
+
+        using (writer.Block("if (timestampMs < 0)"))
+        {
+            writer.WriteLine("context.TimestampFailed(batch, in record, UnusableTimestamp(timestampMs));");
+            writer.WriteLine("continue;");
+        }
+
+        writer.WriteLine();
+        writer.WriteLine("context.Begin(in record, timestampMs);");
     }
 
     private static string Read(string local, string isNull, string missing, string read, AgentParameter parameter) =>

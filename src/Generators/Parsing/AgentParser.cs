@@ -23,7 +23,7 @@ internal static class AgentParser
         }
 
         if (AgentRules.Topic(attribute) is not INamedTypeSymbol topic ||
-            !catalog.ServesTopic(topic) ||
+            catalog.ServedTopic(topic) is not { } topicModel ||
             TargetRules.BaseTypeArguments(topic, TargetRules.TopicBase) is not { } topicTypes)
         {
             return null;
@@ -42,7 +42,7 @@ internal static class AgentParser
             {
                 if (ReplyCodec(replyType, topicTypes.Key, topicTypes.Value, topicName) is not { } replyCodec)
                 {
-                    return null; // FSH0512 says what to change
+                    return null; // FSH0113 says what to change
                 }
 
                 reply = new ReplyModel(SymbolNames.QualifiedNotNull(replyType), replyCodec);
@@ -91,7 +91,8 @@ internal static class AgentParser
             Parameter(method.Parameters[1].Type, topicTypes.Value),
             dependencies,
             Timers(type),
-            Hooks(type));
+            Hooks(type),
+            Timestamp: topicModel.Timestamp);
     }
 
     /// <summary>The codec of a replying agent's replies: a primitive encoding, or the codec of its topic's key or value type; else null.</summary>
