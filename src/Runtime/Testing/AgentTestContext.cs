@@ -141,8 +141,8 @@ public sealed class AgentTestContext<TKey, TValue> : IAsyncDisposable, IAgentPar
     public long Offset => _nextOffset;
 
     /// <summary>Processes one event stamped with <see cref="Clock"/>'s time; completes once its table writes and sends are done.</summary>
-    /// <exception cref="AgentFailedException">The agent threw; the message names the agent and the event's topic, partition and offset.</exception>
-    /// <exception cref="ArgumentException">The agent cannot take the event (a null key or value its method does not accept, or no usable event time).</exception>
+    /// <exception cref="AgentFailedException">The agent threw, or the event has no usable event time; the message names the agent and the event's topic, partition and offset.</exception>
+    /// <exception cref="ArgumentException">The agent cannot take the event (a null key or value its method does not accept).</exception>
     public ValueTask PutAsync(TKey key, TValue value) => PutAsync(key, value, Clock.GetUtcNow());
 
     /// <summary>Processes one event with the given timestamp and headers; completes once its table writes and sends are done.</summary>
@@ -432,8 +432,9 @@ public sealed class AgentTestContext<TKey, TValue> : IAsyncDisposable, IAgentPar
     }
 
     /// <summary>
-    /// An agent that throws stops it with the event's coordinates, as a worker under <see cref="ErrorPolicy.Stop"/> does;
-    /// an event the agent cannot take (a null it does not accept, no usable event time) is the test's mistake, reported as such.
+    /// An agent that throws, or an event without a usable event time, stops it with the event's coordinates, as a worker
+    /// under <see cref="ErrorPolicy.Stop"/> does; an event the agent cannot take (a null it does not accept) is the test's
+    /// mistake, reported as such.
     /// </summary>
     private sealed class FailureHandler : IRecordFailureHandler
     {
@@ -442,8 +443,9 @@ public sealed class AgentTestContext<TKey, TValue> : IAsyncDisposable, IAgentPar
                 $"Agent {context.Agent.TypeName} cannot take the event put at {context.Source}@{record.Offset}: {exception.Message}", exception);
 
         public void OnTimestampFailed(AgentPartitionContext context, RecordBatch batch, in BatchRecord record, Exception exception) =>
-            throw new ArgumentException(
-                $"Agent {context.Agent.TypeName} cannot take the event put at {context.Source}@{record.Offset}: {exception.Message}", exception);
+            throw new AgentFailedException(
+                $"The event put at {context.Source}@{record.Offset} for agent {context.Agent.TypeName} ('{context.Agent.Name}') has no usable event time: {exception.Message}",
+                exception);
 
         public void OnProcessingFailed(AgentPartitionContext context, RecordBatch batch, in BatchRecord record, Exception exception) =>
             throw new AgentFailedException(
