@@ -159,4 +159,131 @@ public sealed class TopicTableAnalyzerTests
             """,
             Verifier.Diagnostic(DiagnosticDescriptors.ExpiresWithoutWindow).WithLocation(0).WithArguments("w"));
     }
+
+    [Fact]
+    public async Task A_timestamp_member_of_the_three_types_or_a_method_of_the_right_shape_is_not_reported()
+    {
+        await Verifier.AnalyzerAsync("""
+            public sealed record Reading(string Sensor, DateTime TakenAt, long TakenAtMs, DateTimeOffset? Maybe)
+            {
+                internal DateTimeOffset Received;
+            }
+
+            [Topic("page-views", Timestamp = nameof(PageView.At))]
+            public sealed partial class PageViews : Topic<string, PageView>;
+
+            [Topic("readings-utc", Timestamp = nameof(Reading.TakenAt))]
+            public sealed partial class ReadingsUtc : Topic<string, Reading>;
+
+            [Topic("readings-ms", Timestamp = nameof(Reading.TakenAtMs))]
+            public sealed partial class ReadingsMs : Topic<string, Reading>;
+
+            [Topic("readings-received", Timestamp = nameof(Reading.Received))]
+            public sealed partial class ReadingsReceived : Topic<string, Reading>;
+
+            [Topic("readings-maybe", Timestamp = nameof(EventTime))]
+            public sealed partial class ReadingsMaybe : Topic<string, Reading>
+            {
+                internal static long EventTime(string key, Reading value, long recordTimestampMs) =>
+                    value.Maybe?.ToUnixTimeMilliseconds() ?? recordTimestampMs;
+            }
+
+            [Topic("posts", Timestamp = nameof(SeenAt))]
+            public sealed partial class Posts : Topic<string?, PageView?>
+            {
+                public static DateTimeOffset SeenAt(string? key, PageView? value, long recordTimestampMs) =>
+                    value?.At ?? DateTimeOffset.FromUnixTimeMilliseconds(recordTimestampMs);
+            }
+            """);
+    }
+
+    [Fact]
+    public async Task A_timestamp_that_names_no_member_or_one_of_another_type_is_reported_saying_what_to_change()
+    {
+        await Verifier.AnalyzerAsync("""
+            public sealed record Reading(string Sensor, DateTimeOffset? Maybe)
+            {
+                private DateTimeOffset Hidden => default;
+            }
+
+            [Topic("missing", Timestamp = {|#0:"When"|})]
+            public sealed partial class Missing : Topic<string, PageView>;
+
+            [Topic("wrong-type", Timestamp = {|#1:nameof(PageView.User)|})]
+            public sealed partial class WrongType : Topic<string, PageView>;
+
+            [Topic("optional", Timestamp = {|#2:nameof(Reading.Maybe)|})]
+            public sealed partial class Optional : Topic<string, Reading>;
+
+            [Topic("private", Timestamp = {|#3:"Hidden"|})]
+            public sealed partial class Private : Topic<string, Reading>;
+
+            [Topic("both", Timestamp = {|#4:nameof(PageView.At)|})]
+            public sealed partial class Both : Topic<string, PageView?>
+            {
+                internal static long At(string key, PageView? value, long recordTimestampMs) => recordTimestampMs;
+            }
+            """,
+            Verifier.Diagnostic(DiagnosticDescriptors.InvalidTopicTimestamp).WithLocation(0).WithArguments("missing", "When",
+                "PageView has no property or field 'When' and Missing no method 'When'; name a DateTimeOffset, DateTime or long (Unix milliseconds) " +
+                "property of PageView, or declare on Missing internal static long When(string key, PageView value, long recordTimestampMs)"),
+            Verifier.Diagnostic(DiagnosticDescriptors.InvalidTopicTimestamp).WithLocation(1).WithArguments("wrong-type", "User",
+                "PageView.User is string, not DateTimeOffset, DateTime or long (Unix milliseconds); convert it in a method of WrongType, " +
+                "internal static long EventTime(string key, PageView value, long recordTimestampMs), and name that"),
+            Verifier.Diagnostic(DiagnosticDescriptors.InvalidTopicTimestamp).WithLocation(2).WithArguments("optional", "Maybe",
+                "Reading.Maybe is DateTimeOffset?, which may be null; make it DateTimeOffset, or decide the time of records without it in a method of " +
+                "Optional, internal static long EventTime(string key, Reading value, long recordTimestampMs), and name that"),
+            Verifier.Diagnostic(DiagnosticDescriptors.InvalidTopicTimestamp).WithLocation(3).WithArguments("private", "Hidden",
+                "Reading.Hidden is private, so the generated code cannot read it; make it public or internal"),
+            Verifier.Diagnostic(DiagnosticDescriptors.InvalidTopicTimestamp).WithLocation(4).WithArguments("both", "At",
+                "both PageView.At and the method Both.At have that name; rename one of them"));
+    }
+
+    [Fact]
+    public async Task A_timestamp_method_with_the_wrong_signature_is_reported_saying_what_to_declare()
+    {
+        await Verifier.AnalyzerAsync("""
+            [Topic("instance", Timestamp = {|#0:nameof(EventTime)|})]
+            public sealed partial class Instance : Topic<string, PageView>
+            {
+                public long EventTime(string key, PageView value, long recordTimestampMs) => recordTimestampMs;
+            }
+
+            [Topic("parameters", Timestamp = {|#1:nameof(EventTime)|})]
+            public sealed partial class Parameters : Topic<string, PageView>
+            {
+                internal static long EventTime(PageView value) => value.At.ToUnixTimeMilliseconds();
+            }
+
+            [Topic("returns", Timestamp = {|#2:nameof(EventTime)|})]
+            public sealed partial class Returns : Topic<string, PageView>
+            {
+                internal static DateTime EventTime(string key, PageView value, long recordTimestampMs) => value.At.UtcDateTime;
+            }
+
+            [Topic("keyless", Timestamp = {|#3:nameof(EventTime)|})]
+            public sealed partial class Keyless : Topic<string?, PageView>
+            {
+                internal static long EventTime(string key, PageView value, long recordTimestampMs) => recordTimestampMs;
+            }
+
+            [Topic("hidden", Timestamp = {|#4:nameof(EventTime)|})]
+            public sealed partial class Hidden : Topic<string, PageView>
+            {
+                private static long EventTime(string key, PageView value, long recordTimestampMs) => recordTimestampMs;
+            }
+            """,
+            Verifier.Diagnostic(DiagnosticDescriptors.InvalidTopicTimestamp).WithLocation(0).WithArguments("instance", "EventTime",
+                "Instance.EventTime is not static; declare it internal static long EventTime(string key, PageView value, long recordTimestampMs) (or returning DateTimeOffset)"),
+            Verifier.Diagnostic(DiagnosticDescriptors.InvalidTopicTimestamp).WithLocation(1).WithArguments("parameters", "EventTime",
+                "Parameters.EventTime takes (PageView); declare it internal static long EventTime(string key, PageView value, long recordTimestampMs) (or returning DateTimeOffset)"),
+            Verifier.Diagnostic(DiagnosticDescriptors.InvalidTopicTimestamp).WithLocation(2).WithArguments("returns", "EventTime",
+                "Returns.EventTime returns DateTime; declare it internal static long EventTime(string key, PageView value, long recordTimestampMs) (or returning DateTimeOffset)"),
+            Verifier.Diagnostic(DiagnosticDescriptors.InvalidTopicTimestamp).WithLocation(3).WithArguments("keyless", "EventTime",
+                "Keyless.EventTime takes a string key, but records of the topic may have none (its key type is string?); " +
+                "declare it internal static long EventTime(string? key, PageView value, long recordTimestampMs) (or returning DateTimeOffset)"),
+            Verifier.Diagnostic(DiagnosticDescriptors.InvalidTopicTimestamp).WithLocation(4).WithArguments("hidden", "EventTime",
+                "Hidden.EventTime is private, so the agents' generated loops cannot call it; " +
+                "declare it internal static long EventTime(string key, PageView value, long recordTimestampMs) (or returning DateTimeOffset)"));
+    }
 }

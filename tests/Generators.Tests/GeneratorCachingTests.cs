@@ -75,6 +75,29 @@ public sealed class GeneratorCachingTests
     }
 
     [Fact]
+    public void Editing_the_body_of_a_topics_timestamp_method_changes_no_output()
+    {
+        // The loops call the method by name: what it does is its own business.
+        var (before, after) = RunEdited(GeneratorGoldenTests.RepresentativeApp.Replace(
+            "shipment.ShippedAt == default ? recordTimestampMs", "shipment.Parcels == 0 ? recordTimestampMs", StringComparison.Ordinal));
+
+        Assert.All(after.TrackedSteps[TrackingNames.Targets].SelectMany(s => s.Outputs), o => Assert.Equal(IncrementalStepRunReason.Cached, o.Reason));
+        Assert.Empty(ChangedOutputs(after));
+        Assert.Equal(Sources(before), Sources(after));
+    }
+
+    [Fact]
+    public void Changing_a_topics_timestamp_rewrites_the_topic_and_its_agents_loop_and_no_other_file()
+    {
+        var (before, after) = RunEdited(GeneratorGoldenTests.RepresentativeApp.Replace(
+            ", Timestamp = nameof(Order.PlacedAt)", "", StringComparison.Ordinal));
+
+        string[] files = ["Shop.Orders.Topic.g.cs", "Shop.TrackOrders.Agent.g.cs"];
+        Assert.Equal(files, ChangedSources(before, after));
+        Assert.Equal(files, ChangedOutputs(after));
+    }
+
+    [Fact]
     public void A_declaration_edit_outside_any_body_rebuilds_the_models()
     {
         // The guard must not be fooled: a new property on a record is a declaration, even next to a body.

@@ -32,11 +32,16 @@ public sealed class GeneratorGoldenTests
 
         public readonly record struct Shipment(long OrderNumber, int Parcels, DateTimeOffset ShippedAt);
 
-        [Topic("orders", Partitions = 8)]
+        [Topic("orders", Partitions = 8, Timestamp = nameof(Order.PlacedAt))]
         public sealed partial class Orders : Topic<string, Order>;
 
-        [Topic("shipments", Partitions = 8)]
-        public sealed partial class Shipments : Topic<long, Shipment>;
+        [Topic("shipments", Partitions = 8, Timestamp = nameof(EventTime))]
+        public sealed partial class Shipments : Topic<long, Shipment>
+        {
+            // Shipments recorded without a time keep their record's timestamp.
+            internal static long EventTime(long orderNumber, Shipment shipment, long recordTimestampMs) =>
+                shipment.ShippedAt == default ? recordTimestampMs : shipment.ShippedAt.ToUnixTimeMilliseconds();
+        }
 
         [Topic("big-orders", Partitions = 8)]
         public sealed partial class BigOrders : Topic<string, Order>;

@@ -77,6 +77,71 @@ public sealed class NullableShapes
         CompileWarningFree(["List<string?>", "List<Post?>?", "Color", "Color?"]);
     }
 
+    /// <summary>
+    /// Event times read from the value (<c>[Topic(Timestamp = ...)]</c>): a DateTimeOffset, DateTime or long member of a
+    /// record class or struct, or a method of the topic, for keys and values with and without <c>?</c>, read by agents
+    /// that take each annotation: the inline reads and the definitions' delegates compile warning-free.
+    /// </summary>
+    [Fact]
+    public void Event_times_from_members_and_methods_compile_without_warnings_for_every_nullable_shape()
+    {
+        var source = new StringBuilder(Declarations).AppendLine("""
+            public sealed record Stamped(string Id, DateTimeOffset At, DateTime Utc, long Ms);
+
+            public readonly record struct Moment(long X, DateTimeOffset At);
+            """);
+        int topics = 0, agents = 0;
+        foreach (var key in new[] { "string", "string?", "long", "long?" })
+        {
+            foreach (var value in new[] { "Stamped", "Stamped?", "Moment", "Moment?" })
+            {
+                var members = value.StartsWith("Stamped", StringComparison.Ordinal) ? new[] { "At", "Utc", "Ms" } : ["At"];
+                var timestamps = members.Select(m => (Name: m, Method: "")).ToList();
+                foreach (var methodKey in Annotations(key).Where(k => k.EndsWith('?') || !key.EndsWith('?')))
+                {
+                    foreach (var methodValue in Annotations(value))
+                    {
+                        foreach (var returns in new[] { "long", "DateTimeOffset" })
+                        {
+                            var body = (methodValue.EndsWith('?'), returns) switch
+                            {
+                                (true, "long") => "value?.At.ToUnixTimeMilliseconds() ?? recordTimestampMs",
+                                (true, _) => "value?.At ?? DateTimeOffset.FromUnixTimeMilliseconds(recordTimestampMs)",
+                                (false, "long") => "value.At.ToUnixTimeMilliseconds()",
+                                _ => "value.At",
+                            };
+
+                            timestamps.Add(("EventTime", $"internal static {returns} EventTime({methodKey} key, {methodValue} value, long recordTimestampMs) => {body};"));
+                        }
+                    }
+                }
+
+                foreach (var (member, method) in timestamps)
+                {
+                    var name = $"Timed{topics++}";
+                    source.AppendLine(CultureInfo.InvariantCulture,
+                        $"[Topic(\"{name.ToLowerInvariant()}\", Timestamp = \"{member}\")] public sealed partial class {name} : Topic<{key}, {value}> {{ {method} }}");
+                    foreach (var keyParameter in Annotations(key))
+                    {
+                        foreach (var valueParameter in Annotations(value))
+                        {
+                            agents++;
+                            source.AppendLine(CultureInfo.InvariantCulture,
+                                $"[Agent(typeof({name}))] public sealed partial class Read{name}As{Name(keyParameter)}{Name(valueParameter)} {{ public void Process({keyParameter} key, {valueParameter} value) {{ }} }}");
+                        }
+                    }
+                }
+            }
+        }
+
+        var files = AssertWarningFree(source.ToString());
+        Assert.Equal(topics, files.Count(f => f.Key.StartsWith("Shapes.Timed", StringComparison.Ordinal) && f.Key.EndsWith(".Topic.g.cs", StringComparison.Ordinal) &&
+            f.Value.Contains("Timestamp = static", StringComparison.Ordinal)));
+        Assert.Equal(agents, files.Count(f => f.Key.StartsWith("Shapes.ReadTimed", StringComparison.Ordinal) &&
+            f.Value.Contains("context.Begin(in record, timestampMs);", StringComparison.Ordinal)));
+        Assert.Equal(92, topics);
+    }
+
     private static (int Topics, int Agents, int Tables) CompileWarningFree(string[] types)
     {
         var source = new StringBuilder(Declarations).AppendLine("public enum Color { Red, Green }");
@@ -108,9 +173,16 @@ public sealed class NullableShapes
             }
         }
 
-        var (files, output, generatorDiagnostics) = GeneratorHarness.Run(source.ToString());
-        Assert.Empty(generatorDiagnostics);
+        var files = AssertWarningFree(source.ToString());
         Assert.Equal(topics + 1, files.Keys.Count(k => k.EndsWith(".Topic.g.cs", StringComparison.Ordinal)));
+        return (topics, agents, tables);
+    }
+
+    /// <summary>Runs the generator on <paramref name="source"/> and compiles the result with warnings as errors and Faustish's analyzers.</summary>
+    private static IReadOnlyDictionary<string, string> AssertWarningFree(string source)
+    {
+        var (files, output, generatorDiagnostics) = GeneratorHarness.Run(source);
+        Assert.Empty(generatorDiagnostics);
 
         // Warnings as errors, as a user's build with TreatWarningsAsErrors: compiler and Faustish analyzers alike.
         var strict = output.WithOptions(output.Options.WithGeneralDiagnosticOption(ReportDiagnostic.Error));
@@ -124,7 +196,7 @@ public sealed class NullableShapes
             .Concat(analyzerFailures)
             .ToList();
         Assert.True(problems.Count == 0, $"{problems.Count} problem(s):\n" + string.Join("\n", problems.Take(20)));
-        return (topics, agents, tables);
+        return files;
     }
 
     /// <summary>The type as declared and, for a reference type, with the other annotation (a processing method may differ so).</summary>
@@ -132,7 +204,7 @@ public sealed class NullableShapes
     {
         yield return type;
         var bare = type.TrimEnd('?');
-        if (bare is "string" or "Post" || bare.StartsWith("List<", StringComparison.Ordinal))
+        if (bare is "string" or "Post" or "Stamped" || bare.StartsWith("List<", StringComparison.Ordinal))
         {
             yield return type.EndsWith('?') ? bare : type + "?";
         }

@@ -8,8 +8,9 @@ using Microsoft.CodeAnalysis.Diagnostics;
 namespace Faustish.Analyzers.Analyzers;
 
 /// <summary>
-/// [Topic] and [Table] arguments: names, partition counts, window specifications and retention, the window enums
-/// (<see cref="TableRules"/>, as the generator checks them), and nullable table keys.
+/// [Topic] and [Table] arguments: names, partition counts, where a topic's event times come from
+/// (<see cref="TimestampRules"/>), window specifications and retention, the window enums (<see cref="TableRules"/>, as
+/// the generator checks them), and nullable table keys.
 /// </summary>
 [DiagnosticAnalyzer(LanguageNames.CSharp)]
 public sealed class TopicTableAnalyzer : DiagnosticAnalyzer
@@ -20,6 +21,7 @@ public sealed class TopicTableAnalyzer : DiagnosticAnalyzer
         DiagnosticDescriptors.InvalidTableName,
         DiagnosticDescriptors.NegativeTablePartitions,
         DiagnosticDescriptors.InvalidTableSource,
+        DiagnosticDescriptors.InvalidTopicTimestamp,
         DiagnosticDescriptors.InvalidWindow,
         DiagnosticDescriptors.InvalidExpires,
         DiagnosticDescriptors.GraceExceedsRetention,
@@ -70,6 +72,13 @@ public sealed class TopicTableAnalyzer : DiagnosticAnalyzer
         {
             context.ReportDiagnostic(Diagnostic.Create(DiagnosticDescriptors.TopicPartitionsLessThanOne,
                 AttributeReader.NamedLocation(attribute, "Partitions", type, context.CancellationToken), name ?? type.Name, partitions));
+        }
+
+        if (TimestampRules.Named(attribute) is { } timestamp && TargetRules.BaseTypeArguments(type, TargetRules.TopicBase) is { } types &&
+            TimestampRules.Resolve(type, types.Key, types.Value, timestamp, out var timestampProblem) is null)
+        {
+            context.ReportDiagnostic(Diagnostic.Create(DiagnosticDescriptors.InvalidTopicTimestamp,
+                AttributeReader.NamedLocation(attribute, TimestampRules.Setting, type, context.CancellationToken), name ?? type.Name, timestamp, timestampProblem));
         }
     }
 

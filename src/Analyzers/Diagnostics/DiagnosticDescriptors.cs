@@ -300,6 +300,12 @@ internal static class DiagnosticDescriptors
         Configuration, DiagnosticSeverity.Error,
         "A table fed by a topic holds the topic's records as they are (the latest value of each key), so Source must be a [Topic] class with the table's key and value types; windowed tables are built by agents from events and have no Source.");
 
+    public static readonly DiagnosticDescriptor InvalidTopicTimestamp = Rule("FSH0512",
+        "Topic's Timestamp names nothing that gives event times",
+        "Topic '{0}' cannot take event times from Timestamp = \"{1}\": {2}",
+        Configuration, DiagnosticSeverity.Error,
+        "Timestamp names where an event's time comes from: a DateTimeOffset, DateTime (read as UTC) or long (Unix milliseconds) property or field of the topic's value type, or a static method declared on the topic class itself, static long Name(TKey key, TValue value, long recordTimestampMs) (or returning DateTimeOffset). The agents' generated loops read it directly, so it must exist, be public or internal, and have that type or signature.");
+
     public static readonly DiagnosticDescriptor InvalidConcurrency = Rule("FSH0504",
         "Agent concurrency is less than one",
         "Agent '{0}' declares Concurrency = {1}; at least one worker must run it",

@@ -331,7 +331,15 @@ internal static class AgentEmitter
                 }
 
                 writer.WriteLine();
-                writer.WriteLine("context.Begin(in record);");
+                if (agent.Timestamp is { } eventTime)
+                {
+                    EmitEventTime(writer, agent, eventTime);
+                }
+                else
+                {
+                    writer.WriteLine("context.Begin(in record);");
+                }
+
                 using (writer.Block("try"))
                 {
                     var call = $"_agent.{agent.MethodName}(key, value{(agent.TakesEventContext ? ", context.Event" : "")})";
@@ -378,6 +386,58 @@ internal static class AgentEmitter
             writer.WriteLine("private static global::Faustish.Serialization.RecordDecodeException MissingValue() =>");
             writer.WriteLine($"    new({EmitHelpers.Literal($"The record has no value (a tombstone), but {method} takes a non-null value.")});");
         }
+
+        if (agent.Timestamp is { } timestamp)
+        {
+            writer.WriteLine();
+            writer.WriteLine("private static global::Faustish.Serialization.RecordDecodeException UnusableTimestamp(long timestampMs) =>");
+            writer.WriteLine($"    global::Faustish.Topics.EventTimestamps.Unusable({agent.TopicFullyQualifiedName}.Definition, timestampMs);");
+            if (timestamp.IsMethod)
+            {
+                writer.WriteLine();
+                writer.WriteLine("private static global::Faustish.Serialization.RecordDecodeException TimestampThrew(global::System.Exception exception) =>");
+                writer.WriteLine($"    global::Faustish.Topics.EventTimestamps.Failed({agent.TopicFullyQualifiedName}.Definition, exception);");
+            }
+        }
+    }
+
+    /// <summary>
+    /// Reads the event's time as the topic's <c>[Topic(Timestamp = ...)]</c> declares it and begins the event at it; a
+    /// record without a usable time (before 1970, or the topic's method threw) goes to the error policy instead.
+    /// </summary>
+    private static void EmitEventTime(SourceWriter writer, AgentModel agent, EventTimestampModel timestamp)
+    {
+        var read = EventTimeCode.Read(timestamp, "key", "value", "record.TimestampMs", agent.KeyParameter.MayBeNull, agent.ValueParameter.MayBeNull);
+        writer.WriteLine($"// The event's time is {timestamp.Source}, as the topic's [Topic(Timestamp = ...)] declares.");
+        if (timestamp.IsMethod)
+        {
+            writer.WriteLine("long timestampMs;");
+            using (writer.Block("try"))
+            {
+                writer.WriteLine($"timestampMs = {read};");
+            }
+
+            using (writer.Block("catch (global::System.Exception exception)"))
+            {
+                writer.WriteLine("context.TimestampFailed(batch, in record, TimestampThrew(exception));");
+                writer.WriteLine("continue;");
+            }
+
+            writer.WriteLine();
+        }
+        else
+        {
+            writer.WriteLine($"var timestampMs = {read};");
+        }
+
+        using (writer.Block("if (timestampMs < 0)"))
+        {
+            writer.WriteLine("context.TimestampFailed(batch, in record, UnusableTimestamp(timestampMs));");
+            writer.WriteLine("continue;");
+        }
+
+        writer.WriteLine();
+        writer.WriteLine("context.Begin(in record, timestampMs);");
     }
 
     /// <summary>
@@ -409,7 +469,16 @@ internal static class AgentEmitter
                 }
 
                 writer.WriteLine();
-                writer.WriteLine("context.Begin(in record);");
+                writer.WriteLine("// The event's time: the one its topic takes from the value, if it declares one; else the record's.");
+                writer.WriteLine("var timestampMs = record.TimestampMs;");
+                using (writer.Block($"if (value is not null && !{agent.TopicFullyQualifiedName}.Definition.TryGetEventTime(key, value, record.TimestampMs, out timestampMs, out var unusable))"))
+                {
+                    writer.WriteLine("context.TimestampFailed(batch, in record, unusable);");
+                    writer.WriteLine("continue;");
+                }
+
+                writer.WriteLine();
+                writer.WriteLine("context.Begin(in record, timestampMs);");
                 using (writer.Block("try"))
                 {
                     writer.WriteLine("_join.Left(key, value, record.ValueIsNull ? default : batch.ValueOf(in record));");

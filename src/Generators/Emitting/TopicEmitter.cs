@@ -3,7 +3,7 @@ using Faustish.Generators.Serialization;
 
 namespace Faustish.Generators.Emitting;
 
-/// <summary>Emits a topic's definition (name, partitions, codecs) and its constructor.</summary>
+/// <summary>Emits a topic's definition (name, partitions, codecs, retention, where event times come from) and its constructor.</summary>
 internal static class TopicEmitter
 {
     public static string Emit(TopicModel topic, JsonCodecNameTable codecs)
@@ -20,7 +20,7 @@ internal static class TopicEmitter
             writer.WriteLine($"{EmitHelpers.Literal(topic.TopicName)},");
             writer.WriteLine($"{topic.Partitions},");
             writer.WriteLine($"{Codecs.Expression(codecs, topic.Key)},");
-            if (topic.Retention is null && topic.RetentionBytes == 0)
+            if (topic.Retention is null && topic.RetentionBytes == 0 && topic.Timestamp is null)
             {
                 writer.WriteLine($"{Codecs.Expression(codecs, topic.Value)});");
             }
@@ -38,6 +38,15 @@ internal static class TopicEmitter
                 if (topic.RetentionBytes != 0)
                 {
                     writer.WriteLine($"RetentionBytes = {topic.RetentionBytes.ToString(global::System.Globalization.CultureInfo.InvariantCulture)}L,");
+                }
+
+                if (topic.Timestamp is { } timestamp)
+                {
+                    // For the runtime's own readers (stream agents); the agents' generated loops read the time inline.
+                    var read = EventTimeCode.Read(timestamp, "key", "value", "recordTimestampMs",
+                        keyMayBeNull: false, valueMayBeNull: topic.Value.IsReferenceType || timestamp.ValueIsNullableStruct);
+                    writer.WriteLine($"Timestamp = static (key, value, recordTimestampMs) => {read},");
+                    writer.WriteLine($"TimestampSource = {EmitHelpers.Literal(timestamp.Source)},");
                 }
 
                 writer.Unindent();

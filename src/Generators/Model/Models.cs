@@ -47,8 +47,29 @@ internal readonly record struct Parsed<T>(T? Model, StandInModel? StandIn) where
 internal sealed record StandInModel(ClassTarget Target, string ParameterType, string BaseArguments, string Reason);
 
 /// <param name="Codecs">The JSON codecs its key and value need (none for Kafka's primitive encodings).</param>
+/// <param name="Timestamp">Where its events take their time from (<c>[Topic(Timestamp = ...)]</c>); null: the records' own timestamps.</param>
 internal sealed record TopicModel(ClassTarget Target, string TopicName, int Partitions, RecordTypeRef Key, RecordTypeRef Value, EquatableArray<JsonCodecModel> Codecs,
-    string? Retention = null, long RetentionBytes = 0);
+    string? Retention = null, long RetentionBytes = 0, EventTimestampModel? Timestamp = null);
+
+/// <summary>Where a topic's events take their time from: a member of the value, or a static method of the topic class.</summary>
+/// <param name="Kind">What is read, and how it becomes Unix milliseconds.</param>
+/// <param name="Name">The member's or method's name as C# writes it (keywords escaped).</param>
+/// <param name="Source">What messages call it: <c>PageView.At</c>, or <c>PageViews.EventTime(key, value, recordTimestampMs)</c>.</param>
+/// <param name="TopicFullyQualifiedName">The topic class, <c>global::</c>-qualified (a method is called on it).</param>
+/// <param name="ValueIsNullableStruct">The value type is <c>Nullable&lt;T&gt;</c>: a member is read through <c>.Value</c>.</param>
+/// <param name="MethodTakesNullKey">The method's key parameter accepts null.</param>
+/// <param name="MethodTakesNullValue">The method's value parameter accepts null, so records without a value are passed to it too.</param>
+internal sealed record EventTimestampModel(
+    TimestampKind Kind,
+    string Name,
+    string Source,
+    string TopicFullyQualifiedName,
+    bool ValueIsNullableStruct,
+    bool MethodTakesNullKey,
+    bool MethodTakesNullValue)
+{
+    public bool IsMethod => Kind is TimestampKind.UnixMillisecondsMethod or TimestampKind.DateTimeOffsetMethod;
+}
 
 /// <param name="Codecs">The JSON codecs its key and value need (none for Kafka's primitive encodings).</param>
 /// <param name="Window">Set for tables derived from <c>WindowedTable&lt;,&gt;</c>.</param>
@@ -108,7 +129,8 @@ internal sealed record AgentModel(
     bool IsStream = false,
     EquatableArray<RepartitionModel> Repartitions = default,
     ReplyModel? Reply = null,
-    JoinModel? Join = null);
+    JoinModel? Join = null,
+    EventTimestampModel? Timestamp = null);
 
 /// <summary>
 /// The join of a join agent (<c>[Join(typeof(Right), Kind = …, Window = …)]</c>): the right side's topic and value type,

@@ -23,7 +23,7 @@ internal static class AgentParser
         }
 
         if (AgentRules.Topic(attribute) is not INamedTypeSymbol topic ||
-            !catalog.ServesTopic(topic) ||
+            catalog.ServedTopic(topic) is not { } topicModel ||
             TargetRules.BaseTypeArguments(topic, TargetRules.TopicBase) is not { } topicTypes)
         {
             return null;
@@ -96,7 +96,8 @@ internal static class AgentParser
             Parameter(method.Parameters[1].Type, topicTypes.Value),
             dependencies,
             Timers(type),
-            Hooks(type));
+            Hooks(type),
+            Timestamp: topicModel.Timestamp);
     }
 
     /// <summary>

@@ -36,8 +36,11 @@ internal sealed class TargetCatalog(CancellationToken cancellationToken)
     }
 
     /// <summary>Whether <paramref name="type"/> is a [Topic] class the generator serves (so its constructor and Definition exist).</summary>
-    public bool ServesTopic(INamedTypeSymbol type) =>
-        TargetRules.FindAttribute(type, TargetRules.TopicAttribute) is { } attribute && Topic(type, attribute).Model is not null;
+    public bool ServesTopic(INamedTypeSymbol type) => ServedTopic(type) is not null;
+
+    /// <summary>The model of <paramref name="type"/> when it is a [Topic] class the generator serves; else null.</summary>
+    public TopicModel? ServedTopic(INamedTypeSymbol type) =>
+        TargetRules.FindAttribute(type, TargetRules.TopicAttribute) is { } attribute ? Topic(type, attribute).Model : null;
 
     /// <summary>Whether <paramref name="type"/> is a [Table] class the generator serves (so its Definition exists).</summary>
     public bool ServesTable(INamedTypeSymbol type) =>

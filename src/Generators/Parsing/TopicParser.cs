@@ -37,9 +37,23 @@ internal static class TopicParser
             reason = unsupported;
         }
 
+        EventTimestampModel? timestamp = null;
+        if (reason is null && TimestampRules.Named(attribute) is { } timestampName)
+        {
+            if (TimestampRules.Resolve(type, types.Key, types.Value, timestampName, out _) is { } resolved)
+            {
+                timestamp = new EventTimestampModel(resolved.Kind, resolved.Name, resolved.Source, target.FullyQualifiedName,
+                    types.Value.OriginalDefinition.SpecialType == SpecialType.System_Nullable_T, resolved.MethodTakesNullKey, resolved.MethodTakesNullValue);
+            }
+            else
+            {
+                reason = $"its Timestamp, '{timestampName}', names nothing that gives event times"; // FSH0512 says what to change
+            }
+        }
+
         return reason is null
             ? new(new TopicModel(target, name!, partitions, RecordTypes.Describe(types.Key), RecordTypes.Describe(types.Value), codecs,
-                TableRules.NamedString(attribute, "Retention"), TableRules.NamedLong(attribute, "RetentionBytes") ?? 0), null)
+                TableRules.NamedString(attribute, "Retention"), TableRules.NamedLong(attribute, "RetentionBytes") ?? 0, timestamp), null)
             : new(null, new StandInModel(target, "global::Faustish.RecordSender", "null!, unused", reason));
     }
 }

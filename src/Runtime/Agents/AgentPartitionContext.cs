@@ -128,6 +128,7 @@ public sealed class AgentPartitionContext : IWindowContext
 
     private Task? _awaited;
     private RecordBatch? _held; // the suspended event's record, kept for the dead-letter topic should it fail
+    private long _heldTimestampMs; // the suspended event's time (its record's timestamp, or the one taken from its value)
 
     /// <summary>
     /// The agent's method returned <paramref name="pending"/> for <paramref name="record"/> without finishing. The
@@ -168,6 +169,7 @@ public sealed class AgentPartitionContext : IWindowContext
         _held.Reset(batch.Topic, batch.Partition);
         _held.Add(record.Offset, record.NextOffset, record.TimestampMs, batch.KeyOf(in record), record.KeyIsNull,
             batch.ValueOf(in record), record.ValueIsNull, batch.EncodedHeadersOf(in record));
+        _heldTimestampMs = Event.TimestampMs;
         _awaited = pending;
         SuspendDelivery(record.NextOffset);
 
@@ -184,7 +186,7 @@ public sealed class AgentPartitionContext : IWindowContext
         }
 
         _awaited = null;
-        Sender.EventTimestampMs = held[0].TimestampMs;
+        Sender.EventTimestampMs = _heldTimestampMs;
         try
         {
             try
@@ -236,25 +238,36 @@ public sealed class AgentPartitionContext : IWindowContext
     internal void StreamDecodeFailed(RecordBatch batch, in BatchRecord record, Exception exception) =>
         _failures.OnDecodeFailed(this, batch, in record, exception);
 
+    /// <summary>A stream agent's record has no usable event time: by policy, stop (throws) or dead-letter it; the stream acknowledges it.</summary>
+    internal void StreamTimestampFailed(RecordBatch batch, in BatchRecord record, Exception exception) =>
+        _failures.OnTimestampFailed(this, batch, in record, exception);
+
     /// <summary>A stream agent failed on <paramref name="record"/>: by policy, stop (throws) or dead-letter it.</summary>
     internal void StreamProcessingFailed(RecordBatch batch, in BatchRecord record, Exception exception) =>
         _failures.OnProcessingFailed(this, batch, in record, exception);
 
-    /// <summary>Marks the start of a record's processing: sets <see cref="Event"/> and the timestamp of sends.</summary>
+    /// <summary>Marks the start of a record's processing at the record's own timestamp: sets <see cref="Event"/> and the timestamp of sends.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public void Begin(in BatchRecord record)
+    public void Begin(in BatchRecord record) => Begin(in record, record.TimestampMs);
+
+    /// <summary>
+    /// Marks the start of a record's processing at event time <paramref name="timestampMs"/> (Unix ms, taken from its
+    /// value when its topic says so): sets <see cref="Event"/>, the timestamp of sends, and stream time.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public void Begin(in BatchRecord record, long timestampMs)
     {
         if (Inputs is { } inputs)
         {
             // The partition's other inputs first: their records up to this event's time (a join's right side, tables fed by topics).
-            inputs.AdvanceTo(record.TimestampMs, this);
+            inputs.AdvanceTo(timestampMs, this);
         }
 
-        Event = new EventContext(Source.Topic, Source.Partition, record.Offset, record.TimestampMs);
-        Sender.EventTimestampMs = record.TimestampMs;
-        if (record.TimestampMs > StreamTimeMs)
+        Event = new EventContext(Source.Topic, Source.Partition, record.Offset, timestampMs);
+        Sender.EventTimestampMs = timestampMs;
+        if (timestampMs > StreamTimeMs)
         {
-            StreamTimeMs = record.TimestampMs;
+            StreamTimeMs = timestampMs;
         }
     }
 
@@ -310,6 +323,22 @@ public sealed class AgentPartitionContext : IWindowContext
         }
     }
 
+    /// <summary>A record of another input has no usable event time: by policy, stop naming it, or dead-letter it.</summary>
+    internal void SideTimestampFailed(RecordBatch batch, in BatchRecord record, Exception exception)
+    {
+        try
+        {
+            _failures.OnTimestampFailed(this, batch, in record, exception);
+        }
+        catch (AgentFailedException)
+        {
+            throw new AgentFailedException(
+                $"Record {batch.Topic}[{batch.Partition}]@{record.Offset} (the right side of agent {Agent.TypeName}'s join) has no usable event time: {exception.Message} " +
+                "Processing stopped there; a restart resumes at this record. Fix what writes it, or set Faustish:ErrorPolicy=DeadLetter to move such records to the dead-letter topic and go on.",
+                exception);
+        }
+    }
+
     /// <summary>A join could not join a record: say so with its coordinates (never silently).</summary>
     internal void JoinRecordSkipped(string topic, long timestampMs, string why) =>
         _failures.OnJoinRecordSkipped(this, topic, Event.Offset, timestampMs, why);
@@ -334,6 +363,17 @@ public sealed class AgentPartitionContext : IWindowContext
     }
 
     /// <summary>
+    /// A record has no usable event time (its topic's Timestamp gave a time before 1970, or threw): by policy, either
+    /// stops the agent (throws <see cref="AgentFailedException"/> naming the record; the record is not completed) or
+    /// dead-letters the record and goes on.
+    /// </summary>
+    public void TimestampFailed(RecordBatch batch, in BatchRecord record, Exception exception)
+    {
+        _failures.OnTimestampFailed(this, batch, in record, exception);
+        Complete(in record);
+    }
+
+    /// <summary>
     /// The user's method threw. By policy, either stops the agent (throws <see cref="AgentFailedException"/>
     /// with the record's coordinates; the record is not completed) or dead-letters the record and goes on.
     /// </summary>
@@ -351,6 +391,13 @@ public interface IRecordFailureHandler
 
     /// <summary>Throws to stop the agent, or returns after dead-lettering the record.</summary>
     void OnProcessingFailed(AgentPartitionContext context, RecordBatch batch, in BatchRecord record, Exception exception);
+
+    /// <summary>
+    /// The record has no usable event time (see <c>[Topic(Timestamp = ...)]</c>). Throws to stop the agent, or returns
+    /// after dead-lettering the record. Unless implemented, handled as <see cref="OnProcessingFailed"/> is.
+    /// </summary>
+    void OnTimestampFailed(AgentPartitionContext context, RecordBatch batch, in BatchRecord record, Exception exception) =>
+        OnProcessingFailed(context, batch, in record, exception);
 
     /// <summary>
     /// The event being processed came after a window of a windowed table closed: count it, and dead-letter the event

@@ -61,6 +61,9 @@ internal sealed class PartitionSynchronizationContext(IAgentPartitionHost host, 
     {
         var previous = Current;
         SetSynchronizationContext(this);
+
+        // The rest of an event that awaited sends at the event's time, as its start did (timers and hooks: at the clock's).
+        Partition.Sender.EventTimestampMs = Partition.IsSuspended && Partition.Event.Topic is not null ? Partition.Event.TimestampMs : null;
         try
         {
             callback(state);

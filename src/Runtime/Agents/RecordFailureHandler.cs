@@ -10,7 +10,8 @@ namespace Faustish.Agents;
 
 /// <summary>
 /// Sends failed records to the dead-letter topic, unchanged, with why and where in their headers — or, for an
-/// agent's exception under <see cref="ErrorPolicy.Stop"/>, stops the agent naming the record. A bad record never
+/// agent's exception or a record without a usable event time under <see cref="ErrorPolicy.Stop"/>, stops the agent
+/// naming the record. A bad record never
 /// stalls its partition silently and never takes the records around it down with it.
 /// </summary>
 public sealed class RecordFailureHandler(ErrorPolicy policy, string deadLetterTopic, IRecordProducer producer, FaustishMetrics metrics, ILogger logger,
@@ -54,6 +55,22 @@ public sealed class RecordFailureHandler(ErrorPolicy policy, string deadLetterTo
         }
 
         DeadLetter(context, batch, in record, "process", exception);
+    }
+
+    public void OnTimestampFailed(AgentPartitionContext context, RecordBatch batch, in BatchRecord record, Exception exception)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        ArgumentNullException.ThrowIfNull(exception);
+        if (policy == ErrorPolicy.Stop)
+        {
+            throw new AgentFailedException(
+                $"Record {context.Source}@{record.Offset} of agent {context.Agent.TypeName} has no usable event time: {exception.Message} " +
+                "Processing stopped there; positions before it are committed, so a restart resumes at this record. " +
+                "Fix the record's producer or the topic's Timestamp, or set Faustish:ErrorPolicy=DeadLetter to move such records to the dead-letter topic and go on.",
+                exception);
+        }
+
+        DeadLetter(context, batch, in record, "timestamp", exception);
     }
 
     public void OnLateEvent(AgentPartitionContext context, in LateEvent late)

@@ -33,4 +33,37 @@ public sealed class TopicAttribute(string name) : Attribute
     /// Zero (the default): no limit. Overridable in configuration: <c>Faustish:Topics:{name}:RetentionBytes</c>.
     /// </summary>
     public long RetentionBytes { get; init; }
+
+    /// <summary>
+    /// Where an event's time comes from, when not from the record's own timestamp (the producer's or broker's time, the
+    /// default). Event time is what windowed tables assign windows by, what stream time follows, what
+    /// <see cref="Agents.EventContext.TimestampMs"/> says, and the timestamp of the records an agent sends while processing
+    /// the event. Name either:
+    /// <list type="bullet">
+    /// <item>a property or field of the value type (<c>nameof(PageView.At)</c>), readable from the topic's assembly, of type
+    /// <see cref="DateTimeOffset"/>, <see cref="DateTime"/> (read as UTC: <see cref="DateTimeKind.Utc"/> and
+    /// <see cref="DateTimeKind.Unspecified"/> as they are, <see cref="DateTimeKind.Local"/> converted) or <see cref="long"/>
+    /// (Unix milliseconds); a record without a value (a tombstone) keeps its own timestamp;</item>
+    /// <item>or a public or internal <c>static</c> method declared on the topic class itself,
+    /// <c>static long Name(TKey key, TValue value, long recordTimestampMs)</c> (or returning <see cref="DateTimeOffset"/>),
+    /// called with each record that has a value and its record timestamp, e.g. to fall back to it when the value has none.</item>
+    /// </list>
+    /// A time before 1970-01-01 (negative Unix milliseconds, as <c>default(DateTimeOffset)</c> gives) is not usable, nor is
+    /// a method that throws: such a record follows <see cref="Agents.ErrorPolicy"/> (the agent stops naming it, or it goes
+    /// to the dead-letter topic with the reason). The analyzers check the name at compile time (FSH0512).
+    /// </summary>
+    /// <example>
+    /// <code>
+    /// [Topic("page-views", Partitions = 4, Timestamp = nameof(PageView.At))]
+    /// public sealed partial class PageViews : Topic&lt;string, PageView&gt;;
+    ///
+    /// [Topic("clicks", Timestamp = nameof(EventTime))]
+    /// public sealed partial class Clicks : Topic&lt;string, Click&gt;
+    /// {
+    ///     internal static long EventTime(string key, Click click, long recordTimestampMs) =&gt;
+    ///         click.At is { } at ? at.ToUnixTimeMilliseconds() : recordTimestampMs;
+    /// }
+    /// </code>
+    /// </example>
+    public string? Timestamp { get; init; }
 }

@@ -94,7 +94,10 @@ internal abstract class TimedInput : IDisposable
     protected abstract void Apply(AgentPartitionContext context, RecordBatch batch, in BatchRecord record, long timestampMs);
 
     /// <summary>The time a record counts at: its own timestamp, or what its topic takes from its value.</summary>
-    protected virtual long TimestampOf(RecordBatch batch, in BatchRecord record) => record.TimestampMs;
+    protected virtual long TimestampOf(RecordBatch batch, in BatchRecord record) => Topic.EventTimeOf(batch, in record);
+
+    /// <summary>The topic the input reads.</summary>
+    protected abstract TopicDefinition Topic { get; }
 
     /// <summary>Whether disposing the input disposes its reader (not when the reader belongs to the table state manager).</summary>
     protected virtual bool OwnsReader => true;
@@ -113,6 +116,8 @@ internal sealed class JoinRightInput<TKey, TLeft, TRight>(JoinTask<TKey, TLeft, 
     IPartitionReader reader, ITransport transport, AgentPartitionContext context)
     : TimedInput(source, reader, transport) where TKey : notnull
 {
+    protected override TopicDefinition Topic => topic;
+
     protected override void Apply(AgentPartitionContext _, RecordBatch batch, in BatchRecord record, long timestampMs)
     {
         TKey key;
@@ -127,6 +132,13 @@ internal sealed class JoinRightInput<TKey, TLeft, TRight>(JoinTask<TKey, TLeft, 
         catch (RecordDecodeException exception)
         {
             context.SideDecodeFailed(batch, in record, exception);
+            join.RightProcessed(record.NextOffset);
+            return;
+        }
+
+        if (value is not null && !topic.TryGetEventTime(key, value, record.TimestampMs, out timestampMs, out var unusable))
+        {
+            context.SideTimestampFailed(batch, in record, unusable);
             join.RightProcessed(record.NextOffset);
             return;
         }
@@ -156,6 +168,8 @@ internal sealed class SourceTableInput(ITableShard shard, TopicPartition source,
 
     // The table state manager owns the follower (it checkpoints the table at this input's position).
     protected override bool OwnsReader => false;
+
+    protected override TopicDefinition Topic => shard.Definition.Source!;
     private long _undecodableLogged = shard.UndecodableRecords;
 
     protected override void Apply(AgentPartitionContext context, RecordBatch batch, in BatchRecord record, long timestampMs)

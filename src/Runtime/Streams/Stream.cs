@@ -155,7 +155,7 @@ internal sealed class RepartitionSink<TKey, TValue, TNewKey>(StreamRun run, Topi
         run.Context.Sender.Send(topic, keySelector(value), value);
 }
 
-/// <summary>Decodes records of a run's topic with its codecs and pushes them down its live stream.</summary>
+/// <summary>Decodes records of a run's topic with its codecs, takes their event time, and pushes them down its live stream.</summary>
 internal sealed class StreamInput<TKey, TValue>(StreamRun run, TopicDefinition<TKey, TValue> topic) : IStreamInput
 {
     private readonly Stream<TKey, TValue> _stream = new(run, live: true);
@@ -180,7 +180,14 @@ internal sealed class StreamInput<TKey, TValue>(StreamRun run, TopicDefinition<T
             return false;
         }
 
-        run.Context.Begin(in record);
+        if (!topic.TryGetEventTime(key, value, record.TimestampMs, out var timestampMs, out var unusable))
+        {
+            run.Context.StreamTimestampFailed(batch, in record, unusable); // throws under ErrorPolicy.Stop
+            run.Pushed(in record);
+            return false;
+        }
+
+        run.Context.Begin(in record, timestampMs);
         if (run.Replies)
         {
             run.NoteReplyAddress(batch, in record);

@@ -121,7 +121,7 @@ internal sealed class IndexedReader<TKey, TValue>(StreamRun run) : StreamReader<
 internal sealed class EventReader<TKey, TValue>(StreamRun run) : StreamReader<StreamEvent<TKey, TValue>>(run, "Events()"), IStreamSink<TKey, TValue>
 {
     public void OnNext(TKey key, TValue value, RecordBatch batch, in BatchRecord record) =>
-        Deliver(new StreamEvent<TKey, TValue>(key, value, batch.Topic, batch.Partition, record.Offset, record.TimestampMs,
+        Deliver(new StreamEvent<TKey, TValue>(key, value, batch.Topic, batch.Partition, record.Offset, Run.Context.Event.TimestampMs,
             record.HeadersLength == 0 ? [] : batch.HeadersOf(in record)), record.Offset);
 }
 

@@ -28,7 +28,8 @@ namespace Faustish.Testing;
 /// </summary>
 /// <remarks>
 /// <para>Every event goes to one partition (<see cref="AgentTestOptions.Partition"/>), so one agent instance and one set
-/// of tables see them all, in order, and stream time is the largest timestamp put so far. After each event the context
+/// of tables see them all, in order, and stream time is the largest event time so far (the timestamp put, or the time taken
+/// from the value when the topic declares <c>[Topic(Timestamp = ...)]</c>). After each event the context
 /// does what a worker does after a batch: it moves the tables' time forward (closing windows) and commits (the tables'
 /// write caches are written back). Sends are routed to partitions as in production.</para>
 /// <para>Windows close on stream time — an event with a later timestamp closes the windows before it — and, for tables
@@ -140,7 +141,7 @@ public sealed class AgentTestContext<TKey, TValue> : IAsyncDisposable, IAgentPar
     public long Offset => _nextOffset;
 
     /// <summary>Processes one event stamped with <see cref="Clock"/>'s time; completes once its table writes and sends are done.</summary>
-    /// <exception cref="AgentFailedException">The agent threw; the message names the agent and the event's topic, partition and offset.</exception>
+    /// <exception cref="AgentFailedException">The agent threw, or the event has no usable event time; the message names the agent and the event's topic, partition and offset.</exception>
     /// <exception cref="ArgumentException">The agent cannot take the event (a null key or value its method does not accept).</exception>
     public ValueTask PutAsync(TKey key, TValue value) => PutAsync(key, value, Clock.GetUtcNow());
 
@@ -431,14 +432,20 @@ public sealed class AgentTestContext<TKey, TValue> : IAsyncDisposable, IAgentPar
     }
 
     /// <summary>
-    /// An agent that throws stops it with the event's coordinates, as a worker under <see cref="ErrorPolicy.Stop"/> does;
-    /// an event the agent cannot take (a null it does not accept) is the test's mistake, reported as such.
+    /// An agent that throws, or an event without a usable event time, stops it with the event's coordinates, as a worker
+    /// under <see cref="ErrorPolicy.Stop"/> does; an event the agent cannot take (a null it does not accept) is the test's
+    /// mistake, reported as such.
     /// </summary>
     private sealed class FailureHandler : IRecordFailureHandler
     {
         public void OnDecodeFailed(AgentPartitionContext context, RecordBatch batch, in BatchRecord record, Exception exception) =>
             throw new ArgumentException(
                 $"Agent {context.Agent.TypeName} cannot take the event put at {context.Source}@{record.Offset}: {exception.Message}", exception);
+
+        public void OnTimestampFailed(AgentPartitionContext context, RecordBatch batch, in BatchRecord record, Exception exception) =>
+            throw new AgentFailedException(
+                $"The event put at {context.Source}@{record.Offset} for agent {context.Agent.TypeName} ('{context.Agent.Name}') has no usable event time: {exception.Message}",
+                exception);
 
         public void OnProcessingFailed(AgentPartitionContext context, RecordBatch batch, in BatchRecord record, Exception exception) =>
             throw new AgentFailedException(

@@ -1,9 +1,11 @@
 using System;
 using System.Buffers;
+using System.Diagnostics.CodeAnalysis;
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
 using Faustish.Serialization;
+using Faustish.Transport;
 
 namespace Faustish.Topics;
 
@@ -55,6 +57,19 @@ public abstract class TopicDefinition
 
     public abstract Type ValueType { get; }
 
+    /// <summary>
+    /// Whether events of this topic take their time from their value (<c>[Topic(Timestamp = ...)]</c>) rather than from
+    /// the record's own timestamp.
+    /// </summary>
+    public virtual bool HasEventTimestamp => false;
+
+    /// <summary>
+    /// What the event time is read from, as messages name it: a member of the value type (<c>PageView.At</c>) or a
+    /// method of the topic class (<c>PageViews.EventTime(key, value, recordTimestampMs)</c>). The generator sets it with
+    /// <see cref="TopicDefinition{TKey, TValue}.Timestamp"/>; null when there is none.
+    /// </summary>
+    public string? TimestampSource { get; init; }
+
     /// <summary>Encodes a key given as text (a CLI argument): strings as they are, numbers parsed, others as JSON.</summary>
     public abstract byte[] EncodeKeyText(string text);
 
@@ -71,9 +86,25 @@ public abstract class TopicDefinition
     public abstract string FormatValue(ReadOnlySpan<byte> value);
 
     /// <summary>Decodes a record into its key and value, boxed (the test context's <c>Sent&lt;T&gt;()</c>; not for hot paths).</summary>
+    /// <summary>
+    /// The time a record of this topic counts at when another part reads it beside an agent's own (a join's right side, a
+    /// table's source): the time its value gives (<c>[Topic(Timestamp = ...)]</c>), else its own timestamp, which is also
+    /// what a record gets whose value does not decode or gives no usable time (whoever applies it reports that).
+    /// </summary>
+    internal virtual long EventTimeOf(RecordBatch batch, in BatchRecord record) => record.TimestampMs;
+
     internal virtual (object? Key, object? Value) Decode(ReadOnlySpan<byte> key, bool keyIsNull, ReadOnlySpan<byte> value, bool valueIsNull) =>
         throw new NotSupportedException($"Topic '{Name}' ({GetType().Name}) cannot decode records into values.");
 }
+
+/// <summary>
+/// The event time of a record, in Unix milliseconds, taken from its decoded key and value and its own timestamp (see
+/// <see cref="TopicDefinition{TKey, TValue}.Timestamp"/>).
+/// </summary>
+/// <param name="key">The record's key, as decoded (null for a record without key).</param>
+/// <param name="value">The record's value, as decoded (null for a record without value: it keeps <paramref name="recordTimestampMs"/>).</param>
+/// <param name="recordTimestampMs">The record's own timestamp (the producer's or broker's time).</param>
+public delegate long TopicTimestamp<TKey, TValue>(TKey key, TValue value, long recordTimestampMs);
 
 /// <summary>A topic's name, partition count and codecs. The generator emits one per <c>[Topic]</c> class.</summary>
 public sealed class TopicDefinition<TKey, TValue>(string name, int partitions, IRecordCodec<TKey> keyCodec, IRecordCodec<TValue> valueCodec)
@@ -82,6 +113,69 @@ public sealed class TopicDefinition<TKey, TValue>(string name, int partitions, I
     public IRecordCodec<TKey> KeyCodec { get; } = keyCodec ?? throw new ArgumentNullException(nameof(keyCodec));
 
     public IRecordCodec<TValue> ValueCodec { get; } = valueCodec ?? throw new ArgumentNullException(nameof(valueCodec));
+
+    /// <summary>
+    /// Where an event's time comes from when the topic declares <c>[Topic(Timestamp = ...)]</c>: the generator sets it
+    /// (with <see cref="TopicDefinition.TimestampSource"/>). Null: events keep their records' own timestamps. It may
+    /// return a negative time (not usable) or throw (a user's method): read it with <see cref="TryGetEventTime"/>, which
+    /// turns both into the failure to report.
+    /// </summary>
+    public TopicTimestamp<TKey, TValue>? Timestamp { get; init; }
+
+    public override bool HasEventTimestamp => Timestamp is not null;
+
+    internal override long EventTimeOf(RecordBatch batch, in BatchRecord record)
+    {
+        if (Timestamp is null || record.KeyIsNull || record.ValueIsNull)
+        {
+            return record.TimestampMs;
+        }
+
+        try
+        {
+            return TryGetEventTime(KeyCodec.Read(batch.KeyOf(in record)), ValueCodec.Read(batch.ValueOf(in record)), record.TimestampMs, out var time, out _)
+                ? time
+                : record.TimestampMs;
+        }
+        catch (RecordDecodeException)
+        {
+            return record.TimestampMs;
+        }
+    }
+
+    /// <summary>
+    /// The event time of a decoded record: <see cref="Timestamp"/>'s, or <paramref name="recordTimestampMs"/> when the
+    /// topic has none. False, with the exception to hand to the error policy, when the time is not usable (before
+    /// 1970-01-01) or <see cref="Timestamp"/> threw.
+    /// </summary>
+    public bool TryGetEventTime(TKey key, TValue value, long recordTimestampMs, out long eventTimeMs, [NotNullWhen(false)] out RecordDecodeException? unusable)
+    {
+        unusable = null;
+        if (Timestamp is not { } timestamp)
+        {
+            eventTimeMs = recordTimestampMs;
+            return true;
+        }
+
+        try
+        {
+            eventTimeMs = timestamp(key, value, recordTimestampMs);
+        }
+        catch (Exception exception) when (exception is not OutOfMemoryException)
+        {
+            eventTimeMs = -1;
+            unusable = EventTimestamps.Failed(this, exception);
+            return false;
+        }
+
+        if (eventTimeMs < 0)
+        {
+            unusable = EventTimestamps.Unusable(this, eventTimeMs);
+            return false;
+        }
+
+        return true;
+    }
 
     public override Type KeyType => typeof(TKey);
 

@@ -38,6 +38,7 @@ internal static class FuzzInputs
         ("valid: one simple name in two namespaces", TwoNamespaces),
         ("valid: members the analyzer used to reject", app => ValueOfShape(app, app.Pick([6, 11]))),
         ("valid: obsolete types", Obsolete),
+        ("valid: event time from a value's member or a topic's method", EventTimes),
 
         // ---- invalid: declarations ----
         ("invalid: class not partial", app => Broken(app, "FSH0001", $"[Topic(\"np\")]\npublic sealed class {app.Name("NotPartial")} : Topic<string, long>;")),
@@ -163,6 +164,20 @@ internal static class FuzzInputs
         ("invalid: window that does not match the base class", app => Broken(app, "FSH0506", app.Chance(50)
             ? $"[Table(\"wm\", Window = \"tumbling 1m\")]\npublic sealed partial class {app.Name("Mismatch")} : Table<string, long>;"
             : $"[Table(\"wm\")]\npublic sealed partial class {app.Name("Mismatch")} : WindowedTable<string, long>;")),
+        ("invalid: Timestamp that names nothing that gives event times", app =>
+        {
+            Basic(app, small: true);
+            var reading = app.Name("Reading");
+            app.Declare($"public sealed record {reading}(string Sensor, string When, global::System.DateTimeOffset? Maybe)\n{{\n    private long Hidden => 0;\n}}");
+            var (member, body) = app.Pick([
+                ("When", ";"), ("Maybe", ";"), ("Hidden", ";"), ("Missing", ";"),
+                ("EventTime", "\n{\n    public long EventTime(string key, long recordTimestampMs) => recordTimestampMs;\n}"),
+            ]);
+            var topic = app.Name("Readings");
+            app.Declare($"[Topic({FuzzApp.Literal(app.Name("readings-").ToLowerInvariant())}, Timestamp = {FuzzApp.Literal(member)})]\npublic sealed partial class {topic} : Topic<string, {app.Qualify(reading)}>{body}");
+            app.Agent(new FuzzTopic(app.Qualify(topic), FuzzType.String, new FuzzType(app.Qualify(reading), static (_, _) => "null!", isReference: true)), []);
+            app.Expect("FSH0512");
+        }),
         ("invalid: table setting out of range", app => Broken(app, "FSH0507",
             $"[Table(\"s\", Window = \"tumbling 1m\", {app.Pick(["Late = (LateEvents)7", "Late = (LateEvents)(-1)", "CloseOn = 0", "CloseOn = (WindowClose)8", "RelativeTo = (WindowTime)2"])})]\npublic sealed partial class {app.Name("Setting")} : WindowedTable<string, long>;")),
 
@@ -350,6 +365,23 @@ internal static class FuzzInputs
             app.Declare($"public static class {app.Claim("Faustish")}\n{{\n}}");
             app.Declare($"public static class {app.Claim("Microsoft")}\n{{\n}}");
         }
+    }
+
+    /// <summary>A topic whose events take their time from a DateTimeOffset, DateTime or long member, or from a method of the topic.</summary>
+    private static void EventTimes(FuzzApp app)
+    {
+        Basic(app, small: true);
+        var reading = app.Name("Reading");
+        app.Declare($"public sealed record {reading}(string Sensor, global::System.DateTimeOffset At, global::System.DateTime Utc, long Ms);");
+        var value = new FuzzType(app.Qualify(reading), static (_, _) => "null!", isReference: true);
+        var key = app.Chance(50) ? FuzzType.String : FuzzType.String.Nullable();
+        var member = app.Pick(["At", "Utc", "Ms", "EventTime"]);
+        var body = member == "EventTime"
+            ? $"\n{{\n    internal static long EventTime({key.Code} key, {value.Code} value, long recordTimestampMs) => value.Ms > 0 ? value.Ms : recordTimestampMs;\n}}"
+            : ";";
+        var topic = app.Name("Readings");
+        app.Declare($"[Topic({FuzzApp.Literal(app.Name("readings-").ToLowerInvariant())}, Timestamp = {FuzzApp.Literal(member)})]\npublic sealed partial class {topic} : Topic<{key.Code}, {value.Code}>{body}");
+        app.Agent(new FuzzTopic(app.Qualify(topic), key, value), []);
     }
 
     private static void Nullables(FuzzApp app)

@@ -71,7 +71,25 @@ file sealed class CountParcels_FaustishPartition : global::Faustish.Agents.Agent
                 continue;
             }
 
-            context.Begin(in record);
+            // The event's time is Shipments.EventTime(key, value, recordTimestampMs), as the topic's [Topic(Timestamp = ...)] declares.
+            long timestampMs;
+            try
+            {
+                timestampMs = global::Shop.Shipments.EventTime(key, value, record.TimestampMs);
+            }
+            catch (global::System.Exception exception)
+            {
+                context.TimestampFailed(batch, in record, TimestampThrew(exception));
+                continue;
+            }
+
+            if (timestampMs < 0)
+            {
+                context.TimestampFailed(batch, in record, UnusableTimestamp(timestampMs));
+                continue;
+            }
+
+            context.Begin(in record, timestampMs);
             try
             {
                 var pending = _agent.ProcessAsync(key, value, context.Event);
@@ -98,6 +116,12 @@ file sealed class CountParcels_FaustishPartition : global::Faustish.Agents.Agent
 
     private static global::Faustish.Serialization.RecordDecodeException MissingValue() =>
         new("The record has no value (a tombstone), but Shop.CountParcels.ProcessAsync takes a non-null value.");
+
+    private static global::Faustish.Serialization.RecordDecodeException UnusableTimestamp(long timestampMs) =>
+        global::Faustish.Topics.EventTimestamps.Unusable(global::Shop.Shipments.Definition, timestampMs);
+
+    private static global::Faustish.Serialization.RecordDecodeException TimestampThrew(global::System.Exception exception) =>
+        global::Faustish.Topics.EventTimestamps.Failed(global::Shop.Shipments.Definition, exception);
 
     /// <summary>Calls the agent's <c>[OnStart]</c> methods, in source order.</summary>
     public override void OnStart(global::System.Threading.CancellationToken cancellationToken)

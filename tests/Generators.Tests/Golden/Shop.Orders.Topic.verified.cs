@@ -12,7 +12,11 @@ partial class Orders
         "orders",
         8,
         global::Faustish.Serialization.PrimitiveCodecs.Utf8String,
-        global::Faustish.Generated.Codecs.OrderJsonCodec.Instance);
+        global::Faustish.Generated.Codecs.OrderJsonCodec.Instance)
+        {
+            Timestamp = static (key, value, recordTimestampMs) => value is null ? recordTimestampMs : value.PlacedAt.ToUnixTimeMilliseconds(),
+            TimestampSource = "Order.PlacedAt",
+        };
 
     /// <summary>A handle that sends to this topic through <paramref name="sender"/>.</summary>
     [global::System.CodeDom.Compiler.GeneratedCode("Faustish.Generators", "0.1.0")]

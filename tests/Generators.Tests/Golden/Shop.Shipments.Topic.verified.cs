@@ -12,7 +12,11 @@ partial class Shipments
         "shipments",
         8,
         global::Faustish.Serialization.PrimitiveCodecs.Int64BigEndian,
-        global::Faustish.Generated.Codecs.ShipmentJsonCodec.Instance);
+        global::Faustish.Generated.Codecs.ShipmentJsonCodec.Instance)
+        {
+            Timestamp = static (key, value, recordTimestampMs) => global::Shop.Shipments.EventTime(key, value, recordTimestampMs),
+            TimestampSource = "Shipments.EventTime(key, value, recordTimestampMs)",
+        };
 
     /// <summary>A handle that sends to this topic through <paramref name="sender"/>.</summary>
     [global::System.CodeDom.Compiler.GeneratedCode("Faustish.Generators", "0.1.0")]

@@ -66,7 +66,15 @@ file sealed class TrackOrders_FaustishPartition : global::Faustish.Agents.AgentP
                 continue;
             }
 
-            context.Begin(in record);
+            // The event's time is Order.PlacedAt, as the topic's [Topic(Timestamp = ...)] declares.
+            var timestampMs = value.PlacedAt.ToUnixTimeMilliseconds();
+            if (timestampMs < 0)
+            {
+                context.TimestampFailed(batch, in record, UnusableTimestamp(timestampMs));
+                continue;
+            }
+
+            context.Begin(in record, timestampMs);
             try
             {
                 _agent.Process(key, value);
@@ -86,4 +94,7 @@ file sealed class TrackOrders_FaustishPartition : global::Faustish.Agents.AgentP
 
     private static global::Faustish.Serialization.RecordDecodeException MissingValue() =>
         new("The record has no value (a tombstone), but Shop.TrackOrders.Process takes a non-null value.");
+
+    private static global::Faustish.Serialization.RecordDecodeException UnusableTimestamp(long timestampMs) =>
+        global::Faustish.Topics.EventTimestamps.Unusable(global::Shop.Orders.Definition, timestampMs);
 }
