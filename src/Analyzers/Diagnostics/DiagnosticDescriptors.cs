@@ -346,6 +346,12 @@ internal static class DiagnosticDescriptors
         Agents, DiagnosticSeverity.Error,
         "The generator declares each GroupBy's repartition topic ({app}-{agent}-{name}-repartition) from the call in the agent's method: its name must be a constant string and its key type must have a primitive encoding (string, int, long or double). Otherwise the GroupBy fails when the agent starts.");
 
+    public static readonly DiagnosticDescriptor InvalidJoin = Rule("FSH0115",
+        "Join cannot run",
+        "Join agent '{0}' cannot run: {1}",
+        Agents, DiagnosticSeverity.Error,
+        "A join agent reads partition n of its own topic and of the [Join] topic together and matches records by key, so the two topics must have the same key type and partition count; its Window must follow the join window grammar; both values must be reference types, since a missing side is null; parameters that can receive null must be nullable; and its method returns void.");
+
     public static readonly DiagnosticDescriptor InvalidTimerInterval = Rule("FSH0508",
         "Timer interval is not valid",
         "[Timer] on '{0}': {1}",
