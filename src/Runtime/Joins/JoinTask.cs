@@ -256,10 +256,14 @@ public sealed class JoinTask<TKey, TLeft, TRight> : JoinTask where TKey : notnul
     {
         if (side.Entries.TryGetValue(pending.Key, out var list))
         {
-            var removed = list.RemoveAll(e => e.Sequence == pending.Sequence);
-            if (removed > 0)
+            for (var i = 0; i < list.Count; i++)
             {
-                side.Removed(pending.Key, list, removed);
+                if (list[i].Sequence == pending.Sequence)
+                {
+                    list.RemoveAt(i);
+                    side.Removed(pending.Key, list, 1);
+                    return;
+                }
             }
         }
     }
