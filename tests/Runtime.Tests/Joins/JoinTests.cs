@@ -77,6 +77,37 @@ public sealed class JoinTests : IAsyncDisposable
         Assert.Equal(expected, Read(runtime, output));
     }
 
+    [Theory]
+    [InlineData(1)]
+    [InlineData(7)]
+    [InlineData(1_000)]
+    public void A_windowed_join_gives_the_same_results_whatever_the_batch_size(int maxBatchSize)
+    {
+        var runtime = Start("outer-window-join", "embedded", maxBatchSize);
+        var sender = runtime.CreateSender();
+        using (var producer = sender.Producer)
+        {
+            foreach (var (key, id, second) in Orders)
+            {
+                sender.Send(JOrders.Definition, key, new JOrder(id, 10m), DateTimeOffset.FromUnixTimeMilliseconds(T0 + second * 1000L));
+            }
+
+            foreach (var (key, id, second) in Payments)
+            {
+                sender.Send(JPayments.Definition, key, new JPayment(id, 10m), DateTimeOffset.FromUnixTimeMilliseconds(T0 + second * 1000L));
+            }
+
+            producer.Flush(CancellationToken.None);
+        }
+
+        RunWorkers();
+        string[] expected = ["k1 o1|p1 @5", "k1 o2|p2 @30", "k2 o3|- @31", "k1 o2|p4 @38", "k1 o5|p4 @40", "k2 -|p3 @50"];
+        _workers.WaitFor(() => Read(runtime, JOuterResults.Definition).Count >= expected.Length && CaughtUp(runtime, "outer-window-join", Orders.Length, Payments.Length),
+            () => $"results so far: {string.Join(", ", Read(runtime, JOuterResults.Definition))}");
+        _workers.StopAll();
+        Assert.Equal(expected, Read(runtime, JOuterResults.Definition));
+    }
+
     public static TheoryData<string, string, string[]> TableJoins => OnBothTransports(new()
     {
         // t1 Ann, t2 Oslo, t3 Rome (c2), t4 Bob (c2), t5 Ann B, t6 c1's address deleted, t7 Bob deleted, t8 c2's address deleted.
@@ -133,7 +164,7 @@ public sealed class JoinTests : IAsyncDisposable
         : JOuterResults.Definition;
 
     /// <summary>Runs only <paramref name="agent"/>: the test agents share their topics and outputs.</summary>
-    private FaustishRuntime Start(string agent, string transport)
+    private FaustishRuntime Start(string agent, string transport, int maxBatchSize = 2048)
     {
         var definition = new[]
         {
@@ -149,6 +180,7 @@ public sealed class JoinTests : IAsyncDisposable
             DataDirectory = _directory,
             PollTimeout = TimeSpan.FromMilliseconds(20),
             CommitInterval = TimeSpan.FromMilliseconds(100),
+            MaxBatchSize = maxBatchSize,
         };
         if (transport == "kafka")
         {
