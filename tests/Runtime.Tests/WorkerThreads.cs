@@ -5,7 +5,7 @@ using System.Threading;
 using Faustish.Agents;
 using Xunit;
 
-namespace Faustish.Tests.Joins;
+namespace Faustish.Tests;
 
 /// <summary>Runs workers on their own threads, each loop bounded in time, and collects what they throw.</summary>
 internal sealed class WorkerThreads : IDisposable
