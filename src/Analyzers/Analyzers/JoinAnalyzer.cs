@@ -10,7 +10,8 @@ namespace Faustish.Analyzers.Analyzers;
 
 /// <summary>
 /// Join agents (<c>[Join]</c>): the two topics co-partitioned (same key type, same declared partition count), the window's
-/// grammar, values that can be null where the join passes null, and a method the generator can call. What start-up
+/// grammar, values that can be null where the join passes null, a method the generator can call, and a foreign-key join's
+/// foreign key (a member of the left value or a method of the agent giving the right topic's key type). What start-up
 /// checks again on the real cluster is caught here first.
 /// </summary>
 [DiagnosticAnalyzer(LanguageNames.CSharp)]
@@ -65,16 +66,39 @@ public sealed class JoinAnalyzer : DiagnosticAnalyzer
 
         var (leftKey, leftValue) = (leftBase.TypeArguments[0], leftBase.TypeArguments[1]);
         var (rightKey, rightValue) = (rightBase.TypeArguments[0], rightBase.TypeArguments[1]);
-        if (!SymbolEqualityComparer.Default.Equals(leftKey, rightKey))
+        var foreignKey = ForeignKeyRules.Named(join);
+        if (foreignKey is not null)
         {
-            Report($"'{left.Name}' has {leftKey.ToDisplayString()} keys and '{right.Name}' has {rightKey.ToDisplayString()} keys; a join matches records by key, so give both topics the same key type");
-        }
+            // A foreign-key join: the right topic is keyed by what the left values name, so keys and partitions may differ.
+            if (ForeignKeyRules.Resolve(agent, leftValue, right, rightKey, foreignKey, out var problem) is null)
+            {
+                Report(problem!);
+            }
 
-        var leftPartitions = AttributeReader.Partitions(leftTopic, 1);
-        var rightPartitions = AttributeReader.Partitions(rightTopic, 1);
-        if (leftPartitions != rightPartitions)
+            if (AttributeReader.NamedString(join, "Window") is not null)
+            {
+                Report("a foreign-key join joins tables (each key's latest value), not streams in a window; leave Window out");
+            }
+
+            if ((AttributeReader.NamedInt(join, "Kind") ?? 0) == 2)
+            {
+                Report("a foreign-key join cannot be an outer join (a right value has no left key to give its result under); use JoinKind.Inner or JoinKind.Left");
+            }
+        }
+        else
         {
-            Report($"'{left.Name}' has {leftPartitions} partitions and '{right.Name}' has {rightPartitions}; a join reads partition n of both together, so make the counts equal");
+            if (!SymbolEqualityComparer.Default.Equals(leftKey, rightKey))
+            {
+                Report($"'{left.Name}' has {leftKey.ToDisplayString()} keys and '{right.Name}' has {rightKey.ToDisplayString()} keys; a join matches records by key, so give both topics the same key type" +
+                    " (or, if the left values name right keys, set ForeignKey to that member)");
+            }
+
+            var leftPartitions = AttributeReader.Partitions(leftTopic, 1);
+            var rightPartitions = AttributeReader.Partitions(rightTopic, 1);
+            if (leftPartitions != rightPartitions)
+            {
+                Report($"'{left.Name}' has {leftPartitions} partitions and '{right.Name}' has {rightPartitions}; a join reads partition n of both together, so make the counts equal");
+            }
         }
 
         if (leftValue.IsValueType || rightValue.IsValueType)

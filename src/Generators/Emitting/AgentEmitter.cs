@@ -72,7 +72,24 @@ internal static class AgentEmitter
                     writer.WriteLine($"Replies = global::Faustish.Agents.ReplyDefinition.Of<{reply.Type}>({reply.Codec}),");
                 }
 
-                if (agent.Join is { } join)
+                if (agent.Join is { ForeignKey: { } foreignKey } foreignKeyJoin)
+                {
+                    // A null foreign key joins nothing: the delegate says whether there is one.
+                    writer.WriteLine($"Join = new global::Faustish.Joins.ForeignKeyJoinDefinition<{ForeignKeyJoinTypes(agent, foreignKeyJoin, foreignKey)}>(");
+                    writer.WriteLine($"    {agent.TopicFullyQualifiedName}.Definition, {foreignKeyJoin.RightTopicFullyQualifiedName}.Definition, global::Faustish.JoinKind.{foreignKeyJoin.Kind}, {EmitHelpers.Literal(foreignKey.Source)},");
+                    writer.WriteLine($"    static ({agent.Value.FullyQualifiedName} value, out {foreignKey.KeyFullyQualifiedName} foreignKey) =>");
+                    writer.WriteLine("    {");
+                    writer.WriteLine($"        if ({ForeignKeyRead(agent, foreignKey)} is {{ }} found)");
+                    writer.WriteLine("        {");
+                    writer.WriteLine("            foreignKey = found;");
+                    writer.WriteLine("            return true;");
+                    writer.WriteLine("        }");
+                    writer.WriteLine();
+                    writer.WriteLine("        foreignKey = default!;");
+                    writer.WriteLine("        return false;");
+                    writer.WriteLine("    }),");
+                }
+                else if (agent.Join is { } join)
                 {
                     writer.WriteLine($"Join = new global::Faustish.Joins.JoinDefinition<{JoinTypes(agent, join)}>(");
                     writer.WriteLine($"    {agent.TopicFullyQualifiedName}.Definition, {join.RightTopicFullyQualifiedName}.Definition, global::Faustish.JoinKind.{join.Kind}, " +
@@ -104,6 +121,15 @@ internal static class AgentEmitter
 
     private static string JoinTypes(AgentModel agent, JoinModel join) =>
         $"{agent.Key.FullyQualifiedName}, {agent.Value.FullyQualifiedName}, {join.RightValue.FullyQualifiedName}";
+
+    /// <summary>The foreign key of <c>value</c>; the runtime never passes null, but a nullable value type says it may be.</summary>
+    private static string ForeignKeyRead(AgentModel agent, ForeignKeyModel foreignKey) =>
+        !agent.Value.FullyQualifiedName.EndsWith("?", System.StringComparison.Ordinal) ? foreignKey.Expression
+        : foreignKey.IsMethod ? $"value is not null && {foreignKey.Expression}"
+        : "value?" + foreignKey.Expression.Substring("value".Length);
+
+    private static string ForeignKeyJoinTypes(AgentModel agent, JoinModel join, ForeignKeyModel foreignKey) =>
+        $"{agent.Key.FullyQualifiedName}, {agent.Value.FullyQualifiedName}, {foreignKey.KeyFullyQualifiedName}, {join.RightValue.FullyQualifiedName}";
 
     /// <summary>The stream agent's <c>GroupBy</c>s, in source order: each gets a repartition topic and a stage of the agent.</summary>
     private static void EmitRepartitionList(SourceWriter writer, AgentModel agent)
@@ -175,7 +201,11 @@ internal static class AgentEmitter
             }
 
             writer.WriteLine($"private readonly {agent.Target.FullyQualifiedName} _agent;");
-            if (agent.Join is { } join)
+            if (agent.Join is { ForeignKey: { } foreignKey } foreignKeyJoin)
+            {
+                writer.WriteLine($"private readonly global::Faustish.Joins.ForeignKeyJoinTask<{ForeignKeyJoinTypes(agent, foreignKeyJoin, foreignKey)}> _join;");
+            }
+            else if (agent.Join is { } join)
             {
                 writer.WriteLine($"private readonly global::Faustish.Joins.JoinTask<{JoinTypes(agent, join)}> _join;");
             }
@@ -202,7 +232,11 @@ internal static class AgentEmitter
                     writer.Unindent();
                 }
 
-                if (agent.Join is not null)
+                if (agent.Join is { ForeignKey: { } key } keyJoin)
+                {
+                    writer.WriteLine($"_join = context.ForeignKeyJoin<{ForeignKeyJoinTypes(agent, keyJoin, key)}>(this);");
+                }
+                else if (agent.Join is not null)
                 {
                     writer.WriteLine("_join = context.Join(this);");
                 }

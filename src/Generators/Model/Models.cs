@@ -134,10 +134,17 @@ internal sealed record AgentModel(
 
 /// <summary>
 /// The join of a join agent (<c>[Join(typeof(Right), Kind = …, Window = …)]</c>): the right side's topic and value type,
-/// the kind's enum member name, the window as written (null: a table–table join), and the method's side parameters.
+/// the kind's enum member name, the window as written (null: a table–table join), the method's side parameters, and a
+/// foreign-key join's foreign key.
 /// </summary>
 internal sealed record JoinModel(string RightTopicFullyQualifiedName, RecordTypeRef RightValue, string Kind, string? Window,
-    AgentParameter LeftParameter, AgentParameter RightParameter);
+    AgentParameter LeftParameter, AgentParameter RightParameter, ForeignKeyModel? ForeignKey = null);
+
+/// <summary>
+/// A foreign-key join's foreign key (<c>[Join(..., ForeignKey = ...)]</c>): the right topic's key type, the expression that
+/// reads it from a left value named <c>value</c>, and what messages call it.
+/// </summary>
+internal sealed record ForeignKeyModel(string KeyFullyQualifiedName, string Expression, string Source, bool IsMethod);
 
 /// <summary>What a replying stream agent (<c>IAsyncEnumerable&lt;TReply&gt;</c>) yields: the type and its codec's expression.</summary>
 internal sealed record ReplyModel(string Type, string Codec);

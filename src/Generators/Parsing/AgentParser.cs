@@ -109,7 +109,6 @@ internal static class AgentParser
     {
         if (joined is not INamedTypeSymbol right || !catalog.ServesTopic(right) ||
             TargetRules.BaseTypeArguments(right, TargetRules.TopicBase) is not { } rightTypes ||
-            !SymbolEqualityComparer.Default.Equals(rightTypes.Key, topicTypes.Key) ||
             concurrency < 1 ||
             AgentRules.ProcessingMethod(type) is not { } method ||
             !AgentRules.TakesJoin(method, topicTypes.Key, topicTypes.Value, rightTypes.Value) ||
@@ -126,6 +125,27 @@ internal static class AgentParser
             2 => "Outer",
             _ => "Inner",
         };
+        var window = TableRules.NamedString(join, "Window");
+        ForeignKeyModel? foreignKey = null;
+        if (ForeignKeyRules.Named(join) is { } foreignKeyName)
+        {
+            // A foreign-key join: keys may differ; no window, no outer join (FSH0115 says so).
+            if (window is not null || kind == "Outer" ||
+                ForeignKeyRules.Resolve(type, topicTypes.Value, right, rightTypes.Key, foreignKeyName, out _) is not { } target)
+            {
+                return null;
+            }
+
+            foreignKey = new ForeignKeyModel(
+                rightTypes.Key.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat),
+                target.IsMethod ? $"{type.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat)}.{target.Name}(value)" : $"value.{target.Name}",
+                target.Source,
+                target.IsMethod);
+        }
+        else if (!SymbolEqualityComparer.Default.Equals(rightTypes.Key, topicTypes.Key))
+        {
+            return null;
+        }
         return new AgentModel(
             SymbolNames.Target(type),
             AgentRules.EffectiveName(attribute, type),
@@ -145,9 +165,10 @@ internal static class AgentParser
                 right.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat),
                 RecordTypes.Describe(rightTypes.Value),
                 kind,
-                TableRules.NamedString(join, "Window"),
+                window,
                 Parameter(method.Parameters[1].Type, topicTypes.Value),
-                Parameter(method.Parameters[2].Type, rightTypes.Value)));
+                Parameter(method.Parameters[2].Type, rightTypes.Value),
+                foreignKey));
     }
 
     /// <summary>The codec of a replying agent's replies: a primitive encoding, or the codec of its topic's key or value type; else null.</summary>

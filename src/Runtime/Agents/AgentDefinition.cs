@@ -99,7 +99,18 @@ public sealed class AgentDefinition
     /// </summary>
     public IReadOnlyList<AgentDefinition> Stages(string appId)
     {
-        if (Repartitions.Count == 0 || Stage is not null)
+        if (Stage is not null)
+        {
+            return [this];
+        }
+
+        if (Join?.SubscriptionStage(this, appId) is { } subscriptions)
+        {
+            // A foreign-key join: the agent (the left side) and the stage that answers its subscriptions by foreign key.
+            return [this, subscriptions];
+        }
+
+        if (Repartitions.Count == 0)
         {
             return [this];
         }
@@ -126,6 +137,10 @@ public sealed class AgentDefinition
 
         return stages;
     }
+
+    /// <summary>A stage of this agent written by the runtime: its own consumer of <paramref name="topic"/>, holding <paramref name="tables"/>.</summary>
+    internal AgentDefinition RuntimeStage(string stage, TopicDefinition topic, IReadOnlyList<TableDefinition> tables, Func<AgentPartitionContext, AgentPartition> createPartition) =>
+        new($"{Name}-{stage}", TypeName, topic, tables, Concurrency, createPartition) { Stage = stage, _declared = this };
 
     /// <summary>The repartition topic of the agent's <c>GroupBy(…, <paramref name="name"/>)</c> in app <paramref name="appId"/>.</summary>
     public string RepartitionTopicName(string appId, string name) => $"{appId}-{Declared.Name}-{name}-repartition";

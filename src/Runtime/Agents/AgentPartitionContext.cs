@@ -288,10 +288,27 @@ public sealed class AgentPartitionContext : IWindowContext
             $"Agent {Agent.TypeName} asked for a join of {typeof(TKey).Name}, {typeof(TLeft).Name} and {typeof(TRight).Name}, but it was registered with " +
             (Agent.Join is null ? "none" : $"one of {Agent.Join.Left.KeyType.Name}, {Agent.Join.Left.ValueType.Name} and {Agent.Join.Right.ValueType.Name}") + ".");
         var state = (Joins.JoinState<TKey, TLeft, TRight>)ShardOf(definition.StateTable(Agent.Name));
-        var task = new Joins.JoinTask<TKey, TLeft, TRight>(this, state, target);
+        var task = new Joins.JoinTask<TKey, TLeft, TRight>(this, definition, state, target);
         JoinTask = task;
         return task;
     }
+
+    /// <summary>The left side of this partition's foreign-key join (a join agent's with <c>ForeignKey</c>), bound to the agent's generated code.</summary>
+    public Joins.ForeignKeyJoinTask<TKey, TLeft, TForeignKey, TRight> ForeignKeyJoin<TKey, TLeft, TForeignKey, TRight>(Joins.IJoinTarget<TKey, TLeft, TRight> target)
+        where TKey : notnull where TForeignKey : notnull
+    {
+        ArgumentNullException.ThrowIfNull(target);
+        var definition = Agent.Join as Joins.ForeignKeyJoinDefinition<TKey, TLeft, TForeignKey, TRight> ?? throw new InvalidOperationException(
+            $"Agent {Agent.TypeName} asked for a foreign-key join of {typeof(TKey).Name}, {typeof(TLeft).Name}, {typeof(TForeignKey).Name} and {typeof(TRight).Name}, but it was registered with " +
+            (Agent.Join is null ? "no join" : $"a join of {Agent.Join.Left.KeyType.Name}, {Agent.Join.Left.ValueType.Name}, {Agent.Join.Right.KeyType.Name} and {Agent.Join.Right.ValueType.Name}") + ".");
+        var state = (Joins.JoinState<TKey, TLeft, TRight>)ShardOf(definition.StateTable(Agent.Name));
+        var task = new Joins.ForeignKeyJoinTask<TKey, TLeft, TForeignKey, TRight>(this, definition, state, target);
+        JoinTask = task;
+        return task;
+    }
+
+    /// <summary>A partition written by the runtime (a foreign-key join's subscription stage) that has other inputs to open.</summary>
+    internal void UseJoin(Joins.JoinTask task) => JoinTask = task;
 
     /// <summary>A record of another input is being applied: it is the event now (its coordinates and time for sends and messages).</summary>
     internal void BeginSide(RecordBatch batch, in BatchRecord record, long timestampMs)

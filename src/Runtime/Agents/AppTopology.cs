@@ -19,8 +19,9 @@ public sealed class AppTopology
     public AppTopology(AppModel model, string appId)
     {
         ArgumentNullException.ThrowIfNull(model);
-        // A stream agent with GroupBys runs as one consumer per stage (its topic, then each repartition topic).
-        Model = model.Agents.Any(a => a.Repartitions.Count > 0) ? model with { Agents = [.. model.Agents.SelectMany(a => a.Stages(appId))] } : model;
+        // A stream agent with GroupBys runs as one consumer per stage (its topic, then each repartition topic); a foreign-key
+        // join agent as two (its topic, and its subscriptions by foreign key).
+        Model = model.Agents.Any(a => a.Repartitions.Count > 0 || a.Join?.ForeignKey is not null) ? model with { Agents = [.. model.Agents.SelectMany(a => a.Stages(appId))] } : model;
         model = Model;
         AppId = appId;
         RejectDuplicates(model.Topics.Select(t => t.Name), "topic");
@@ -112,6 +113,14 @@ public sealed class AppTopology
 
             var changelog = table.ChangelogTopic(AppId);
             specs.TryAdd(changelog, new TopicSpec(changelog, partitions, Compacted: true, RetentionMs: table.ChangelogRetentionMs));
+        }
+
+        foreach (var agent in Model.Agents)
+        {
+            if (agent.Join?.InternalTopic(AppId, agent.Name) is { } joinTopic)
+            {
+                specs.TryAdd(joinTopic.Name, joinTopic);
+            }
         }
 
         specs.TryAdd(DeadLetterTopic, new TopicSpec(DeadLetterTopic, 1));

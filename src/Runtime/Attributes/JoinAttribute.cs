@@ -9,6 +9,7 @@ namespace Faustish;
 /// <c>JoinWindows</c>): records of either side whose times are at most the window apart. Without one it joins two
 /// tables (<c>KTable.join</c>): each topic's latest value per key, a null value deleting it, and every update of
 /// either side gives the key's new result, or <c>(key, null, null)</c> when the key's result is gone.
+/// With a <see cref="ForeignKey"/> it joins two tables whose keys differ: each left value names a right key.
 /// See docs/joins.md for the exact semantics of each kind.
 /// </summary>
 /// <param name="right">The <c>[Topic]</c> class of the right side: same key type and partition count as the agent's topic.</param>
@@ -28,6 +29,17 @@ public sealed class JoinAttribute(Type right) : Attribute
     /// table–table join.
     /// </summary>
     public string? Window { get; init; }
+
+    /// <summary>
+    /// Makes this a foreign-key table–table join (Kafka Streams' <c>KTable.join(other, foreignKeyExtractor, …)</c>, KIP-213):
+    /// the name of a property or field of the left value that holds a key of <see cref="Right"/>'s topic, e.g.
+    /// <c>nameof(Order.ProductId)</c>, or of a static method of the agent that takes the left value and returns one. Each
+    /// left key's result is its latest value with the right topic's latest value of its foreign key, given again when
+    /// either changes, when the foreign key changes, and as <c>(key, null, null)</c> when it is gone. A null foreign key
+    /// joins nothing. The topics need not be co-partitioned; the runtime adds two internal topics,
+    /// <c>{app}-{agent}-fk-subscription</c> and <c>{app}-{agent}-fk-response</c>. Inner or left only; no window.
+    /// </summary>
+    public string? ForeignKey { get; init; }
 }
 
 /// <summary>Which records of a join give results when they have no partner.</summary>

@@ -2,6 +2,7 @@ using System;
 using Faustish.Agents;
 using Faustish.Tables;
 using Faustish.Topics;
+using Faustish.Transport;
 
 namespace Faustish.Joins;
 
@@ -34,6 +35,15 @@ public abstract class JoinDefinition
     /// <summary>The parsed window of a stream–stream join, or null for a table–table join.</summary>
     public JoinWindow? Window { get; }
 
+    /// <summary>Where a foreign-key join's foreign key comes from (see <see cref="JoinAttribute.ForeignKey"/>); null for a join by key.</summary>
+    public virtual string? ForeignKey => null;
+
+    /// <summary>A topic the join needs besides its two sides (a foreign-key join's responses), or null.</summary>
+    internal virtual TopicSpec? InternalTopic(string appId, string agentName) => null;
+
+    /// <summary>The stage a foreign-key join runs beside its agent (its subscriptions, by foreign key), or null.</summary>
+    internal virtual AgentDefinition? SubscriptionStage(AgentDefinition agent, string appId) => null;
+
     /// <summary>The table that keeps the join's state (both sides' records, the right side's position) for agent <paramref name="agentName"/>.</summary>
     internal abstract TableDefinition StateTable(string agentName);
 
@@ -41,7 +51,7 @@ public abstract class JoinDefinition
     /// Start-up check: the two topics are co-partitioned (same key type, same partition count), as a join reads
     /// partition n of both in one task. Throws saying what to change.
     /// </summary>
-    internal void CheckCoPartitioned(AgentDefinition agent)
+    internal virtual void CheckCoPartitioned(AgentDefinition agent)
     {
         if (Left.KeyType != Right.KeyType)
         {
@@ -80,5 +90,5 @@ public sealed class JoinDefinition<TKey, TLeft, TRight> : JoinDefinition where T
     public TopicDefinition<TKey, TRight> RightTopic { get; }
 
     internal override TableDefinition StateTable(string agentName) =>
-        _state ??= new JoinStateDefinition<TKey, TLeft, TRight>($"{agentName}-join", this);
+        _state ??= new JoinStateDefinition<TKey, TLeft, TRight>($"{agentName}-join", this, LeftTopic, RightTopic.ValueCodec);
 }

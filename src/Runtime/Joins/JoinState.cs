@@ -5,6 +5,7 @@ using System.Collections.Generic;
 using System.Globalization;
 using Faustish.Serialization;
 using Faustish.Tables;
+using Faustish.Topics;
 using Faustish.Transport;
 
 namespace Faustish.Joins;
@@ -13,10 +14,18 @@ namespace Faustish.Joins;
 /// The table behind a join agent's join: <c>{agent}-join</c>, changelog <c>{app}-{agent}-join-changelog</c>, one
 /// partition per partition of the joined topics. Not declared by users; the runtime adds it to the agent's tables.
 /// </summary>
-internal sealed class JoinStateDefinition<TKey, TLeft, TRight>(string name, JoinDefinition<TKey, TLeft, TRight> join)
+/// <remarks>
+/// A foreign-key join keeps only its left side here (its right side lives with the subscriptions, see
+/// <see cref="ForeignKeySubscriptionState{TKey, TForeignKey}"/>), and its "right position" is the response topic's.
+/// </remarks>
+internal sealed class JoinStateDefinition<TKey, TLeft, TRight>(string name, JoinDefinition join, TopicDefinition<TKey, TLeft> left, IRecordCodec<TRight> rightValues)
     : TableDefinition(name, 0) where TKey : notnull
 {
-    public JoinDefinition<TKey, TLeft, TRight> Join { get; } = join;
+    public JoinDefinition Join { get; } = join;
+
+    public TopicDefinition<TKey, TLeft> LeftTopic { get; } = left;
+
+    public IRecordCodec<TRight> RightValues { get; } = rightValues;
 
     public override Type KeyType => typeof(TKey);
 
@@ -24,7 +33,7 @@ internal sealed class JoinStateDefinition<TKey, TLeft, TRight>(string name, Join
 
     public override ITableShard OpenShard(int partition, StoreKind kind, StoreOptions options) => new JoinState<TKey, TLeft, TRight>(this, partition);
 
-    public override byte[] EncodeKeyText(string text) => Join.LeftTopic.EncodeKeyText(text);
+    public override byte[] EncodeKeyText(string text) => LeftTopic.EncodeKeyText(text);
 }
 
 /// <summary>A record a join keeps: its time, its value (and its bytes, for the changelog), and whether it found a partner.</summary>
@@ -118,14 +127,14 @@ internal sealed class JoinState<TKey, TLeft, TRight> : ITableShard where TKey : 
     {
         _definition = definition;
         Partition = partition;
-        _keyCodec = definition.Join.LeftTopic.KeyCodec;
-        Left = new JoinSide<TKey, TLeft>((byte)'L', definition.Join.LeftTopic.ValueCodec);
-        Right = new JoinSide<TKey, TRight>((byte)'R', definition.Join.RightTopic.ValueCodec);
+        _keyCodec = definition.LeftTopic.KeyCodec;
+        Left = new JoinSide<TKey, TLeft>((byte)'L', definition.LeftTopic.ValueCodec);
+        Right = new JoinSide<TKey, TRight>((byte)'R', definition.RightValues);
     }
 
     public TableDefinition Definition => _definition;
 
-    public JoinDefinition<TKey, TLeft, TRight> Join => _definition.Join;
+    public JoinDefinition Join => _definition.Join;
 
     public int Partition { get; }
 
@@ -149,6 +158,9 @@ internal sealed class JoinState<TKey, TLeft, TRight> : ITableShard where TKey : 
 
     /// <summary>Records a stream–stream join cannot join (a null value): logged and counted here.</summary>
     public long SkippedRecords { get; set; }
+
+    /// <summary>A foreign-key join's responses that answered a value since replaced or deleted: dropped, counted here.</summary>
+    public long StaleResponses { get; set; }
 
     public int PendingWrites => Left.Dirty.Count + Right.Dirty.Count + (_positionDirty ? 1 : 0);
 

@@ -48,12 +48,12 @@ public sealed class JoinTask<TKey, TLeft, TRight> : JoinTask where TKey : notnul
     // Every kept record of a stream–stream join, by the time it can no longer be joined.
     private readonly PriorityQueue<Pending, (long, long)> _expiry = new();
 
-    internal JoinTask(AgentPartitionContext context, JoinState<TKey, TLeft, TRight> state, IJoinTarget<TKey, TLeft, TRight> target)
+    internal JoinTask(AgentPartitionContext context, JoinDefinition<TKey, TLeft, TRight> join, JoinState<TKey, TLeft, TRight> state, IJoinTarget<TKey, TLeft, TRight> target)
     {
         _context = context;
         _state = state;
         _target = target;
-        _join = state.Join;
+        _join = join;
         _window = _join.Window;
         if (_window is not null)
         {

@@ -194,7 +194,7 @@ internal static class TimestampRules
     }
 
     /// <summary>The instance or static property or field <paramref name="name"/> of <paramref name="type"/> or a type it derives from, nearest first.</summary>
-    private static ISymbol? FindMember(ITypeSymbol type, string name)
+    internal static ISymbol? FindMember(ITypeSymbol type, string name)
     {
         IEnumerable<ITypeSymbol> types = type.TypeKind == TypeKind.Interface ? [type, .. type.AllInterfaces] : Hierarchy(type);
         foreach (var current in types)
@@ -226,7 +226,7 @@ internal static class TimestampRules
         : null;
 
     /// <summary>Whether code generated into <paramref name="topic"/>'s assembly may use <paramref name="symbol"/>.</summary>
-    private static bool Reachable(ISymbol symbol, INamedTypeSymbol topic) => symbol.DeclaredAccessibility switch
+    internal static bool Reachable(ISymbol symbol, INamedTypeSymbol topic) => symbol.DeclaredAccessibility switch
     {
         Microsoft.CodeAnalysis.Accessibility.Public => true,
         Microsoft.CodeAnalysis.Accessibility.Internal or Microsoft.CodeAnalysis.Accessibility.ProtectedOrInternal =>
@@ -234,7 +234,7 @@ internal static class TimestampRules
         _ => false,
     };
 
-    private static string Accessibility(ISymbol symbol) => symbol.DeclaredAccessibility switch
+    internal static string Accessibility(ISymbol symbol) => symbol.DeclaredAccessibility switch
     {
         Microsoft.CodeAnalysis.Accessibility.Private => "private",
         Microsoft.CodeAnalysis.Accessibility.Protected => "protected",
@@ -243,8 +243,8 @@ internal static class TimestampRules
         _ => "not accessible",
     };
 
-    private static string Identifier(string name) =>
+    internal static string Identifier(string name) =>
         Microsoft.CodeAnalysis.CSharp.SyntaxFacts.GetKeywordKind(name) != Microsoft.CodeAnalysis.CSharp.SyntaxKind.None ? "@" + name : name;
 
-    private static string Display(ITypeSymbol type) => type.ToDisplayString(SymbolDisplayFormat.MinimallyQualifiedFormat);
+    internal static string Display(ITypeSymbol type) => type.ToDisplayString(SymbolDisplayFormat.MinimallyQualifiedFormat);
 }
