@@ -41,8 +41,52 @@ public sealed class JoinAnalyzerTests
                 "'Orders' has 4 partitions and 'Payments' has 8; a join reads partition n of both together, so make the counts equal"));
         await Verifier.AnalyzerAsync(Source("[{|#0:Join(typeof(Payments), Window = \"10m\")|}]", "public void Process(string id, Order order, Payment payment) { }", paymentKey: "long"),
             Verifier.Diagnostic(DiagnosticDescriptors.InvalidJoin).WithLocation(0).WithArguments("PaidOrders",
-                "'Orders' has string keys and 'Payments' has long keys; a join matches records by key, so give both topics the same key type"));
+                "'Orders' has string keys and 'Payments' has long keys; a join matches records by key, so give both topics the same key type" +
+                " (or, if the left values name right keys, set ForeignKey to that member)"));
     }
+
+    private static string ForeignKeySource(string join, string members = "") => $$"""
+        public sealed record Order(string Id, long? CustomerId, string Note);
+        public sealed record Customer(string Name);
+
+        [Topic("orders", Partitions = 4)]
+        public sealed partial class Orders : Topic<string, Order>;
+
+        [Topic("customers", Partitions = 3)]
+        public sealed partial class Customers : Topic<long, Customer>;
+
+        [Agent(typeof(Orders))]
+        {{join}}
+        public sealed partial class OrdersWithCustomers
+        {
+            public void Process(string id, Order? order, Customer? customer) { }
+            {{members}}
+        }
+        """;
+
+    [Theory]
+    [InlineData("[Join(typeof(Customers), ForeignKey = nameof(Order.CustomerId))]", "")]
+    [InlineData("[Join(typeof(Customers), ForeignKey = nameof(CustomerOf), Kind = JoinKind.Left)]", "internal static long? CustomerOf(Order order) => order.CustomerId;")]
+    [InlineData("[Join(typeof(Customers), ForeignKey = nameof(CustomerOf))]", "internal static long CustomerOf(Order order) => long.Parse(order.Note);")]
+    public async Task Foreign_key_joins_of_topics_with_other_keys_and_partitions_are_not_reported(string join, string members) =>
+        await Verifier.AnalyzerAsync(ForeignKeySource(join, members));
+
+    [Theory]
+    [InlineData("ForeignKey = nameof(Order.Note)", "",
+        "ForeignKey Order.Note is string, but 'Customers' has long keys; a foreign key is a key of the right topic, so give it that type, or convert it in a method of OrdersWithCustomers, internal static long? ForeignKeyOf(Order value), and name that")]
+    [InlineData("ForeignKey = \"Missing\"", "",
+        "ForeignKey 'Missing': Order has no property or field 'Missing' and OrdersWithCustomers no method 'Missing'; name a long property of Order, or declare on OrdersWithCustomers internal static long? Missing(Order value)")]
+    [InlineData("ForeignKey = nameof(CustomerOf)", "internal static string CustomerOf(Order order) => order.Note;",
+        "ForeignKey method OrdersWithCustomers.CustomerOf returns string; declare it internal static long? CustomerOf(Order value)")]
+    [InlineData("ForeignKey = nameof(CustomerOf)", "internal long? CustomerOf(Order order) => order.CustomerId;",
+        "ForeignKey method OrdersWithCustomers.CustomerOf is not static; declare it internal static long? CustomerOf(Order value)")]
+    [InlineData("ForeignKey = nameof(Order.CustomerId), Window = \"5m\"", "",
+        "a foreign-key join joins tables (each key's latest value), not streams in a window; leave Window out")]
+    [InlineData("ForeignKey = nameof(Order.CustomerId), Kind = JoinKind.Outer", "",
+        "a foreign-key join cannot be an outer join (a right value has no left key to give its result under); use JoinKind.Inner or JoinKind.Left")]
+    public async Task A_foreign_key_the_join_cannot_read_is_reported(string settings, string members, string problem) =>
+        await Verifier.AnalyzerAsync(ForeignKeySource("[{|#0:Join(typeof(Customers), " + settings + ")|}]", members),
+            Verifier.Diagnostic(DiagnosticDescriptors.InvalidJoin).WithLocation(0).WithArguments("OrdersWithCustomers", problem));
 
     [Theory]
     [InlineData("10 minutes", "'10' has no known unit; use ms, s, m, h or d")]
