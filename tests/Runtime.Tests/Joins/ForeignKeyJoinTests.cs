@@ -36,6 +36,7 @@ public sealed class ForeignKeyJoinTests : IAsyncDisposable
     {
         { "embedded", "inner-foreign-key-join" },
         { "embedded", "left-foreign-key-join" },
+        { "embedded-exactly-once", "left-foreign-key-join" },
         { "kafka", "inner-foreign-key-join" },
         { "kafka", "left-foreign-key-join" },
     };
@@ -131,6 +132,8 @@ public sealed class ForeignKeyJoinTests : IAsyncDisposable
             DataDirectory = _directory,
             PollTimeout = TimeSpan.FromMilliseconds(20),
             CommitInterval = TimeSpan.FromMilliseconds(100),
+            // Under exactly-once, subscriptions and responses are read only once the transaction that wrote them commits.
+            Guarantee = transport == "embedded-exactly-once" ? ProcessingGuarantee.ExactlyOnce : ProcessingGuarantee.AtLeastOnce,
         };
         var created = _cluster is not null;
         if (transport == "kafka")
