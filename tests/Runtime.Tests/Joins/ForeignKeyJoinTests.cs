@@ -23,7 +23,7 @@ namespace Faustish.Tests.Joins;
 /// </summary>
 public sealed class ForeignKeyJoinTests : IAsyncDisposable
 {
-    private const long T0 = 1_700_000_000_000;
+    private const long T0 = 1_700_000_000_000; // as JoinTests.Read counts seconds from
     private readonly string _directory = Path.Combine(Path.GetTempPath(), "faustish-fk-joins-" + Guid.NewGuid().ToString("N"));
     private WorkerThreads _workers = new();
     private FaustishRuntime? _runtime;
@@ -229,25 +229,7 @@ public sealed class ForeignKeyJoinTests : IAsyncDisposable
         return position;
     }
 
-    private List<string> Read(TopicDefinition<string, JResult?> output)
-    {
-        var results = new List<string>();
-        JoinTests.ReadToEnd(_runtime!, new TopicPartition(output.Name, 0), (RecordBatch batch, in BatchRecord record) =>
-        {
-            var key = output.KeyCodec.Read(batch.KeyOf(in record));
-            var second = (record.TimestampMs - T0) / 1000;
-            if (record.ValueIsNull)
-            {
-                results.Add($"{key} tombstone @{second}");
-                return;
-            }
-
-            var value = output.ValueCodec.Read(batch.ValueOf(in record))!;
-            results.Add($"{key} {value.Left ?? "-"}|{value.Right ?? "-"} @{second}");
-        });
-
-        return results;
-    }
+    private List<string> Read(TopicDefinition<string, JResult?> output) => JoinTests.Read(_runtime!, output);
 
     public async ValueTask DisposeAsync()
     {
