@@ -158,12 +158,13 @@ internal sealed class EmbeddedGroupConsumer : IGroupConsumer
         ObjectDisposedException.ThrowIf(_closing, this);
         var deadline = FetchWait.Deadline(timeout);
         var gate = _transport.Gate;
+        var rebalanced = false;
         while (true)
         {
             gate.ThrowIfClosed();
             if (Volatile.Read(ref _dirty) != 0 || Stopwatch.GetTimestamp() >= _recheckAt)
             {
-                Rebalance();
+                rebalanced |= Rebalance();
             }
 
             _wake.Reset();
@@ -193,6 +194,13 @@ internal sealed class EmbeddedGroupConsumer : IGroupConsumer
             if (Volatile.Read(ref _dirty) != 0)
             {
                 continue;
+            }
+
+            if (rebalanced)
+            {
+                // The listener was told of a change in this fetch (it pauses new partitions while it restores their
+                // tables): return at once, so the caller acts on it instead of waiting out the timeout first.
+                return false;
             }
 
             if (!FetchWait.Wait(_wake, deadline, _recheckAt, cancellationToken))
@@ -250,14 +258,16 @@ internal sealed class EmbeddedGroupConsumer : IGroupConsumer
 
     public void Dispose() => Close();
 
-    private void Rebalance()
+    /// <summary>Looks at the group again; returns whether the listener was called (partitions lost, revoked or assigned).</summary>
+    private bool Rebalance()
     {
         Interlocked.Exchange(ref _dirty, 0);
-        ReportLost();
+        var changed = ReportLost();
 
         var revoke = _coordinator.CollectRevocations(this);
         if (revoke is not null)
         {
+            changed = true;
             try
             {
                 _listener.OnRevoked(revoke);
@@ -277,15 +287,18 @@ internal sealed class EmbeddedGroupConsumer : IGroupConsumer
         {
             AddCursors(assign);
             _listener.OnAssigned(assign);
+            changed = true;
         }
+
+        return changed;
     }
 
-    private void ReportLost()
+    private bool ReportLost()
     {
         var lost = _coordinator.TakeLost(this);
         if (lost is null)
         {
-            return;
+            return false;
         }
 
         lost.RemoveAll(p => Array.IndexOf(_assignment, p) < 0);
@@ -293,7 +306,10 @@ internal sealed class EmbeddedGroupConsumer : IGroupConsumer
         {
             RemoveCursors(lost);
             _listener.OnLost(lost);
+            return true;
         }
+
+        return false;
     }
 
     private void AddCursors(List<TopicPartition> partitions)
