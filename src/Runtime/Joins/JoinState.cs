@@ -77,6 +77,26 @@ internal sealed class JoinSide<TKey, T>(byte tag, IRecordCodec<T> codec) where T
         return list;
     }
 
+    /// <summary>A table side's value of the key: its latest record, or null.</summary>
+    public JoinEntry<T>? Latest(TKey key) => Entries.TryGetValue(key, out var list) && list.Count > 0 ? list[^1] : null;
+
+    /// <summary>A table side's key now holds <paramref name="entry"/> alone, or nothing (a delete).</summary>
+    public void Replace(TKey key, JoinEntry<T>? entry)
+    {
+        if (Entries.TryGetValue(key, out var list))
+        {
+            var count = list.Count;
+            list.Clear();
+            Removed(key, list, count);
+        }
+
+        if (entry is not null)
+        {
+            For(key).Add(entry);
+            Added(key);
+        }
+    }
+
     public void Added(TKey key)
     {
         Count++;

@@ -86,30 +86,7 @@ public sealed class JoinTask<TKey, TLeft, TRight> : JoinTask where TKey : notnul
             return;
         }
 
-        _state.AdvanceStreamTime(timestampMs);
-        if (timestampMs + _window.AfterMs + _window.GraceMs < _state.StreamTimeMs)
-        {
-            Late(_join.Left.Name, timestampMs, timestampMs - _window.BeforeMs, timestampMs + _window.AfterMs, _window.AfterMs);
-            CloseWindows();
-            return;
-        }
-
-        var matched = false;
-        if (_state.Right.Entries.TryGetValue(key, out var rights))
-        {
-            foreach (var right in rights)
-            {
-                if (right.TimestampMs >= timestampMs - _window.BeforeMs && right.TimestampMs <= timestampMs + _window.AfterMs)
-                {
-                    matched = true;
-                    Partnered(_state.Right, key, right, isLeft: false);
-                    Emit(key, value, right.Value, Math.Max(timestampMs, right.TimestampMs));
-                }
-            }
-        }
-
-        Keep(_state.Left, key, value, encoded, timestampMs, matched, isLeft: true);
-        CloseWindows();
+        StreamRecord(_state.Left, _state.Right, key, value, encoded, timestampMs, isLeft: true);
     }
 
     /// <summary>A record of the right side's topic, applied in time order with the agent's own.</summary>
@@ -127,29 +104,50 @@ public sealed class JoinTask<TKey, TLeft, TRight> : JoinTask where TKey : notnul
             return;
         }
 
+        StreamRecord(_state.Right, _state.Left, key, value, encoded, timestampMs, isLeft: false);
+    }
+
+    /// <summary>
+    /// A stream–stream join's record of one side: dropped as late once its window has closed; else joined with the other
+    /// side's kept records within the window (a left record takes right ones from <c>before</c> earlier to <c>after</c>
+    /// later; a right record the mirror of that), and kept itself.
+    /// </summary>
+    private void StreamRecord<TThis, TOther>(JoinSide<TKey, TThis> own, JoinSide<TKey, TOther> other, TKey key, TThis value, ReadOnlySpan<byte> encoded,
+        long timestampMs, bool isLeft)
+    {
+        var earlier = isLeft ? _window!.BeforeMs : _window!.AfterMs;
+        var later = isLeft ? _window.AfterMs : _window.BeforeMs;
         _state.AdvanceStreamTime(timestampMs);
-        if (timestampMs + _window.BeforeMs + _window.GraceMs < _state.StreamTimeMs)
+        if (timestampMs + later + _window.GraceMs < _state.StreamTimeMs)
         {
-            Late(_join.Right.Name, timestampMs, timestampMs - _window.AfterMs, timestampMs + _window.BeforeMs, _window.BeforeMs);
+            Late(isLeft ? _join.Left.Name : _join.Right.Name, timestampMs, timestampMs - earlier, timestampMs + later, later);
             CloseWindows();
             return;
         }
 
         var matched = false;
-        if (_state.Left.Entries.TryGetValue(key, out var lefts))
+        if (other.Entries.TryGetValue(key, out var partners))
         {
-            foreach (var left in lefts)
+            foreach (var partner in partners)
             {
-                if (left.TimestampMs >= timestampMs - _window.AfterMs && left.TimestampMs <= timestampMs + _window.BeforeMs)
+                if (partner.TimestampMs >= timestampMs - earlier && partner.TimestampMs <= timestampMs + later)
                 {
                     matched = true;
-                    Partnered(_state.Left, key, left, isLeft: true);
-                    Emit(key, left.Value, value, Math.Max(timestampMs, left.TimestampMs));
+                    Partnered(other, key, partner, isLeft: !isLeft);
+                    var at = Math.Max(timestampMs, partner.TimestampMs);
+                    if (isLeft)
+                    {
+                        Emit(key, (TLeft)(object)value!, (TRight)(object)partner.Value!, at);
+                    }
+                    else
+                    {
+                        Emit(key, (TLeft)(object)partner.Value!, (TRight)(object)value!, at);
+                    }
                 }
             }
         }
 
-        Keep(_state.Right, key, value, encoded, timestampMs, matched, isLeft: false);
+        Keep(own, key, value, encoded, timestampMs, matched, isLeft);
         CloseWindows();
     }
 
@@ -291,8 +289,8 @@ public sealed class JoinTask<TKey, TLeft, TRight> : JoinTask where TKey : notnul
     private void TableUpdate<TThis>(TKey key, TThis? value, ReadOnlySpan<byte> encoded, long timestampMs, bool isLeft)
     {
         _state.AdvanceStreamTime(timestampMs);
-        var leftEntry = Latest(_state.Left, key);
-        var rightEntry = Latest(_state.Right, key);
+        var leftEntry = _state.Left.Latest(key);
+        var rightEntry = _state.Right.Latest(key);
         var hadResult = HasResult(leftEntry is not null, rightEntry is not null);
         if (isLeft)
         {
@@ -322,26 +320,10 @@ public sealed class JoinTask<TKey, TLeft, TRight> : JoinTask where TKey : notnul
         _ => left || right,
     };
 
-    private static JoinEntry<T>? Latest<T>(JoinSide<TKey, T> side, TKey key) =>
-        side.Entries.TryGetValue(key, out var list) && list.Count > 0 ? list[^1] : null;
-
     private JoinEntry<T>? Replace<T>(JoinSide<TKey, T> side, TKey key, T? value, ReadOnlySpan<byte> encoded, long timestampMs)
     {
-        if (side.Entries.TryGetValue(key, out var list))
-        {
-            var count = list.Count;
-            list.Clear();
-            side.Removed(key, list, count);
-        }
-
-        if (value is null)
-        {
-            return null;
-        }
-
-        var entry = new JoinEntry<T>(timestampMs, _state.TakeSequence(), value, encoded.ToArray());
-        side.For(key).Add(entry);
-        side.Added(key);
+        var entry = value is null ? null : new JoinEntry<T>(timestampMs, _state.TakeSequence(), value, encoded.ToArray());
+        side.Replace(key, entry);
         return entry;
     }
 

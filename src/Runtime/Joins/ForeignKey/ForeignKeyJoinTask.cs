@@ -49,21 +49,13 @@ public sealed class ForeignKeyJoinTask<TKey, TLeft, TForeignKey, TRight> : JoinT
     {
         var timestampMs = _context.Event.TimestampMs;
         _state.AdvanceStreamTime(timestampMs);
-        var side = _state.Left;
-        var old = side.Entries.TryGetValue(key, out var list) && list.Count > 0 ? list[^1] : null;
+        var old = _state.Left.Latest(key);
         var shown = old?.Matched ?? false;
         var hadForeignKey = false;
         TForeignKey? oldForeignKey = default;
         if (old is not null)
         {
             hadForeignKey = _join.ForeignKeyOf(old.Value, out oldForeignKey);
-        }
-
-        if (list is not null)
-        {
-            var count = list.Count;
-            list.Clear();
-            side.Removed(key, list, count);
         }
 
         var hasForeignKey = false;
@@ -81,6 +73,7 @@ public sealed class ForeignKeyJoinTask<TKey, TLeft, TForeignKey, TRight> : JoinT
 
         if (value is null)
         {
+            _state.Left.Replace(key, null);
             if (shown)
             {
                 Emit(key, default, default, timestampMs);
@@ -89,9 +82,9 @@ public sealed class ForeignKeyJoinTask<TKey, TLeft, TForeignKey, TRight> : JoinT
             return;
         }
 
+        // Until its response comes, the key's shown result (if any) stands: the new entry inherits it.
         var entry = new JoinEntry<TLeft>(timestampMs, _state.TakeSequence(), value, encoded.ToArray()) { Matched = shown };
-        side.For(key).Add(entry);
-        side.Added(key);
+        _state.Left.Replace(key, entry);
         if (hasForeignKey)
         {
             // The result comes with the response: the foreign key's right value, joined to this value if it is still the current one.
@@ -119,7 +112,7 @@ public sealed class ForeignKeyJoinTask<TKey, TLeft, TForeignKey, TRight> : JoinT
     internal void Response(TKey key, UInt128 hash, TRight? right, long timestampMs)
     {
         _state.AdvanceStreamTime(timestampMs);
-        var current = _state.Left.Entries.TryGetValue(key, out var list) && list.Count > 0 ? list[^1] : null;
+        var current = _state.Left.Latest(key);
         if (current is null || ForeignKeyHash.Of(current.Encoded) != hash)
         {
             // Answers a value since replaced or deleted: its result would show a foreign key the key no longer has.
