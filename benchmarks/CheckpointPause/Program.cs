@@ -43,6 +43,10 @@ try
 
     Console.WriteLine();
     Console.WriteLine($"longest gap at a batch where checkpoints began: {withCheckpoints.LongestGapWithCheckpoint:F1} ms; longest gap of the run without checkpoints: {without.Gaps.Max():F1} ms");
+    foreach (var result in new[] { withCheckpoints, without })
+    {
+        Console.WriteLine($"longest gap, checkpoints {result.Name}: {result.Longest}");
+    }
 }
 finally
 {
@@ -133,6 +137,9 @@ static Result Run(string directory, string name, int keys, int measured, TimeSpa
     var clock = Stopwatch.StartNew();
     var last = clock.Elapsed;
     var lastCpu = ThreadCpu.Milliseconds();
+    var lastGc = GC.GetTotalPauseDuration();
+    var lastWaitForCore = ThreadCpu.WaitingForCoreMilliseconds();
+    var longest = default(GapBreakdown);
     while (worker.Processed < total && deadline.Elapsed < TimeSpan.FromMinutes(10))
     {
         var before = worker.Processed;
@@ -149,6 +156,15 @@ static Result Run(string directory, string name, int keys, int measured, TimeSpa
         var cpuNow = ThreadCpu.Milliseconds();
         var cpuGap = cpuNow - lastCpu;
         lastCpu = cpuNow;
+        var gcNow = GC.GetTotalPauseDuration();
+        var waitForCoreNow = ThreadCpu.WaitingForCoreMilliseconds();
+        if (gap > longest.Wall)
+        {
+            longest = new GapBreakdown(gap, cpuGap, (gcNow - lastGc).TotalMilliseconds, waitForCoreNow - lastWaitForCore);
+        }
+
+        lastGc = gcNow;
+        lastWaitForCore = waitForCoreNow;
         if (worker.Processed == before)
         {
             // A commit with checkpoints and no events: its time belongs to the gap before the next batch.
@@ -170,10 +186,23 @@ static Result Run(string directory, string name, int keys, int measured, TimeSpa
     worker.Dispose();
     listener.RecordObservableInstruments();
     Console.WriteLine($"  checkpoints {name,-12} {processed:N0} events in {seconds:F2} s = {processed / seconds:N0} events/s; {begins.Count} checkpoint intervals begun, {checkpoints} checkpoints completed");
-    return new Result(name, processed / seconds, gaps, cpuGaps, begins, checkpoints, longestWithCheckpoint);
+    return new Result(name, processed / seconds, gaps, cpuGaps, begins, checkpoints, longestWithCheckpoint, longest);
 }
 
-internal sealed record Result(string Name, double Rate, List<double> Gaps, List<double> CpuGaps, List<double> Begins, long Checkpoints, double LongestGapWithCheckpoint);
+internal sealed record Result(string Name, double Rate, List<double> Gaps, List<double> CpuGaps, List<double> Begins, long Checkpoints, double LongestGapWithCheckpoint, GapBreakdown Longest);
+
+/// <summary>
+/// Where one gap's wall time went: the worker's CPU, GC pauses (which stop every thread), and time it was runnable but
+/// waiting for a core (other threads or processes on it). The rest, wall minus CPU minus waiting for a core, is time
+/// it was blocked: in a lock, a wait or a disk read, or suspended by a GC.
+/// </summary>
+internal readonly record struct GapBreakdown(double Wall, double Cpu, double GcPause, double WaitingForCore)
+{
+    public double Blocked => Math.Max(0, Wall - Cpu - WaitingForCore);
+
+    public override string ToString() =>
+        $"{Wall:F1} ms = CPU {Cpu:F1} + waiting for a core {WaitingForCore:F1} + blocked {Blocked:F1} (GC pauses {GcPause:F1})";
+}
 
 /// <summary>
 /// The calling thread's CPU time (Linux <c>CLOCK_THREAD_CPUTIME_ID</c>). On a shared machine a gap on the wall clock
@@ -185,6 +214,18 @@ internal static class ThreadCpu
 
     public static double Milliseconds() =>
         OperatingSystem.IsLinux() && ClockGetTime(ThreadCpuClock, out var time) == 0 ? (time.Seconds * 1e3) + (time.Nanoseconds / 1e6) : double.NaN;
+
+    /// <summary>
+    /// How long the calling thread has been runnable but waiting for a core, in total (Linux schedstat's run delay);
+    /// NaN where the kernel does not say.
+    /// </summary>
+    public static double WaitingForCoreMilliseconds()
+    {
+        const string Path = "/proc/thread-self/schedstat";
+        return File.Exists(Path) && long.TryParse(File.ReadAllText(Path).Split(' ')[1], NumberStyles.None, CultureInfo.InvariantCulture, out var nanoseconds)
+            ? nanoseconds / 1e6
+            : double.NaN;
+    }
 
     [System.Runtime.InteropServices.DllImport("libc", EntryPoint = "clock_gettime")]
     private static extern int ClockGetTime(int clock, out TimeSpec time);
