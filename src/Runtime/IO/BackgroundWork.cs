@@ -29,6 +29,13 @@ internal static class BackgroundWork
         return Task.Factory.StartNew(work, CancellationToken.None, TaskCreationOptions.DenyChildAttach, Scheduler);
     }
 
+    /// <summary>Runs <paramref name="work"/> on a background thread; it must report its own outcome (it must not throw).</summary>
+    public static void Post(Action work)
+    {
+        ArgumentNullException.ThrowIfNull(work);
+        Enqueue(work);
+    }
+
     private static void Enqueue(Action work)
     {
         if (Volatile.Read(ref _started) == 0 && Interlocked.Exchange(ref _started, 1) == 0)

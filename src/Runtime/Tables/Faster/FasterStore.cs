@@ -59,7 +59,8 @@ public abstract class FasterStore<TKey, TValue> : IStateStore<TKey, TValue>, ICh
     private readonly Lock _sync = new();
     private FasterKV<SpanByte, SpanByte> _store = null!;
     private ClientSession<SpanByte, SpanByte, SpanByte, TValue, Empty, StoreFunctions<TValue>> _session = null!;
-    private IDevice _log = null!;
+    private PageCacheDevice _log = null!;
+    private DeviceLogCommitCheckpointManager? _checkpointManager;
     private Task<CheckpointManifest>? _checkpoint;
     private long _limitBytes = long.MaxValue;
     private long _shareBytes = long.MaxValue;
@@ -528,7 +529,7 @@ public abstract class FasterStore<TKey, TValue> : IStateStore<TKey, TValue>, ICh
         _pristine = !System.IO.Directory.Exists(Directory) || !System.IO.Directory.EnumerateFileSystemEntries(Directory).Any();
         System.IO.Directory.CreateDirectory(Directory);
         var deleteOnClose = !_keepFiles;
-        _log = Devices.CreateLogDevice(Path.Combine(Directory, "hlog.log"), preallocateFile: false, deleteOnClose: deleteOnClose);
+        _log = new PageCacheDevice(Path.Combine(Directory, "hlog.log"), deleteOnClose);
         var logSettings = new LogSettings
         {
             LogDevice = _log,
@@ -539,8 +540,9 @@ public abstract class FasterStore<TKey, TValue> : IStateStore<TKey, TValue>, ICh
         var checkpointSettings = _keepFiles
             ? new CheckpointSettings
             {
-                CheckpointDir = CheckpointDirectory,
-                RemoveOutdated = false,
+                // FASTER's checkpoint files through the page cache too; Persist makes them durable before the manifest.
+                CheckpointManager = _checkpointManager = new DeviceLogCommitCheckpointManager(
+                    new PageCacheDeviceFactory(), new DefaultCheckpointNamingScheme(CheckpointDirectory), removeOutdated: false),
                 // Write the index and the log snapshot one page at a time from a pool task. Unthrottled, the thread that
                 // moves the checkpoint to its flush phase (often the owner, refreshing its session) issues every page
                 // write at once, each on its own pool thread (the pool's minimum is 64, ThreadPoolHeadroom): tens of
@@ -565,6 +567,9 @@ public abstract class FasterStore<TKey, TValue> : IStateStore<TKey, TValue>, ICh
     {
         _session.Dispose();
         _store.Dispose();
+        // FASTER disposes only a checkpoint manager it made itself.
+        _checkpointManager?.Dispose();
+        _checkpointManager = null;
         _log.Dispose();
     }
 
