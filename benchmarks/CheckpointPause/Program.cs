@@ -139,6 +139,7 @@ static Result Run(string directory, string name, int keys, int measured, TimeSpa
     var lastCpu = ThreadCpu.Milliseconds();
     var lastGc = GC.GetTotalPauseDuration();
     var lastWaitForCore = ThreadCpu.WaitingForCoreMilliseconds();
+    var lastContentions = Monitor.LockContentionCount;
     var longest = default(GapBreakdown);
     while (worker.Processed < total && deadline.Elapsed < TimeSpan.FromMinutes(10))
     {
@@ -158,11 +159,13 @@ static Result Run(string directory, string name, int keys, int measured, TimeSpa
         lastCpu = cpuNow;
         var gcNow = GC.GetTotalPauseDuration();
         var waitForCoreNow = ThreadCpu.WaitingForCoreMilliseconds();
+        var contentionsNow = Monitor.LockContentionCount;
         if (gap > longest.Wall)
         {
-            longest = new GapBreakdown(gap, cpuGap, (gcNow - lastGc).TotalMilliseconds, waitForCoreNow - lastWaitForCore);
+            longest = new GapBreakdown(gap, cpuGap, (gcNow - lastGc).TotalMilliseconds, waitForCoreNow - lastWaitForCore, contentionsNow - lastContentions);
         }
 
+        lastContentions = contentionsNow;
         lastGc = gcNow;
         lastWaitForCore = waitForCoreNow;
         if (worker.Processed == before)
@@ -194,14 +197,15 @@ internal sealed record Result(string Name, double Rate, List<double> Gaps, List<
 /// <summary>
 /// Where one gap's wall time went: the worker's CPU, GC pauses (which stop every thread), and time it was runnable but
 /// waiting for a core (other threads or processes on it). The rest, wall minus CPU minus waiting for a core, is time
-/// it was blocked: in a lock, a wait or a disk read, or suspended by a GC.
+/// it was blocked: in a lock, a wait or a disk read, or suspended by a GC. Contended locks are counted for the whole
+/// process (Monitor.LockContentionCount): a hint whether the worker may have waited for one.
 /// </summary>
-internal readonly record struct GapBreakdown(double Wall, double Cpu, double GcPause, double WaitingForCore)
+internal readonly record struct GapBreakdown(double Wall, double Cpu, double GcPause, double WaitingForCore, long LockContentions)
 {
     public double Blocked => Math.Max(0, Wall - Cpu - WaitingForCore);
 
     public override string ToString() =>
-        $"{Wall:F1} ms = CPU {Cpu:F1} + waiting for a core {WaitingForCore:F1} + blocked {Blocked:F1} (GC pauses {GcPause:F1})";
+        $"{Wall:F1} ms = CPU {Cpu:F1} + waiting for a core {WaitingForCore:F1} + blocked {Blocked:F1} (GC pauses {GcPause:F1}; contended locks in the process {LockContentions})";
 }
 
 /// <summary>
