@@ -60,7 +60,7 @@ public abstract class FasterStore<TKey, TValue> : IStateStore<TKey, TValue>, ICh
     private FasterKV<SpanByte, SpanByte> _store = null!;
     private ClientSession<SpanByte, SpanByte, SpanByte, TValue, Empty, StoreFunctions<TValue>> _session = null!;
     private PageCacheDevice _log = null!;
-    private DeviceLogCommitCheckpointManager? _checkpointManager;
+    private DeferredMetadataCheckpointManager? _checkpointManager;
     private Task<CheckpointManifest>? _checkpoint;
     private long _limitBytes = long.MaxValue;
     private long _shareBytes = long.MaxValue;
@@ -388,6 +388,7 @@ public abstract class FasterStore<TKey, TValue> : IStateStore<TKey, TValue>, ICh
     {
         // Everything the checkpoint needs must be durable before the manifest says it exists: the log below the
         // checkpoint's flushed address and the checkpoint's own files.
+        _checkpointManager!.WaitForMetadata(token);
         foreach (var segment in System.IO.Directory.EnumerateFiles(Directory, "hlog*"))
         {
             SyncFile(segment);
@@ -540,9 +541,9 @@ public abstract class FasterStore<TKey, TValue> : IStateStore<TKey, TValue>, ICh
         var checkpointSettings = _keepFiles
             ? new CheckpointSettings
             {
-                // FASTER's checkpoint files through the page cache too; Persist makes them durable before the manifest.
-                CheckpointManager = _checkpointManager = new DeviceLogCommitCheckpointManager(
-                    new PageCacheDeviceFactory(), new DefaultCheckpointNamingScheme(CheckpointDirectory), removeOutdated: false),
+                // FASTER's checkpoint files through the page cache too, its metadata off the owner thread; Persist waits
+                // for them and makes them durable before the manifest.
+                CheckpointManager = _checkpointManager = new DeferredMetadataCheckpointManager(CheckpointDirectory),
                 // Write the index and the log snapshot one page at a time from a pool task. Unthrottled, the thread that
                 // moves the checkpoint to its flush phase (often the owner, refreshing its session) issues every page
                 // write at once, each on its own pool thread (the pool's minimum is 64, ThreadPoolHeadroom): tens of
