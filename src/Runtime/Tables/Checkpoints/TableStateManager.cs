@@ -179,7 +179,11 @@ public sealed class TableStateManager
                 Budget.TotalBytes, Budget.Stores, Budget.ShareBytes, Budget.ShareBytes / Budget.PageSizeBytes);
         }
 
-        var entry = new Entry(shard, restore.Changelog) { CheckpointOffset = choice.Sequence is null ? long.MinValue : choice.From };
+        // A full replay that applied nothing left the store empty, as a restart's replay would again: that counts as a
+        // checkpoint where the replay stopped, so an idle table writes no checkpoint (its index alone is 4 MiB) until its
+        // changelog moves.
+        var checkpointOffset = choice.Sequence is not null ? choice.From : records == 0 ? restore.Position : long.MinValue;
+        var entry = new Entry(shard, restore.Changelog) { CheckpointOffset = checkpointOffset };
         if (shard.Definition.Source is not null)
         {
             // A table fed by a topic goes on following it from where the restore stopped: its agent partition's timed
