@@ -89,12 +89,23 @@ public sealed class FaustishGenerator : IIncrementalGenerator
                 Model: item.Left.Left with { Codecs = default },
                 Names: item.Left.Right.For(item.Left.Left.Key.Codec.TypeName, item.Left.Left.Value.Codec.TypeName)))
             .WithTrackingName(TrackingNames.TableFiles);
-        var agentFiles = agents.Combine(hintNames)
-            .Select(static (item, _) => (HintName: item.Right.HintName(item.Left.Target.HintKey, "Agent"), Model: item.Left))
+        // What each processing method reads of its value, from its syntax alone: an edit inside a method body reruns this
+        // (one walk of that body), and only the file of an agent whose reads changed is rewritten.
+        var valueReads = context.SyntaxProvider
+            .CreateSyntaxProvider(
+                static (node, _) => ValueReads.IsCandidate(node),
+                static (syntax, cancellationToken) => ValueReads.Of((Microsoft.CodeAnalysis.CSharp.Syntax.MethodDeclarationSyntax)syntax.Node, cancellationToken))
+            .WithTrackingName(TrackingNames.ValueReads)
+            .Collect();
+        var agentFiles = agents.Combine(hintNames).Combine(valueReads)
+            .Select(static (item, _) => (
+                HintName: item.Left.Right.HintName(item.Left.Left.Target.HintKey, "Agent"),
+                Model: item.Left.Left,
+                ValueMembers: AgentEmitter.ValueMembers(item.Left.Left, ValueReads.Find(item.Right, item.Left.Left.Projection?.ClassKey))))
             .WithTrackingName(TrackingNames.AgentFiles);
         context.RegisterSourceOutput(topicFiles, static (output, file) => output.AddSource(file.HintName, TopicEmitter.Emit(file.Model, file.Names)));
         context.RegisterSourceOutput(tableFiles, static (output, file) => output.AddSource(file.HintName, TableEmitter.Emit(file.Model, file.Names)));
-        context.RegisterSourceOutput(agentFiles, static (output, file) => output.AddSource(file.HintName, AgentEmitter.Emit(file.Model)));
+        context.RegisterSourceOutput(agentFiles, static (output, file) => output.AddSource(file.HintName, AgentEmitter.Emit(file.Model, file.ValueMembers)));
 
         // The registry lists class names only (already in ordinal order), so it is rewritten only when one comes or goes.
         var registry = targets
@@ -132,6 +143,9 @@ public static class TrackingNames
     public const string TopicFiles = nameof(TopicFiles);
     public const string TableFiles = nameof(TableFiles);
     public const string AgentFiles = nameof(AgentFiles);
+
+    /// <summary>What each processing method reads of its value, from its syntax.</summary>
+    public const string ValueReads = nameof(ValueReads);
     public const string StandInFiles = nameof(StandInFiles);
     public const string StandIns = nameof(StandIns);
     public const string HintNames = nameof(HintNames);

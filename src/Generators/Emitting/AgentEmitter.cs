@@ -15,7 +15,8 @@ internal static class AgentEmitter
 {
     private const string Context = "global::Faustish.Agents.AgentPartitionContext";
 
-    public static string Emit(AgentModel agent)
+    /// <param name="valueMembers">The members of the value the loop decodes (<see cref="ValueMembers"/>), or null for all.</param>
+    public static string Emit(AgentModel agent, ValueMembersModel? valueMembers = null)
     {
         var writer = EmitHelpers.StartFile(agent.Target);
         using (EmitHelpers.OpenClass(writer, agent.Target))
@@ -24,8 +25,45 @@ internal static class AgentEmitter
         }
 
         writer.WriteLine();
-        EmitPartition(writer, agent);
+        EmitPartition(writer, agent, valueMembers);
         return writer.ToString();
+    }
+
+    /// <summary>
+    /// The members of the value the loop must decode for what the processing method reads (<paramref name="reads"/>) and
+    /// what the loop reads itself, or null when it decodes all: the method uses the value whole, reads a member whose
+    /// getter may read others, or leaves nothing out that may be left out.
+    /// </summary>
+    public static ValueMembersModel? ValueMembers(AgentModel agent, ValueReadsModel? reads)
+    {
+        if (agent.Projection is not { } projection || reads?.Members is not { } read || reads.ClassKey != projection.ClassKey)
+        {
+            return null;
+        }
+
+        var needed = read.Concat(projection.LoopReads).ToList();
+        ulong mask = 0;
+        var leftOut = new System.Collections.Generic.List<string>();
+        for (var i = 0; i < projection.Members.Count; i++)
+        {
+            var member = projection.Members[i];
+            if (needed.Contains(member.ClrName) || !member.CanSkip)
+            {
+                mask |= 1UL << i;
+            }
+            else
+            {
+                leftOut.Add(member.JsonName);
+            }
+        }
+
+        // Every name read must be a member the codec stores as it is: anything else may read what is left out.
+        if (leftOut.Count == 0 || !needed.All(name => projection.Members.Any(m => m.ClrName == name && m.Plain)))
+        {
+            return null;
+        }
+
+        return new ValueMembersModel(mask, new EquatableArray<string>(leftOut));
     }
 
     /// <summary>The file-local partition class: not a member of the agent, and invisible outside this file.</summary>
@@ -184,7 +222,7 @@ internal static class AgentEmitter
         writer.WriteLine($"    new(Definition, [{string.Join(", ", sends)}], configure);");
     }
 
-    private static void EmitPartition(SourceWriter writer, AgentModel agent)
+    private static void EmitPartition(SourceWriter writer, AgentModel agent, ValueMembersModel? valueMembers)
     {
         writer.WriteLine($"/// <summary>{EmitHelpers.XmlText(agent.Target.DisplayName)} bound to one partition of its topic, with that partition's tables.</summary>");
         writer.WriteLine(EmitHelpers.GeneratedCodeAttribute);
@@ -196,7 +234,19 @@ internal static class AgentEmitter
             if (!agent.IsStream)
             {
                 writer.WriteLine($"private static readonly global::Faustish.Serialization.IRecordCodec<{agent.Key.FullyQualifiedName}> KeyCodec = {agent.TopicFullyQualifiedName}.Definition.KeyCodec;");
-                writer.WriteLine($"private static readonly global::Faustish.Serialization.IRecordCodec<{agent.Value.FullyQualifiedName}> ValueCodec = {agent.TopicFullyQualifiedName}.Definition.ValueCodec;");
+                if (valueMembers is { } members)
+                {
+                    var codec = $"global::Faustish.Serialization.Json.JsonRecordCodec<{agent.Value.FullyQualifiedName}>";
+                    writer.WriteLine($"private static readonly {codec} ValueCodec = ({codec}){agent.TopicFullyQualifiedName}.Definition.ValueCodec;");
+                    writer.WriteLine();
+                    writer.WriteLine($"// {agent.Target.DisplayName}.{agent.MethodName} does not read {string.Join(", ", members.LeftOut)}: the loop leaves them undecoded.");
+                    writer.WriteLine($"private const ulong ValueMembers = 0x{members.Mask.ToString("X", CultureInfo.InvariantCulture)}UL;");
+                }
+                else
+                {
+                    writer.WriteLine($"private static readonly global::Faustish.Serialization.IRecordCodec<{agent.Value.FullyQualifiedName}> ValueCodec = {agent.TopicFullyQualifiedName}.Definition.ValueCodec;");
+                }
+
                 writer.WriteLine();
             }
 
@@ -253,7 +303,7 @@ internal static class AgentEmitter
             }
             else
             {
-                EmitLoop(writer, agent);
+                EmitLoop(writer, agent, valueMembers is null ? "ValueCodec.Read(batch.ValueOf(in record))" : "ValueCodec.Read(batch.ValueOf(in record), ValueMembers)");
             }
 
             EmitScheduledCalls(writer, agent);
@@ -339,7 +389,7 @@ internal static class AgentEmitter
             : $"protected override global::System.Threading.Tasks.Task RunAgent() => {call}{(agent.Returns == ProcessReturn.ValueTask ? ".AsTask()" : "")};");
     }
 
-    private static void EmitLoop(SourceWriter writer, AgentModel agent)
+    private static void EmitLoop(SourceWriter writer, AgentModel agent, string readValue)
     {
         var method = agent.Target.DisplayName + "." + agent.MethodName;
         writer.WriteLine("/// <summary>Decodes and processes each record of <paramref name=\"batch\"/> in order.</summary>");
@@ -355,7 +405,7 @@ internal static class AgentEmitter
                 using (writer.Block("try"))
                 {
                     writer.WriteLine(Read("key", "record.KeyIsNull", "MissingKey", "KeyCodec.Read(batch.KeyOf(in record))", agent.KeyParameter));
-                    writer.WriteLine(Read("value", "record.ValueIsNull", "MissingValue", "ValueCodec.Read(batch.ValueOf(in record))", agent.ValueParameter));
+                    writer.WriteLine(Read("value", "record.ValueIsNull", "MissingValue", readValue, agent.ValueParameter));
                 }
 
                 using (writer.Block("catch (global::Faustish.Serialization.RecordDecodeException exception)"))

@@ -130,7 +130,40 @@ internal sealed record AgentModel(
     EquatableArray<RepartitionModel> Repartitions = default,
     ReplyModel? Reply = null,
     JoinModel? Join = null,
-    EventTimestampModel? Timestamp = null);
+    EventTimestampModel? Timestamp = null,
+    ValueProjectionModel? Projection = null);
+
+/// <summary>
+/// How the generated loop may decode an agent's value member by member: the members of the value's JSON codec in the
+/// order its <c>ReadJson(ref reader, members)</c> numbers them. Set for agents whose processing method takes one
+/// record value decoded by a generated object codec; the emitter matches it with what the method reads
+/// (<see cref="ValueReadsModel"/>, by <paramref name="ClassKey"/>).
+/// </summary>
+/// <param name="ClassKey">The agent class as its declarations spell it (<see cref="Parsing.ValueReads.ClassKey"/>).</param>
+/// <param name="Members">The codec's members, by bit index.</param>
+/// <param name="LoopReads">Members the generated loop itself reads (the event's timestamp member).</param>
+internal sealed record ValueProjectionModel(string ClassKey, EquatableArray<ProjectedMember> Members, EquatableArray<string> LoopReads);
+
+/// <summary>A member of a projected value's codec.</summary>
+/// <param name="ClrName">The C# property name, as member accesses spell it.</param>
+/// <param name="JsonName">Its JSON name, for the generated code's comment.</param>
+/// <param name="Plain">
+/// It returns what was stored into it and nothing else (an auto-property or a positional record's property): a read of
+/// it sees only its own decoded value. A read of any other member makes the loop decode the whole value.
+/// </param>
+/// <param name="CanSkip">
+/// Leaving it undecoded changes nothing else: plain, not required, and named by nothing in the type's declarations
+/// (no initializer, constructor or other member uses it).
+/// </param>
+internal sealed record ProjectedMember(string ClrName, string JsonName, bool Plain, bool CanSkip);
+
+/// <summary>What a processing method reads of its value (<see cref="Parsing.ValueReads"/>).</summary>
+/// <param name="ClassKey">The method's class as its declarations spell it.</param>
+/// <param name="Members">The member names it reads, in ordinal order; null when it uses the value otherwise.</param>
+internal sealed record ValueReadsModel(string ClassKey, EquatableArray<string>? Members);
+
+/// <summary>The members of an agent's value its loop decodes: their bits, and the JSON names of those left out (for a comment).</summary>
+internal sealed record ValueMembersModel(ulong Mask, EquatableArray<string> LeftOut);
 
 /// <summary>
 /// The join of a join agent (<c>[Join(typeof(Right), Kind = …, Window = …)]</c>): the right side's topic and value type,

@@ -97,7 +97,8 @@ internal static class AgentParser
             dependencies,
             Timers(type),
             Hooks(type),
-            Timestamp: topicModel.Timestamp);
+            Timestamp: topicModel.Timestamp,
+            Projection: ValueProjections.Describe(method, topicTypes.Value, topicModel, cancellationToken));
     }
 
     /// <summary>

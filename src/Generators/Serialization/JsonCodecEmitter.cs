@@ -238,11 +238,29 @@ internal static class JsonCodecEmitter
             }
         }
 
+        /// <summary>Codecs of 1 to 64 members can leave members out on read (one bit each; see JsonRecordCodec.Read(data, members)).</summary>
+        private static bool ReadsSelectedMembers(List<JsonPropertyModel> readable) => readable.Count is > 0 and <= 64;
+
+        private static string MemberBit(int index) => "0x" + (1UL << index).ToString("X", CultureInfo.InvariantCulture) + "UL";
+
         private void WriteObjectRead(List<JsonPropertyModel> readable)
         {
             _w.WriteLine();
             _w.WriteLine("/// <inheritdoc />");
-            using (_w.Block($"public override {_model.TypeName} ReadJson(ref {Utf8Reader} reader)"))
+            var selective = ReadsSelectedMembers(readable);
+            if (selective)
+            {
+                _w.WriteLine($"public override {_model.TypeName} ReadJson(ref {Utf8Reader} reader) => ReadJson(ref reader, ulong.MaxValue);");
+                _w.WriteLine();
+                _w.WriteLine("/// <summary>");
+                _w.WriteLine("/// Reads the members whose bits are set in <paramref name=\"members\"/> (bit i: member i below); a member left out");
+                _w.WriteLine("/// is skipped once its first token shows JSON of its kind, and read (so it fails as a whole read does) otherwise.");
+                _w.WriteLine("/// </summary>");
+            }
+
+            using (_w.Block(selective
+                ? $"public override {_model.TypeName} ReadJson(ref {Utf8Reader} reader, ulong members)"
+                : $"public override {_model.TypeName} ReadJson(ref {Utf8Reader} reader)"))
             {
                 if (!_model.IsValueType)
                 {
@@ -299,6 +317,19 @@ internal static class JsonCodecEmitter
                                 var property = readable[i];
                                 _w.WriteLine($"case {i.ToString(CultureInfo.InvariantCulture)}:");
                                 _w.Indent();
+                                if (selective)
+                                {
+                                    // Left out: skipped once its token says it is JSON of its kind; anything else is read,
+                                    // so a value of the wrong kind fails as the whole read would.
+                                    using (_w.Block($"if ((members & {MemberBit(i)}) == 0 && reader.TokenType is {UnreadTokens(property.Shape)})"))
+                                    {
+                                        _w.WriteLine("reader.Skip();");
+                                        _w.WriteLine("break;");
+                                    }
+
+                                    _w.WriteLine();
+                                }
+
                                 _w.WriteLine($"{ValueLocal(i)} = {ReadExpression(property.Shape)};");
                                 if (NeedsPresenceFlag(property))
                                 {
@@ -343,6 +374,25 @@ internal static class JsonCodecEmitter
                 _w.WriteLine();
                 WriteConstruction(readable);
             }
+        }
+
+        /// <summary>The tokens a left-out member of <paramref name="shape"/> may start with (a pattern over JsonTokenType).</summary>
+        private static string UnreadTokens(JsonTypeShape shape)
+        {
+            var tokens = shape.Kind switch
+            {
+                JsonShapeKind.String or JsonShapeKind.Char or JsonShapeKind.DateTime or JsonShapeKind.DateTimeOffset or JsonShapeKind.TimeSpan
+                    or JsonShapeKind.Guid or JsonShapeKind.Bytes => new[] { "String" },
+                JsonShapeKind.Boolean => new[] { "True", "False" },
+                JsonShapeKind.Enum => new[] { "Number", "String" },
+                JsonShapeKind.Object or JsonShapeKind.Dictionary => new[] { "StartObject" },
+                JsonShapeKind.Array => new[] { "StartArray" },
+                JsonShapeKind.Nullable when shape.Element is { } element => new[] { UnreadTokens(element), "Null" },
+                _ => new[] { "Number" },
+            };
+            var all = shape.IsReferenceType ? tokens.Append("Null") : tokens;
+            var patterns = all.Select(t => t.StartsWith("(", System.StringComparison.Ordinal) || t.StartsWith(Token, System.StringComparison.Ordinal) ? t : $"{Token}.{t}").ToList();
+            return patterns.Count == 1 ? patterns[0] : "(" + string.Join(" or ", patterns) + ")";
         }
 
         private static bool NeedsPresenceFlag(JsonPropertyModel property) =>

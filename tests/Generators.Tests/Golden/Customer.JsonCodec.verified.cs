@@ -40,7 +40,13 @@ namespace Faustish.Generated.Codecs
         }
 
         /// <inheritdoc />
-        public override global::Shop.Customer ReadJson(ref global::System.Text.Json.Utf8JsonReader reader)
+        public override global::Shop.Customer ReadJson(ref global::System.Text.Json.Utf8JsonReader reader) => ReadJson(ref reader, ulong.MaxValue);
+
+        /// <summary>
+        /// Reads the members whose bits are set in <paramref name="members"/> (bit i: member i below); a member left out
+        /// is skipped once its first token shows JSON of its kind, and read (so it fails as a whole read does) otherwise.
+        /// </summary>
+        public override global::Shop.Customer ReadJson(ref global::System.Text.Json.Utf8JsonReader reader, ulong members)
         {
             if (reader.TokenType == global::System.Text.Json.JsonTokenType.Null)
             {
@@ -65,12 +71,30 @@ namespace Faustish.Generated.Codecs
                     switch (member)
                     {
                         case 0:
+                            if ((members & 0x1UL) == 0 && reader.TokenType is (global::System.Text.Json.JsonTokenType.String or global::System.Text.Json.JsonTokenType.Null))
+                            {
+                                reader.Skip();
+                                break;
+                            }
+
                             value0 = global::Faustish.Serialization.Json.JsonValueReader.ReadString(ref reader);
                             break;
                         case 1:
+                            if ((members & 0x2UL) == 0 && reader.TokenType is (global::System.Text.Json.JsonTokenType.StartObject or global::System.Text.Json.JsonTokenType.Null))
+                            {
+                                reader.Skip();
+                                break;
+                            }
+
                             value1 = global::Faustish.Generated.Codecs.AddressJsonCodec.Instance.ReadJson(ref reader);
                             break;
                         case 2:
+                            if ((members & 0x4UL) == 0 && reader.TokenType is (global::System.Text.Json.JsonTokenType.StartArray or global::System.Text.Json.JsonTokenType.Null))
+                            {
+                                reader.Skip();
+                                break;
+                            }
+
                             value2 = ReadListOfString(ref reader);
                             break;
                         default:

@@ -47,7 +47,13 @@ namespace Faustish.Generated.Codecs
         }
 
         /// <inheritdoc />
-        public override global::Shop.Order ReadJson(ref global::System.Text.Json.Utf8JsonReader reader)
+        public override global::Shop.Order ReadJson(ref global::System.Text.Json.Utf8JsonReader reader) => ReadJson(ref reader, ulong.MaxValue);
+
+        /// <summary>
+        /// Reads the members whose bits are set in <paramref name="members"/> (bit i: member i below); a member left out
+        /// is skipped once its first token shows JSON of its kind, and read (so it fails as a whole read does) otherwise.
+        /// </summary>
+        public override global::Shop.Order ReadJson(ref global::System.Text.Json.Utf8JsonReader reader, ulong members)
         {
             if (reader.TokenType == global::System.Text.Json.JsonTokenType.Null)
             {
@@ -75,21 +81,57 @@ namespace Faustish.Generated.Codecs
                     switch (member)
                     {
                         case 0:
+                            if ((members & 0x1UL) == 0 && reader.TokenType is global::System.Text.Json.JsonTokenType.String)
+                            {
+                                reader.Skip();
+                                break;
+                            }
+
                             value0 = global::Faustish.Serialization.Json.JsonValueReader.ReadGuid(ref reader);
                             break;
                         case 1:
+                            if ((members & 0x2UL) == 0 && reader.TokenType is (global::System.Text.Json.JsonTokenType.StartObject or global::System.Text.Json.JsonTokenType.Null))
+                            {
+                                reader.Skip();
+                                break;
+                            }
+
                             value1 = global::Faustish.Generated.Codecs.CustomerJsonCodec.Instance.ReadJson(ref reader);
                             break;
                         case 2:
+                            if ((members & 0x4UL) == 0 && reader.TokenType is global::System.Text.Json.JsonTokenType.Number)
+                            {
+                                reader.Skip();
+                                break;
+                            }
+
                             value2 = global::Faustish.Serialization.Json.JsonValueReader.ReadDecimal(ref reader);
                             break;
                         case 3:
+                            if ((members & 0x8UL) == 0 && reader.TokenType is (global::System.Text.Json.JsonTokenType.Number or global::System.Text.Json.JsonTokenType.String))
+                            {
+                                reader.Skip();
+                                break;
+                            }
+
                             value3 = global::Faustish.Generated.Codecs.ChannelJsonCodec.ReadNumber(ref reader);
                             break;
                         case 4:
+                            if ((members & 0x10UL) == 0 && reader.TokenType is global::System.Text.Json.JsonTokenType.String)
+                            {
+                                reader.Skip();
+                                break;
+                            }
+
                             value4 = global::Faustish.Serialization.Json.JsonValueReader.ReadDateTimeOffset(ref reader);
                             break;
                         case 5:
+                            if ((members & 0x20UL) == 0 && reader.TokenType is (global::System.Text.Json.JsonTokenType.StartArray or global::System.Text.Json.JsonTokenType.Null))
+                            {
+                                reader.Skip();
+                                break;
+                            }
+
                             value5 = ReadArrayOfOrderLine(ref reader);
                             break;
                         default:

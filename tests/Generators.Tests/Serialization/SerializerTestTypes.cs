@@ -163,6 +163,12 @@ public sealed record DerivedEvent(string Source, string Detail) : BaseEvent(Sour
 
 public sealed record Envelope<T>(string Kind, T Payload);
 
+// Its constructor rejects a null note: a read that leaves Note out gets the whole read instead.
+public sealed record Checked(string Name, string Note)
+{
+    public string Note { get; } = Note ?? throw new ArgumentNullException(nameof(Note));
+}
+
 public sealed record Text(string Value);
 
 #pragma warning disable CA1711 // names from the domain of the test
@@ -213,6 +219,9 @@ public sealed partial class EventsTopic : Topic<string, DerivedEvent>;
 
 [Topic("envelopes")]
 public sealed partial class EnvelopesTopic : Topic<string, Envelope<PageView>>;
+
+[Topic("checked")]
+public sealed partial class CheckedTopic : Topic<string, Checked>;
 
 [Topic("texts")]
 public sealed partial class TextsTopic : Topic<string, Faustish.Generators.Tests.Serialization.Other.Text>;

@@ -246,6 +246,32 @@ public sealed class CheckpointRecoveryTests : IDisposable
     }
 
     [Fact]
+    public async Task A_table_that_restored_nothing_and_wrote_nothing_takes_no_checkpoint_until_its_changelog_moves()
+    {
+        await using var transport = await OpenTransport();
+        using (var node = Open(transport))
+        {
+            node.Release(checkpoint: true);
+            Assert.Empty(node.Store.ListCheckpoints());
+        }
+
+        using (var node = Open(transport))
+        {
+            // The restart replays the same empty changelog; then writes make the next release checkpoint them.
+            Assert.Equal(RestoreSource.Changelog, node.Restore.Source);
+            Assert.Equal(0, node.Restore.RecordsReplayed);
+            node.Write(keys: 500, round: 0, this);
+            node.Release(checkpoint: true);
+            Assert.Single(node.Store.ListCheckpoints());
+        }
+
+        using var last = Open(transport);
+        Assert.Equal(RestoreSource.Checkpoint, last.Restore.Source);
+        Assert.Equal(0, last.Restore.RecordsReplayed);
+        AssertContents(last);
+    }
+
+    [Fact]
     public async Task An_in_memory_store_is_always_restored_by_a_full_replay()
     {
         await using var transport = await OpenTransport();

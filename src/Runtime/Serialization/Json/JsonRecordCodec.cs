@@ -29,6 +29,14 @@ public abstract class JsonRecordCodec<T> : IRecordCodec<T>
     /// </summary>
     public abstract T ReadJson(ref Utf8JsonReader reader);
 
+    /// <summary>
+    /// Reads one JSON value, decoding only the members whose bits are set in <paramref name="members"/> (bit <c>i</c>:
+    /// the codec's member <c>i</c>, in declaration order). A member left out is checked to start with a token of its
+    /// kind and skipped, and the value gets the member's default; a token of another kind is read, and fails as the
+    /// whole read would. Codecs that cannot leave members out read them all.
+    /// </summary>
+    public virtual T ReadJson(ref Utf8JsonReader reader, ulong members) => ReadJson(ref reader);
+
     /// <inheritdoc />
     public void Write(IBufferWriter<byte> output, T value)
     {
@@ -70,5 +78,34 @@ public abstract class JsonRecordCodec<T> : IRecordCodec<T>
         {
             throw JsonReadErrors.ToDecodeException(exception, data);
         }
+    }
+
+    /// <summary>
+    /// Decodes a value as <see cref="Read(ReadOnlySpan{byte})"/> does, but only the members set in
+    /// <paramref name="members"/> (see <see cref="ReadJson(ref Utf8JsonReader, ulong)"/>): a generated agent loop passes
+    /// the members its agent reads. When this fails, the whole read decides: it succeeds where only a left-out member's
+    /// default failed (a constructor that rejects it), and otherwise throws <see cref="RecordDecodeException"/> saying
+    /// what is wrong and where.
+    /// </summary>
+    public T Read(ReadOnlySpan<byte> data, ulong members)
+    {
+        var reader = new Utf8JsonReader(data, ReaderOptions);
+        try
+        {
+            if (reader.Read())
+            {
+                var value = ReadJson(ref reader, members);
+                if (!reader.Read())
+                {
+                    return value;
+                }
+            }
+        }
+        catch (Exception exception) when (exception is not OutOfMemoryException)
+        {
+            // Fall through to the whole read.
+        }
+
+        return Read(data);
     }
 }
