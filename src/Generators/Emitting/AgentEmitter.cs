@@ -32,11 +32,12 @@ internal static class AgentEmitter
     /// <summary>
     /// The members of the value the loop must decode for what the processing method reads (<paramref name="reads"/>) and
     /// what the loop reads itself, or null when it decodes all: the method uses the value whole, reads a member whose
-    /// getter may read others, or leaves nothing out that may be left out.
+    /// getter may read others, or leaves nothing out that may be left out. <paramref name="reads"/> are those of the
+    /// agent's class (<see cref="Parsing.ValueReads.Find"/>).
     /// </summary>
     public static ValueMembersModel? ValueMembers(AgentModel agent, ValueReadsModel? reads)
     {
-        if (agent.Projection is not { } projection || reads?.Members is not { } read || reads.ClassKey != projection.ClassKey)
+        if (agent.Projection is not { } projection || reads?.Members is not { } read)
         {
             return null;
         }

@@ -44,15 +44,15 @@ internal static class ValueProjections
         }
 
         var declarations = type.DeclaringSyntaxReferences.Select(r => r.GetSyntax(cancellationToken)).ToList();
-        if (declarations.Any(d => d is not TypeDeclarationSyntax) ||
-            declarations.SelectMany(d => d.DescendantNodes()).Any(RunsUnseenCode))
+        var nodes = declarations.SelectMany(static d => d.DescendantNodes()).ToList();
+        if (declarations.Any(static d => d is not TypeDeclarationSyntax) || nodes.Any(RunsUnseenCode))
         {
             return null;
         }
 
         // Every name used as a value anywhere in the type's declarations (initializers, attribute arguments, bodies).
         var named = new HashSet<string>(
-            declarations.SelectMany(d => d.DescendantNodes()).OfType<IdentifierNameSyntax>()
+            nodes.OfType<IdentifierNameSyntax>()
                 .Where(static name => !SyntaxFacts.IsInTypeOnlyContext(name))
                 .Select(static name => name.Identifier.ValueText),
             System.StringComparer.Ordinal);
@@ -75,9 +75,8 @@ internal static class ValueProjections
     private static bool RunsUnseenCode(SyntaxNode node) => node switch
     {
         ConstructorDeclarationSyntax { Modifiers: var modifiers } => !modifiers.Any(SyntaxKind.StaticKeyword),
-        AccessorDeclarationSyntax accessor => accessor.Keyword.IsKind(SyntaxKind.SetKeyword) || accessor.Keyword.IsKind(SyntaxKind.InitKeyword)
-            ? accessor.Body is not null || accessor.ExpressionBody is not null
-            : false,
+        AccessorDeclarationSyntax accessor => (accessor.Keyword.IsKind(SyntaxKind.SetKeyword) || accessor.Keyword.IsKind(SyntaxKind.InitKeyword)) &&
+            (accessor.Body is not null || accessor.ExpressionBody is not null),
         _ => false,
     };
 

@@ -376,23 +376,27 @@ internal static class JsonCodecEmitter
             }
         }
 
-        /// <summary>The tokens a left-out member of <paramref name="shape"/> may start with (a pattern over JsonTokenType).</summary>
+        /// <summary>The tokens a left-out member of <paramref name="shape"/> may start with, as a pattern over JsonTokenType.</summary>
         private static string UnreadTokens(JsonTypeShape shape)
         {
-            var tokens = shape.Kind switch
+            var patterns = UnreadTokenNames(shape).Select(name => $"{Token}.{name}").ToList();
+            return patterns.Count == 1 ? patterns[0] : "(" + string.Join(" or ", patterns) + ")";
+        }
+
+        private static IEnumerable<string> UnreadTokenNames(JsonTypeShape shape)
+        {
+            IEnumerable<string> names = shape.Kind switch
             {
                 JsonShapeKind.String or JsonShapeKind.Char or JsonShapeKind.DateTime or JsonShapeKind.DateTimeOffset or JsonShapeKind.TimeSpan
-                    or JsonShapeKind.Guid or JsonShapeKind.Bytes => new[] { "String" },
-                JsonShapeKind.Boolean => new[] { "True", "False" },
-                JsonShapeKind.Enum => new[] { "Number", "String" },
-                JsonShapeKind.Object or JsonShapeKind.Dictionary => new[] { "StartObject" },
-                JsonShapeKind.Array => new[] { "StartArray" },
-                JsonShapeKind.Nullable when shape.Element is { } element => new[] { UnreadTokens(element), "Null" },
-                _ => new[] { "Number" },
+                    or JsonShapeKind.Guid or JsonShapeKind.Bytes => ["String"],
+                JsonShapeKind.Boolean => ["True", "False"],
+                JsonShapeKind.Enum => ["Number", "String"],
+                JsonShapeKind.Object or JsonShapeKind.Dictionary => ["StartObject"],
+                JsonShapeKind.Array => ["StartArray"],
+                JsonShapeKind.Nullable when shape.Element is { } element => [.. UnreadTokenNames(element), "Null"],
+                _ => ["Number"],
             };
-            var all = shape.IsReferenceType ? tokens.Append("Null") : tokens;
-            var patterns = all.Select(t => t.StartsWith("(", System.StringComparison.Ordinal) || t.StartsWith(Token, System.StringComparison.Ordinal) ? t : $"{Token}.{t}").ToList();
-            return patterns.Count == 1 ? patterns[0] : "(" + string.Join(" or ", patterns) + ")";
+            return shape.IsReferenceType ? names.Append("Null") : names;
         }
 
         private static bool NeedsPresenceFlag(JsonPropertyModel property) =>
