@@ -13,6 +13,7 @@ namespace Faustish.Tests.Kafka;
 /// transport adds nothing per record: key and value bytes go from librdkafka's buffer through reused arrays into the
 /// batch. The InPlace fetch path reads librdkafka's messages in place: nothing at all per record.
 /// </summary>
+[Collection(AllocationMeasurements.Name)]
 public sealed class KafkaAllocationTests(ITestOutputHelper output)
 {
     private const int Records = 20_000;

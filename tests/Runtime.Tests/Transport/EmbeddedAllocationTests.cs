@@ -12,6 +12,7 @@ namespace Faustish.Tests.Transport;
 /// 100,000 records of 48 bytes in the log (~4.8 MB) stay in memory with the default 8 MiB per partition, so
 /// these tests measure the tail-reading path; reading pages back from disk goes through FASTER's I/O.
 /// </summary>
+[Collection(AllocationMeasurements.Name)]
 public sealed class EmbeddedAllocationTests : IDisposable
 {
     private const int Records = 100_000;
