@@ -15,6 +15,8 @@ internal static class JsonCodecEmitter
     private const string Writer = "global::Faustish.Serialization.Json.JsonValueWriter";
     private const string Errors = "global::Faustish.Serialization.Json.JsonReadErrors";
     private const string Token = "global::System.Text.Json.JsonTokenType";
+    private const string Exact = "global::Faustish.Serialization.Json.JsonExactReader";
+    private const string Kinds = "global::Faustish.Serialization.Json.JsonValueKinds";
     private const string Utf8Writer = "global::System.Text.Json.Utf8JsonWriter";
     private const string Utf8Reader = "global::System.Text.Json.Utf8JsonReader";
     private const string EncodedText = "global::System.Text.Json.JsonEncodedText";
@@ -137,6 +139,7 @@ internal static class JsonCodecEmitter
 
             WriteObjectWrite(properties);
             WriteObjectRead(readable);
+            WriteExactRead(properties, readable);
             WriteMatchMember(readable.Select(p => p.JsonName).ToList());
 
             for (var i = 0; i < readable.Count; i++)
@@ -292,17 +295,7 @@ internal static class JsonCodecEmitter
                     return;
                 }
 
-                for (var i = 0; i < readable.Count; i++)
-                {
-                    var property = readable[i];
-                    var type = property.Shape.IsReferenceType ? property.Shape.TypeName + "?" : property.Shape.TypeName;
-                    _w.WriteLine($"{type} {ValueLocal(i)} = {property.ConstructorDefault ?? "default"}; // {CommentText(property.ClrName)}");
-                    if (NeedsPresenceFlag(property))
-                    {
-                        _w.WriteLine($"bool {SeenLocal(i)} = false;");
-                    }
-                }
-
+                WriteMemberLocals(readable);
                 _w.WriteLine("int member = -1;");
                 using (_w.Block("try"))
                 {
@@ -359,21 +352,252 @@ internal static class JsonCodecEmitter
                     _w.WriteLine("throw;");
                 }
 
-                for (var i = 0; i < readable.Count; i++)
+                WriteRequiredChecks(readable);
+                _w.WriteLine();
+                WriteConstruction(readable);
+            }
+        }
+
+        private void WriteRequiredChecks(List<JsonPropertyModel> readable)
+        {
+            for (var i = 0; i < readable.Count; i++)
+            {
+                if (readable[i].IsRequired)
                 {
-                    if (readable[i].IsRequired)
+                    _w.WriteLine();
+                    using (_w.Block($"if (!{SeenLocal(i)})"))
+                    {
+                        _w.WriteLine($"{Errors}.ThrowMissingRequired({Literal(readable[i].JsonName)});");
+                    }
+                }
+            }
+        }
+
+        // ---- the exact layout ----
+        //
+        // TryScan reads what WriteJson writes, byte for byte, with JsonExactReader: the written members in declaration
+        // order, each name as one literal. Anything else (another order, whitespace, escapes, a member missing or unknown,
+        // a value the exact reader does not take) makes it return false before anything is built, and
+        // JsonRecordCodec.Read reads with Utf8JsonReader instead. Whatever it accepts, the reader's read (ReadJson above)
+        // reads to the same value: a member read here is one ReadJson matches by its exact name, so the names must be
+        // written unescaped and differ from each other ignoring case (else the reader could match one to another).
+
+        private void WriteExactRead(EquatableArray<JsonPropertyModel> properties, List<JsonPropertyModel> readable)
+        {
+            var written = properties.Where(p => p.CanWrite).ToList();
+            var selective = ReadsSelectedMembers(readable);
+            var readIndex = new Dictionary<JsonPropertyModel, int>();
+            for (var i = 0; i < readable.Count; i++)
+            {
+                readIndex[readable[i]] = i;
+            }
+
+            var layout = written.All(p => IsPlainName(p.JsonName))
+                && properties.Select(p => p.JsonName).Distinct(StringComparer.OrdinalIgnoreCase).Count() == properties.Count;
+
+            // Members read here only by the reader (kinds JsonExactReader does not take): when asked for, the reader reads.
+            ulong readerOnly = 0;
+            foreach (var property in written)
+            {
+                if (readIndex.TryGetValue(property, out var index) && !ExactReadable(property.Shape))
+                {
+                    if (!selective)
+                    {
+                        layout = false;
+                    }
+
+                    readerOnly |= 1UL << index;
+                }
+            }
+
+            _w.WriteLine();
+            _w.WriteLine("/// <inheritdoc />");
+            using (_w.Block($"protected override bool TryReadExact(global::System.ReadOnlySpan<byte> data, ulong members, out {_model.TypeName} value)"))
+            {
+                _w.WriteLine("int position = 0;");
+                _w.WriteLine("return TryScan(data, ref position, members, 1, out value) && position == data.Length;");
+            }
+
+            _w.WriteLine();
+            _w.WriteLine("/// <summary>");
+            _w.WriteLine("/// Reads the value at <paramref name=\"position\"/> if it is in the layout <see cref=\"WriteJson\"/> writes, the members in");
+            _w.WriteLine("/// <paramref name=\"members\"/> decoded and the others checked and skipped; false at the first byte that differs,");
+            _w.WriteLine("/// before anything is built (see JsonExactReader).");
+            _w.WriteLine("/// </summary>");
+            using (_w.Block($"internal static bool TryScan(global::System.ReadOnlySpan<byte> data, ref int position, ulong members, int depth, out {_model.TypeName} value)"))
+            {
+                _w.WriteLine("value = default!;");
+                if (!layout)
+                {
+                    _w.WriteLine(selective || readerOnly == 0
+                        ? "// Member names the writer escapes, or that differ only in case: the reader reads this type."
+                        : "// Members of kinds the exact layout does not cover, and too many to leave out one by one: the reader reads this type.");
+                    _w.WriteLine("return false;");
+                    return;
+                }
+
+                if (readerOnly != 0)
+                {
+                    _w.WriteLine($"// {string.Join(", ", readable.Where((_, i) => (readerOnly & (1UL << i)) != 0).Select(p => CommentText(p.ClrName)))}: read by the reader only.");
+                    using (_w.Block($"if ((members & 0x{readerOnly.ToString("X", CultureInfo.InvariantCulture)}UL) != 0)"))
+                    {
+                        _w.WriteLine("return false;");
+                    }
+
+                    _w.WriteLine();
+                }
+
+                if (!_model.IsValueType)
+                {
+                    using (_w.Block($"if ({Exact}.ReadNull(data, ref position))"))
+                    {
+                        _w.WriteLine("return true;");
+                    }
+
+                    _w.WriteLine();
+                }
+
+                WriteMemberLocals(readable);
+                using (_w.Block($"if (depth > {Exact}.MaxDepth)"))
+                {
+                    _w.WriteLine("return false;");
+                }
+
+                for (var j = 0; j < written.Count; j++)
+                {
+                    var property = written[j];
+                    var name = (j == 0 ? "{" : ",") + "\"" + property.JsonName + "\":";
+                    var literal = $"!{Exact}.ReadLiteral(data, ref position, {Utf8Literal(name)})";
+                    var skip = $"!{Exact}.Skip(data, ref position, depth, {ExactKinds(property.Shape)})";
+                    _w.WriteLine();
+                    _w.WriteLine($"// {CommentText(property.ClrName)}");
+                    if (!readIndex.TryGetValue(property, out var index))
+                    {
+                        // Written, never read: ReadJson skips whatever it holds.
+                        using (_w.Block($"if ({literal}\n    || !{Exact}.Skip(data, ref position, depth, {Kinds}.Any))"))
+                        {
+                            _w.WriteLine("return false;");
+                        }
+
+                        continue;
+                    }
+
+                    if ((readerOnly & (1UL << index)) != 0)
+                    {
+                        // Not asked for (see above): skipped when it holds JSON of its kind, as ReadJson skips it.
+                        using (_w.Block($"if ({literal}\n    || {skip})"))
+                        {
+                            _w.WriteLine("return false;");
+                        }
+
+                        continue;
+                    }
+
+                    var bit = MemberBit(index);
+                    if (property.Shape.Kind == JsonShapeKind.Nullable)
+                    {
+                        WriteExactNullable(property, index, literal, skip, selective);
+                    }
+                    else
+                    {
+                        var read = "!" + ExactRead(property.Shape, "out " + ValueLocal(index));
+                        using (_w.Block(selective ? $"if ({literal}\n    || ((members & {bit}) == 0 ? {skip} : {read}))" : $"if ({literal}\n    || {read})"))
+                        {
+                            _w.WriteLine("return false;");
+                        }
+                    }
+
+                    if (NeedsPresenceFlag(property))
                     {
                         _w.WriteLine();
-                        using (_w.Block($"if (!{SeenLocal(i)})"))
-                        {
-                            _w.WriteLine($"{Errors}.ThrowMissingRequired({Literal(readable[i].JsonName)});");
-                        }
+                        _w.WriteLine(selective ? $"{SeenLocal(index)} = (members & {bit}) != 0;" : $"{SeenLocal(index)} = true;");
                     }
                 }
 
                 _w.WriteLine();
-                WriteConstruction(readable);
+                using (_w.Block($"if (!{Exact}.ReadLiteral(data, ref position, {Utf8Literal(written.Count == 0 ? "{}" : "}")}))"))
+                {
+                    _w.WriteLine("return false;");
+                }
+
+                WriteRequiredChecks(readable);
+                _w.WriteLine();
+                WriteConstruction(readable, intoOut: true);
             }
+        }
+
+        private void WriteExactNullable(JsonPropertyModel property, int index, string literal, string skip, bool selective)
+        {
+            using (_w.Block($"if ({literal})"))
+            {
+                _w.WriteLine("return false;");
+            }
+
+            _w.WriteLine();
+            if (selective)
+            {
+                using (_w.Block($"if ((members & {MemberBit(index)}) == 0)"))
+                {
+                    using (_w.Block($"if ({skip})"))
+                    {
+                        _w.WriteLine("return false;");
+                    }
+                }
+
+                _w.Write("else ");
+            }
+
+            using (_w.Block($"if ({Exact}.ReadNull(data, ref position))"))
+            {
+                _w.WriteLine($"{ValueLocal(index)} = null;");
+            }
+
+            using (_w.Block("else"))
+            {
+                var item = "item" + index.ToString(CultureInfo.InvariantCulture);
+                using (_w.Block($"if (!{ExactRead(property.Shape.Element!, $"out {property.Shape.Element!.TypeName} {item}")})"))
+                {
+                    _w.WriteLine("return false;");
+                }
+
+                _w.WriteLine();
+                _w.WriteLine($"{ValueLocal(index)} = {item};");
+            }
+        }
+
+        /// <summary>Whether the exact layout's reader reads values of <paramref name="shape"/> (others are left to the reader).</summary>
+        private static bool ExactReadable(JsonTypeShape shape) => shape.Kind switch
+        {
+            JsonShapeKind.String or JsonShapeKind.Boolean or JsonShapeKind.Int32 or JsonShapeKind.Int64 or JsonShapeKind.DateTimeOffset
+                or JsonShapeKind.Object => true,
+            JsonShapeKind.Enum => !shape.EnumAsString && shape.EnumUnderlying is JsonShapeKind.Int32 or JsonShapeKind.Int64,
+            JsonShapeKind.Nullable => shape.Element is { Kind: not JsonShapeKind.Nullable } element && ExactReadable(element),
+            _ => false,
+        };
+
+        /// <summary>A call that reads a value of <paramref name="shape"/> (<see cref="ExactReadable"/>, not nullable) into <paramref name="target"/>.</summary>
+        private string ExactRead(JsonTypeShape shape, string target) => shape.Kind switch
+        {
+            JsonShapeKind.Object => $"{CodecClass(shape)}.TryScan(data, ref position, ulong.MaxValue, depth + 1, {target})",
+            JsonShapeKind.Enum => $"{Exact}.ReadEnum{shape.EnumUnderlying}(data, ref position, {target})",
+            _ => $"{Exact}.Read{shape.Kind}(data, ref position, {target})",
+        };
+
+        /// <summary>A name the writer writes as is (JsonEncodedText escapes nothing in it).</summary>
+        private static bool IsPlainName(string name) =>
+            name.Length > 0 && name.All(c => c is (>= 'a' and <= 'z') or (>= 'A' and <= 'Z') or (>= '0' and <= '9') or '_');
+
+        /// <summary>The kinds of JSON a left-out member of <paramref name="shape"/> is skipped for (as <see cref="UnreadTokens"/>).</summary>
+        private static string ExactKinds(JsonTypeShape shape)
+        {
+            var kinds = UnreadTokenNames(shape).Select(name => name switch
+            {
+                "True" or "False" => "Boolean",
+                "StartObject" => "Object",
+                "StartArray" => "Array",
+                _ => name,
+            }).Distinct().Select(kind => $"{Kinds}.{kind}");
+            return string.Join(" | ", kinds);
         }
 
         /// <summary>The tokens a left-out member of <paramref name="shape"/> may start with, as a pattern over JsonTokenType.</summary>
@@ -402,7 +626,23 @@ internal static class JsonCodecEmitter
         private static bool NeedsPresenceFlag(JsonPropertyModel property) =>
             property.IsRequired || property.Setter is JsonSetterKind.Assignment or JsonSetterKind.InitAccessor or JsonSetterKind.With;
 
-        private void WriteConstruction(List<JsonPropertyModel> readable)
+        /// <summary>The value of each member read (its default until read), and whether it was read where that matters.</summary>
+        private void WriteMemberLocals(List<JsonPropertyModel> readable)
+        {
+            for (var i = 0; i < readable.Count; i++)
+            {
+                var property = readable[i];
+                var type = property.Shape.IsReferenceType ? property.Shape.TypeName + "?" : property.Shape.TypeName;
+                _w.WriteLine($"{type} {ValueLocal(i)} = {property.ConstructorDefault ?? "default"}; // {CommentText(property.ClrName)}");
+                if (NeedsPresenceFlag(property))
+                {
+                    _w.WriteLine($"bool {SeenLocal(i)} = false;");
+                }
+            }
+        }
+
+        /// <summary>Builds the value from the member locals, then returns it, or (<paramref name="intoOut"/>) sets <c>value</c> and returns true.</summary>
+        private void WriteConstruction(List<JsonPropertyModel> readable, bool intoOut = false)
         {
             var arguments = new string[_model.ConstructorParameterCount];
             for (var i = 0; i < arguments.Length; i++)
@@ -459,7 +699,15 @@ internal static class JsonCodecEmitter
                 }
             }
 
-            _w.WriteLine("return result;");
+            if (intoOut)
+            {
+                _w.WriteLine("value = result;");
+                _w.WriteLine("return true;");
+            }
+            else
+            {
+                _w.WriteLine("return result;");
+            }
         }
 
         private static string Value(JsonPropertyModel property, int index) =>

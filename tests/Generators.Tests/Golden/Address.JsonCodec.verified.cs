@@ -113,6 +113,65 @@ namespace Faustish.Generated.Codecs
             return result;
         }
 
+        /// <inheritdoc />
+        protected override bool TryReadExact(global::System.ReadOnlySpan<byte> data, ulong members, out global::Shop.Address value)
+        {
+            int position = 0;
+            return TryScan(data, ref position, members, 1, out value) && position == data.Length;
+        }
+
+        /// <summary>
+        /// Reads the value at <paramref name="position"/> if it is in the layout <see cref="WriteJson"/> writes, the members in
+        /// <paramref name="members"/> decoded and the others checked and skipped; false at the first byte that differs,
+        /// before anything is built (see JsonExactReader).
+        /// </summary>
+        internal static bool TryScan(global::System.ReadOnlySpan<byte> data, ref int position, ulong members, int depth, out global::Shop.Address value)
+        {
+            value = default!;
+            if (global::Faustish.Serialization.Json.JsonExactReader.ReadNull(data, ref position))
+            {
+                return true;
+            }
+
+            string? value0 = default; // Street
+            string? value1 = default; // City
+            string? value2 = default; // PostCode
+            if (depth > global::Faustish.Serialization.Json.JsonExactReader.MaxDepth)
+            {
+                return false;
+            }
+
+            // Street
+            if (!global::Faustish.Serialization.Json.JsonExactReader.ReadLiteral(data, ref position, "{\"street\":"u8)
+                || ((members & 0x1UL) == 0 ? !global::Faustish.Serialization.Json.JsonExactReader.Skip(data, ref position, depth, global::Faustish.Serialization.Json.JsonValueKinds.String | global::Faustish.Serialization.Json.JsonValueKinds.Null) : !global::Faustish.Serialization.Json.JsonExactReader.ReadString(data, ref position, out value0)))
+            {
+                return false;
+            }
+
+            // City
+            if (!global::Faustish.Serialization.Json.JsonExactReader.ReadLiteral(data, ref position, ",\"city\":"u8)
+                || ((members & 0x2UL) == 0 ? !global::Faustish.Serialization.Json.JsonExactReader.Skip(data, ref position, depth, global::Faustish.Serialization.Json.JsonValueKinds.String | global::Faustish.Serialization.Json.JsonValueKinds.Null) : !global::Faustish.Serialization.Json.JsonExactReader.ReadString(data, ref position, out value1)))
+            {
+                return false;
+            }
+
+            // PostCode
+            if (!global::Faustish.Serialization.Json.JsonExactReader.ReadLiteral(data, ref position, ",\"postCode\":"u8)
+                || ((members & 0x4UL) == 0 ? !global::Faustish.Serialization.Json.JsonExactReader.Skip(data, ref position, depth, global::Faustish.Serialization.Json.JsonValueKinds.String | global::Faustish.Serialization.Json.JsonValueKinds.Null) : !global::Faustish.Serialization.Json.JsonExactReader.ReadString(data, ref position, out value2)))
+            {
+                return false;
+            }
+
+            if (!global::Faustish.Serialization.Json.JsonExactReader.ReadLiteral(data, ref position, "}"u8))
+            {
+                return false;
+            }
+
+            var result = new global::Shop.Address(value0!, value1!, value2!);
+            value = result;
+            return true;
+        }
+
         /// <summary>The index of the member named by the current property name, or -1 to skip its value.</summary>
         private static int MatchMember(ref global::System.Text.Json.Utf8JsonReader reader)
         {

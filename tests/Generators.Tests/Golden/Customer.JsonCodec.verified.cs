@@ -115,6 +115,71 @@ namespace Faustish.Generated.Codecs
             return result;
         }
 
+        /// <inheritdoc />
+        protected override bool TryReadExact(global::System.ReadOnlySpan<byte> data, ulong members, out global::Shop.Customer value)
+        {
+            int position = 0;
+            return TryScan(data, ref position, members, 1, out value) && position == data.Length;
+        }
+
+        /// <summary>
+        /// Reads the value at <paramref name="position"/> if it is in the layout <see cref="WriteJson"/> writes, the members in
+        /// <paramref name="members"/> decoded and the others checked and skipped; false at the first byte that differs,
+        /// before anything is built (see JsonExactReader).
+        /// </summary>
+        internal static bool TryScan(global::System.ReadOnlySpan<byte> data, ref int position, ulong members, int depth, out global::Shop.Customer value)
+        {
+            value = default!;
+            // Tags: read by the reader only.
+            if ((members & 0x4UL) != 0)
+            {
+                return false;
+            }
+
+            if (global::Faustish.Serialization.Json.JsonExactReader.ReadNull(data, ref position))
+            {
+                return true;
+            }
+
+            string? value0 = default; // Name
+            global::Shop.Address? value1 = default; // Address
+            global::System.Collections.Generic.List<string>? value2 = default; // Tags
+            if (depth > global::Faustish.Serialization.Json.JsonExactReader.MaxDepth)
+            {
+                return false;
+            }
+
+            // Name
+            if (!global::Faustish.Serialization.Json.JsonExactReader.ReadLiteral(data, ref position, "{\"name\":"u8)
+                || ((members & 0x1UL) == 0 ? !global::Faustish.Serialization.Json.JsonExactReader.Skip(data, ref position, depth, global::Faustish.Serialization.Json.JsonValueKinds.String | global::Faustish.Serialization.Json.JsonValueKinds.Null) : !global::Faustish.Serialization.Json.JsonExactReader.ReadString(data, ref position, out value0)))
+            {
+                return false;
+            }
+
+            // Address
+            if (!global::Faustish.Serialization.Json.JsonExactReader.ReadLiteral(data, ref position, ",\"address\":"u8)
+                || ((members & 0x2UL) == 0 ? !global::Faustish.Serialization.Json.JsonExactReader.Skip(data, ref position, depth, global::Faustish.Serialization.Json.JsonValueKinds.Object | global::Faustish.Serialization.Json.JsonValueKinds.Null) : !global::Faustish.Generated.Codecs.AddressJsonCodec.TryScan(data, ref position, ulong.MaxValue, depth + 1, out value1)))
+            {
+                return false;
+            }
+
+            // Tags
+            if (!global::Faustish.Serialization.Json.JsonExactReader.ReadLiteral(data, ref position, ",\"tags\":"u8)
+                || !global::Faustish.Serialization.Json.JsonExactReader.Skip(data, ref position, depth, global::Faustish.Serialization.Json.JsonValueKinds.Array | global::Faustish.Serialization.Json.JsonValueKinds.Null))
+            {
+                return false;
+            }
+
+            if (!global::Faustish.Serialization.Json.JsonExactReader.ReadLiteral(data, ref position, "}"u8))
+            {
+                return false;
+            }
+
+            var result = new global::Shop.Customer(value0!, value1!, value2!);
+            value = result;
+            return true;
+        }
+
         /// <summary>The index of the member named by the current property name, or -1 to skip its value.</summary>
         private static int MatchMember(ref global::System.Text.Json.Utf8JsonReader reader)
         {

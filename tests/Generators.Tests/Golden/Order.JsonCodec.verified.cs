@@ -152,6 +152,95 @@ namespace Faustish.Generated.Codecs
             return result;
         }
 
+        /// <inheritdoc />
+        protected override bool TryReadExact(global::System.ReadOnlySpan<byte> data, ulong members, out global::Shop.Order value)
+        {
+            int position = 0;
+            return TryScan(data, ref position, members, 1, out value) && position == data.Length;
+        }
+
+        /// <summary>
+        /// Reads the value at <paramref name="position"/> if it is in the layout <see cref="WriteJson"/> writes, the members in
+        /// <paramref name="members"/> decoded and the others checked and skipped; false at the first byte that differs,
+        /// before anything is built (see JsonExactReader).
+        /// </summary>
+        internal static bool TryScan(global::System.ReadOnlySpan<byte> data, ref int position, ulong members, int depth, out global::Shop.Order value)
+        {
+            value = default!;
+            // Id, Total, Lines: read by the reader only.
+            if ((members & 0x25UL) != 0)
+            {
+                return false;
+            }
+
+            if (global::Faustish.Serialization.Json.JsonExactReader.ReadNull(data, ref position))
+            {
+                return true;
+            }
+
+            global::System.Guid value0 = default; // Id
+            global::Shop.Customer? value1 = default; // Customer
+            decimal value2 = default; // Total
+            global::Shop.Channel value3 = default; // Channel
+            global::System.DateTimeOffset value4 = default; // PlacedAt
+            global::Shop.OrderLine[]? value5 = default; // Lines
+            if (depth > global::Faustish.Serialization.Json.JsonExactReader.MaxDepth)
+            {
+                return false;
+            }
+
+            // Id
+            if (!global::Faustish.Serialization.Json.JsonExactReader.ReadLiteral(data, ref position, "{\"id\":"u8)
+                || !global::Faustish.Serialization.Json.JsonExactReader.Skip(data, ref position, depth, global::Faustish.Serialization.Json.JsonValueKinds.String))
+            {
+                return false;
+            }
+
+            // Customer
+            if (!global::Faustish.Serialization.Json.JsonExactReader.ReadLiteral(data, ref position, ",\"customer\":"u8)
+                || ((members & 0x2UL) == 0 ? !global::Faustish.Serialization.Json.JsonExactReader.Skip(data, ref position, depth, global::Faustish.Serialization.Json.JsonValueKinds.Object | global::Faustish.Serialization.Json.JsonValueKinds.Null) : !global::Faustish.Generated.Codecs.CustomerJsonCodec.TryScan(data, ref position, ulong.MaxValue, depth + 1, out value1)))
+            {
+                return false;
+            }
+
+            // Total
+            if (!global::Faustish.Serialization.Json.JsonExactReader.ReadLiteral(data, ref position, ",\"total\":"u8)
+                || !global::Faustish.Serialization.Json.JsonExactReader.Skip(data, ref position, depth, global::Faustish.Serialization.Json.JsonValueKinds.Number))
+            {
+                return false;
+            }
+
+            // Channel
+            if (!global::Faustish.Serialization.Json.JsonExactReader.ReadLiteral(data, ref position, ",\"channel\":"u8)
+                || ((members & 0x8UL) == 0 ? !global::Faustish.Serialization.Json.JsonExactReader.Skip(data, ref position, depth, global::Faustish.Serialization.Json.JsonValueKinds.Number | global::Faustish.Serialization.Json.JsonValueKinds.String) : !global::Faustish.Serialization.Json.JsonExactReader.ReadEnumInt32(data, ref position, out value3)))
+            {
+                return false;
+            }
+
+            // PlacedAt
+            if (!global::Faustish.Serialization.Json.JsonExactReader.ReadLiteral(data, ref position, ",\"placedAt\":"u8)
+                || ((members & 0x10UL) == 0 ? !global::Faustish.Serialization.Json.JsonExactReader.Skip(data, ref position, depth, global::Faustish.Serialization.Json.JsonValueKinds.String) : !global::Faustish.Serialization.Json.JsonExactReader.ReadDateTimeOffset(data, ref position, out value4)))
+            {
+                return false;
+            }
+
+            // Lines
+            if (!global::Faustish.Serialization.Json.JsonExactReader.ReadLiteral(data, ref position, ",\"lines\":"u8)
+                || !global::Faustish.Serialization.Json.JsonExactReader.Skip(data, ref position, depth, global::Faustish.Serialization.Json.JsonValueKinds.Array | global::Faustish.Serialization.Json.JsonValueKinds.Null))
+            {
+                return false;
+            }
+
+            if (!global::Faustish.Serialization.Json.JsonExactReader.ReadLiteral(data, ref position, "}"u8))
+            {
+                return false;
+            }
+
+            var result = new global::Shop.Order(value0, value1!, value2, value3, value4, value5!);
+            value = result;
+            return true;
+        }
+
         /// <summary>The index of the member named by the current property name, or -1 to skip its value.</summary>
         private static int MatchMember(ref global::System.Text.Json.Utf8JsonReader reader)
         {

@@ -113,6 +113,71 @@ namespace Faustish.Generated.Codecs
             return result;
         }
 
+        /// <inheritdoc />
+        protected override bool TryReadExact(global::System.ReadOnlySpan<byte> data, ulong members, out global::Shop.OrderLine value)
+        {
+            int position = 0;
+            return TryScan(data, ref position, members, 1, out value) && position == data.Length;
+        }
+
+        /// <summary>
+        /// Reads the value at <paramref name="position"/> if it is in the layout <see cref="WriteJson"/> writes, the members in
+        /// <paramref name="members"/> decoded and the others checked and skipped; false at the first byte that differs,
+        /// before anything is built (see JsonExactReader).
+        /// </summary>
+        internal static bool TryScan(global::System.ReadOnlySpan<byte> data, ref int position, ulong members, int depth, out global::Shop.OrderLine value)
+        {
+            value = default!;
+            // Price: read by the reader only.
+            if ((members & 0x4UL) != 0)
+            {
+                return false;
+            }
+
+            if (global::Faustish.Serialization.Json.JsonExactReader.ReadNull(data, ref position))
+            {
+                return true;
+            }
+
+            string? value0 = default; // Sku
+            int value1 = default; // Quantity
+            decimal value2 = default; // Price
+            if (depth > global::Faustish.Serialization.Json.JsonExactReader.MaxDepth)
+            {
+                return false;
+            }
+
+            // Sku
+            if (!global::Faustish.Serialization.Json.JsonExactReader.ReadLiteral(data, ref position, "{\"sku\":"u8)
+                || ((members & 0x1UL) == 0 ? !global::Faustish.Serialization.Json.JsonExactReader.Skip(data, ref position, depth, global::Faustish.Serialization.Json.JsonValueKinds.String | global::Faustish.Serialization.Json.JsonValueKinds.Null) : !global::Faustish.Serialization.Json.JsonExactReader.ReadString(data, ref position, out value0)))
+            {
+                return false;
+            }
+
+            // Quantity
+            if (!global::Faustish.Serialization.Json.JsonExactReader.ReadLiteral(data, ref position, ",\"quantity\":"u8)
+                || ((members & 0x2UL) == 0 ? !global::Faustish.Serialization.Json.JsonExactReader.Skip(data, ref position, depth, global::Faustish.Serialization.Json.JsonValueKinds.Number) : !global::Faustish.Serialization.Json.JsonExactReader.ReadInt32(data, ref position, out value1)))
+            {
+                return false;
+            }
+
+            // Price
+            if (!global::Faustish.Serialization.Json.JsonExactReader.ReadLiteral(data, ref position, ",\"price\":"u8)
+                || !global::Faustish.Serialization.Json.JsonExactReader.Skip(data, ref position, depth, global::Faustish.Serialization.Json.JsonValueKinds.Number))
+            {
+                return false;
+            }
+
+            if (!global::Faustish.Serialization.Json.JsonExactReader.ReadLiteral(data, ref position, "}"u8))
+            {
+                return false;
+            }
+
+            var result = new global::Shop.OrderLine(value0!, value1, value2);
+            value = result;
+            return true;
+        }
+
         /// <summary>The index of the member named by the current property name, or -1 to skip its value.</summary>
         private static int MatchMember(ref global::System.Text.Json.Utf8JsonReader reader)
         {

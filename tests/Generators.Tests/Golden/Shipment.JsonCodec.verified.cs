@@ -102,6 +102,60 @@ namespace Faustish.Generated.Codecs
             return result;
         }
 
+        /// <inheritdoc />
+        protected override bool TryReadExact(global::System.ReadOnlySpan<byte> data, ulong members, out global::Shop.Shipment value)
+        {
+            int position = 0;
+            return TryScan(data, ref position, members, 1, out value) && position == data.Length;
+        }
+
+        /// <summary>
+        /// Reads the value at <paramref name="position"/> if it is in the layout <see cref="WriteJson"/> writes, the members in
+        /// <paramref name="members"/> decoded and the others checked and skipped; false at the first byte that differs,
+        /// before anything is built (see JsonExactReader).
+        /// </summary>
+        internal static bool TryScan(global::System.ReadOnlySpan<byte> data, ref int position, ulong members, int depth, out global::Shop.Shipment value)
+        {
+            value = default!;
+            long value0 = default; // OrderNumber
+            int value1 = default; // Parcels
+            global::System.DateTimeOffset value2 = default; // ShippedAt
+            if (depth > global::Faustish.Serialization.Json.JsonExactReader.MaxDepth)
+            {
+                return false;
+            }
+
+            // OrderNumber
+            if (!global::Faustish.Serialization.Json.JsonExactReader.ReadLiteral(data, ref position, "{\"orderNumber\":"u8)
+                || ((members & 0x1UL) == 0 ? !global::Faustish.Serialization.Json.JsonExactReader.Skip(data, ref position, depth, global::Faustish.Serialization.Json.JsonValueKinds.Number) : !global::Faustish.Serialization.Json.JsonExactReader.ReadInt64(data, ref position, out value0)))
+            {
+                return false;
+            }
+
+            // Parcels
+            if (!global::Faustish.Serialization.Json.JsonExactReader.ReadLiteral(data, ref position, ",\"parcels\":"u8)
+                || ((members & 0x2UL) == 0 ? !global::Faustish.Serialization.Json.JsonExactReader.Skip(data, ref position, depth, global::Faustish.Serialization.Json.JsonValueKinds.Number) : !global::Faustish.Serialization.Json.JsonExactReader.ReadInt32(data, ref position, out value1)))
+            {
+                return false;
+            }
+
+            // ShippedAt
+            if (!global::Faustish.Serialization.Json.JsonExactReader.ReadLiteral(data, ref position, ",\"shippedAt\":"u8)
+                || ((members & 0x4UL) == 0 ? !global::Faustish.Serialization.Json.JsonExactReader.Skip(data, ref position, depth, global::Faustish.Serialization.Json.JsonValueKinds.String) : !global::Faustish.Serialization.Json.JsonExactReader.ReadDateTimeOffset(data, ref position, out value2)))
+            {
+                return false;
+            }
+
+            if (!global::Faustish.Serialization.Json.JsonExactReader.ReadLiteral(data, ref position, "}"u8))
+            {
+                return false;
+            }
+
+            var result = new global::Shop.Shipment(value0, value1, value2);
+            value = result;
+            return true;
+        }
+
         /// <summary>The index of the member named by the current property name, or -1 to skip its value.</summary>
         private static int MatchMember(ref global::System.Text.Json.Utf8JsonReader reader)
         {

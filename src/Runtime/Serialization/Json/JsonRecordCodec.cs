@@ -37,6 +37,19 @@ public abstract class JsonRecordCodec<T> : IRecordCodec<T>
     /// </summary>
     public virtual T ReadJson(ref Utf8JsonReader reader, ulong members) => ReadJson(ref reader);
 
+    /// <summary>
+    /// Reads <paramref name="data"/> if it is exactly in the layout <see cref="WriteJson"/> writes (see
+    /// <see cref="JsonExactReader"/>), the members in <paramref name="members"/> only, without the tokenizer; returns
+    /// <see langword="false"/>, having built nothing, at the first byte that differs, and <see cref="Read(ReadOnlySpan{byte})"/>
+    /// then reads the value with <see cref="Utf8JsonReader"/>. Generated object codecs override it; the value's own
+    /// constructor may still throw, as it would in the reader's read.
+    /// </summary>
+    protected virtual bool TryReadExact(ReadOnlySpan<byte> data, ulong members, out T value)
+    {
+        value = default!;
+        return false;
+    }
+
     /// <inheritdoc />
     public void Write(IBufferWriter<byte> output, T value)
     {
@@ -56,9 +69,14 @@ public abstract class JsonRecordCodec<T> : IRecordCodec<T>
     /// <inheritdoc />
     public T Read(ReadOnlySpan<byte> data)
     {
-        var reader = new Utf8JsonReader(data, ReaderOptions);
         try
         {
+            if (TryReadExact(data, ulong.MaxValue, out var exact))
+            {
+                return exact;
+            }
+
+            var reader = new Utf8JsonReader(data, ReaderOptions);
             if (!reader.Read())
             {
                 JsonReadErrors.ThrowEmpty();
@@ -89,9 +107,14 @@ public abstract class JsonRecordCodec<T> : IRecordCodec<T>
     /// </summary>
     public T Read(ReadOnlySpan<byte> data, ulong members)
     {
-        var reader = new Utf8JsonReader(data, ReaderOptions);
         try
         {
+            if (TryReadExact(data, members, out var exact))
+            {
+                return exact;
+            }
+
+            var reader = new Utf8JsonReader(data, ReaderOptions);
             if (reader.Read())
             {
                 var value = ReadJson(ref reader, members);
