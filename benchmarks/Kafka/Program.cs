@@ -91,6 +91,7 @@ try
     var inPlaceRate = Median(inPlace.Select(r => r.EventsPerSecond));
     Console.WriteLine($"In place / raw: {inPlaceRate / rawRate:F2}x events/s (target 1.5x), in place / client: {inPlaceRate / faustishRate:F2}x; " +
         $"processing thread {Median(inPlace.Select(r => r.ThreadBytesPerEvent)):F0} B vs {Median(faustish.Select(r => r.ThreadBytesPerEvent)):F0} B per event " +
+        $"(after the first record: {Median(inPlace.Select(r => r.SteadyThreadBytesPerEvent)):F2} B vs {Median(faustish.Select(r => r.SteadyThreadBytesPerEvent)):F2} B) " +
         $"-> {(inPlaceRate / rawRate >= 1.5 ? "meets the target" : "BELOW THE TARGET")}");
     Console.WriteLine($"Exactly-once / at-least-once: {Median(exactlyOnce.Select(r => r.EventsPerSecond)) / faustishRate:F2}x events/s, " +
         $"{Median(exactlyOnce.Select(r => r.BytesPerEvent)):F0} B vs {faustishBytes:F0} B per event (same run, same topic; commits every 1 s either way)");
@@ -125,8 +126,12 @@ static void Print(string name, List<Result> results, double baseline)
 /// <param name="StartupMs">From the start of the run to the first record processed (group join; tables opened and restored).</param>
 /// <param name="SteadyEventsPerSecond">Events after the first, over the time after the first.</param>
 /// <param name="ThreadBytesPerEvent">Bytes allocated by the processing thread alone (fetch, decode, agent, tables), per event.</param>
+/// <param name="SteadyThreadBytesPerEvent">
+/// The same, from the first record processed to the last (fetching, decoding, the agent, its tables, commits and
+/// changelogs; not the group join and the opening of the tables before it), per event after the first batch.
+/// </param>
 internal sealed record Result(double EventsPerSecond, double BytesPerEvent, double StartupMs, double SteadyEventsPerSecond, double ThreadBytesPerEvent,
-    Dictionary<string, long>? Counts = null);
+    Dictionary<string, long>? Counts = null, double SteadyThreadBytesPerEvent = double.NaN);
 
 /// <summary>The cluster, the seeded topic and the two contenders.</summary>
 internal sealed class Bench(MockKafkaCluster cluster, string root, int events, string codec)
@@ -214,18 +219,22 @@ internal sealed class Bench(MockKafkaCluster cluster, string root, int events, s
             var clock = Stopwatch.StartNew();
             worker.Start(CancellationToken.None);
             var first = TimeSpan.Zero;
+            long processedAtFirst = 0, threadAllocatedAtFirst = 0;
             while (worker.Processed < events && clock.Elapsed < Bound)
             {
                 worker.RunOnce();
                 if (first == TimeSpan.Zero && worker.Processed > 0)
                 {
                     first = clock.Elapsed;
+                    processedAtFirst = worker.Processed;
+                    threadAllocatedAtFirst = GC.GetAllocatedBytesForCurrentThread();
                 }
             }
 
             var seconds = clock.Elapsed.TotalSeconds;
             var bytes = GC.GetTotalAllocatedBytes(precise: true) - allocated;
             var threadBytes = GC.GetAllocatedBytesForCurrentThread() - threadAllocated;
+            var steadyThreadBytes = GC.GetAllocatedBytesForCurrentThread() - threadAllocatedAtFirst;
             worker.Stop();
             if (worker.Processed != events)
             {
@@ -233,7 +242,7 @@ internal sealed class Bench(MockKafkaCluster cluster, string root, int events, s
             }
 
             result = new Result(events / seconds, (double)bytes / events, first.TotalMilliseconds, (events - 1) / (seconds - first.TotalSeconds),
-                (double)threadBytes / events);
+                (double)threadBytes / events, SteadyThreadBytesPerEvent: (double)steadyThreadBytes / (events - processedAtFirst));
             Report(guarantee == ProcessingGuarantee.ExactlyOnce ? "faustish exactly-once" : fetchPath == KafkaFetchPath.InPlace ? "faustish in place" : "faustish (CountViews)",
                 name, seconds, first, result);
         }
@@ -391,7 +400,8 @@ internal sealed class Bench(MockKafkaCluster cluster, string root, int events, s
     }
 
     private static void Report(string contender, string name, double seconds, TimeSpan first, Result result) =>
-        Console.WriteLine($"  {contender,-22} {name,-8} {seconds,6:F2} s = {result.EventsPerSecond,10:N0} events/s, {result.BytesPerEvent,5:F0} B/event ({result.ThreadBytesPerEvent:F0} on its thread) " +
+        Console.WriteLine($"  {contender,-22} {name,-8} {seconds,6:F2} s = {result.EventsPerSecond,10:N0} events/s, {result.BytesPerEvent,5:F0} B/event ({result.ThreadBytesPerEvent:F0} on its thread" +
+            $"{(double.IsNaN(result.SteadyThreadBytesPerEvent) ? "" : $", {result.SteadyThreadBytesPerEvent:F2} after the first record")}) " +
             $"(first record after {first.TotalMilliseconds:F0} ms, then {result.SteadyEventsPerSecond:N0} events/s)");
 }
 

@@ -33,8 +33,7 @@ public sealed class ValueProjectionEmitTests
     [InlineData("if (visit is { Page: \"/\" }) { perPage.Increment(key); }")]
     [InlineData("var (page, _, _, _) = visit; perPage.Increment(page);")]
     [InlineData("Func<Visit, string> page = visit => visit.Page; perPage.Increment(page(new Visit(\"/\", \"u\", default, null)));")]
-    [InlineData("perPage.Increment(visit.Page + visit.User + visit.At + visit.Referrer);")]
-    public void Using_the_value_any_other_way_or_reading_every_member_decodes_it_whole(string body)
+    public void Using_the_value_any_other_way_decodes_it_whole(string body)
     {
         var agent = AgentFile(Record + ";", body);
         Assert.DoesNotContain("ValueMembers", agent, StringComparison.Ordinal);
@@ -66,6 +65,36 @@ public sealed class ValueProjectionEmitTests
         Assert.Contains($"does not read {leftOut}: the loop leaves them undecoded.", agent, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("perPage.Increment(visit.Page);", "0x1UL")]
+    [InlineData("if (visit.At.Year > 2000) { perPage.Increment(visit.Referrer ?? key); }", "0xCUL")]
+    [InlineData("perPage.Increment(visit.Page + visit.User + visit.At + visit.Referrer);", "0xFUL")]
+    public void An_agent_that_reads_only_members_while_it_runs_gets_every_record_decoded_into_one_instance(string body, string mask)
+    {
+        var agent = AgentFile(Record + ";", body);
+        Assert.Contains($"private const ulong ValueMembers = {mask};", agent, StringComparison.Ordinal);
+        Assert.Contains("private readonly global::Shop.Visit _value = new global::Shop.Visit(default!, default!, default!, default!);", agent, StringComparison.Ordinal);
+        Assert.Contains("(ValueCodec.TryReadInto(batch.ValueOf(in record), ValueMembers, _value) ? _value : ValueCodec.Read(batch.ValueOf(in record), ValueMembers))", agent,
+            StringComparison.Ordinal);
+    }
+
+    [Theory]
+    // Read by a lambda or a local function, which may run after Process returns (the next record would be in it).
+    [InlineData(Record + ";", "Func<string> later = () => visit.User; perPage.Increment(later());", "public void Process")]
+    [InlineData(Record + ";", "string Later() => visit.User; perPage.Increment(Later());", "public void Process")]
+    // An asynchronous method reads after it returns.
+    [InlineData(Record + ";", "perPage.Increment(visit.Page); await System.Threading.Tasks.Task.Yield();", "public async System.Threading.Tasks.Task ProcessAsync")]
+    // A construction runs an initializer that a reuse would not.
+    [InlineData(Record + " { private readonly Guid _id = Guid.NewGuid(); }", "perPage.Increment(visit.Page);", "public void Process")]
+    // Not a record: its members are not all set by the codec through init accessors.
+    [InlineData("public sealed class Visit(string page) { public string Page { get; } = page; public string User { get; init; } = \"\"; }", "perPage.Increment(visit.User);", "public void Process")]
+    public void An_agent_whose_value_may_be_read_later_or_is_built_by_code_gets_a_new_value_for_every_record(string record, string body, string method)
+    {
+        var agent = AgentFile(record, body, method: method);
+        Assert.DoesNotContain("_value", agent, StringComparison.Ordinal);
+        Assert.DoesNotContain("TryReadInto", agent, StringComparison.Ordinal);
+    }
+
     [Fact]
     public void The_topics_timestamp_member_is_decoded_for_the_loop()
     {
@@ -74,7 +103,7 @@ public sealed class ValueProjectionEmitTests
         Assert.Contains("var timestampMs = value.At.ToUnixTimeMilliseconds();", agent, StringComparison.Ordinal);
     }
 
-    private static string AgentFile(string record, string body, string topicArguments = "")
+    private static string AgentFile(string record, string body, string topicArguments = "", string method = "public void Process")
     {
         var (files, output, diagnostics) = GeneratorHarness.Run($$"""
             using System;
@@ -93,7 +122,7 @@ public sealed class ValueProjectionEmitTests
             [Agent(typeof(Visits))]
             public sealed partial class CountPages(VisitsPerPage perPage)
             {
-                public void Process(string key, Visit visit)
+                {{method}}(string key, Visit visit)
                 {
                     {{body}}
                 }

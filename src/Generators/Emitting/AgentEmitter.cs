@@ -58,13 +58,15 @@ internal static class AgentEmitter
             }
         }
 
-        // Every name read must be a member the codec stores as it is: anything else may read what is left out.
-        if (leftOut.Count == 0 || !needed.All(name => projection.Members.Any(m => m.ClrName == name && m.Plain)))
+        // Every name read must be a member the codec stores as it is: anything else may read what is left out (or, in a
+        // reused instance, what an earlier record set).
+        if (!needed.All(name => projection.Members.Any(m => m.ClrName == name && m.Plain)))
         {
             return null;
         }
 
-        return new ValueMembersModel(mask, new EquatableArray<string>(leftOut));
+        var reused = reads.ReadsWhileRunning ? projection.ReusableInstance : null;
+        return leftOut.Count == 0 && reused is null ? null : new ValueMembersModel(mask, new EquatableArray<string>(leftOut), reused);
     }
 
     /// <summary>The file-local partition class: not a member of the agent, and invisible outside this file.</summary>
@@ -240,8 +242,19 @@ internal static class AgentEmitter
                     var codec = $"global::Faustish.Serialization.Json.JsonRecordCodec<{agent.Value.FullyQualifiedName}>";
                     writer.WriteLine($"private static readonly {codec} ValueCodec = ({codec}){agent.TopicFullyQualifiedName}.Definition.ValueCodec;");
                     writer.WriteLine();
-                    writer.WriteLine($"// {agent.Target.DisplayName}.{agent.MethodName} does not read {string.Join(", ", members.LeftOut)}: the loop leaves them undecoded.");
+                    if (members.LeftOut.Count > 0)
+                    {
+                        writer.WriteLine($"// {agent.Target.DisplayName}.{agent.MethodName} does not read {string.Join(", ", members.LeftOut)}: the loop leaves them undecoded.");
+                    }
+
                     writer.WriteLine($"private const ulong ValueMembers = 0x{members.Mask.ToString("X", CultureInfo.InvariantCulture)}UL;");
+                    if (members.ReusedInstance is { } instance)
+                    {
+                        writer.WriteLine();
+                        writer.WriteLine($"// {agent.Target.DisplayName}.{agent.MethodName} reads only members of its value, and only while it runs: each record is");
+                        writer.WriteLine("// decoded into this one instance, which nothing else holds (a record in another layout gets one of its own).");
+                        writer.WriteLine($"private readonly {agent.Value.FullyQualifiedName} _value = {instance};");
+                    }
                 }
                 else
                 {
@@ -304,7 +317,12 @@ internal static class AgentEmitter
             }
             else
             {
-                EmitLoop(writer, agent, valueMembers is null ? "ValueCodec.Read(batch.ValueOf(in record))" : "ValueCodec.Read(batch.ValueOf(in record), ValueMembers)");
+                EmitLoop(writer, agent, valueMembers switch
+                {
+                    null => "ValueCodec.Read(batch.ValueOf(in record))",
+                    { ReusedInstance: null } => "ValueCodec.Read(batch.ValueOf(in record), ValueMembers)",
+                    _ => "(ValueCodec.TryReadInto(batch.ValueOf(in record), ValueMembers, _value) ? _value : ValueCodec.Read(batch.ValueOf(in record), ValueMembers))",
+                });
             }
 
             EmitScheduledCalls(writer, agent);

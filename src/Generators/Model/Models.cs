@@ -142,7 +142,13 @@ internal sealed record AgentModel(
 /// <param name="ClassKey">The agent class as its declarations spell it (<see cref="Parsing.ValueReads.ClassKey"/>).</param>
 /// <param name="Members">The codec's members, by bit index.</param>
 /// <param name="LoopReads">Members the generated loop itself reads (the event's timestamp member).</param>
-internal sealed record ValueProjectionModel(string ClassKey, EquatableArray<ProjectedMember> Members, EquatableArray<string> LoopReads);
+/// <param name="ReusableInstance">
+/// An expression that builds an instance the loop may decode every record into (see <c>JsonRecordCodec.TryReadInto</c>),
+/// or null: a record class whose members the codec reads are all positional, with no initializer or other code that a
+/// construction would run and a reuse would not.
+/// </param>
+internal sealed record ValueProjectionModel(string ClassKey, EquatableArray<ProjectedMember> Members, EquatableArray<string> LoopReads,
+    string? ReusableInstance = null);
 
 /// <summary>A member of a projected value's codec.</summary>
 /// <param name="ClrName">The C# property name, as member accesses spell it.</param>
@@ -160,10 +166,15 @@ internal sealed record ProjectedMember(string ClrName, string JsonName, bool Pla
 /// <summary>What a processing method reads of its value (<see cref="Parsing.ValueReads"/>).</summary>
 /// <param name="ClassKey">The method's class as its declarations spell it.</param>
 /// <param name="Members">The member names it reads, in ordinal order; null when it uses the value otherwise.</param>
-internal sealed record ValueReadsModel(string ClassKey, EquatableArray<string>? Members);
+/// <param name="ReadsWhileRunning">
+/// Every read is in the body of a synchronous <c>void Process</c>, none in a lambda or local function: nothing reads the
+/// value after the method returns.
+/// </param>
+internal sealed record ValueReadsModel(string ClassKey, EquatableArray<string>? Members, bool ReadsWhileRunning = false);
 
 /// <summary>The members of an agent's value its loop decodes: their bits, and the JSON names of those left out (for a comment).</summary>
-internal sealed record ValueMembersModel(ulong Mask, EquatableArray<string> LeftOut);
+/// <param name="ReusedInstance">The construction of the one instance the loop decodes into (<see cref="ValueProjectionModel.ReusableInstance"/>), or null.</param>
+internal sealed record ValueMembersModel(ulong Mask, EquatableArray<string> LeftOut, string? ReusedInstance = null);
 
 /// <summary>
 /// The join of a join agent (<c>[Join(typeof(Right), Kind = …, Window = …)]</c>): the right side's topic and value type,

@@ -68,7 +68,16 @@ internal static class ValueProjections
         }
 
         var loopReads = topic.Timestamp is { } timestamp ? new EquatableArray<string>([timestamp.Name.TrimStart('@')]) : default;
-        return new ValueProjectionModel(ValueReads.ClassKey(methodSyntax), new EquatableArray<ProjectedMember>(members), loopReads);
+
+        // Reused, an instance keeps what an earlier record set; built, it gets initializers run. Only a record class
+        // whose state is exactly its positional members, each set by the codec (ReadsIntoInstance), may be reused.
+        var reusable = codec.ReadsIntoInstance && type.IsRecord && type.TypeKind == TypeKind.Class &&
+            readable.All(p => type.GetMembers(p.ClrName).FirstOrDefault(static m => m is IPropertySymbol) is { } symbol && IsPositional(symbol, cancellationToken)) &&
+            !nodes.Any(static n => n is EqualsValueClauseSyntax { Parent: not ParameterSyntax });
+        var instance = reusable
+            ? $"new {codec.TypeName}({string.Join(", ", Enumerable.Repeat("default!", codec.ConstructorParameterCount))})"
+            : null;
+        return new ValueProjectionModel(ValueReads.ClassKey(methodSyntax), new EquatableArray<ProjectedMember>(members), loopReads, instance);
     }
 
     /// <summary>Code that may run while an instance is built, whose edits would not rebuild this model.</summary>

@@ -26,6 +26,11 @@ internal static class ValueReads
         var key = ClassKey(method);
         var value = method.ParameterList.Parameters[1].Identifier.ValueText;
         var members = new SortedSet<string>(System.StringComparer.Ordinal);
+        // A synchronous void Process reads its value only while it runs, unless a lambda or local function (which may
+        // run later) reads it: only then may the loop reuse one instance for every record.
+        var readsWhileRunning = method.Identifier.ValueText == "Process" &&
+            method.ReturnType is PredefinedTypeSyntax { Keyword.RawKind: (int)SyntaxKind.VoidKeyword } &&
+            !method.Modifiers.Any(SyntaxKind.AsyncKeyword);
         SyntaxNode body = (SyntaxNode?)method.Body ?? method.ExpressionBody!;
         foreach (var node in body.DescendantNodesAndSelf())
         {
@@ -46,11 +51,12 @@ internal static class ValueReads
                     }
 
                     members.Add(member);
+                    readsWhileRunning &= !name.Ancestors().TakeWhile(n => n != body).Any(static n => n is AnonymousFunctionExpressionSyntax or LocalFunctionStatementSyntax);
                     break;
             }
         }
 
-        return new ValueReadsModel(key, new EquatableArray<string>(members.ToList()));
+        return new ValueReadsModel(key, new EquatableArray<string>(members.ToList()), readsWhileRunning);
     }
 
     /// <summary>The member read by <c>value.Member</c> (a property or field read, not a call, not assigned), or null.</summary>

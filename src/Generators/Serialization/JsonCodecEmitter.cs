@@ -145,7 +145,7 @@ internal static class JsonCodecEmitter
             for (var i = 0; i < readable.Count; i++)
             {
                 var property = readable[i];
-                if (property.Setter != JsonSetterKind.InitAccessor)
+                if (property.Setter != JsonSetterKind.InitAccessor && !ReadsInto(readable))
                 {
                     continue;
                 }
@@ -410,6 +410,7 @@ internal static class JsonCodecEmitter
                 }
             }
 
+            var into = ReadsInto(readable) && layout;
             _w.WriteLine();
             _w.WriteLine("/// <inheritdoc />");
             using (_w.Block($"protected override bool TryReadExact(global::System.ReadOnlySpan<byte> data, ulong members, out {_model.TypeName} value)"))
@@ -418,13 +419,30 @@ internal static class JsonCodecEmitter
                 _w.WriteLine("return TryScan(data, ref position, members, 1, out value) && position == data.Length;");
             }
 
+            if (into)
+            {
+                _w.WriteLine();
+                _w.WriteLine("/// <inheritdoc />");
+                using (_w.Block($"public override bool TryReadInto(global::System.ReadOnlySpan<byte> data, ulong members, {_model.TypeName} target)"))
+                {
+                    _w.WriteLine("int position = 0;");
+                    _w.WriteLine("return TryScan(data, ref position, members, 1, out _, target) && position == data.Length;");
+                }
+            }
+
             _w.WriteLine();
             _w.WriteLine("/// <summary>");
             _w.WriteLine("/// Reads the value at <paramref name=\"position\"/> if it is in the layout <see cref=\"WriteJson\"/> writes, the members in");
             _w.WriteLine("/// <paramref name=\"members\"/> decoded and the others checked and skipped; false at the first byte that differs,");
             _w.WriteLine("/// before anything is built (see JsonExactReader).");
+            if (into)
+            {
+                _w.WriteLine("/// Given <paramref name=\"into\"/>, sets those members of it (through their init accessors) instead of building a value.");
+            }
+
             _w.WriteLine("/// </summary>");
-            using (_w.Block($"internal static bool TryScan(global::System.ReadOnlySpan<byte> data, ref int position, ulong members, int depth, out {_model.TypeName} value)"))
+            var intoParameter = into ? $", {_model.TypeName}? into = null" : "";
+            using (_w.Block($"internal static bool TryScan(global::System.ReadOnlySpan<byte> data, ref int position, ulong members, int depth, out {_model.TypeName} value{intoParameter})"))
             {
                 _w.WriteLine("value = default!;");
                 if (!layout)
@@ -451,7 +469,7 @@ internal static class JsonCodecEmitter
                 {
                     using (_w.Block($"if ({Exact}.ReadNull(data, ref position))"))
                     {
-                        _w.WriteLine("return true;");
+                        _w.WriteLine(into ? "return into is null;" : "return true;");
                     }
 
                     _w.WriteLine();
@@ -522,9 +540,32 @@ internal static class JsonCodecEmitter
 
                 WriteRequiredChecks(readable);
                 _w.WriteLine();
+                if (into)
+                {
+                    using (_w.Block("if (into is not null)"))
+                    {
+                        for (var i = 0; i < readable.Count; i++)
+                        {
+                            using (_w.Block($"if ((members & {MemberBit(i)}) != 0)"))
+                            {
+                                _w.WriteLine($"{InitAccessor(i)}(into, {Value(readable[i], i)});");
+                            }
+                        }
+
+                        _w.WriteLine();
+                        _w.WriteLine("value = into;");
+                        _w.WriteLine("return true;");
+                    }
+
+                    _w.WriteLine();
+                }
+
                 WriteConstruction(readable, intoOut: true);
             }
         }
+
+        /// <summary>Whether the codec reads into a given instance (see <see cref="JsonCodecModel.ReadsIntoInstance"/>): one bit per member.</summary>
+        private bool ReadsInto(List<JsonPropertyModel> readable) => _model.ReadsIntoInstance && ReadsSelectedMembers(readable);
 
         private void WriteExactNullable(JsonPropertyModel property, int index, string literal, string skip, bool selective)
         {

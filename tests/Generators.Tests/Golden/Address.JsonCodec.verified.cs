@@ -120,17 +120,25 @@ namespace Faustish.Generated.Codecs
             return TryScan(data, ref position, members, 1, out value) && position == data.Length;
         }
 
+        /// <inheritdoc />
+        public override bool TryReadInto(global::System.ReadOnlySpan<byte> data, ulong members, global::Shop.Address target)
+        {
+            int position = 0;
+            return TryScan(data, ref position, members, 1, out _, target) && position == data.Length;
+        }
+
         /// <summary>
         /// Reads the value at <paramref name="position"/> if it is in the layout <see cref="WriteJson"/> writes, the members in
         /// <paramref name="members"/> decoded and the others checked and skipped; false at the first byte that differs,
         /// before anything is built (see JsonExactReader).
+        /// Given <paramref name="into"/>, sets those members of it (through their init accessors) instead of building a value.
         /// </summary>
-        internal static bool TryScan(global::System.ReadOnlySpan<byte> data, ref int position, ulong members, int depth, out global::Shop.Address value)
+        internal static bool TryScan(global::System.ReadOnlySpan<byte> data, ref int position, ulong members, int depth, out global::Shop.Address value, global::Shop.Address? into = null)
         {
             value = default!;
             if (global::Faustish.Serialization.Json.JsonExactReader.ReadNull(data, ref position))
             {
-                return true;
+                return into is null;
             }
 
             string? value0 = default; // Street
@@ -165,6 +173,25 @@ namespace Faustish.Generated.Codecs
             if (!global::Faustish.Serialization.Json.JsonExactReader.ReadLiteral(data, ref position, "}"u8))
             {
                 return false;
+            }
+
+            if (into is not null)
+            {
+                if ((members & 0x1UL) != 0)
+                {
+                    Init0(into, value0!);
+                }
+                if ((members & 0x2UL) != 0)
+                {
+                    Init1(into, value1!);
+                }
+                if ((members & 0x4UL) != 0)
+                {
+                    Init2(into, value2!);
+                }
+
+                value = into;
+                return true;
             }
 
             var result = new global::Shop.Address(value0!, value1!, value2!);
@@ -216,5 +243,17 @@ namespace Faustish.Generated.Codecs
             }
             return -1;
         }
+
+        /// <summary>The init accessor of <c>Street</c>.</summary>
+        [global::System.Runtime.CompilerServices.UnsafeAccessor(global::System.Runtime.CompilerServices.UnsafeAccessorKind.Method, Name = "set_Street")]
+        private static extern void Init0(global::Shop.Address target, string value);
+
+        /// <summary>The init accessor of <c>City</c>.</summary>
+        [global::System.Runtime.CompilerServices.UnsafeAccessor(global::System.Runtime.CompilerServices.UnsafeAccessorKind.Method, Name = "set_City")]
+        private static extern void Init1(global::Shop.Address target, string value);
+
+        /// <summary>The init accessor of <c>PostCode</c>.</summary>
+        [global::System.Runtime.CompilerServices.UnsafeAccessor(global::System.Runtime.CompilerServices.UnsafeAccessorKind.Method, Name = "set_PostCode")]
+        private static extern void Init2(global::Shop.Address target, string? value);
     }
 }

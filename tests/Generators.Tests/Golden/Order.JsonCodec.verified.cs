@@ -159,12 +159,20 @@ namespace Faustish.Generated.Codecs
             return TryScan(data, ref position, members, 1, out value) && position == data.Length;
         }
 
+        /// <inheritdoc />
+        public override bool TryReadInto(global::System.ReadOnlySpan<byte> data, ulong members, global::Shop.Order target)
+        {
+            int position = 0;
+            return TryScan(data, ref position, members, 1, out _, target) && position == data.Length;
+        }
+
         /// <summary>
         /// Reads the value at <paramref name="position"/> if it is in the layout <see cref="WriteJson"/> writes, the members in
         /// <paramref name="members"/> decoded and the others checked and skipped; false at the first byte that differs,
         /// before anything is built (see JsonExactReader).
+        /// Given <paramref name="into"/>, sets those members of it (through their init accessors) instead of building a value.
         /// </summary>
-        internal static bool TryScan(global::System.ReadOnlySpan<byte> data, ref int position, ulong members, int depth, out global::Shop.Order value)
+        internal static bool TryScan(global::System.ReadOnlySpan<byte> data, ref int position, ulong members, int depth, out global::Shop.Order value, global::Shop.Order? into = null)
         {
             value = default!;
             // Id, Total, Lines: read by the reader only.
@@ -175,7 +183,7 @@ namespace Faustish.Generated.Codecs
 
             if (global::Faustish.Serialization.Json.JsonExactReader.ReadNull(data, ref position))
             {
-                return true;
+                return into is null;
             }
 
             global::System.Guid value0 = default; // Id
@@ -234,6 +242,37 @@ namespace Faustish.Generated.Codecs
             if (!global::Faustish.Serialization.Json.JsonExactReader.ReadLiteral(data, ref position, "}"u8))
             {
                 return false;
+            }
+
+            if (into is not null)
+            {
+                if ((members & 0x1UL) != 0)
+                {
+                    Init0(into, value0);
+                }
+                if ((members & 0x2UL) != 0)
+                {
+                    Init1(into, value1!);
+                }
+                if ((members & 0x4UL) != 0)
+                {
+                    Init2(into, value2);
+                }
+                if ((members & 0x8UL) != 0)
+                {
+                    Init3(into, value3);
+                }
+                if ((members & 0x10UL) != 0)
+                {
+                    Init4(into, value4);
+                }
+                if ((members & 0x20UL) != 0)
+                {
+                    Init5(into, value5!);
+                }
+
+                value = into;
+                return true;
             }
 
             var result = new global::Shop.Order(value0, value1!, value2, value3, value4, value5!);
@@ -309,6 +348,30 @@ namespace Faustish.Generated.Codecs
             }
             return -1;
         }
+
+        /// <summary>The init accessor of <c>Id</c>.</summary>
+        [global::System.Runtime.CompilerServices.UnsafeAccessor(global::System.Runtime.CompilerServices.UnsafeAccessorKind.Method, Name = "set_Id")]
+        private static extern void Init0(global::Shop.Order target, global::System.Guid value);
+
+        /// <summary>The init accessor of <c>Customer</c>.</summary>
+        [global::System.Runtime.CompilerServices.UnsafeAccessor(global::System.Runtime.CompilerServices.UnsafeAccessorKind.Method, Name = "set_Customer")]
+        private static extern void Init1(global::Shop.Order target, global::Shop.Customer value);
+
+        /// <summary>The init accessor of <c>Total</c>.</summary>
+        [global::System.Runtime.CompilerServices.UnsafeAccessor(global::System.Runtime.CompilerServices.UnsafeAccessorKind.Method, Name = "set_Total")]
+        private static extern void Init2(global::Shop.Order target, decimal value);
+
+        /// <summary>The init accessor of <c>Channel</c>.</summary>
+        [global::System.Runtime.CompilerServices.UnsafeAccessor(global::System.Runtime.CompilerServices.UnsafeAccessorKind.Method, Name = "set_Channel")]
+        private static extern void Init3(global::Shop.Order target, global::Shop.Channel value);
+
+        /// <summary>The init accessor of <c>PlacedAt</c>.</summary>
+        [global::System.Runtime.CompilerServices.UnsafeAccessor(global::System.Runtime.CompilerServices.UnsafeAccessorKind.Method, Name = "set_PlacedAt")]
+        private static extern void Init4(global::Shop.Order target, global::System.DateTimeOffset value);
+
+        /// <summary>The init accessor of <c>Lines</c>.</summary>
+        [global::System.Runtime.CompilerServices.UnsafeAccessor(global::System.Runtime.CompilerServices.UnsafeAccessorKind.Method, Name = "set_Lines")]
+        private static extern void Init5(global::Shop.Order target, global::Shop.OrderLine[] value);
 
         private static void WriteArrayOfOrderLine(global::System.Text.Json.Utf8JsonWriter writer, global::Shop.OrderLine[]? value)
         {

@@ -19,6 +19,13 @@ public sealed class SerializerExactLayoutTests
 {
     private delegate bool Scan<T>(ReadOnlySpan<byte> data, ref int position, ulong members, int depth, out T value);
 
+    // The scans as delegates (a record class's TryScan also takes an optional instance to read into).
+    private static readonly Scan<PageView> PageViewScan = (ReadOnlySpan<byte> d, ref int p, ulong m, int depth, out PageView v) => PageViewJsonCodec.TryScan(d, ref p, m, depth, out v);
+    private static readonly Scan<Address> AddressScan = (ReadOnlySpan<byte> d, ref int p, ulong m, int depth, out Address v) => AddressJsonCodec.TryScan(d, ref p, m, depth, out v);
+    private static readonly Scan<Nullables> NullablesScan = (ReadOnlySpan<byte> d, ref int p, ulong m, int depth, out Nullables v) => NullablesJsonCodec.TryScan(d, ref p, m, depth, out v);
+    private static readonly Scan<Customer> CustomerScan = CustomerJsonCodec.TryScan;
+    private static readonly Scan<Click> ClickScan = ClickJsonCodec.TryScan;
+
     private static readonly DateTimeOffset At = new(2024, 5, 6, 7, 8, 9, 123, TimeSpan.Zero);
 
     private static readonly Customer Zoe = new()
@@ -32,20 +39,20 @@ public sealed class SerializerExactLayoutTests
     [Fact]
     public void What_a_codec_writes_is_read_in_the_exact_layout_to_an_equal_value()
     {
-        AssertExact(PageViewJsonCodec.Instance, PageViewJsonCodec.TryScan, new PageView("/home", "alice", At));
-        AssertExact(PageViewJsonCodec.Instance, PageViewJsonCodec.TryScan, new PageView("/a b/~", "", At.ToOffset(TimeSpan.FromHours(-8)).AddTicks(1)));
-        AssertExact(PageViewJsonCodec.Instance, PageViewJsonCodec.TryScan, new PageView("Zoë \"q\" <b>&\n\t\\ 中文", "\0\u007f", At));
-        AssertExact(PageViewJsonCodec.Instance, PageViewJsonCodec.TryScan, new PageView("/", "bob", DateTimeOffset.MaxValue));
-        AssertExact(PageViewJsonCodec.Instance, PageViewJsonCodec.TryScan, new PageView("/", "bob", new DateTimeOffset(2030, 6, 15, 1, 2, 3, new TimeSpan(-13, -45, 0))));
-        AssertExact(AddressJsonCodec.Instance, AddressJsonCodec.TryScan, new Address("1 Main St", "Springfield", null));
-        AssertExact(ClickJsonCodec.Instance, ClickJsonCodec.TryScan, new Click(long.MinValue, int.MaxValue, At));
-        AssertExact(ClickJsonCodec.Instance, ClickJsonCodec.TryScan, new Click(long.MaxValue, int.MinValue, DateTimeOffset.MinValue));
+        AssertExact(PageViewJsonCodec.Instance, PageViewScan, new PageView("/home", "alice", At));
+        AssertExact(PageViewJsonCodec.Instance, PageViewScan, new PageView("/a b/~", "", At.ToOffset(TimeSpan.FromHours(-8)).AddTicks(1)));
+        AssertExact(PageViewJsonCodec.Instance, PageViewScan, new PageView("Zoë \"q\" <b>&\n\t\\ 中文", "\0\u007f", At));
+        AssertExact(PageViewJsonCodec.Instance, PageViewScan, new PageView("/", "bob", DateTimeOffset.MaxValue));
+        AssertExact(PageViewJsonCodec.Instance, PageViewScan, new PageView("/", "bob", new DateTimeOffset(2030, 6, 15, 1, 2, 3, new TimeSpan(-13, -45, 0))));
+        AssertExact(AddressJsonCodec.Instance, AddressScan, new Address("1 Main St", "Springfield", null));
+        AssertExact(ClickJsonCodec.Instance, ClickScan, new Click(long.MinValue, int.MaxValue, At));
+        AssertExact(ClickJsonCodec.Instance, ClickScan, new Click(long.MaxValue, int.MinValue, DateTimeOffset.MinValue));
 
         // Members of kinds the exact layout does not read (a list, a Guid, a byte array) are skipped when left out.
-        var customer = AssertExact(CustomerJsonCodec.Instance, CustomerJsonCodec.TryScan, Zoe, members: ~0x4UL);
+        var customer = AssertExact(CustomerJsonCodec.Instance, CustomerScan, Zoe, members: ~0x4UL);
         Assert.Empty(customer.Others);
-        AssertExact(NullablesJsonCodec.Instance, NullablesJsonCodec.TryScan, new Nullables(5, Color.Blue, null, "t", null, null), members: 0xB);
-        AssertExact(NullablesJsonCodec.Instance, NullablesJsonCodec.TryScan, new Nullables(null, null, null, null, Guid.NewGuid(), [1, 2]), members: 0xB);
+        AssertExact(NullablesJsonCodec.Instance, NullablesScan, new Nullables(5, Color.Blue, null, "t", null, null), members: 0xB);
+        AssertExact(NullablesJsonCodec.Instance, NullablesScan, new Nullables(null, null, null, null, Guid.NewGuid(), [1, 2]), members: 0xB);
     }
 
     [Fact]
@@ -87,15 +94,36 @@ public sealed class SerializerExactLayoutTests
         var random = new Random(20261202);
         var accepted = 0;
         var tried = 0;
-        accepted += Mutate(PageViewJsonCodec.Instance, PageViewJsonCodec.TryScan, new PageView("/p/1", "u-42", At), 3, random, ref tried);
-        accepted += Mutate(PageViewJsonCodec.Instance, PageViewJsonCodec.TryScan, new PageView("é", "中", At.ToOffset(TimeSpan.FromHours(5.5))), 3, random, ref tried);
-        accepted += Mutate(ClickJsonCodec.Instance, ClickJsonCodec.TryScan, new Click(-1234567, 0, At), 3, random, ref tried);
-        accepted += Mutate(AddressJsonCodec.Instance, AddressJsonCodec.TryScan, new Address("a", "b", "c"), 3, random, ref tried);
-        accepted += Mutate(CustomerJsonCodec.Instance, CustomerJsonCodec.TryScan, Zoe, 7, random, ref tried);
-        accepted += Mutate(NullablesJsonCodec.Instance, NullablesJsonCodec.TryScan, new Nullables(7, Color.Green, new GeoPoint(1.5, -2), "x", null, null), 6, random, ref tried);
+        accepted += Mutate(PageViewJsonCodec.Instance, PageViewScan, new PageView("/p/1", "u-42", At), 3, random, ref tried);
+        accepted += Mutate(PageViewJsonCodec.Instance, PageViewScan, new PageView("é", "中", At.ToOffset(TimeSpan.FromHours(5.5))), 3, random, ref tried);
+        accepted += Mutate(ClickJsonCodec.Instance, ClickScan, new Click(-1234567, 0, At), 3, random, ref tried);
+        accepted += Mutate(AddressJsonCodec.Instance, AddressScan, new Address("a", "b", "c"), 3, random, ref tried);
+        accepted += Mutate(CustomerJsonCodec.Instance, CustomerScan, Zoe, 7, random, ref tried);
+        accepted += Mutate(NullablesJsonCodec.Instance, NullablesScan, new Nullables(7, Color.Green, new GeoPoint(1.5, -2), "x", null, null), 6, random, ref tried);
 
         // Enough of the mutations keep the layout (a digit for a digit, a letter in a string) for the comparison to mean something.
         Assert.True(accepted > tried / 20, $"The exact layout accepted {accepted} of {tried} mutated inputs.");
+    }
+
+    [Fact]
+    public void A_positional_record_is_read_into_a_given_instance_member_by_member()
+    {
+        const ulong Page = 0x1, At = 0x4;
+        var target = new PageView("-", "unchanged", default);
+        var first = SerializerAssert.Encode(PageViewJsonCodec.Instance, new PageView("/home", "alice", SerializerExactLayoutTests.At));
+        Assert.True(PageViewJsonCodec.Instance.TryReadInto(first, Page | At, target));
+        Assert.Equal(new PageView("/home", "unchanged", SerializerExactLayoutTests.At), target);
+
+        var second = SerializerAssert.Encode(PageViewJsonCodec.Instance, new PageView("/about", "bob", SerializerExactLayoutTests.At.AddDays(1)));
+        Assert.True(PageViewJsonCodec.Instance.TryReadInto(second, Page | At, target));
+        Assert.Equal(new PageView("/about", "unchanged", SerializerExactLayoutTests.At.AddDays(1)), target);
+
+        // Not in the layout, or null: the caller reads a new value instead.
+        Assert.False(PageViewJsonCodec.Instance.TryReadInto("""{ "page": "/x", "user": "u", "at": "2024-05-06T07:08:09Z" }"""u8, Page, target));
+        Assert.False(PageViewJsonCodec.Instance.TryReadInto("null"u8, Page, target));
+
+        // A class that is no positional record is never read into an instance.
+        Assert.False(CustomerJsonCodec.Instance.TryReadInto(SerializerAssert.Encode(CustomerJsonCodec.Instance, Zoe), 0x1, new Customer { Name = "x" }));
     }
 
     [Theory]

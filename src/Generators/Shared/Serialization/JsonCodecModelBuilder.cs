@@ -566,6 +566,7 @@ internal static class JsonCodecModelBuilder
             }
 
             var properties = new List<(JsonPropertyModel Model, int Order)>();
+            var readsIntoInstance = type.IsRecord && !type.IsValueType && !IsInGenericType(type);
             foreach (var property in candidates)
             {
                 var where = $"{path}.{property.Name}";
@@ -658,6 +659,11 @@ internal static class JsonCodecModelBuilder
                     continue;
                 }
 
+                if (setterKind != JsonSetterKind.None && (setterKind != JsonSetterKind.Constructor || setter is not { IsInitOnly: true }))
+                {
+                    readsIntoInstance = false;
+                }
+
                 var shape = Shape(property.Type, FindAttribute(property, "JsonConverterAttribute"), where);
                 if (shape is null)
                 {
@@ -715,7 +721,8 @@ internal static class JsonCodecModelBuilder
                 JsonCodecKind.Object,
                 type.IsValueType,
                 ordered.ToEquatableArray(),
-                parameters.IsDefault ? 0 : parameters.Length);
+                parameters.IsDefault ? 0 : parameters.Length,
+                ReadsIntoInstance: readsIntoInstance);
         }
 
         /// <summary>JsonSerializer's choice: [JsonConstructor], else a public parameterless one, else the only public one.</summary>

@@ -50,6 +50,17 @@ public abstract class JsonRecordCodec<T> : IRecordCodec<T>
         return false;
     }
 
+    /// <summary>
+    /// Reads <paramref name="data"/>, if it is in the layout <see cref="WriteJson"/> writes, into
+    /// <paramref name="target"/>, setting the members in <paramref name="members"/> only; for a caller that holds the
+    /// only reference to <paramref name="target"/> and reuses it for every record (the generated loop of an agent that
+    /// only reads members of its value, and only while it runs). Returns <see langword="false"/> when the bytes are in
+    /// another layout (or are <c>null</c>), or the codec cannot read into an instance: <paramref name="target"/> may then
+    /// be partly set, and <see cref="Read(ReadOnlySpan{byte}, ulong)"/> reads the value. Generated codecs of positional
+    /// records override it.
+    /// </summary>
+    public virtual bool TryReadInto(ReadOnlySpan<byte> data, ulong members, T target) => false;
+
     /// <inheritdoc />
     public void Write(IBufferWriter<byte> output, T value)
     {

@@ -21,6 +21,10 @@ internal enum JsonCodecKind
 /// <param name="DisplayName">The type as users write it, for comments and messages.</param>
 /// <param name="PreferredName">The codec class name when no other codec shares it, e.g. <c>PageViewJsonCodec</c>.</param>
 /// <param name="QualifiedName">The codec class name with the namespace folded in, used when <paramref name="PreferredName"/> collides.</param>
+/// <param name="ReadsIntoInstance">
+/// A record class (not generic) whose every member read is a primary-constructor parameter with a public <c>init</c>
+/// accessor: the codec can read a value into an instance it is given (<c>TryReadInto</c>) by calling those accessors.
+/// </param>
 internal sealed record JsonCodecModel(
     string TypeName,
     string DisplayName,
@@ -34,7 +38,8 @@ internal sealed record JsonCodecModel(
     JsonShapeKind EnumUnderlying = JsonShapeKind.Int32,
     bool EnumAsString = false,
     JsonTypeShape? ValueShape = null,
-    bool EnumIsFlags = false);
+    bool EnumIsFlags = false,
+    bool ReadsIntoInstance = false);
 
 /// <summary>How a property's value gets into a new instance on read.</summary>
 internal enum JsonSetterKind
