@@ -79,9 +79,10 @@ public sealed class ValueProjectionEmitTests
     }
 
     [Theory]
-    // Read by a lambda or a local function, which may run after Process returns (the next record would be in it).
+    // Read by a lambda, a local function or a query, which may run after Process returns (the next record would be in it).
     [InlineData(Record + ";", "Func<string> later = () => visit.User; perPage.Increment(later());", "public void Process")]
     [InlineData(Record + ";", "string Later() => visit.User; perPage.Increment(Later());", "public void Process")]
+    [InlineData(Record + ";", "var pages = from p in new[] { \"/\" } where p == visit.Page select p; perPage.Increment(key);", "public void Process")]
     // An asynchronous method reads after it returns.
     [InlineData(Record + ";", "perPage.Increment(visit.Page); await System.Threading.Tasks.Task.Yield();", "public async System.Threading.Tasks.Task ProcessAsync")]
     // A construction runs an initializer that a reuse would not.
@@ -107,6 +108,7 @@ public sealed class ValueProjectionEmitTests
     {
         var (files, output, diagnostics) = GeneratorHarness.Run($$"""
             using System;
+            using System.Linq;
             using Faustish;
 
             namespace Shop;

@@ -26,8 +26,8 @@ internal static class ValueReads
         var key = ClassKey(method);
         var value = method.ParameterList.Parameters[1].Identifier.ValueText;
         var members = new SortedSet<string>(System.StringComparer.Ordinal);
-        // A synchronous void Process reads its value only while it runs, unless a lambda or local function (which may
-        // run later) reads it: only then may the loop reuse one instance for every record.
+        // A synchronous void Process reads its value only while it runs, unless a lambda, a local function or a query
+        // clause (which may run later) reads it: only then may the loop reuse one instance for every record.
         var readsWhileRunning = method.Identifier.ValueText == "Process" &&
             method.ReturnType is PredefinedTypeSyntax { Keyword.RawKind: (int)SyntaxKind.VoidKeyword } &&
             !method.Modifiers.Any(SyntaxKind.AsyncKeyword);
@@ -51,7 +51,7 @@ internal static class ValueReads
                     }
 
                     members.Add(member);
-                    readsWhileRunning &= !name.Ancestors().TakeWhile(n => n != body).Any(static n => n is AnonymousFunctionExpressionSyntax or LocalFunctionStatementSyntax);
+                    readsWhileRunning &= !name.Ancestors().TakeWhile(n => n != body).Any(static n => n is AnonymousFunctionExpressionSyntax or LocalFunctionStatementSyntax or QueryExpressionSyntax);
                     break;
             }
         }

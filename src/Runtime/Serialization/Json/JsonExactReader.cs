@@ -2,6 +2,7 @@ using System;
 using System.Buffers;
 using System.ComponentModel;
 using System.Diagnostics.CodeAnalysis;
+using System.Linq;
 using System.Runtime.CompilerServices;
 using System.Text;
 using System.Text.Unicode;
@@ -46,6 +47,11 @@ public static class JsonExactReader
     // What ends a string's plain run: its quote, an escape, or a control character (which JSON forbids in strings).
     private static readonly SearchValues<byte> StringStops = SearchValues.Create(
         [(byte)'"', (byte)'\\', 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29, 30, 31]);
+
+    // The same, and every byte that is not ASCII: while a string has been ASCII so far, one scan finds its end and shows
+    // that its UTF-8 needs no validation.
+    private static readonly SearchValues<byte> AsciiStringStops = SearchValues.Create([.. Enumerable.Range(0, 256).Select(b => (byte)b)
+        .Where(b => b is (byte)'"' or (byte)'\\' or < 0x20 or >= 0x80)]);
 
     /// <summary>Consumes <paramref name="expected"/> (a member's <c>,"name":</c>, a brace) if the bytes at the position are exactly it.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -450,9 +456,10 @@ public static class JsonExactReader
 
         var rest = data[(position + 1)..];
         var end = 0;
+        var ascii = true;
         while (true)
         {
-            var stop = rest[end..].IndexOfAny(StringStops);
+            var stop = rest[end..].IndexOfAny(ascii ? AsciiStringStops : StringStops);
             if (stop < 0)
             {
                 return false;
@@ -464,6 +471,12 @@ public static class JsonExactReader
                 break;
             }
 
+            if (rest[end] >= 0x80)
+            {
+                ascii = false; // validated below; scan on for the end only
+                continue;
+            }
+
             if (rest[end] != '\\' || EscapeLength(rest[end..]) is not (> 0 and var length))
             {
                 return false;
@@ -473,7 +486,7 @@ public static class JsonExactReader
             end += length;
         }
 
-        if (!Utf8.IsValid(rest[..end]))
+        if (!ascii && !Utf8.IsValid(rest[..end]))
         {
             return false;
         }
