@@ -300,24 +300,32 @@ public static class JsonExactReader
     private static bool SkipObject(ReadOnlySpan<byte> data, ref int position, int depth)
     {
         position++;
-        if (ReadLiteral(data, ref position, "}"u8))
+        if (Next(data, position) == '}')
         {
+            position++;
             return true;
         }
 
         while (true)
         {
-            if (!StringBytes(data, ref position, out _, out _) || !ReadLiteral(data, ref position, ":"u8) || !Skip(data, ref position, depth + 1, JsonValueKinds.Any))
+            if (!StringBytes(data, ref position, out _, out _) || Next(data, position) != ':')
             {
                 return false;
             }
 
-            if (ReadLiteral(data, ref position, "}"u8))
+            position++;
+            if (!Skip(data, ref position, depth + 1, JsonValueKinds.Any))
+            {
+                return false;
+            }
+
+            var next = Next(data, position++);
+            if (next == '}')
             {
                 return true;
             }
 
-            if (!ReadLiteral(data, ref position, ","u8))
+            if (next != ',')
             {
                 return false;
             }
@@ -327,8 +335,9 @@ public static class JsonExactReader
     private static bool SkipArray(ReadOnlySpan<byte> data, ref int position, int depth)
     {
         position++;
-        if (ReadLiteral(data, ref position, "]"u8))
+        if (Next(data, position) == ']')
         {
+            position++;
             return true;
         }
 
@@ -339,17 +348,22 @@ public static class JsonExactReader
                 return false;
             }
 
-            if (ReadLiteral(data, ref position, "]"u8))
+            var next = Next(data, position++);
+            if (next == ']')
             {
                 return true;
             }
 
-            if (!ReadLiteral(data, ref position, ","u8))
+            if (next != ',')
             {
                 return false;
             }
         }
     }
+
+    /// <summary>The byte at <paramref name="position"/>, or 0 (which no caller expects there) past the end.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static byte Next(ReadOnlySpan<byte> data, int position) => (uint)position < (uint)data.Length ? data[position] : (byte)0;
 
     /// <summary>A number by JSON's grammar: <c>-?(0|[1-9][0-9]*)(.[0-9]+)?([eE][+-]?[0-9]+)?</c>.</summary>
     private static bool SkipNumber(ReadOnlySpan<byte> data, ref int position)
