@@ -137,6 +137,9 @@ internal sealed record Result(double EventsPerSecond, double BytesPerEvent, doub
 internal sealed class Bench(MockKafkaCluster cluster, string root, int events, string codec)
 {
     private static readonly TimeSpan Bound = TimeSpan.FromMinutes(5);
+
+    // FAUSTISH_BENCH_SAMPLE=1: say what the Faustish runs allocate after their first record (GCAllocationTick samples).
+    private static readonly bool SampleAllocations = Environment.GetEnvironmentVariable("FAUSTISH_BENCH_SAMPLE") == "1";
     private static readonly AppModel Model = new([PageViewsTopic.Definition, Milestones.Definition], [PageCounts.Definition, PhoneCounts.Definition], [CountViews.Definition]);
     private readonly HashSet<string> _created = new(StringComparer.Ordinal);
     private Dictionary<string, long>? _faustishCounts;
@@ -220,6 +223,7 @@ internal sealed class Bench(MockKafkaCluster cluster, string root, int events, s
             worker.Start(CancellationToken.None);
             var first = TimeSpan.Zero;
             long processedAtFirst = 0, threadAllocatedAtFirst = 0;
+            AllocationSampler? sampler = null;
             while (worker.Processed < events && clock.Elapsed < Bound)
             {
                 worker.RunOnce();
@@ -228,7 +232,14 @@ internal sealed class Bench(MockKafkaCluster cluster, string root, int events, s
                     first = clock.Elapsed;
                     processedAtFirst = worker.Processed;
                     threadAllocatedAtFirst = GC.GetAllocatedBytesForCurrentThread();
+                    sampler = SampleAllocations ? new AllocationSampler() : null;
                 }
+            }
+
+            if (sampler is not null)
+            {
+                sampler.Dispose();
+                Console.WriteLine($"    allocations sampled after the first record (one per ~100 KB, by thread): {sampler.Describe()}");
             }
 
             var seconds = clock.Elapsed.TotalSeconds;
@@ -411,4 +422,42 @@ internal sealed class Disposable(FaustishRuntime value) : IDisposable
     public FaustishRuntime Value { get; } = value;
 
     public void Dispose() => Value.DisposeAsync().AsTask().GetAwaiter().GetResult();
+}
+
+/// <summary>Samples the types allocated in the process (the runtime's GCAllocationTick events, about one per 100 KB), by OS thread.</summary>
+internal sealed class AllocationSampler : System.Diagnostics.Tracing.EventListener
+{
+    private readonly Dictionary<string, int> _types = new(StringComparer.Ordinal);
+
+    protected override void OnEventSourceCreated(System.Diagnostics.Tracing.EventSource eventSource)
+    {
+        if (eventSource.Name == "Microsoft-Windows-DotNETRuntime")
+        {
+            EnableEvents(eventSource, System.Diagnostics.Tracing.EventLevel.Verbose, (System.Diagnostics.Tracing.EventKeywords)0x1);
+        }
+    }
+
+    protected override void OnEventWritten(System.Diagnostics.Tracing.EventWrittenEventArgs eventData)
+    {
+        if (eventData.EventName?.StartsWith("GCAllocationTick", StringComparison.Ordinal) != true)
+        {
+            return;
+        }
+
+        var index = eventData.PayloadNames?.IndexOf("TypeName") ?? -1;
+        var type = index >= 0 ? eventData.Payload![index] as string ?? "?" : "?";
+        var key = $"[{eventData.OSThreadId}] {type}";
+        lock (_types)
+        {
+            _types[key] = _types.GetValueOrDefault(key) + 1;
+        }
+    }
+
+    public string Describe()
+    {
+        lock (_types)
+        {
+            return _types.Count == 0 ? "none" : string.Join(", ", _types.OrderByDescending(t => t.Value).Take(12).Select(t => $"{t.Key} x{t.Value}"));
+        }
+    }
 }
