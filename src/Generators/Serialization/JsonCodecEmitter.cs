@@ -609,8 +609,8 @@ internal static class JsonCodecEmitter
         /// <summary>Whether the exact layout's reader reads values of <paramref name="shape"/> (others are left to the reader).</summary>
         private static bool ExactReadable(JsonTypeShape shape) => shape.Kind switch
         {
-            JsonShapeKind.String or JsonShapeKind.Boolean or JsonShapeKind.Int32 or JsonShapeKind.Int64 or JsonShapeKind.DateTimeOffset
-                or JsonShapeKind.Object => true,
+            JsonShapeKind.String or JsonShapeKind.Boolean or JsonShapeKind.Int32 or JsonShapeKind.Int64 or JsonShapeKind.Double
+                or JsonShapeKind.Decimal or JsonShapeKind.DateTimeOffset or JsonShapeKind.Object => true,
             JsonShapeKind.Enum => !shape.EnumAsString && shape.EnumUnderlying is JsonShapeKind.Int32 or JsonShapeKind.Int64,
             JsonShapeKind.Nullable => shape.Element is { Kind: not JsonShapeKind.Nullable } element && ExactReadable(element),
             _ => false,

@@ -175,8 +175,8 @@ namespace Faustish.Generated.Codecs
         internal static bool TryScan(global::System.ReadOnlySpan<byte> data, ref int position, ulong members, int depth, out global::Shop.Order value, global::Shop.Order? into = null)
         {
             value = default!;
-            // Id, Total, Lines: read by the reader only.
-            if ((members & 0x25UL) != 0)
+            // Id, Lines: read by the reader only.
+            if ((members & 0x21UL) != 0)
             {
                 return false;
             }
@@ -213,7 +213,7 @@ namespace Faustish.Generated.Codecs
 
             // Total
             if (!global::Faustish.Serialization.Json.JsonExactReader.ReadLiteral(data, ref position, ",\"total\":"u8)
-                || !global::Faustish.Serialization.Json.JsonExactReader.Skip(data, ref position, depth, global::Faustish.Serialization.Json.JsonValueKinds.Number))
+                || ((members & 0x4UL) == 0 ? !global::Faustish.Serialization.Json.JsonExactReader.Skip(data, ref position, depth, global::Faustish.Serialization.Json.JsonValueKinds.Number) : !global::Faustish.Serialization.Json.JsonExactReader.ReadDecimal(data, ref position, out value2)))
             {
                 return false;
             }

@@ -136,12 +136,6 @@ namespace Faustish.Generated.Codecs
         internal static bool TryScan(global::System.ReadOnlySpan<byte> data, ref int position, ulong members, int depth, out global::Shop.OrderLine value, global::Shop.OrderLine? into = null)
         {
             value = default!;
-            // Price: read by the reader only.
-            if ((members & 0x4UL) != 0)
-            {
-                return false;
-            }
-
             if (global::Faustish.Serialization.Json.JsonExactReader.ReadNull(data, ref position))
             {
                 return into is null;
@@ -171,7 +165,7 @@ namespace Faustish.Generated.Codecs
 
             // Price
             if (!global::Faustish.Serialization.Json.JsonExactReader.ReadLiteral(data, ref position, ",\"price\":"u8)
-                || !global::Faustish.Serialization.Json.JsonExactReader.Skip(data, ref position, depth, global::Faustish.Serialization.Json.JsonValueKinds.Number))
+                || ((members & 0x4UL) == 0 ? !global::Faustish.Serialization.Json.JsonExactReader.Skip(data, ref position, depth, global::Faustish.Serialization.Json.JsonValueKinds.Number) : !global::Faustish.Serialization.Json.JsonExactReader.ReadDecimal(data, ref position, out value2)))
             {
                 return false;
             }

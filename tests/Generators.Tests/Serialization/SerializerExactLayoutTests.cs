@@ -25,6 +25,11 @@ public sealed class SerializerExactLayoutTests
     private static readonly Scan<Nullables> NullablesScan = (ReadOnlySpan<byte> d, ref int p, ulong m, int depth, out Nullables v) => NullablesJsonCodec.TryScan(d, ref p, m, depth, out v);
     private static readonly Scan<Customer> CustomerScan = CustomerJsonCodec.TryScan;
     private static readonly Scan<Click> ClickScan = ClickJsonCodec.TryScan;
+    private static readonly Scan<GeoPoint> GeoPointScan = GeoPointJsonCodec.TryScan;
+    private static readonly Scan<Numbers> NumbersScan = (ReadOnlySpan<byte> d, ref int p, ulong m, int depth, out Numbers v) => NumbersJsonCodec.TryScan(d, ref p, m, depth, out v);
+
+    // Numbers' members the exact layout reads: I, L, D, M, Flag (bits 4, 6, 9, 10, 12); the others are read by the reader only.
+    private const ulong ExactNumbers = (1UL << 4) | (1UL << 6) | (1UL << 9) | (1UL << 10) | (1UL << 12);
 
     private static readonly DateTimeOffset At = new(2024, 5, 6, 7, 8, 9, 123, TimeSpan.Zero);
 
@@ -47,6 +52,11 @@ public sealed class SerializerExactLayoutTests
         AssertExact(AddressJsonCodec.Instance, AddressScan, new Address("1 Main St", "Springfield", null));
         AssertExact(ClickJsonCodec.Instance, ClickScan, new Click(long.MinValue, int.MaxValue, At));
         AssertExact(ClickJsonCodec.Instance, ClickScan, new Click(long.MaxValue, int.MinValue, DateTimeOffset.MinValue));
+
+        AssertExact(GeoPointJsonCodec.Instance, GeoPointScan, new GeoPoint(0.1 + 0.2, -1.7976931348623157E+308));
+        AssertExact(GeoPointJsonCodec.Instance, GeoPointScan, new GeoPoint(double.Epsilon, -0.0));
+        AssertExact(NumbersJsonCodec.Instance, NumbersScan, new Numbers(1, -1, -300, 300, -7, 7, long.MinValue, 18, 1.5f, 1e-300, 79228162514264337593543950335m, 'x', true), ExactNumbers);
+        AssertExact(NumbersJsonCodec.Instance, NumbersScan, new Numbers(0, 0, 0, 0, int.MaxValue, 0, 0, 0, 0, 0.1, -0.0000000000000000000000000001m, 'x', false), ExactNumbers);
 
         // Members of kinds the exact layout does not read (a list, a Guid, a byte array) are skipped when left out.
         var customer = AssertExact(CustomerJsonCodec.Instance, CustomerScan, Zoe, members: ~0x4UL);
@@ -100,6 +110,8 @@ public sealed class SerializerExactLayoutTests
         accepted += Mutate(AddressJsonCodec.Instance, AddressScan, new Address("a", "b", "c"), 3, random, ref tried);
         accepted += Mutate(CustomerJsonCodec.Instance, CustomerScan, Zoe, 7, random, ref tried);
         accepted += Mutate(NullablesJsonCodec.Instance, NullablesScan, new Nullables(7, Color.Green, new GeoPoint(1.5, -2), "x", null, null), 6, random, ref tried);
+        accepted += Mutate(GeoPointJsonCodec.Instance, GeoPointScan, new GeoPoint(12.345678901234567, -1e-7), 2, random, ref tried);
+        accepted += Mutate(NumbersJsonCodec.Instance, NumbersScan, new Numbers(1, 2, 3, 4, 5, 6, 7, 8, 9.5f, 10.25, 11.125m, 'c', true), 13, random, ref tried);
 
         // Enough of the mutations keep the layout (a digit for a digit, a letter in a string) for the comparison to mean something.
         Assert.True(accepted > tried / 20, $"The exact layout accepted {accepted} of {tried} mutated inputs.");
@@ -186,6 +198,69 @@ public sealed class SerializerExactLayoutTests
         }
 
         Assert.True(accepted > 1_000, $"Only {accepted} of 20,000 dates were read in the exact layout.");
+    }
+
+    [Fact]
+    public void Doubles_and_decimals_the_exact_layout_reads_are_those_the_reader_reads()
+    {
+        var random = new Random(2026);
+        var readDoubles = 0;
+        var readDecimals = 0;
+        for (var i = 0; i < 20_000; i++)
+        {
+            // Numbers of JSON's grammar and near it: signs, leading zeros, long mantissas, fractions, exponents.
+            var text = new StringBuilder();
+            if (random.Next(3) == 0)
+            {
+                text.Append('-');
+            }
+
+            var digits = random.Next(5) == 0 ? random.Next(18, 45) : random.Next(1, 8);
+            for (var d = 0; d < digits; d++)
+            {
+                text.Append((char)('0' + random.Next(10)));
+            }
+
+            if (random.Next(2) == 0)
+            {
+                text.Append('.');
+                for (var d = random.Next(0, 30); d > 0; d--)
+                {
+                    text.Append((char)('0' + random.Next(10)));
+                }
+            }
+
+            if (random.Next(3) == 0)
+            {
+                text.Append(random.Next(2) == 0 ? 'e' : 'E').Append(random.Next(3) switch { 0 => "+", 1 => "-", _ => "" })
+                    .Append(random.Next(0, 400).ToString(CultureInfo.InvariantCulture));
+            }
+
+            var json = Encoding.UTF8.GetBytes(text.ToString());
+            var position = 0;
+            if (JsonExactReader.ReadDouble(json, ref position, out var number))
+            {
+                readDoubles++;
+                Assert.Equal(json.Length, position);
+                var reader = new Utf8JsonReader(json);
+                reader.Read();
+                Assert.True(reader.TryGetDouble(out var expected), $"The reader rejects {text}");
+                Assert.Equal(BitConverter.DoubleToInt64Bits(expected), BitConverter.DoubleToInt64Bits(number));
+            }
+
+            position = 0;
+            if (JsonExactReader.ReadDecimal(json, ref position, out var money))
+            {
+                readDecimals++;
+                Assert.Equal(json.Length, position);
+                var reader = new Utf8JsonReader(json);
+                reader.Read();
+                Assert.True(reader.TryGetDecimal(out var expected), $"The reader rejects {text}");
+                Assert.Equal(decimal.GetBits(expected), decimal.GetBits(money));
+            }
+        }
+
+        Assert.True(readDoubles > 5_000 && readDecimals > 5_000, $"Read {readDoubles} doubles and {readDecimals} decimals of 20,000 numbers.");
     }
 
     [Theory]

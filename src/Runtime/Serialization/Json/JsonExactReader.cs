@@ -1,5 +1,6 @@
 using System;
 using System.Buffers;
+using System.Buffers.Text;
 using System.ComponentModel;
 using System.Diagnostics.CodeAnalysis;
 using System.Linq;
@@ -120,6 +121,45 @@ public static class JsonExactReader
 
         value = 0;
         return false;
+    }
+
+    /// <summary>
+    /// A number in the range of <see cref="double"/>, parsed as <see cref="System.Text.Json.Utf8JsonReader.TryGetDouble"/>
+    /// parses it (the same parser and format, once JSON's grammar holds); a number out of range is left to the reader.
+    /// </summary>
+    public static bool ReadDouble(ReadOnlySpan<byte> data, ref int position, out double value)
+    {
+        value = 0;
+        var start = position;
+        var end = position;
+        if (!SkipNumber(data, ref end, out var scientific) ||
+            !Utf8Parser.TryParse(data[start..end], out double parsed, out var consumed, scientific ? 'e' : default) ||
+            consumed != end - start || !double.IsFinite(parsed))
+        {
+            return false;
+        }
+
+        value = parsed;
+        position = end;
+        return true;
+    }
+
+    /// <summary>A number in the range of <see cref="decimal"/>, parsed as <see cref="System.Text.Json.Utf8JsonReader.TryGetDecimal"/> parses it.</summary>
+    public static bool ReadDecimal(ReadOnlySpan<byte> data, ref int position, out decimal value)
+    {
+        value = 0;
+        var start = position;
+        var end = position;
+        if (!SkipNumber(data, ref end, out var scientific) ||
+            !Utf8Parser.TryParse(data[start..end], out decimal parsed, out var consumed, scientific ? 'e' : default) ||
+            consumed != end - start)
+        {
+            return false;
+        }
+
+        value = parsed;
+        position = end;
+        return true;
     }
 
     /// <summary>An enum of underlying type <see cref="int"/>, written as its number.</summary>
@@ -366,8 +406,13 @@ public static class JsonExactReader
     private static byte Next(ReadOnlySpan<byte> data, int position) => (uint)position < (uint)data.Length ? data[position] : (byte)0;
 
     /// <summary>A number by JSON's grammar: <c>-?(0|[1-9][0-9]*)(.[0-9]+)?([eE][+-]?[0-9]+)?</c>.</summary>
-    private static bool SkipNumber(ReadOnlySpan<byte> data, ref int position)
+    private static bool SkipNumber(ReadOnlySpan<byte> data, ref int position) => SkipNumber(data, ref position, out _);
+
+    /// <inheritdoc cref="SkipNumber(ReadOnlySpan{byte}, ref int)"/>
+    /// <param name="scientific">Whether it has an exponent (the reader then parses it in the 'e' format).</param>
+    private static bool SkipNumber(ReadOnlySpan<byte> data, ref int position, out bool scientific)
     {
+        scientific = false;
         var p = position;
         if (p < data.Length && data[p] == '-')
         {
@@ -397,6 +442,7 @@ public static class JsonExactReader
 
         if (p < data.Length && data[p] is (byte)'e' or (byte)'E')
         {
+            scientific = true;
             p++;
             if (p < data.Length && data[p] is (byte)'+' or (byte)'-')
             {
@@ -410,6 +456,13 @@ public static class JsonExactReader
             }
 
             p = end;
+        }
+
+        // What follows must end the number: another digit (after a leading zero), point, exponent or sign would make the
+        // token something else, which the reader decides.
+        if (p < data.Length && (IsDigit(data[p]) || data[p] is (byte)'.' or (byte)'e' or (byte)'E' or (byte)'+' or (byte)'-'))
+        {
+            return false;
         }
 
         position = p;
