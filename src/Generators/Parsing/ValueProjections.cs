@@ -71,7 +71,7 @@ internal static class ValueProjections
 
         // Reused, an instance keeps what an earlier record set; built, it gets initializers run. Only a record class
         // whose state is exactly its positional members, each set by the codec (ReadsIntoInstance), may be reused.
-        var reusable = codec.ReadsIntoInstance && type.IsRecord && type.TypeKind == TypeKind.Class &&
+        var reusable = codec.ReadsIntoInstance &&
             readable.All(p => type.GetMembers(p.ClrName).FirstOrDefault(static m => m is IPropertySymbol) is { } symbol && IsPositional(symbol, cancellationToken)) &&
             !nodes.Any(static n => n is EqualsValueClauseSyntax { Parent: not ParameterSyntax });
         var instance = reusable

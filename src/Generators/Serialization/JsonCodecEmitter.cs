@@ -380,7 +380,7 @@ internal static class JsonCodecEmitter
         // a value the exact reader does not take) makes it return false before anything is built, and
         // JsonRecordCodec.Read reads with Utf8JsonReader instead. Whatever it accepts, the reader's read (ReadJson above)
         // reads to the same value: a member read here is one ReadJson matches by its exact name, so the names must be
-        // written unescaped and differ from each other ignoring case (else the reader could match one to another).
+        // written unescaped (the model builder already rejects names that differ only in case).
 
         private void WriteExactRead(EquatableArray<JsonPropertyModel> properties, List<JsonPropertyModel> readable)
         {
@@ -392,8 +392,7 @@ internal static class JsonCodecEmitter
                 readIndex[readable[i]] = i;
             }
 
-            var layout = written.All(p => IsPlainName(p.JsonName))
-                && properties.Select(p => p.JsonName).Distinct(StringComparer.OrdinalIgnoreCase).Count() == properties.Count;
+            var layout = written.All(p => IsPlainName(p.JsonName));
 
             // Members read here only by the reader (kinds JsonExactReader does not take): when asked for, the reader reads.
             ulong readerOnly = 0;
@@ -410,7 +409,7 @@ internal static class JsonCodecEmitter
                 }
             }
 
-            var into = ReadsInto(readable) && layout;
+            var into = ReadsInto(readable);
             _w.WriteLine();
             _w.WriteLine("/// <inheritdoc />");
             using (_w.Block($"protected override bool TryReadExact(global::System.ReadOnlySpan<byte> data, ulong members, out {_model.TypeName} value)"))
@@ -448,7 +447,7 @@ internal static class JsonCodecEmitter
                 if (!layout)
                 {
                     _w.WriteLine(selective || readerOnly == 0
-                        ? "// Member names the writer escapes, or that differ only in case: the reader reads this type."
+                        ? "// Member names the writer escapes: the reader reads this type."
                         : "// Members of kinds the exact layout does not cover, and too many to leave out one by one: the reader reads this type.");
                     _w.WriteLine("return false;");
                     return;
