@@ -140,6 +140,8 @@ static Result Run(string directory, string name, int keys, int measured, TimeSpa
     var lastGc = GC.GetTotalPauseDuration();
     var lastWaitForCore = ThreadCpu.WaitingForCoreMilliseconds();
     var lastContentions = Monitor.LockContentionCount;
+    var startJit = System.Runtime.JitInfo.GetCompilationTime(currentThread: true);
+    var lastJit = startJit;
     var longest = default(GapBreakdown);
     while (worker.Processed < total && deadline.Elapsed < TimeSpan.FromMinutes(10))
     {
@@ -160,11 +162,13 @@ static Result Run(string directory, string name, int keys, int measured, TimeSpa
         var gcNow = GC.GetTotalPauseDuration();
         var waitForCoreNow = ThreadCpu.WaitingForCoreMilliseconds();
         var contentionsNow = Monitor.LockContentionCount;
+        var jitNow = System.Runtime.JitInfo.GetCompilationTime(currentThread: true);
         if (gap > longest.Wall)
         {
-            longest = new GapBreakdown(gap, cpuGap, (gcNow - lastGc).TotalMilliseconds, waitForCoreNow - lastWaitForCore, contentionsNow - lastContentions);
+            longest = new GapBreakdown(gap, cpuGap, (gcNow - lastGc).TotalMilliseconds, waitForCoreNow - lastWaitForCore, contentionsNow - lastContentions, (jitNow - lastJit).TotalMilliseconds);
         }
 
+        lastJit = jitNow;
         lastContentions = contentionsNow;
         lastGc = gcNow;
         lastWaitForCore = waitForCoreNow;
@@ -184,11 +188,12 @@ static Result Run(string directory, string name, int keys, int measured, TimeSpa
     }
 
     var seconds = clock.Elapsed.TotalSeconds;
+    var jitTotal = (System.Runtime.JitInfo.GetCompilationTime(currentThread: true) - startJit).TotalMilliseconds;
     var processed = worker.Processed - startProcessed;
     worker.Stop();
     worker.Dispose();
     listener.RecordObservableInstruments();
-    Console.WriteLine($"  checkpoints {name,-12} {processed:N0} events in {seconds:F2} s = {processed / seconds:N0} events/s; {begins.Count} checkpoint intervals begun, {checkpoints} checkpoints completed");
+    Console.WriteLine($"  checkpoints {name,-12} {processed:N0} events in {seconds:F2} s = {processed / seconds:N0} events/s; {begins.Count} checkpoint intervals begun, {checkpoints} checkpoints completed; the worker compiled methods for {jitTotal:F1} ms");
     return new Result(name, processed / seconds, gaps, cpuGaps, begins, checkpoints, longestWithCheckpoint, longest);
 }
 
@@ -198,14 +203,15 @@ internal sealed record Result(string Name, double Rate, List<double> Gaps, List<
 /// Where one gap's wall time went: the worker's CPU, GC pauses (which stop every thread), and time it was runnable but
 /// waiting for a core (other threads or processes on it). The rest, wall minus CPU minus waiting for a core, is time
 /// it was blocked: in a lock, a wait or a disk read, or suspended by a GC. Contended locks are counted for the whole
-/// process (Monitor.LockContentionCount): a hint whether the worker may have waited for one.
+/// process (Monitor.LockContentionCount): a hint whether the worker may have waited for one. JIT is the time the worker
+/// spent compiling methods itself (a first call, or an on-stack replacement of a loop), part of its CPU.
 /// </summary>
-internal readonly record struct GapBreakdown(double Wall, double Cpu, double GcPause, double WaitingForCore, long LockContentions)
+internal readonly record struct GapBreakdown(double Wall, double Cpu, double GcPause, double WaitingForCore, long LockContentions, double Jit)
 {
     public double Blocked => Math.Max(0, Wall - Cpu - WaitingForCore);
 
     public override string ToString() =>
-        $"{Wall:F1} ms = CPU {Cpu:F1} + waiting for a core {WaitingForCore:F1} + blocked {Blocked:F1} (GC pauses {GcPause:F1}; contended locks in the process {LockContentions})";
+        $"{Wall:F1} ms = CPU {Cpu:F1} + waiting for a core {WaitingForCore:F1} + blocked {Blocked:F1} (GC pauses {GcPause:F1}; JIT on the worker {Jit:F1}; contended locks in the process {LockContentions})";
 }
 
 /// <summary>

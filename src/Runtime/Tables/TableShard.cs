@@ -313,6 +313,8 @@ public sealed class TableShard<TKey, TValue> : ITableShard where TKey : notnull
         }
     }
 
+    // Fully optimized at the first call, as WriteCache.WriteBack: no recompilation of its loop on the worker mid-run.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void FlushChangelog(IRecordProducer producer, TopicPartition changelog)
     {
         ArgumentNullException.ThrowIfNull(producer);
@@ -330,6 +332,7 @@ public sealed class TableShard<TKey, TValue> : ITableShard where TKey : notnull
         _cache.WriteBack();
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void FlushChangelogIfFull(IRecordProducer producer, TopicPartition changelog, int maxPendingKeys)
     {
         ArgumentNullException.ThrowIfNull(producer);

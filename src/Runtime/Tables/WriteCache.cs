@@ -124,6 +124,9 @@ internal sealed class WriteCache<TKey, TValue> : IStateStore<TKey, TValue> where
     }
 
     /// <summary>Writes the held values to the store (after the changelog flush that sent them) and forgets every key.</summary>
+    // Compiled fully optimized at its first call: a loop over every held key, called once per commit, would otherwise
+    // be recompiled on the worker thread itself (an on-stack replacement, 17-21 ms measured) commits later, mid-run.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void WriteBack()
     {
         if (HoldsValues)
@@ -148,6 +151,7 @@ internal sealed class WriteCache<TKey, TValue> : IStateStore<TKey, TValue> where
     /// Writes the held values of <paramref name="keys"/> to the store (after the changelog flush that sent them) and
     /// forgets those keys only: an early flush of part of a full cache.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void WriteBack(ReadOnlySpan<TKey> keys)
     {
         foreach (var key in keys)
