@@ -141,6 +141,7 @@ static Result Run(string directory, string name, int keys, int measured, TimeSpa
     var lastWaitForCore = ThreadCpu.WaitingForCoreMilliseconds();
     var lastContentions = Monitor.LockContentionCount;
     var startJit = System.Runtime.JitInfo.GetCompilationTime(currentThread: true);
+    int[] startCollections = [GC.CollectionCount(0), GC.CollectionCount(1), GC.CollectionCount(2)];
     var lastJit = startJit;
     var longest = default(GapBreakdown);
     while (worker.Processed < total && deadline.Elapsed < TimeSpan.FromMinutes(10))
@@ -189,11 +190,12 @@ static Result Run(string directory, string name, int keys, int measured, TimeSpa
 
     var seconds = clock.Elapsed.TotalSeconds;
     var jitTotal = (System.Runtime.JitInfo.GetCompilationTime(currentThread: true) - startJit).TotalMilliseconds;
+    var collections = string.Join("/", Enumerable.Range(0, 3).Select(generation => GC.CollectionCount(generation) - startCollections[generation]));
     var processed = worker.Processed - startProcessed;
     worker.Stop();
     worker.Dispose();
     listener.RecordObservableInstruments();
-    Console.WriteLine($"  checkpoints {name,-12} {processed:N0} events in {seconds:F2} s = {processed / seconds:N0} events/s; {begins.Count} checkpoint intervals begun, {checkpoints} checkpoints completed; the worker compiled methods for {jitTotal:F1} ms");
+    Console.WriteLine($"  checkpoints {name,-12} {processed:N0} events in {seconds:F2} s = {processed / seconds:N0} events/s; {begins.Count} checkpoint intervals begun, {checkpoints} checkpoints completed; the worker compiled methods for {jitTotal:F1} ms; garbage collections of generations 0/1/2: {collections}");
     return new Result(name, processed / seconds, gaps, cpuGaps, begins, checkpoints, longestWithCheckpoint, longest);
 }
 
