@@ -131,7 +131,7 @@ public sealed class AgentWorker : IAssignmentListener, IAgentPartitionHost, IDis
             if (table.IsGlobal && !_globals.ContainsKey(table))
             {
                 var replica = new Tables.Global.GlobalTableReplica(table, _topology.AppId, _topology.PartitionsOf(table), _transport,
-                    new StoreOptions(Path.Combine(_options.DataDirectory, "state", table.Name, "global"), _options.StoreMemoryBytes), stopping);
+                    new StoreOptions(Path.Combine(TableStateManager.TableDirectory(_options, table), "global"), _options.StoreMemoryBytes), stopping);
                 _globals.Add(table, replica);
                 _logger.LogInformation("{Worker} holds global table '{Table}': restored {Records} changelog records", Name, table.Name, replica.Restored);
             }

@@ -22,6 +22,7 @@ namespace Faustish.Tests.Tables;
 public sealed class CheckpointRecoveryTests : IDisposable
 {
     private const string App = "app";
+    private const string OtherApp = "other-app";
     private static readonly TableDefinition<long, long> Counts = new("counts", 1, PrimitiveCodecs.Int64BigEndian, PrimitiveCodecs.Int64BigEndian,
         static options => new FasterBlittableStore<long, long>(options), static shard => new CountsTable(shard));
 
@@ -74,6 +75,35 @@ public sealed class CheckpointRecoveryTests : IDisposable
         Assert.Equal(700, last.Restore.RecordsReplayed);
         AssertContents(last);
         Assert.Equal(0, last.Metrics.RestoreRemaining);
+    }
+
+    [Fact]
+    public async Task Another_app_with_a_table_of_the_same_name_on_the_same_data_directory_leaves_this_apps_checkpoints_alone()
+    {
+        // Apps that share the embedded log share its data directory; each app's table has its own changelog. Another
+        // app's checkpoint read as this one's would restore its contents under this changelog's offsets.
+        await using var transport = await OpenTransport();
+        await transport.EnsureTopicsAsync([new TopicSpec(Counts.ChangelogTopic(OtherApp), 1, Compacted: true)], CancellationToken.None);
+        using (var node = Open(transport))
+        {
+            node.Write(keys: 5_000, round: 0, this);
+            node.Release(checkpoint: true);
+        }
+
+        using (var other = Open(transport, app: OtherApp))
+        {
+            Assert.Equal(RestoreSource.Changelog, other.Restore.Source);
+            Assert.Empty(other.Shard.Scan());
+            other.Put(key: 1, value: -1);
+            other.Release(checkpoint: true);
+        }
+
+        Assert.DoesNotContain(_log.Lines, line => line.Contains("unusable", StringComparison.Ordinal));
+        using var again = Open(transport);
+        Assert.Equal(RestoreSource.Checkpoint, again.Restore.Source);
+        Assert.Equal(0, again.Restore.RecordsReplayed);
+        AssertContents(again);
+        Assert.True(Directory.Exists(Path.Combine(_directory, "state", OtherApp, "counts", "0")));
     }
 
     [Fact]
@@ -285,7 +315,7 @@ public sealed class CheckpointRecoveryTests : IDisposable
             producer.Flush(CancellationToken.None);
         }
 
-        var manager = new TableStateManager(transport, Options(2, TimeSpan.FromSeconds(5)), new FaustishMetrics(), _log);
+        var manager = new TableStateManager(transport, Options(2, TimeSpan.FromSeconds(5), App), new FaustishMetrics(), _log);
         using var shard = (TableShard<long, long>)Counts.OpenShard(0, StoreKind.Memory, manager.StoreOptionsFor(Counts, 0));
         Assert.Null(shard.LocalCheckpoints);
         Assert.Equal(1_000, manager.Restore(shard, Changelog, CancellationToken.None));
@@ -295,7 +325,7 @@ public sealed class CheckpointRecoveryTests : IDisposable
         Assert.False(Directory.Exists(Path.Combine(_directory, "state")));
     }
 
-    private string StoreDirectory => Path.Combine(_directory, "state", "counts", "0");
+    private string StoreDirectory => Path.Combine(_directory, "state", App, "counts", "0");
 
     /// <summary>Checkpoint A, more writes, checkpoint B, then a tail that no checkpoint covers (a crash).</summary>
     private (CheckpointManifest Older, CheckpointManifest Newer) TwoCheckpointsAndATail(EmbeddedTransport transport)
@@ -366,23 +396,24 @@ public sealed class CheckpointRecoveryTests : IDisposable
         return transport;
     }
 
-    private FaustishOptions Options(int keep, TimeSpan progressInterval) => new FaustishOptions
+    private FaustishOptions Options(int keep, TimeSpan progressInterval, string app) => new FaustishOptions
     {
-        AppId = App,
+        AppId = app,
         DataDirectory = _directory,
         StoreMemoryBytes = 4L << 20,
         CheckpointsKept = keep,
         RestoreProgressInterval = progressInterval,
-    }.Validate(App);
+    }.Validate(app);
 
-    private Node Open(EmbeddedTransport transport, int keep = 2, TimeSpan? progressInterval = null)
+    private Node Open(EmbeddedTransport transport, int keep = 2, TimeSpan? progressInterval = null, string app = App)
     {
         var metrics = new FaustishMetrics();
-        var manager = new TableStateManager(transport, Options(keep, progressInterval ?? TimeSpan.FromMinutes(1)), metrics, _log);
+        var manager = new TableStateManager(transport, Options(keep, progressInterval ?? TimeSpan.FromMinutes(1), app), metrics, _log);
         var shard = (TableShard<long, long>)Counts.OpenShard(0, StoreKind.Faster, manager.StoreOptionsFor(Counts, 0));
+        var changelog = new TopicPartition(Counts.ChangelogTopic(app), 0);
         try
         {
-            manager.Restore(shard, Changelog, CancellationToken.None);
+            manager.Restore(shard, changelog, CancellationToken.None);
         }
         catch
         {
@@ -391,13 +422,13 @@ public sealed class CheckpointRecoveryTests : IDisposable
             throw;
         }
 
-        return new Node(transport, manager, shard, metrics);
+        return new Node(transport, manager, shard, metrics, changelog);
     }
 
     private sealed class CountsTable(TableShard<long, long> shard) : Table<long, long>(shard);
 
     /// <summary>One "process": a manager and the restored shard of partition 0.</summary>
-    private sealed class Node(EmbeddedTransport transport, TableStateManager manager, TableShard<long, long> shard, FaustishMetrics metrics) : IDisposable
+    private sealed class Node(EmbeddedTransport transport, TableStateManager manager, TableShard<long, long> shard, FaustishMetrics metrics, TopicPartition changelog) : IDisposable
     {
         private readonly IRecordProducer _producer = transport.CreateProducer();
 
@@ -420,7 +451,15 @@ public sealed class CheckpointRecoveryTests : IDisposable
                 test._expected[id] = offset + key;
             }
 
-            Shard.FlushChangelog(_producer, Changelog);
+            Shard.FlushChangelog(_producer, changelog);
+            _producer.Flush(CancellationToken.None);
+        }
+
+        /// <summary>Sets one key outside the test's expectations (another app's table), then commits it.</summary>
+        public void Put(long key, long value)
+        {
+            Shard.Put(key, value);
+            Shard.FlushChangelog(_producer, changelog);
             _producer.Flush(CancellationToken.None);
         }
 

@@ -78,8 +78,20 @@ public sealed class TableStateManager
     public StoreOptions StoreOptionsFor(TableDefinition table, int partition)
     {
         ArgumentNullException.ThrowIfNull(table);
-        var directory = Path.Combine(_options.DataDirectory, "state", table.Name, partition.ToString(CultureInfo.InvariantCulture));
+        var directory = Path.Combine(TableDirectory(_options, table), partition.ToString(CultureInfo.InvariantCulture));
         return new StoreOptions(directory, _options.StoreMemoryBytes) { Budget = Budget, Checkpoints = true };
+    }
+
+    /// <summary>
+    /// The folder of a table's stores: <c>{DataDirectory}/state/{AppId}/{table}</c>. Under the app's id because apps
+    /// share a data directory when they share the embedded log, and each app's table has its own changelog: another
+    /// app's table of the same name must neither read nor delete this one's checkpoints.
+    /// </summary>
+    public static string TableDirectory(FaustishOptions options, TableDefinition table)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(table);
+        return Path.Combine(options.DataDirectory, "state", options.AppId, table.Name);
     }
 
     /// <summary>
