@@ -83,6 +83,52 @@ public sealed class KafkaFetchPathTests
         consumer.Dispose();
     }
 
+    [Theory]
+    [InlineData(KafkaFetchPath.Client)]
+    [InlineData(KafkaFetchPath.InPlace)]
+    public async Task Records_delivered_again_without_a_seek_are_reported_and_the_consumers_own_seek_is_not(KafkaFetchPath fetchPath)
+    {
+        await using var kafka = KafkaTestCluster.Start(fetchPath: fetchPath);
+        kafka.Cluster.CreateTopic("events", partitions: 1);
+        kafka.Produce("events", 0, 40);
+        using var consumer = (Faustish.Transport.Kafka.KafkaGroupConsumer)kafka.Transport.CreateGroupConsumer("g", ["events"], new RecordingListener());
+        var batch = new RecordBatch();
+        var offsets = new List<long>();
+
+        // The consumer's own seek back: the records come again, as asked, and nothing is reported.
+        ReadUntil(consumer, batch, offsets, () => offsets.Count >= 10);
+        consumer.Seek(new TopicPartitionOffset("events", 0, 2));
+        ReadUntil(consumer, batch, offsets, () => offsets.Count(o => o == 11) == 2);
+        Assert.True(consumer.RecordsReturnedAgain == 0, $"returned again: {consumer.RecordsReturnedAgain}; offsets {string.Join(",", offsets)}; {string.Join(" | ", kafka.Logs.Lines.Select(l => l.Message).Where(m => m.Contains(" again after", StringComparison.Ordinal)))}");
+        Assert.DoesNotContain(kafka.Logs.Lines, line => line.Message.Contains(" again after records up to", StringComparison.Ordinal));
+
+        // A seek behind its back (as a client that delivered records twice): every record below what was returned is
+        // reported once, and still returned.
+        var returned = offsets[^1] + 1;
+        consumer.Client.Seek(new Confluent.Kafka.TopicPartitionOffset("events", 0, 5));
+        ReadUntil(consumer, batch, offsets, () => offsets.Count(o => o == 5) == 3 && offsets.Contains(39));
+        Assert.Equal(returned - 5, consumer.RecordsReturnedAgain);
+        Assert.Contains(kafka.Logs.Lines, line => line.Level == Microsoft.Extensions.Logging.LogLevel.Warning &&
+            line.Message.Contains("events[0] offset 5 again after records up to offset " + (returned - 1), StringComparison.Ordinal));
+        consumer.Close();
+    }
+
+    private static void ReadUntil(Faustish.Transport.Kafka.KafkaGroupConsumer consumer, RecordBatch batch, List<long> offsets, Func<bool> done)
+    {
+        var clock = Stopwatch.StartNew();
+        while (!done())
+        {
+            Assert.True(clock.Elapsed < Bound, $"read {string.Join(",", offsets)} within {Bound}");
+            if (consumer.Fetch(batch, 4, TimeSpan.FromMilliseconds(200), CancellationToken.None))
+            {
+                for (var i = 0; i < batch.Count; i++)
+                {
+                    offsets.Add(batch[i].Offset);
+                }
+            }
+        }
+    }
+
     /// <summary>Every record a fresh member of <paramref name="group"/> reads from both topics, as comparable text.</summary>
     private static List<string> ReadAll(Faustish.Transport.Kafka.KafkaTransport transport, string group, int expected)
     {

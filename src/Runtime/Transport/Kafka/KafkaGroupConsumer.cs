@@ -53,6 +53,9 @@ internal sealed class KafkaGroupConsumer : IGroupConsumer
     private readonly List<TopicPartition> _pausePending = [];
     private readonly Dictionary<TopicPartition, long> _seekPending = [];
     private readonly Dictionary<TopicPartition, long> _uncommitted = [];
+    // Per partition, the offset after the last record returned; forgotten when the partition is sought, assigned or
+    // taken away. A record below it that no seek explains was delivered twice: the worker would process it twice.
+    private readonly Dictionary<TopicPartition, long> _returnedUpTo = [];
     private readonly RecordBatch _held = new(1, 1024);
     private readonly IDisposable _registration;
     private HashSet<TopicPartition>? _assigning;
@@ -98,6 +101,12 @@ internal sealed class KafkaGroupConsumer : IGroupConsumer
 
     /// <summary>The record kept for the next batch (the first of another partition), if any; for tests.</summary>
     internal TopicPartitionOffset? HeldRecord => _hasHeld ? new TopicPartitionOffset(_held.Topic, _held.Partition, _held[0].Offset) : null;
+
+    /// <summary>Records returned a second time with no seek or assignment in between (each logged as a warning).</summary>
+    internal long RecordsReturnedAgain { get; private set; }
+
+    /// <summary>The Confluent.Kafka consumer underneath; for tests that act behind this consumer's back.</summary>
+    internal IConsumer<int, int> Client => _consumer;
 
     /// <summary>
     /// The group, librdkafka's member id, and a generation counted by this consumer (each assignment or revocation it
@@ -154,7 +163,7 @@ internal sealed class KafkaGroupConsumer : IGroupConsumer
             {
                 if (count > 0 || Stopwatch.GetTimestamp() >= deadline)
                 {
-                    return count > 0;
+                    return count > 0 && Returned(batch);
                 }
 
                 continue;
@@ -183,13 +192,38 @@ internal sealed class KafkaGroupConsumer : IGroupConsumer
                 _held.Reset(partition.Topic, partition.Partition);
                 _source.AddTo(_held);
                 _hasHeld = true;
-                return true;
+                return Returned(batch);
             }
 
             _source.AddTo(batch);
             count++;
         }
 
+        return Returned(batch);
+    }
+
+    /// <summary>
+    /// Notes how far <paramref name="batch"/>'s partition has been returned, and says so when its records go back
+    /// below that with no seek or assignment in between: they reach the worker a second time. Returns true.
+    /// </summary>
+    private bool Returned(RecordBatch batch)
+    {
+        var partition = new TopicPartition(batch.Topic, batch.Partition);
+        var previous = _returnedUpTo.TryGetValue(partition, out var upTo) ? upTo : long.MinValue;
+        for (var i = 0; i < batch.Count; i++)
+        {
+            var offset = batch[i].Offset;
+            if (offset < previous)
+            {
+                RecordsReturnedAgain++;
+                _transport.Logger.LogWarning("{Consumer} received {Partition} offset {Offset} again after records up to offset {UpTo} with no seek or assignment in between; the worker processes it again (at-least-once)",
+                    _name, partition, offset, previous - 1);
+            }
+
+            previous = Math.Max(previous, batch[i].NextOffset);
+        }
+
+        _returnedUpTo[partition] = previous;
         return true;
     }
 
@@ -274,6 +308,7 @@ internal sealed class KafkaGroupConsumer : IGroupConsumer
             _hasHeld = false;
         }
 
+        _returnedUpTo.Remove(partition); // the caller asks for records again
         _consumer.Seek(new CK.TopicPartitionOffset(partition.Topic, partition.Partition, KafkaTransport.ToKafkaOffset(position.Offset)));
     }
 
@@ -346,6 +381,7 @@ internal sealed class KafkaGroupConsumer : IGroupConsumer
             _paused.Clear();
             _pausePending.Clear();
             _uncommitted.Clear();
+            _returnedUpTo.Clear();
             _assignment = [];
             _hasHeld = false;
         }
@@ -412,6 +448,7 @@ internal sealed class KafkaGroupConsumer : IGroupConsumer
             {
                 _assigned.Add(partition);
                 _paused.Remove(partition); // a partition assigned again starts unpaused
+                _returnedUpTo.Remove(partition); // and from its committed offset
             }
 
             UpdateAssignment();
@@ -480,6 +517,7 @@ internal sealed class KafkaGroupConsumer : IGroupConsumer
                 }
 
                 _assigned.Remove(partition);
+                _returnedUpTo.Remove(partition);
             }
 
             if (_hasHeld && taken.Contains(HeldPartition))
@@ -516,6 +554,7 @@ internal sealed class KafkaGroupConsumer : IGroupConsumer
         _paused.Clear();
         _pausePending.Clear();
         _uncommitted.Clear();
+        _returnedUpTo.Clear();
         _hasHeld = false;
         UpdateAssignment();
     }
