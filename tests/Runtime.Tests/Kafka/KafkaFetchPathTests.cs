@@ -109,7 +109,7 @@ public sealed class KafkaFetchPathTests
         ReadUntil(consumer, batch, offsets, () => offsets.Count(o => o == 5) == 3 && offsets.Contains(39));
         Assert.Equal(returned - 5, consumer.RecordsReturnedAgain);
         Assert.Contains(kafka.Logs.Lines, line => line.Level == Microsoft.Extensions.Logging.LogLevel.Warning &&
-            line.Message.Contains("events[0] offset 5 again after records up to offset " + (returned - 1), StringComparison.Ordinal));
+            line.Message.Contains($" record(s) of events[0] from offset 5 again after records up to offset {returned - 1}", StringComparison.Ordinal));
         consumer.Close();
     }
 

@@ -203,27 +203,29 @@ internal sealed class KafkaGroupConsumer : IGroupConsumer
     }
 
     /// <summary>
-    /// Notes how far <paramref name="batch"/>'s partition has been returned, and says so when its records go back
-    /// below that with no seek or assignment in between: they reach the worker a second time. Returns true.
+    /// Notes how far <paramref name="batch"/>'s partition has been returned, and says so when the batch starts below
+    /// that with no seek or assignment in between: those records reach the worker a second time. (Within a batch the
+    /// offsets rise: they come from consecutive polls, and a seek can only come between batches.) Returns true.
     /// </summary>
     private bool Returned(RecordBatch batch)
     {
         var partition = new TopicPartition(batch.Topic, batch.Partition);
-        var previous = _returnedUpTo.TryGetValue(partition, out var upTo) ? upTo : long.MinValue;
-        for (var i = 0; i < batch.Count; i++)
+        var last = batch[batch.Count - 1].NextOffset;
+        if (_returnedUpTo.TryGetValue(partition, out var upTo) && batch[0].Offset < upTo)
         {
-            var offset = batch[i].Offset;
-            if (offset < previous)
+            var again = 0;
+            while (again < batch.Count && batch[again].Offset < upTo)
             {
-                RecordsReturnedAgain++;
-                _transport.Logger.LogWarning("{Consumer} received {Partition} offset {Offset} again after records up to offset {UpTo} with no seek or assignment in between; the worker processes it again (at-least-once)",
-                    _name, partition, offset, previous - 1);
+                again++;
             }
 
-            previous = Math.Max(previous, batch[i].NextOffset);
+            RecordsReturnedAgain += again;
+            _transport.Logger.LogWarning("{Consumer} received {Count} record(s) of {Partition} from offset {Offset} again after records up to offset {UpTo} with no seek or assignment in between; the worker processes them again (at-least-once)",
+                _name, again, partition, batch[0].Offset, upTo - 1);
+            last = Math.Max(last, upTo);
         }
 
-        _returnedUpTo[partition] = previous;
+        _returnedUpTo[partition] = last;
         return true;
     }
 
