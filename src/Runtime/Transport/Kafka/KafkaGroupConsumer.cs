@@ -53,9 +53,11 @@ internal sealed class KafkaGroupConsumer : IGroupConsumer
     private readonly List<TopicPartition> _pausePending = [];
     private readonly Dictionary<TopicPartition, long> _seekPending = [];
     private readonly Dictionary<TopicPartition, long> _uncommitted = [];
-    // Per partition, the offset after the last record returned; forgotten when the partition is sought, assigned or
-    // taken away. A record below it that no seek explains was delivered twice: the worker would process it twice.
-    private readonly Dictionary<TopicPartition, long> _returnedUpTo = [];
+    // Per partition, the offset after the last record returned (0: none since it was sought, assigned or taken away).
+    // A record below it that no seek explains was delivered twice: the worker would process it twice. Indexed by
+    // partition for a consumer of one topic (checked once per batch, so no hashing of the topic's name there).
+    private long[] _returnedUpTo = new long[8];
+    private readonly Dictionary<TopicPartition, long> _returnedUpToOfTopics = [];
     private readonly RecordBatch _held = new(1, 1024);
     private readonly IDisposable _registration;
     private HashSet<TopicPartition>? _assigning;
@@ -211,7 +213,8 @@ internal sealed class KafkaGroupConsumer : IGroupConsumer
     {
         var partition = new TopicPartition(batch.Topic, batch.Partition);
         var last = batch[batch.Count - 1].NextOffset;
-        if (_returnedUpTo.TryGetValue(partition, out var upTo) && batch[0].Offset < upTo)
+        var upTo = ReturnedUpTo(partition);
+        if (batch[0].Offset < upTo)
         {
             var again = 0;
             while (again < batch.Count && batch[again].Offset < upTo)
@@ -225,8 +228,43 @@ internal sealed class KafkaGroupConsumer : IGroupConsumer
             last = Math.Max(last, upTo);
         }
 
-        _returnedUpTo[partition] = last;
+        SetReturnedUpTo(partition, last);
         return true;
+    }
+
+    private long ReturnedUpTo(TopicPartition partition) => _singleTopic is null
+        ? _returnedUpToOfTopics.GetValueOrDefault(partition)
+        : partition.Partition < _returnedUpTo.Length ? _returnedUpTo[partition.Partition] : 0;
+
+    /// <summary>Sets how far <paramref name="partition"/> was returned; 0 forgets it.</summary>
+    private void SetReturnedUpTo(TopicPartition partition, long upTo)
+    {
+        if (_singleTopic is null)
+        {
+            if (upTo == 0)
+            {
+                _returnedUpToOfTopics.Remove(partition);
+            }
+            else
+            {
+                _returnedUpToOfTopics[partition] = upTo;
+            }
+
+            return;
+        }
+
+        if (partition.Partition >= _returnedUpTo.Length)
+        {
+            Array.Resize(ref _returnedUpTo, Math.Max(partition.Partition + 1, _returnedUpTo.Length * 2));
+        }
+
+        _returnedUpTo[partition.Partition] = upTo;
+    }
+
+    private void ForgetAllReturned()
+    {
+        Array.Clear(_returnedUpTo);
+        _returnedUpToOfTopics.Clear();
     }
 
     public void Pause(IReadOnlyList<TopicPartition> partitions)
@@ -310,7 +348,7 @@ internal sealed class KafkaGroupConsumer : IGroupConsumer
             _hasHeld = false;
         }
 
-        _returnedUpTo.Remove(partition); // the caller asks for records again
+        SetReturnedUpTo(partition, 0); // the caller asks for records again
         _consumer.Seek(new CK.TopicPartitionOffset(partition.Topic, partition.Partition, KafkaTransport.ToKafkaOffset(position.Offset)));
     }
 
@@ -383,7 +421,7 @@ internal sealed class KafkaGroupConsumer : IGroupConsumer
             _paused.Clear();
             _pausePending.Clear();
             _uncommitted.Clear();
-            _returnedUpTo.Clear();
+            ForgetAllReturned();
             _assignment = [];
             _hasHeld = false;
         }
@@ -450,7 +488,7 @@ internal sealed class KafkaGroupConsumer : IGroupConsumer
             {
                 _assigned.Add(partition);
                 _paused.Remove(partition); // a partition assigned again starts unpaused
-                _returnedUpTo.Remove(partition); // and from its committed offset
+                SetReturnedUpTo(partition, 0); // and from its committed offset
             }
 
             UpdateAssignment();
@@ -519,7 +557,7 @@ internal sealed class KafkaGroupConsumer : IGroupConsumer
                 }
 
                 _assigned.Remove(partition);
-                _returnedUpTo.Remove(partition);
+                SetReturnedUpTo(partition, 0);
             }
 
             if (_hasHeld && taken.Contains(HeldPartition))
@@ -556,7 +594,7 @@ internal sealed class KafkaGroupConsumer : IGroupConsumer
         _paused.Clear();
         _pausePending.Clear();
         _uncommitted.Clear();
-        _returnedUpTo.Clear();
+        ForgetAllReturned();
         _hasHeld = false;
         UpdateAssignment();
     }
