@@ -129,37 +129,41 @@ public static class JsonExactReader
     /// </summary>
     public static bool ReadDouble(ReadOnlySpan<byte> data, ref int position, out double value)
     {
-        value = 0;
-        var start = position;
-        var end = position;
-        if (!SkipNumber(data, ref end, out var scientific) ||
-            !Utf8Parser.TryParse(data[start..end], out double parsed, out var consumed, scientific ? 'e' : default) ||
-            consumed != end - start || !double.IsFinite(parsed))
+        if (NumberAt(data, position, out var end, out var format) &&
+            Utf8Parser.TryParse(data[position..end], out value, out var consumed, format) && consumed == end - position && double.IsFinite(value))
         {
-            return false;
+            position = end;
+            return true;
         }
 
-        value = parsed;
-        position = end;
-        return true;
+        value = 0;
+        return false;
     }
 
     /// <summary>A number in the range of <see cref="decimal"/>, parsed as <see cref="System.Text.Json.Utf8JsonReader.TryGetDecimal"/> parses it.</summary>
     public static bool ReadDecimal(ReadOnlySpan<byte> data, ref int position, out decimal value)
     {
-        value = 0;
-        var start = position;
-        var end = position;
-        if (!SkipNumber(data, ref end, out var scientific) ||
-            !Utf8Parser.TryParse(data[start..end], out decimal parsed, out var consumed, scientific ? 'e' : default) ||
-            consumed != end - start)
+        if (NumberAt(data, position, out var end, out var format) &&
+            Utf8Parser.TryParse(data[position..end], out value, out var consumed, format) && consumed == end - position)
         {
-            return false;
+            position = end;
+            return true;
         }
 
-        value = parsed;
-        position = end;
-        return true;
+        value = 0;
+        return false;
+    }
+
+    /// <summary>
+    /// Where the number at <paramref name="position"/> ends, if JSON's grammar holds, and the <see cref="Utf8Parser"/>
+    /// format the reader parses it in ('e' when it has an exponent).
+    /// </summary>
+    private static bool NumberAt(ReadOnlySpan<byte> data, int position, out int end, out char format)
+    {
+        end = position;
+        var number = SkipNumber(data, ref end, out var scientific);
+        format = scientific ? 'e' : default;
+        return number;
     }
 
     /// <summary>An enum of underlying type <see cref="int"/>, written as its number.</summary>

@@ -87,7 +87,7 @@ public sealed class TableStateManager
     /// share a data directory when they share the embedded log, and each app's table has its own changelog: another
     /// app's table of the same name must neither read nor delete this one's checkpoints.
     /// </summary>
-    public static string TableDirectory(FaustishOptions options, TableDefinition table)
+    internal static string TableDirectory(FaustishOptions options, TableDefinition table)
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(table);

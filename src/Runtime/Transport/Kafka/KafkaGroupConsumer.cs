@@ -53,11 +53,9 @@ internal sealed class KafkaGroupConsumer : IGroupConsumer
     private readonly List<TopicPartition> _pausePending = [];
     private readonly Dictionary<TopicPartition, long> _seekPending = [];
     private readonly Dictionary<TopicPartition, long> _uncommitted = [];
-    // Per partition, the offset after the last record returned (0: none since it was sought, assigned or taken away).
-    // A record below it that no seek explains was delivered twice: the worker would process it twice. Indexed by
-    // partition for a consumer of one topic (checked once per batch, so no hashing of the topic's name there).
-    private long[] _returnedUpTo = new long[8];
-    private readonly Dictionary<TopicPartition, long> _returnedUpToOfTopics = [];
+    // Per partition, the offset after the last record returned; forgotten when the partition is sought, assigned or
+    // taken away. A batch below it that no seek explains was delivered twice: the worker would process it twice.
+    private readonly Dictionary<TopicPartition, long> _returnedUpTo = [];
     private readonly RecordBatch _held = new(1, 1024);
     private readonly IDisposable _registration;
     private HashSet<TopicPartition>? _assigning;
@@ -213,8 +211,7 @@ internal sealed class KafkaGroupConsumer : IGroupConsumer
     {
         var partition = new TopicPartition(batch.Topic, batch.Partition);
         var last = batch[batch.Count - 1].NextOffset;
-        var upTo = ReturnedUpTo(partition);
-        if (batch[0].Offset < upTo)
+        if (_returnedUpTo.TryGetValue(partition, out var upTo) && batch[0].Offset < upTo)
         {
             var again = 0;
             while (again < batch.Count && batch[again].Offset < upTo)
@@ -228,43 +225,8 @@ internal sealed class KafkaGroupConsumer : IGroupConsumer
             last = Math.Max(last, upTo);
         }
 
-        SetReturnedUpTo(partition, last);
+        _returnedUpTo[partition] = last;
         return true;
-    }
-
-    private long ReturnedUpTo(TopicPartition partition) => _singleTopic is null
-        ? _returnedUpToOfTopics.GetValueOrDefault(partition)
-        : partition.Partition < _returnedUpTo.Length ? _returnedUpTo[partition.Partition] : 0;
-
-    /// <summary>Sets how far <paramref name="partition"/> was returned; 0 forgets it.</summary>
-    private void SetReturnedUpTo(TopicPartition partition, long upTo)
-    {
-        if (_singleTopic is null)
-        {
-            if (upTo == 0)
-            {
-                _returnedUpToOfTopics.Remove(partition);
-            }
-            else
-            {
-                _returnedUpToOfTopics[partition] = upTo;
-            }
-
-            return;
-        }
-
-        if (partition.Partition >= _returnedUpTo.Length)
-        {
-            Array.Resize(ref _returnedUpTo, Math.Max(partition.Partition + 1, _returnedUpTo.Length * 2));
-        }
-
-        _returnedUpTo[partition.Partition] = upTo;
-    }
-
-    private void ForgetAllReturned()
-    {
-        Array.Clear(_returnedUpTo);
-        _returnedUpToOfTopics.Clear();
     }
 
     public void Pause(IReadOnlyList<TopicPartition> partitions)
@@ -348,7 +310,7 @@ internal sealed class KafkaGroupConsumer : IGroupConsumer
             _hasHeld = false;
         }
 
-        SetReturnedUpTo(partition, 0); // the caller asks for records again
+        _returnedUpTo.Remove(partition); // the caller asks for records again
         _consumer.Seek(new CK.TopicPartitionOffset(partition.Topic, partition.Partition, KafkaTransport.ToKafkaOffset(position.Offset)));
     }
 
@@ -421,7 +383,7 @@ internal sealed class KafkaGroupConsumer : IGroupConsumer
             _paused.Clear();
             _pausePending.Clear();
             _uncommitted.Clear();
-            ForgetAllReturned();
+            _returnedUpTo.Clear();
             _assignment = [];
             _hasHeld = false;
         }
@@ -488,7 +450,7 @@ internal sealed class KafkaGroupConsumer : IGroupConsumer
             {
                 _assigned.Add(partition);
                 _paused.Remove(partition); // a partition assigned again starts unpaused
-                SetReturnedUpTo(partition, 0); // and from its committed offset
+                _returnedUpTo.Remove(partition); // and from its committed offset
             }
 
             UpdateAssignment();
@@ -557,7 +519,7 @@ internal sealed class KafkaGroupConsumer : IGroupConsumer
                 }
 
                 _assigned.Remove(partition);
-                SetReturnedUpTo(partition, 0);
+                _returnedUpTo.Remove(partition);
             }
 
             if (_hasHeld && taken.Contains(HeldPartition))
@@ -594,7 +556,7 @@ internal sealed class KafkaGroupConsumer : IGroupConsumer
         _paused.Clear();
         _pausePending.Clear();
         _uncommitted.Clear();
-        ForgetAllReturned();
+        _returnedUpTo.Clear();
         _hasHeld = false;
         UpdateAssignment();
     }
